@@ -1,0 +1,104 @@
+import Catalog
+import Foundation
+import GoMartModels
+import Hummingbird
+
+/// An amount of money as the API returns it.
+struct MoneyDTO: Codable, Sendable {
+    /// Integer minor units (pence).
+    var amountMinor: Int64
+    /// ISO 4217 currency code.
+    var currency: String
+    /// The amount formatted for display, e.g. `£1.25`.
+    var formatted: String
+
+    init(_ money: Money) {
+        amountMinor = money.minorUnits
+        currency = money.currency.code
+        formatted = money.formatted
+    }
+}
+
+/// A unit price: per kg, per litre or each.
+struct UnitPriceDTO: Codable, Sendable {
+    var amountMinor: Int64
+    var currency: String
+    var formatted: String
+    /// `kg`, `l` or `each`.
+    var per: String
+}
+
+/// An aisle as the API returns it.
+struct AisleDTO: Codable, Sendable {
+    var slug: String
+    var name: String
+    var description: String
+    var productCount: Int
+    var url: String
+
+    init(_ aisle: Aisle) {
+        slug = aisle.slug
+        name = aisle.name
+        description = aisle.description
+        productCount = aisle.productCount
+        url = "/aisles/\(aisle.slug)"
+    }
+}
+
+/// A short reference to an aisle inside a product.
+struct AisleRefDTO: Codable, Sendable {
+    var slug: String
+    var name: String
+}
+
+/// A product as the API returns it.
+struct ProductDTO: Codable, Sendable {
+    var id: String
+    var sku: String
+    var name: String
+    var brand: String
+    var aisle: AisleRefDTO
+    var price: MoneyDTO
+    var unitPrice: UnitPriceDTO
+    var packSize: String
+    var soldByWeight: Bool
+    var stock: Int
+    var inStock: Bool
+    var description: String
+    var url: String
+
+    init(_ product: Product) {
+        id = product.id.uuidString.lowercased()
+        sku = product.sku
+        name = product.name
+        brand = product.brand
+        aisle = AisleRefDTO(slug: product.aisleSlug, name: product.aisleName)
+        price = MoneyDTO(product.price)
+        unitPrice = UnitPriceDTO(
+            amountMinor: product.unitPrice.minorUnits, currency: product.unitPrice.currency.code,
+            formatted: product.unitPrice.formatted, per: product.unit.rawValue
+        )
+        packSize = product.packSize
+        soldByWeight = product.soldByWeight
+        stock = product.stock
+        inStock = product.inStock
+        description = product.description
+        url = "/products/\(product.slug)"
+    }
+}
+
+/// The list of aisles.
+struct AisleListDTO: ResponseEncodable, Sendable {
+    var aisles: [AisleDTO]
+}
+
+/// One page of products.
+struct ProductListDTO: ResponseEncodable, Sendable {
+    var products: [ProductDTO]
+    var page: Int
+    var limit: Int
+    var total: Int
+    var pageCount: Int
+}
+
+extension ProductDTO: ResponseEncodable {}

@@ -1,0 +1,64 @@
+import SQLKit
+import Storage
+
+/// The catalogue's tables: aisles, products (with a full-text index) and the import log.
+public enum CatalogMigrations {
+    /// The full-text index used by product search: name counts most, then brand, keywords, description.
+    static let productSearchIndex = FullTextIndex(
+        table: "products",
+        columns: [("name", 10), ("brand", 5), ("keywords", 3), ("description", 1)]
+    )
+
+    /// The catalogue's migrations, in order.
+    public static let all: [Migration] = [
+        Migration(id: "0001_catalog_aisles") { sql, _ in
+            try await sql.create(table: "aisles")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("slug", type: .text, .notNull, .unique)
+                .column("name", type: .text, .notNull)
+                .column("description", type: .text, .notNull)
+                .column("position", type: .int, .notNull)
+                .run()
+        },
+        Migration(id: "0002_catalog_products") { sql, _ in
+            try await sql.create(table: "products")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("public_id", type: .text, .notNull, .unique)
+                .column("sku", type: .text, .notNull, .unique)
+                .column("slug", type: .text, .notNull, .unique)
+                .column("name", type: .text, .notNull)
+                .column("brand", type: .text, .notNull)
+                .column("aisle_id", type: .bigint, .notNull, .references("aisles", "id"))
+                .column("price_minor", type: .bigint, .notNull, .check(SQLRaw("price_minor > 0")))
+                .column("currency", type: .text, .notNull)
+                .column("pack_size", type: .text, .notNull)
+                .column("unit", type: .text, .notNull)
+                .column("pack_quantity", type: .bigint, .notNull)
+                .column("unit_price_minor", type: .bigint, .notNull)
+                .column("sold_by_weight", type: .int, .notNull)
+                .column("stock", type: .int, .notNull, .check(SQLRaw("stock >= 0")))
+                .column("description", type: .text, .notNull)
+                .column("keywords", type: .text, .notNull)
+                .column("featured", type: .int, .notNull)
+                .column("on_sale", type: .int, .notNull, .default(1))
+                .column("updated_at", type: .text, .notNull)
+                .run()
+            try await sql.create(index: "products_aisle_name_idx").on("products").column("aisle_id").column("name").run()
+            try await sql.create(index: "products_price_idx").on("products").column("price_minor").run()
+            try await sql.create(index: "products_brand_idx").on("products").column("brand").run()
+        },
+        Migration(id: "0003_catalog_product_search") { sql, engine in
+            for statement in productSearchIndex.createStatements(engine: engine) {
+                try await sql.raw(SQLQueryString(statement)).run()
+            }
+        },
+        Migration(id: "0004_catalog_imports") { sql, _ in
+            try await sql.create(table: "catalog_imports")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("source", type: .text, .notNull)
+                .column("product_count", type: .int, .notNull)
+                .column("imported_at", type: .text, .notNull)
+                .run()
+        },
+    ]
+}

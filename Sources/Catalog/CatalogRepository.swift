@@ -1,0 +1,22 @@
+import Foundation
+
+/// Reads and writes the catalogue's tables. ``SQLCatalogRepository`` is the only implementation
+/// that touches SQL; the service and tests depend on this protocol.
+public protocol CatalogRepository: Sendable {
+    /// All aisles with their on-sale product counts, in display order.
+    func aisles() async throws -> [Aisle]
+    /// One page of on-sale products matching `query`.
+    func products(matching query: ProductQuery) async throws -> ProductPage
+    /// The on-sale product with this public identifier, if any.
+    func product(id: UUID) async throws -> Product?
+    /// The on-sale product with this URL name, if any.
+    func product(slug: String) async throws -> Product?
+    /// Featured, in-stock products for the home page.
+    func featuredProducts(limit: Int) async throws -> [Product]
+    /// The distinct brands in an aisle, sorted by name.
+    func brands(inAisle slug: String) async throws -> [String]
+    /// True once any catalogue (the demo or a CSV) has been imported.
+    func hasImportedCatalogue() async throws -> Bool
+    /// Inserts or updates every row (matched by SKU) in one transaction and logs the import.
+    func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GoMartModels
+import Logging
+
+/// The catalogue's rules: browsing, search and imports, with a read-through cache in front.
+public struct CatalogService: Sendable {
+    let repository: any CatalogRepository
+    let cache: CatalogCache
+    /// The currency catalogue prices are in.
+    public let currency: Currency
+
+    /// Creates the service over `repository`, caching reads in `cache`.
+    public init(repository: any CatalogRepository, cache: CatalogCache, currency: Currency = .gbp) {
+        self.repository = repository
+        self.cache = cache
+        self.currency = currency
+    }
+
+    /// All aisles in display order.
+    public func aisles() async throws -> [Aisle] {
+        try await cache.value(for: .aisles) { try await repository.aisles() }
+    }
+
+    /// The aisle with this slug, or ``CatalogError/aisleNotFound(_:)``.
+    public func aisle(slug: String) async throws -> Aisle {
+        guard let aisle = try await aisles().first(where: { $0.slug == slug }) else {
+            throw CatalogError.aisleNotFound(slug)
+        }
+        return aisle
+    }
+
+    /// A page of products; an unknown aisle is ``CatalogError/aisleNotFound(_:)``.
+    public func products(matching query: ProductQuery) async throws -> ProductPage {
+        if let aisleSlug = query.aisleSlug {
+            _ = try await aisle(slug: aisleSlug)
+        }
+        return try await cache.value(for: .products(query)) { try await repository.products(matching: query) }
+    }
+
+    /// The product with this URL name, or ``CatalogError/productNotFound(_:)``.
+    public func product(slug: String) async throws -> Product {
+        let found = try await cache.value(for: .productBySlug(slug)) { try await repository.product(slug: slug) }
+        guard let found else { throw CatalogError.productNotFound(slug) }
+        return found
+    }
+
+    /// The product with this public identifier, or ``CatalogError/productNotFound(_:)``.
+    public func product(id: UUID) async throws -> Product {
+        let found = try await cache.value(for: .productByID(id)) { try await repository.product(id: id) }
+        guard let found else { throw CatalogError.productNotFound(id.uuidString) }
+        return found
+    }
+
+    /// Featured, in-stock products for the home page.
+    public func featuredProducts(limit: Int = 12) async throws -> [Product] {
+        try await cache.value(for: .featured(limit: limit)) { try await repository.featuredProducts(limit: limit) }
+    }
+
+    /// The brands in an aisle, for the brand filter.
+    public func brands(inAisle slug: String) async throws -> [String] {
+        try await cache.value(for: .brands(aisle: slug)) { try await repository.brands(inAisle: slug) }
+    }
+
+    /// Validates the whole CSV file, then imports it in one transaction.
+    ///
+    /// A file with any bad row throws ``CatalogueImportError`` and writes nothing.
+    public func importCatalogue(csv: String, source: String) async throws -> CatalogueImportSummary {
+        let rows = try CatalogueParser(currency: currency).parse(csv)
+        let summary = try await repository.importRows(rows, source: source)
+        cache.invalidate()
+        return summary
+    }
+
+    /// Imports the demo catalogue if no catalogue was ever imported; returns whether it did.
+    @discardableResult
+    public func seedDemoCatalogueIfFirstRun(logger: Logger) async throws -> Bool {
+        guard try await !repository.hasImportedCatalogue() else { return false }
+        let summary = try await importCatalogue(csv: try DemoCatalogue.csv(), source: "demo")
+        logger.info("seeded demo catalogue", metadata: ["products": "\(summary.productsInserted)", "aisles": "\(summary.aislesCreated)"])
+        return true
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import GoMartModels
+
+/// Reads a catalogue CSV and validates every row before anything is written.
+///
+/// Required columns: `sku, name, brand, aisle, price, pack_size, stock`. Optional:
+/// `sold_by_weight, description, featured, keywords`. Column order is free; unknown columns are
+/// reported so that typos do not silently drop data.
+public struct CatalogueParser: Sendable {
+    static let requiredColumns = ["sku", "name", "brand", "aisle", "price", "pack_size", "stock"]
+    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords"]
+    /// The largest file accepted, in bytes.
+    public static let maximumFileBytes = 20 * 1024 * 1024
+
+    /// The currency prices in the file are in.
+    public var currency: Currency
+
+    /// Creates a parser for prices in `currency`.
+    public init(currency: Currency) {
+        self.currency = currency
+    }
+
+    /// Parses and validates `text`. Throws ``CatalogueImportError`` listing every problem.
+    public func parse(_ text: String) throws -> [CatalogueRow] {
+        guard text.utf8.count <= Self.maximumFileBytes else {
+            throw CatalogueImportError(problems: [CatalogueProblem(line: 1, column: nil, message: "the file is larger than 20 MB")])
+        }
+        let table: CSVTable
+        do {
+            table = try CSVTable(parsing: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        } catch let error as CSVTable.SyntaxError {
+            throw CatalogueImportError(problems: [CatalogueProblem(line: error.line, column: nil, message: error.message)])
+        }
+        guard let header = table.records.first else {
+            throw CatalogueImportError(problems: [CatalogueProblem(line: 1, column: nil, message: "the file is empty")])
+        }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var problems: [CatalogueProblem] = []
+        let missing = Self.requiredColumns.filter { !columns.contains($0) }
+        if !missing.isEmpty {
+            problems.append(CatalogueProblem(line: header.line, column: nil, message: "missing column(s): \(missing.joined(separator: ", "))"))
+        }
+        let unknown = columns.filter { !Self.requiredColumns.contains($0) && !Self.optionalColumns.contains($0) }
+        if !unknown.isEmpty {
+            problems.append(CatalogueProblem(line: header.line, column: nil, message: "unknown column(s): \(unknown.joined(separator: ", "))"))
+        }
+        if Set(columns).count != columns.count {
+            problems.append(CatalogueProblem(line: header.line, column: nil, message: "a column appears twice"))
+        }
+        guard problems.isEmpty else { throw CatalogueImportError(problems: problems) }
+        if table.records.count == 1 {
+            throw CatalogueImportError(problems: [CatalogueProblem(line: 2, column: nil, message: "the file has no products")])
+        }
+
+        var rows: [CatalogueRow] = []
+        var skuLines: [String: Int] = [:]
+        for record in table.records.dropFirst() {
+            guard record.fields.count == columns.count else {
+                problems.append(CatalogueProblem(
+                    line: record.line, column: nil,
+                    message: "expected \(columns.count) fields but found \(record.fields.count)"
+                ))
+                continue
+            }
+            var values: [String: String] = [:]
+            for (column, value) in zip(columns, record.fields) {
+                values[column] = value.trimmingCharacters(in: .whitespaces)
+            }
+            var rowProblems: [CatalogueProblem] = []
+            if let row = validate(values, line: record.line, problems: &rowProblems) {
+                if let firstLine = skuLines[row.sku] {
+                    rowProblems.append(CatalogueProblem(line: record.line, column: "sku", message: "'\(row.sku)' already appears on line \(firstLine)"))
+                } else {
+                    skuLines[row.sku] = record.line
+                    rows.append(row)
+                }
+            }
+            problems += rowProblems
+        }
+        guard problems.isEmpty else { throw CatalogueImportError(problems: problems) }
+        return rows
+    }
+
+    private func validate(_ values: [String: String], line: Int, problems: inout [CatalogueProblem]) -> CatalogueRow? {
+        func problem(_ column: String, _ message: String) {
+            problems.append(CatalogueProblem(line: line, column: column, message: message))
+        }
+        func text(_ column: String, maximum: Int, required: Bool = true) -> String {
+            let value = values[column] ?? ""
+            if required && value.isEmpty { problem(column, "is required") }
+            if value.count > maximum { problem(column, "is longer than \(maximum) characters") }
+            return value
+        }
+        func flag(_ column: String) -> Bool {
+            switch (values[column] ?? "").lowercased() {
+            case "", "0", "false", "no", "n": return false
+            case "1", "true", "yes", "y": return true
+            default:
+                problem(column, "must be yes or no")
+                return false
+            }
+        }
+
+        let sku = text("sku", maximum: 32).uppercased()
+        if !sku.isEmpty && !sku.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
+            problem("sku", "may hold only letters, digits and '-'")
+        }
+        let name = text("name", maximum: 120)
+        let brand = text("brand", maximum: 60)
+        let aisleName = text("aisle", maximum: 60)
+        let aisleSlug = Slug.make(aisleName)
+        if !aisleName.isEmpty && aisleSlug.isEmpty { problem("aisle", "needs at least one letter or digit") }
+        let description = text("description", maximum: 1000, required: false)
+        let keywords = text("keywords", maximum: 300, required: false)
+        let soldByWeight = flag("sold_by_weight")
+        let featured = flag("featured")
+
+        let priceText = values["price"] ?? ""
+        let price = Money(decimal: priceText.replacingOccurrences(of: currency.symbol, with: ""), currency: currency)
+        if price == nil {
+            problem("price", "'\(priceText)' is not a price such as 1.25")
+        } else if let price, price.minorUnits <= 0 || price.minorUnits > 100_000_00 {
+            problem("price", "must be more than 0 and at most 100000")
+        }
+        let packText = values["pack_size"] ?? ""
+        let packSize = PackSize(parsing: packText)
+        if packSize == nil {
+            problem("pack_size", "'\(packText)' is not a pack size such as 500 g, 1 L, 6 x 330 ml, 4 pack, each or per kg")
+        } else if let packSize, soldByWeight != packSize.isPricedPerKilogram {
+            problem("pack_size", soldByWeight ? "products sold by weight must have pack size 'per kg'"
+                                              : "'per kg' is only for products sold by weight (set sold_by_weight to yes)")
+        }
+        let stockText = values["stock"] ?? ""
+        let stock = Int(stockText)
+        if stock == nil || stock! < 0 || stock! > 1_000_000 {
+            problem("stock", "'\(stockText)' is not a whole number from 0 to 1000000")
+        }
+
+        guard problems.isEmpty, let price, let packSize, let stock else { return nil }
+        return CatalogueRow(
+            sku: sku,
+            slug: Slug.make("\(name) \(sku)"),
+            name: name,
+            brand: brand,
+            aisleName: aisleName,
+            aisleSlug: aisleSlug,
+            aisleDescription: DemoCatalogue.aisleDescriptions[aisleSlug] ?? "Everything in \(aisleName), at everyday prices.",
+            price: price,
+            packSize: packSize,
+            soldByWeight: soldByWeight,
+            stock: stock,
+            description: description,
+            keywords: [aisleName, keywords].filter { !$0.isEmpty }.joined(separator: " "),
+            featured: featured
+        )
+    }
+}

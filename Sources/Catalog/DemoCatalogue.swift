@@ -1,0 +1,29 @@
+import Foundation
+
+/// The demo supermarket's catalogue, shipped with the application.
+public enum DemoCatalogue {
+    /// Descriptions for the demo aisles, keyed by aisle slug.
+    static let aisleDescriptions: [String: String] = [
+        "fruit-veg": "Crisp, seasonal fruit and vegetables, loose or packed.",
+        "bakery": "Fresh bread, rolls, cakes and morning pastries.",
+        "dairy-eggs": "Milk, cheese, yoghurt, butter and free-range eggs.",
+        "meat-fish": "Fresh meat, poultry and fish from trusted suppliers.",
+        "frozen": "Frozen vegetables, ready meals, ice cream and more.",
+        "pantry": "Pasta, rice, tins, sauces, spices and baking essentials.",
+        "breakfast": "Cereals, porridge, spreads and everything for the morning.",
+        "drinks": "Water, juices, soft drinks, tea and coffee.",
+        "snacks": "Crisps, nuts, chocolate, biscuits and sweets.",
+        "household": "Cleaning, laundry, paper and kitchen essentials.",
+        "baby": "Nappies, wipes, baby food and feeding.",
+        "health-beauty": "Toiletries, skincare, oral care and medicines.",
+        "pet": "Food, treats and care for cats and dogs.",
+    ]
+
+    /// The demo catalogue as CSV text, from the module's resources.
+    public static func csv() throws -> String {
+        guard let url = Bundle.module.url(forResource: "demo-catalogue", withExtension: "csv") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GoMartModels
+
+/// A product as shoppers see it, with prices in integer minor units.
+public struct Product: Sendable, Hashable {
+    /// The public, unguessable identifier used by the API.
+    public var id: UUID
+    /// The shop's stock-keeping unit, unique, e.g. `FV-0001`.
+    public var sku: String
+    /// The URL name of the product page.
+    public var slug: String
+    /// The product's name, e.g. "Braeburn Apples".
+    public var name: String
+    /// The brand, e.g. "Orchard Valley".
+    public var brand: String
+    /// The aisle's URL name.
+    public var aisleSlug: String
+    /// The aisle's display name.
+    public var aisleName: String
+    /// The shelf price of one pack (or of one kilogram when sold by weight).
+    public var price: Money
+    /// The pack size as shown, e.g. `6 × 330 ml`.
+    public var packSize: String
+    /// What the unit price is measured in.
+    public var unit: MeasureUnit
+    /// The price per kg, per litre or per item.
+    public var unitPrice: Money
+    /// Loose goods weighed at picking time; `price` is then per kilogram.
+    public var soldByWeight: Bool
+    /// Units available to sell.
+    public var stock: Int
+    /// A short description.
+    public var description: String
+    /// True when the shop highlights the product on the home page.
+    public var featured: Bool
+
+    /// True when at least one unit can be sold.
+    public var inStock: Bool { stock > 0 }
+
+    /// Creates a product value.
+    public init(
+        id: UUID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
+        price: Money, packSize: String, unit: MeasureUnit, unitPrice: Money, soldByWeight: Bool, stock: Int,
+        description: String, featured: Bool
+    ) {
+        self.id = id
+        self.sku = sku
+        self.slug = slug
+        self.name = name
+        self.brand = brand
+        self.aisleSlug = aisleSlug
+        self.aisleName = aisleName
+        self.price = price
+        self.packSize = packSize
+        self.unit = unit
+        self.unitPrice = unitPrice
+        self.soldByWeight = soldByWeight
+        self.stock = stock
+        self.description = description
+        self.featured = featured
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import GoMartModels
+import SQLKit
+import Storage
+
+/// The catalogue repository over SQLKit, one code path for every engine.
+public struct SQLCatalogRepository: CatalogRepository {
+    let database: Database
+
+    /// Creates a repository reading and writing `database`.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func aisles() async throws -> [Aisle] {
+        try await database.read { sql in
+            let rows = try await sql.raw("""
+                SELECT a.slug, a.name, a.description, a.position,
+                       (SELECT COUNT(*) FROM products p WHERE p.aisle_id = a.id AND p.on_sale = 1) AS product_count
+                FROM aisles a ORDER BY a.position, a.name
+                """).all()
+            return try rows.map { row in
+                Aisle(
+                    slug: try row.decode(column: "slug", as: String.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    description: try row.decode(column: "description", as: String.self),
+                    position: try row.decode(column: "position", as: Int.self),
+                    productCount: try row.decode(column: "product_count", as: Int.self)
+                )
+            }
+        }
+    }
+
+    public func products(matching query: ProductQuery) async throws -> ProductPage {
+        let engine = database.engine
+        return try await database.read { sql in
+            let terms = query.search.flatMap(FullTextIndex.prefixTerms)
+            if query.search != nil, terms == nil {
+                // A search with no letters or digits in it matches nothing.
+                return ProductPage(products: [], totalCount: 0, query: query)
+            }
+            let countRow = try await Self.filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"),
+                                                   query: query, terms: terms, engine: engine).first()
+            let total = try countRow?.decode(column: "total", as: Int.self) ?? 0
+            var select = Self.filtered(Self.productColumns(sql.select()), query: query, terms: terms, engine: engine)
+            select = Self.ordered(select, by: query.sort, terms: terms, engine: engine)
+            let rows = try await select
+                .limit(query.pageSize)
+                .offset((query.page - 1) * query.pageSize)
+                .all()
+            return ProductPage(products: try rows.map(Self.product(from:)), totalCount: total, query: query)
+        }
+    }
+
+    public func product(id: UUID) async throws -> Product? {
+        try await database.read { sql in
+            try await Self.productColumns(sql.select())
+                .from("products")
+                .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
+                .where(SQLColumn("public_id", table: "products"), .equal, SQLBind(id.uuidString.lowercased()))
+                .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+                .first()
+                .map(Self.product(from:))
+        }
+    }
+
+    public func product(slug: String) async throws -> Product? {
+        try await database.read { sql in
+            try await Self.productColumns(sql.select())
+                .from("products")
+                .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
+                .where(SQLColumn("slug", table: "products"), .equal, SQLBind(slug))
+                .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+                .first()
+                .map(Self.product(from:))
+        }
+    }
+
+    public func featuredProducts(limit: Int) async throws -> [Product] {
+        try await database.read { sql in
+            try await Self.productColumns(sql.select())
+                .from("products")
+                .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
+                .where(SQLColumn("featured", table: "products"), .equal, SQLLiteral.numeric("1"))
+                .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+                .where(SQLColumn("stock", table: "products"), .greaterThan, SQLLiteral.numeric("0"))
+                .orderBy(SQLColumn("position", table: "aisles"))
+                .orderBy(SQLColumn("name", table: "products"))
+                .limit(limit)
+                .all()
+                .map(Self.product(from:))
+        }
+    }
+
+    public func brands(inAisle slug: String) async throws -> [String] {
+        try await database.read { sql in
+            try await sql.select()
+                .distinct()
+                .column(SQLColumn("brand", table: "products"))
+                .from("products")
+                .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
+                .where(SQLColumn("slug", table: "aisles"), .equal, SQLBind(slug))
+                .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+                .orderBy(SQLColumn("brand", table: "products"))
+                .all()
+                .map { try $0.decode(column: "brand", as: String.self) }
+        }
+    }
+
+    public func hasImportedCatalogue() async throws -> Bool {
+        try await database.read { sql in
+            try await sql.select().column("id").from("catalog_imports").limit(1).first() != nil
+        }
+    }
+
+    public func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary {
+        let now = ISO8601DateFormatter().string(from: Date())
+        return try await database.transaction { sql in
+            var aisleIDs: [String: Int64] = [:]
+            let existingAisles = try await sql.select().columns("id", "slug", "position").from("aisles").all()
+            var nextPosition = 0
+            for row in existingAisles {
+                aisleIDs[try row.decode(column: "slug", as: String.self)] = try row.decode(column: "id", as: Int64.self)
+                nextPosition = max(nextPosition, try row.decode(column: "position", as: Int.self) + 1)
+            }
+            var aislesCreated = 0
+            for row in rows where aisleIDs[row.aisleSlug] == nil {
+                try await sql.insert(into: "aisles")
+                    .columns("slug", "name", "description", "position")
+                    .values(SQLBind(row.aisleSlug), SQLBind(row.aisleName), SQLBind(row.aisleDescription), SQLBind(nextPosition))
+                    .run()
+                let created = try await sql.select().column("id").from("aisles")
+                    .where("slug", .equal, SQLBind(row.aisleSlug)).first()
+                aisleIDs[row.aisleSlug] = try created?.decode(column: "id", as: Int64.self)
+                nextPosition += 1
+                aislesCreated += 1
+            }
+            let existingSKUs = Set(try await sql.select().column("sku").from("products").all()
+                .map { try $0.decode(column: "sku", as: String.self) })
+            var inserted = 0
+            for row in rows {
+                guard let aisleID = aisleIDs[row.aisleSlug] else { continue }
+                if !existingSKUs.contains(row.sku) { inserted += 1 }
+                try await sql.insert(into: "products")
+                    .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency",
+                             "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
+                             "description", "keywords", "featured", "on_sale", "updated_at")
+                    .values(
+                        SQLBind(UUID().uuidString.lowercased()), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name),
+                        SQLBind(row.brand), SQLBind(aisleID), SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code),
+                        SQLBind(row.packSize.label), SQLBind(row.packSize.unit.rawValue), SQLBind(row.packSize.totalBaseQuantity),
+                        SQLBind(row.packSize.unitPrice(for: row.price).minorUnits), SQLBind(row.soldByWeight ? 1 : 0),
+                        SQLBind(row.stock), SQLBind(row.description), SQLBind(row.keywords), SQLBind(row.featured ? 1 : 0),
+                        SQLBind(1), SQLBind(now)
+                    )
+                    .onConflict(with: ["sku"]) { update in
+                        update
+                            .set(excludedValueOf: "slug").set(excludedValueOf: "name").set(excludedValueOf: "brand")
+                            .set(excludedValueOf: "aisle_id").set(excludedValueOf: "price_minor")
+                            .set(excludedValueOf: "currency").set(excludedValueOf: "pack_size")
+                            .set(excludedValueOf: "unit").set(excludedValueOf: "pack_quantity")
+                            .set(excludedValueOf: "unit_price_minor").set(excludedValueOf: "sold_by_weight")
+                            .set(excludedValueOf: "stock").set(excludedValueOf: "description")
+                            .set(excludedValueOf: "keywords").set(excludedValueOf: "featured")
+                            .set(excludedValueOf: "on_sale").set(excludedValueOf: "updated_at")
+                    }
+                    .run()
+            }
+            try await sql.insert(into: "catalog_imports")
+                .columns("source", "product_count", "imported_at")
+                .values(SQLBind(source), SQLBind(rows.count), SQLBind(now))
+                .run()
+            return CatalogueImportSummary(productsInserted: inserted, productsUpdated: rows.count - inserted, aislesCreated: aislesCreated)
+        }
+    }
+
+    // MARK: - Query building
+
+    static func productColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        select
+            .column(SQLColumn("public_id", table: "products"))
+            .column(SQLColumn("sku", table: "products"))
+            .column(SQLColumn("slug", table: "products"))
+            .column(SQLColumn("name", table: "products"))
+            .column(SQLColumn("brand", table: "products"))
+            .column(SQLColumn("slug", table: "aisles"), as: "aisle_slug")
+            .column(SQLColumn("name", table: "aisles"), as: "aisle_name")
+            .column(SQLColumn("price_minor", table: "products"))
+            .column(SQLColumn("currency", table: "products"))
+            .column(SQLColumn("pack_size", table: "products"))
+            .column(SQLColumn("unit", table: "products"))
+            .column(SQLColumn("unit_price_minor", table: "products"))
+            .column(SQLColumn("sold_by_weight", table: "products"))
+            .column(SQLColumn("stock", table: "products"))
+            .column(SQLColumn("description", table: "products"))
+            .column(SQLColumn("featured", table: "products"))
+    }
+
+    static func filtered(_ select: SQLSelectBuilder, query: ProductQuery, terms: [String]?, engine: SQLEngine) -> SQLSelectBuilder {
+        var select = select
+            .from("products")
+            .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
+            .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+        if let terms {
+            select = CatalogMigrations.productSearchIndex.restrict(select, to: terms, engine: engine)
+        }
+        if let aisle = query.aisleSlug {
+            select = select.where(SQLColumn("slug", table: "aisles"), .equal, SQLBind(aisle))
+        }
+        if !query.brands.isEmpty {
+            select = select.where(SQLColumn("brand", table: "products"), .in, SQLBind.group(query.brands))
+        }
+        if query.inStockOnly {
+            select = select.where(SQLColumn("stock", table: "products"), .greaterThan, SQLLiteral.numeric("0"))
+        }
+        return select
+    }
+
+    static func ordered(_ select: SQLSelectBuilder, by sort: ProductSort, terms: [String]?, engine: SQLEngine) -> SQLSelectBuilder {
+        let name = SQLColumn("name", table: "products")
+        let id = SQLColumn("id", table: "products")
+        switch sort {
+        case .relevance:
+            if let terms {
+                return select.orderBy(CatalogMigrations.productSearchIndex.rankOrdering(engine: engine, terms: terms)).orderBy(name).orderBy(id)
+            }
+            return select.orderBy(name).orderBy(id)
+        case .name:
+            return select.orderBy(name).orderBy(id)
+        case .priceAscending:
+            return select.orderBy(SQLOrderBy(expression: SQLColumn("price_minor", table: "products"), direction: SQLDirection.ascending)).orderBy(name).orderBy(id)
+        case .priceDescending:
+            return select.orderBy(SQLOrderBy(expression: SQLColumn("price_minor", table: "products"), direction: SQLDirection.descending)).orderBy(name).orderBy(id)
+        case .unitPriceAscending:
+            return select.orderBy(SQLColumn("unit", table: "products"))
+                .orderBy(SQLColumn("unit_price_minor", table: "products")).orderBy(name).orderBy(id)
+        }
+    }
+
+    static func product(from row: any SQLRow) throws -> Product {
+        let currencyCode = try row.decode(column: "currency", as: String.self)
+        let unitText = try row.decode(column: "unit", as: String.self)
+        let publicID = try row.decode(column: "public_id", as: String.self)
+        guard let currency = Currency(code: currencyCode), let unit = MeasureUnit(rawValue: unitText),
+              let id = UUID(uuidString: publicID)
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Malformed product row \(publicID)"))
+        }
+        return Product(
+            id: id,
+            sku: try row.decode(column: "sku", as: String.self),
+            slug: try row.decode(column: "slug", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            brand: try row.decode(column: "brand", as: String.self),
+            aisleSlug: try row.decode(column: "aisle_slug", as: String.self),
+            aisleName: try row.decode(column: "aisle_name", as: String.self),
+            price: Money(minorUnits: try row.decode(column: "price_minor", as: Int64.self), currency: currency),
+            packSize: try row.decode(column: "pack_size", as: String.self),
+            unit: unit,
+            unitPrice: Money(minorUnits: try row.decode(column: "unit_price_minor", as: Int64.self), currency: currency),
+            soldByWeight: try row.decode(column: "sold_by_weight", as: Int.self) != 0,
+            stock: try row.decode(column: "stock", as: Int.self),
+            description: try row.decode(column: "description", as: String.self),
+            featured: try row.decode(column: "featured", as: Int.self) != 0
+        )
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GoMartModels
+import Logging
+import Storage
+
+/// Everything the shop needs to start, resolved from flags, then `GOMART_*` variables, then defaults.
+public struct GoMartConfiguration: Sendable {
+    /// The address to listen on; loopback by default.
+    public var host: String
+    /// The port to listen on.
+    public var port: Int
+    /// Where the shop keeps its files (the SQLite database by default).
+    public var dataDirectory: String
+    /// The database to use.
+    public var databaseURL: DatabaseURL
+    /// How long catalogue reads are cached; zero disables the cache.
+    public var cacheTTLSeconds: Int
+    /// The log level.
+    public var logLevel: Logger.Level
+    /// The shop's public address, used in canonical links.
+    public var publicBaseURL: String
+    /// The shop's name.
+    public var shopName: String
+    /// The currency catalogue prices are in.
+    public var currency: Currency
+    /// Whether the first start of an empty database imports the demo catalogue.
+    public var seedDemoCatalogue: Bool
+
+    /// Values given on the command line; `nil` means "not given".
+    public struct Overrides: Sendable {
+        public var host: String?
+        public var port: Int?
+        public var dataDirectory: String?
+        public var databaseURL: String?
+        public var logLevel: String?
+
+        /// Creates overrides.
+        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil, logLevel: String? = nil) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
+            self.databaseURL = databaseURL
+            self.logLevel = logLevel
+        }
+    }
+
+    /// A configuration that was not acceptable; lists every problem at once.
+    public struct Invalid: Error, CustomStringConvertible, Equatable {
+        /// One line per problem.
+        public var problems: [String]
+
+        public var description: String {
+            "Invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Creates a configuration directly (tests).
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", databaseURL: DatabaseURL,
+        cacheTTLSeconds: Int = 300, logLevel: Logger.Level = .info, publicBaseURL: String? = nil,
+        shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.cacheTTLSeconds = cacheTTLSeconds
+        self.logLevel = logLevel
+        self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
+        self.shopName = shopName
+        self.currency = currency
+        self.seedDemoCatalogue = seedDemoCatalogue
+    }
+
+    /// Resolves the configuration: flags win over `GOMART_*` variables, which win over defaults.
+    ///
+    /// Throws ``Invalid`` naming every bad value, not only the first.
+    public static func resolve(overrides: Overrides, environment: [String: String]) throws -> GoMartConfiguration {
+        var problems: [String] = []
+        func value(_ flag: String?, _ variable: String) -> String? {
+            if let flag { return flag }
+            if let text = environment[variable], !text.isEmpty { return text }
+            return nil
+        }
+        func integer(_ flag: Int?, _ variable: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+            if let flag {
+                guard range.contains(flag) else {
+                    problems.append("\(variable) must be from \(range.lowerBound) to \(range.upperBound)")
+                    return fallback
+                }
+                return flag
+            }
+            guard let text = environment[variable], !text.isEmpty else { return fallback }
+            guard let number = Int(text), range.contains(number) else {
+                problems.append("\(variable) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                return fallback
+            }
+            return number
+        }
+
+        let host = value(overrides.host, "GOMART_HOST") ?? "127.0.0.1"
+        let port = integer(overrides.port, "GOMART_PORT", default: 8080, range: 0...65535)
+        let dataDirectory = value(overrides.dataDirectory, "GOMART_DATA_DIR") ?? "./data"
+        let cacheTTL = integer(nil, "GOMART_CACHE_TTL_SECONDS", default: 300, range: 0...86_400)
+
+        var databaseURL = DatabaseURL.sqliteFile(path: (dataDirectory as NSString).appendingPathComponent("gomart.sqlite"))
+        if let text = value(overrides.databaseURL, "GOMART_DATABASE_URL") {
+            do { databaseURL = try DatabaseURL(parsing: text) } catch { problems.append("GOMART_DATABASE_URL: \(error)") }
+        }
+        var logLevel = Logger.Level.info
+        if let text = value(overrides.logLevel, "GOMART_LOG_LEVEL") {
+            if let level = Logger.Level(rawValue: text.lowercased()) { logLevel = level } else {
+                problems.append("GOMART_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+            }
+        }
+        var currency = Currency.gbp
+        if let text = environment["GOMART_CURRENCY"], !text.isEmpty {
+            if let known = Currency(code: text) { currency = known } else {
+                problems.append("GOMART_CURRENCY must be one of \(Currency.known.map(\.code).joined(separator: ", ")), not '\(text)'")
+            }
+        }
+        var seedDemo = true
+        if let text = environment["GOMART_SEED_DEMO"], !text.isEmpty {
+            switch text.lowercased() {
+            case "1", "true", "yes": seedDemo = true
+            case "0", "false", "no": seedDemo = false
+            default: problems.append("GOMART_SEED_DEMO must be true or false, not '\(text)'")
+            }
+        }
+        let publicURL = environment["GOMART_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            problems.append("GOMART_PUBLIC_URL must start with http:// or https://")
+        }
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        let displayHost = host == "0.0.0.0" ? "127.0.0.1" : host
+        return GoMartConfiguration(
+            host: host, port: port, dataDirectory: dataDirectory, databaseURL: databaseURL,
+            cacheTTLSeconds: cacheTTL, logLevel: logLevel,
+            publicBaseURL: publicURL ?? "http://\(displayHost):\(port)",
+            shopName: environment["GOMART_SHOP_NAME"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } ?? "GoMart",
+            currency: currency, seedDemoCatalogue: seedDemo
+        )
+    }
+}

@@ -1,0 +1,93 @@
+import Catalog
+
+/// The home page: aisles and featured products.
+struct HomePageModel: Sendable {
+    struct AisleTile: Sendable {
+        var slug: String
+        var name: String
+        var image: String
+        var productCount: Int
+    }
+
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var aisles: [AisleTile]
+    var featured: [ProductCard]
+    var hasFeatured: Bool
+    var productCount: Int
+    var aisleCount: Int
+}
+
+/// An aisle: its products with filters, sort and pagination.
+struct AislePageModel: Sendable {
+    struct BrandOption: Sendable {
+        var index: Int
+        var name: String
+        var checked: Bool
+    }
+
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var aisle: Aisle
+    var products: [ProductCard]
+    var hasProducts: Bool
+    var resultSummary: String
+    var brands: [BrandOption]
+    var inStockOnly: Bool
+    var hasFilters: Bool
+    var sortOptions: [SortOption]
+    var pagination: PaginationModel
+}
+
+/// Search results, or suggestions when there are none.
+struct SearchPageModel: Sendable {
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var heading: String
+    var query: String?
+    var products: [ProductCard]
+    var hasProducts: Bool
+    var resultSummary: String
+    var inStockOnly: Bool
+    var sortOptions: [SortOption]
+    var pagination: PaginationModel
+    var suggestedAisles: [Aisle]
+}
+
+/// A product page.
+struct ProductPageModel: Sendable {
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var product: ProductCard
+    var more: [ProductCard]
+    var hasMore: Bool
+}
+
+/// A page explaining an error, with a way back into the shop.
+struct ErrorPageModel: Sendable {
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var status: Int
+    var heading: String
+    var message: String
+    var suggestedAisles: [Aisle]
+    var hasAisles: Bool
+}
+
+/// One entry of a sort menu.
+struct SortOption: Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
+
+    static func options(selected: ProductSort, includeRelevance: Bool) -> [SortOption] {
+        ProductSort.allCases
+            .filter { includeRelevance || $0 != .relevance }
+            .map { SortOption(value: $0.rawValue, label: $0.label, selected: $0 == selected) }
+    }
+}

@@ -1,0 +1,44 @@
+import Catalog
+import GoMartModels
+
+/// A product as a listing tile or a product page shows it.
+struct ProductCard: Sendable {
+    /// Stock at or below this is shown as "only N left".
+    static let lowStockThreshold = 10
+
+    var name: String
+    var brand: String
+    var sku: String
+    var url: String
+    var image: String
+    var price: String
+    var unitPrice: String
+    var packSize: String
+    var soldByWeight: Bool
+    var stock: Int
+    var outOfStock: Bool
+    var lowStock: Bool
+    var plentiful: Bool
+    var description: String
+    var aisleSlug: String
+    var aisleName: String
+
+    init(_ product: Product) {
+        name = product.name
+        brand = product.brand
+        sku = product.sku
+        url = "/products/\(product.slug)"
+        image = AisleImages.url(for: product.aisleSlug)
+        price = product.price.formatted
+        unitPrice = product.soldByWeight ? "\(product.unitPrice.formatted) per kg" : "\(product.unitPrice.formatted) \(product.unit.unitPriceLabel)"
+        packSize = product.packSize
+        soldByWeight = product.soldByWeight
+        stock = product.stock
+        outOfStock = product.stock == 0
+        lowStock = product.stock > 0 && product.stock <= Self.lowStockThreshold
+        plentiful = product.stock > Self.lowStockThreshold
+        description = product.description
+        aisleSlug = product.aisleSlug
+        aisleName = product.aisleName
+    }
+}

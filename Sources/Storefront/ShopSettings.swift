@@ -1,0 +1,13 @@
+/// What the storefront needs to know about the shop itself.
+public struct ShopSettings: Sendable {
+    /// The shop's name, shown in the header and titles.
+    public var name: String
+    /// The public base URL for canonical links, without a trailing slash.
+    public var publicBaseURL: String
+
+    /// Creates shop settings.
+    public init(name: String = "GoMart", publicBaseURL: String) {
+        self.name = name
+        self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
+    }
+}

@@ -1,0 +1,179 @@
+import Catalog
+import Foundation
+import GoMartModels
+import Hummingbird
+
+/// The shop's HTML pages: home, aisles, search and products.
+///
+/// Each handler decodes the request, asks ``CatalogService`` and renders one view model.
+public struct StorefrontController<Context: RequestContext>: Sendable {
+    let catalog: CatalogService
+    let renderer: PageRenderer
+    let shop: ShopSettings
+
+    /// Creates the controller.
+    public init(catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
+        self.catalog = catalog
+        self.renderer = renderer
+        self.shop = shop
+    }
+
+    /// Adds the storefront's routes to `router`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/", use: home)
+        router.get("/aisles/:slug", use: aisle)
+        router.get("/search", use: search)
+        router.get("/products/:slug", use: product)
+    }
+
+    @Sendable func home(_ request: Request, context: Context) async throws -> HTMLResponse {
+        let aisles = try await catalog.aisles()
+        let featured = try await catalog.featuredProducts(limit: 12)
+        let model = HomePageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(
+                title: "\(shop.name) — fresh groceries delivered",
+                description: "Shop \(aisles.count) aisles of fresh food, drinks and household essentials online at \(shop.name).",
+                canonicalURL: "\(shop.publicBaseURL)/"
+            ),
+            header: HeaderModel(aisles: aisles),
+            aisles: aisles.map {
+                HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: AisleImages.file(for: $0.slug), productCount: $0.productCount)
+            },
+            featured: featured.map(ProductCard.init),
+            hasFeatured: !featured.isEmpty,
+            productCount: aisles.reduce(0) { $0 + $1.productCount } / 10 * 10,
+            aisleCount: aisles.count
+        )
+        return HTMLResponse(html: try renderer.render(model, template: "home"))
+    }
+
+    @Sendable func aisle(_ request: Request, context: Context) async throws -> HTMLResponse {
+        let slug = try context.parameters.require("slug")
+        let parameters = FormURLEncoded.parse(request.uri.query)
+        let query = try ProductQuery(aisleSlug: slug, parameters: parameters)
+        let aisle = try await catalog.aisle(slug: slug)
+        let page = try await catalog.products(matching: query)
+        let brands = try await catalog.brands(inAisle: slug)
+        let aisles = try await catalog.aisles()
+        var linkParameters: [(String, String)] = query.brands.map { ("brand", $0) }
+        if query.inStockOnly { linkParameters.append(("in_stock", "1")) }
+        if query.sort != .name { linkParameters.append(("sort", query.sort.rawValue)) }
+        let pageSuffix = query.page > 1 ? " — page \(query.page)" : ""
+        let model = AislePageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(
+                title: "\(aisle.name)\(pageSuffix) | \(shop.name)",
+                description: "\(aisle.description) Shop \(aisle.productCount) products in \(aisle.name) at \(shop.name).",
+                canonicalURL: "\(shop.publicBaseURL)/aisles/\(slug)\(query.page > 1 ? "?page=\(query.page)" : "")",
+                noIndex: !linkParameters.isEmpty
+            ),
+            header: HeaderModel(aisles: aisles, currentAisle: slug),
+            aisle: aisle,
+            products: page.products.map(ProductCard.init),
+            hasProducts: !page.products.isEmpty,
+            resultSummary: Self.summary(page),
+            brands: brands.enumerated().map { AislePageModel.BrandOption(index: $0.offset, name: $0.element, checked: query.brands.contains($0.element)) },
+            inStockOnly: query.inStockOnly,
+            hasFilters: !query.brands.isEmpty || query.inStockOnly,
+            sortOptions: SortOption.options(selected: query.sort, includeRelevance: false),
+            pagination: PaginationModel(page: query.page, pageCount: page.pageCount, path: "/aisles/\(slug)", parameters: linkParameters)
+        )
+        return HTMLResponse(html: try renderer.render(model, template: "aisle"))
+    }
+
+    @Sendable func search(_ request: Request, context: Context) async throws -> HTMLResponse {
+        let parameters = FormURLEncoded.parse(request.uri.query)
+        let query = try ProductQuery(aisleSlug: nil, parameters: parameters)
+        let aisles = try await catalog.aisles()
+        let searchText = query.search
+        let page: ProductPage? = searchText == nil ? nil : try await catalog.products(matching: query)
+        var linkParameters: [(String, String)] = [("q", searchText ?? "")]
+        if query.inStockOnly { linkParameters.append(("in_stock", "1")) }
+        if query.sort != .relevance { linkParameters.append(("sort", query.sort.rawValue)) }
+        let products = page?.products ?? []
+        let model = SearchPageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(
+                title: searchText.map { "Search results for “\($0)” | \(shop.name)" } ?? "Search | \(shop.name)",
+                description: "Search \(shop.name)'s groceries by product, brand or aisle.",
+                canonicalURL: "\(shop.publicBaseURL)/search",
+                noIndex: true
+            ),
+            header: HeaderModel(aisles: aisles, searchQuery: searchText ?? ""),
+            heading: searchText.map { "Results for “\($0)”" } ?? "Search",
+            query: searchText,
+            products: products.map(ProductCard.init),
+            hasProducts: !products.isEmpty,
+            resultSummary: page.map(Self.summary) ?? "",
+            inStockOnly: query.inStockOnly,
+            sortOptions: SortOption.options(selected: query.sort, includeRelevance: true),
+            pagination: PaginationModel(page: query.page, pageCount: page?.pageCount ?? 1, path: "/search", parameters: linkParameters),
+            suggestedAisles: Self.suggestions(for: searchText, in: aisles)
+        )
+        return HTMLResponse(html: try renderer.render(model, template: "search"))
+    }
+
+    @Sendable func product(_ request: Request, context: Context) async throws -> HTMLResponse {
+        let slug = try context.parameters.require("slug")
+        guard slug.count <= 200 else { throw CatalogError.productNotFound(slug) }
+        let product = try await catalog.product(slug: slug)
+        let aisles = try await catalog.aisles()
+        let neighbours = try await catalog.products(matching: ProductQuery(aisleSlug: product.aisleSlug, inStockOnly: true, sort: .name, page: 1, pageSize: 5))
+        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(ProductCard.init)
+        let card = ProductCard(product)
+        let model = ProductPageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(
+                title: "\(product.name) \(product.packSize) | \(shop.name)",
+                description: "\(product.name) (\(product.packSize)) for \(card.price) — \(card.unitPrice). \(product.description)",
+                canonicalURL: "\(shop.publicBaseURL)/products/\(product.slug)"
+            ),
+            header: HeaderModel(aisles: aisles, currentAisle: product.aisleSlug),
+            product: card,
+            more: Array(more),
+            hasMore: !more.isEmpty
+        )
+        return HTMLResponse(html: try renderer.render(model, template: "product"))
+    }
+
+    /// Renders the error page for `status`, suggesting aisles when the catalogue can be read.
+    public func errorPage(status: HTTPResponse.Status, heading: String, message: String) async -> Response {
+        let aisles = (try? await catalog.aisles()) ?? []
+        let model = ErrorPageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(title: "\(heading) | \(shop.name)", description: message, canonicalURL: "\(shop.publicBaseURL)/", noIndex: true),
+            header: HeaderModel(aisles: aisles),
+            status: Int(status.code),
+            heading: heading,
+            message: message,
+            suggestedAisles: aisles,
+            hasAisles: !aisles.isEmpty
+        )
+        let html = (try? renderer.render(model, template: "error")) ?? "<!DOCTYPE html><title>\(status.code)</title><h1>\(status.code)</h1>"
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func summary(_ page: ProductPage) -> String {
+        guard page.totalCount > 0 else { return "No products found" }
+        let first = (page.query.page - 1) * page.query.pageSize + 1
+        let last = min(page.totalCount, first + page.products.count - 1)
+        guard page.products.count > 0 else { return "\(page.totalCount) products — this page is past the end" }
+        let noun = page.totalCount == 1 ? "product" : "products"
+        return "Showing \(first)–\(last) of \(page.totalCount) \(noun)"
+    }
+
+    /// Aisles whose name shares a word prefix with the search, or every aisle if none does.
+    static func suggestions(for search: String?, in aisles: [Aisle]) -> [Aisle] {
+        guard let search else { return aisles }
+        let terms = search.lowercased().split(whereSeparator: { !$0.isLetter }).filter { $0.count >= 3 }
+        let matching = aisles.filter { aisle in
+            let words = aisle.name.lowercased().split(whereSeparator: { !$0.isLetter })
+            return terms.contains { term in words.contains { $0.hasPrefix(String(term.prefix(4))) } }
+        }
+        return matching.isEmpty ? aisles : matching
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The `gomart` command: runs and manages a GoMart online supermarket.
+@main
+struct GoMartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gomart",
+        abstract: "GoMart, an online supermarket: run the shop and manage its catalogue.",
+        discussion: """
+            Settings come from flags first, then GOMART_* environment variables, then defaults:
+              GOMART_HOST, GOMART_PORT, GOMART_DATA_DIR, GOMART_DATABASE_URL, GOMART_LOG_LEVEL,
+              GOMART_CACHE_TTL_SECONDS, GOMART_PUBLIC_URL, GOMART_SHOP_NAME, GOMART_CURRENCY,
+              GOMART_SEED_DEMO.
+            """,
+        subcommands: [Serve.self, Migrate.self, Seed.self],
+        defaultSubcommand: Serve.self
+    )
+}

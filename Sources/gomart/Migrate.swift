@@ -1,0 +1,27 @@
+import ArgumentParser
+import GoMartApp
+import Storage
+
+/// `gomart migrate`: applies database migrations.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create or upgrade the database schema.",
+        discussion: "Safe to run at any time: migrations already applied are skipped. `gomart serve` runs this too."
+    )
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let configuration = try storage.configuration()
+        let logger = storage.logger(for: configuration)
+        let database = try await Database.open(url: configuration.databaseURL, logger: logger)
+        do {
+            let applied = try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
+            say(applied.isEmpty ? "The database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+}

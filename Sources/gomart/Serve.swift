@@ -1,0 +1,33 @@
+import ArgumentParser
+import GoMartApp
+import Hummingbird
+import Logging
+
+/// `gomart serve`: runs the shop.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the shop.",
+        discussion: """
+            On first start this creates the data folder and database, applies migrations and loads \
+            the demo catalogue. Stop it with Ctrl-C (or SIGTERM): requests in flight finish first.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on (default 127.0.0.1, or GOMART_HOST).", valueName: "address"))
+    var host: String?
+
+    @Option(name: .long, help: ArgumentHelp("Port to listen on (default 8080, or GOMART_PORT).", valueName: "number"))
+    var port: Int?
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let configuration = try storage.configuration(host: host, port: port)
+        let logger = storage.logger(for: configuration)
+        logger.info("starting", metadata: ["database": "\(configuration.databaseURL)"])
+        let app = try await buildApplication(configuration, logger: logger) { url in
+            say("GoMart is ready: \(url)")
+        }
+        try await app.runService()
+    }
+}

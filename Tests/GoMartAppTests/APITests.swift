@@ -1,0 +1,95 @@
+import API
+import Foundation
+import HummingbirdTesting
+import HTTPTypes
+import NIOCore
+import NIOFoundationCompat
+import Testing
+
+@Suite struct APITests {
+    let validator = try! OpenAPISchemaValidator(data: OpenAPIDocument.data())
+
+    /// GETs `uri` and checks the body against the document's schema for `path`.
+    func conforms(_ client: some TestClientProtocol, uri: String, path: String, status: Int = 200) async throws -> [String: Any] {
+        let response = try await client.executeRequest(uri: uri, method: .get, headers: [:], body: nil)
+        #expect(Int(response.status.code) == status, "\(uri)")
+        let contentType = status < 400 ? "application/json" : "application/problem+json"
+        #expect(response.headers[.contentType]?.hasPrefix(contentType) == true)
+        let schema = try #require(validator.responseSchema(path: path, status: status, contentType: contentType), "no schema for \(path) \(status)")
+        let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body))
+        #expect(validator.validate(json, against: schema) == [], "\(uri)")
+        return json as? [String: Any] ?? [:]
+    }
+
+    @Test func theDocumentIsServedAndIsOpenAPI31() async throws {
+        try await withTestApp { client in
+            try await client.get("/api/v1/openapi.json") { response in
+                #expect(response.status == .ok)
+                let document = try response.json()
+                #expect(document["openapi"] as? String == "3.1.0")
+                let paths = try #require(document["paths"] as? [String: Any])
+                #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/openapi.json"])
+            }
+        }
+    }
+
+    @Test func aislesConform() async throws {
+        try await withTestApp { client in
+            let body = try await conforms(client, uri: "/api/v1/aisles", path: "/aisles")
+            #expect((body["aisles"] as? [Any])?.count == 13)
+        }
+    }
+
+    @Test func productListsConformAndHonourFilters() async throws {
+        try await withTestApp { client in
+            let all = try await conforms(client, uri: "/api/v1/products", path: "/products")
+            #expect((all["products"] as? [Any])?.count == 24)
+            #expect((all["total"] as? Int ?? 0) >= 600)
+
+            let filtered = try await conforms(
+                client, uri: "/api/v1/products?aisle=drinks&brand=GoMart&in_stock=true&sort=price&limit=5&page=1", path: "/products"
+            )
+            let products = try #require(filtered["products"] as? [[String: Any]])
+            #expect(!products.isEmpty)
+            for product in products {
+                #expect((product["aisle"] as? [String: Any])?["slug"] as? String == "drinks")
+                #expect(product["brand"] as? String == "GoMart")
+                #expect(product["inStock"] as? Bool == true)
+            }
+            let prices = products.compactMap { ($0["price"] as? [String: Any])?["amountMinor"] as? Int }
+            #expect(prices == prices.sorted())
+
+            let search = try await conforms(client, uri: "/api/v1/products?q=cheddar", path: "/products")
+            let names = (search["products"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(!names.isEmpty && names.allSatisfy { $0.contains("Cheddar") })
+        }
+    }
+
+    @Test func oneProductConformsAndMatchesItsListing() async throws {
+        try await withTestApp { client in
+            let list = try await conforms(client, uri: "/api/v1/products?limit=1", path: "/products")
+            let listed = try #require((list["products"] as? [[String: Any]])?.first)
+            let id = try #require(listed["id"] as? String)
+
+            let product = try await conforms(client, uri: "/api/v1/products/\(id)", path: "/products/{id}")
+
+            #expect(product["sku"] as? String == listed["sku"] as? String)
+            let canonical = { (object: [String: Any]) in try JSONSerialization.data(withJSONObject: object, options: .sortedKeys) }
+            #expect(try canonical(product) == canonical(listed))
+        }
+    }
+
+    @Test func errorsConformToTheProblemSchema() async throws {
+        try await withTestApp { client in
+            _ = try await conforms(client, uri: "/api/v1/products?limit=500", path: "/products", status: 400)
+            _ = try await conforms(client, uri: "/api/v1/products/4f1c2b1e-0000-4000-8000-000000000000", path: "/products/{id}", status: 404)
+        }
+    }
+
+    @Test func theValidatorCatchesNonConformingBodies() throws {
+        let schema = try #require(validator.responseSchema(path: "/aisles", status: 200, contentType: "application/json"))
+        let bad: [String: Any] = ["aisles": [["slug": "x", "name": 3, "productCount": -1, "url": "/", "description": "", "extra": true]]]
+        let problems = validator.validate(bad, against: schema)
+        #expect(problems.count == 3)
+    }
+}

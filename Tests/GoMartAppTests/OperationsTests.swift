@@ -1,0 +1,83 @@
+import Foundation
+import GoMartApp
+import HummingbirdTesting
+import Storage
+import HTTPTypes
+import NIOCore
+import Testing
+
+@Suite struct OperationsTests {
+    @Test func healthEndpointsReportLiveAndReady() async throws {
+        try await withTestApp { client in
+            try await client.get("/health/live") { response in
+                #expect(response.status == .ok)
+                let body = try response.json()
+                #expect(body["status"] as? String == "live")
+            }
+            try await client.get("/health/ready") { response in
+                #expect(response.status == .ok)
+                let body = try response.json()
+                #expect(body["status"] as? String == "ready")
+            }
+        }
+    }
+
+    @Test func metricsCountRequestsInPrometheusFormat() async throws {
+        try await withTestApp { client in
+            try await client.get("/aisles/bakery") { _ in }
+            try await client.get("/metrics") { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                #expect(response.text.contains(#"http_route="/aisles/{slug}""#))
+                #expect(response.text.contains("# TYPE hb_requests counter"))
+            }
+        }
+    }
+
+    @Test func everyResponseCarriesARequestIDAndSecurityHeaders() async throws {
+        try await withTestApp { client in
+            try await client.execute(uri: "/", method: .get, headers: [.init("X-Request-Id")!: "abc-123"]) { response in
+                #expect(response.headers[.init("X-Request-Id")!] == "abc-123")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            }
+            try await client.execute(uri: "/", method: .get, headers: [.init("X-Request-Id")!: "<bad id>"]) { response in
+                let id = response.headers[.init("X-Request-Id")!] ?? ""
+                #expect(id.count == 16 && id != "<bad id>")
+            }
+        }
+    }
+
+    @Test func headRequestsAreAnswered() async throws {
+        try await withTestApp { client in
+            try await client.execute(uri: "/aisles/bakery", method: .head) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes == 0)
+            }
+        }
+    }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func flagsWinOverEnvironmentWhichWinsOverDefaults() throws {
+        let environment = ["GOMART_PORT": "9000", "GOMART_HOST": "0.0.0.0", "GOMART_DATA_DIR": "/srv/shop", "GOMART_CACHE_TTL_SECONDS": "60"]
+
+        let fromEnvironment = try GoMartConfiguration.resolve(overrides: .init(), environment: environment)
+        let fromFlags = try GoMartConfiguration.resolve(overrides: .init(port: 7000, dataDirectory: "/tmp/x"), environment: environment)
+        let defaults = try GoMartConfiguration.resolve(overrides: .init(), environment: [:])
+
+        #expect(fromEnvironment.port == 9000 && fromEnvironment.host == "0.0.0.0" && fromEnvironment.cacheTTLSeconds == 60)
+        #expect(fromEnvironment.databaseURL == .sqliteFile(path: "/srv/shop/gomart.sqlite"))
+        #expect(fromFlags.port == 7000 && fromFlags.databaseURL == .sqliteFile(path: "/tmp/x/gomart.sqlite"))
+        #expect(defaults.port == 8080 && defaults.host == "127.0.0.1" && defaults.dataDirectory == "./data")
+        #expect(defaults.publicBaseURL == "http://127.0.0.1:8080")
+    }
+
+    @Test func everyBadValueIsReportedAtOnce() {
+        let environment = ["GOMART_PORT": "eighty", "GOMART_LOG_LEVEL": "loud", "GOMART_DATABASE_URL": "mysql://x", "GOMART_CACHE_TTL_SECONDS": "-5"]
+        let error = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: environment)
+        }
+        #expect(error?.problems.count == 4)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GoMartApp
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Storage
+import TestSupport
+import HTTPTypes
+import NIOCore
+import Testing
+
+/// Builds the whole shop on a fresh in-memory database seeded with the demo catalogue.
+func withTestApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    let configuration = GoMartConfiguration(databaseURL: .sqliteMemory, cacheTTLSeconds: 300, publicBaseURL: "https://shop.example")
+    let app = try await buildApplication(configuration, logger: TestDatabase.logger)
+    try await app.test(.router, test)
+}
+
+extension TestResponse {
+    /// The body as text.
+    var text: String { String(buffer: body) }
+
+    /// The body parsed as a JSON object.
+    func json() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+    }
+}
+
+extension TestClientProtocol {
+    /// GETs `uri` and hands the response to `check`.
+    func get(_ uri: String, _ check: @escaping @Sendable (TestResponse) async throws -> Void) async throws {
+        try await execute(uri: uri, method: .get) { response in try await check(response) }
+    }
+}
+
+import NIOFoundationCompat

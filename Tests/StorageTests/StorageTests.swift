@@ -1,0 +1,157 @@
+import Foundation
+import SQLKit
+import Storage
+import TestSupport
+import Testing
+
+@Suite struct DatabaseURLTests {
+    @Test func parsesEveryForm() throws {
+        #expect(try DatabaseURL(parsing: "sqlite:///var/lib/gomart/gomart.sqlite") == .sqliteFile(path: "/var/lib/gomart/gomart.sqlite"))
+        #expect(try DatabaseURL(parsing: "sqlite::memory:") == .sqliteMemory)
+        #expect(try DatabaseURL(parsing: "postgres://shop:secret@db:5432/gomart").engine == .postgres)
+    }
+
+    @Test func hidesPasswordsWhenDescribed() throws {
+        let url = try DatabaseURL(parsing: "postgres://shop:secret@db:5432/gomart")
+        #expect(!url.description.contains("secret"))
+    }
+
+    @Test(arguments: ["mysql://x", "", "sqlite://", "gomart.sqlite"])
+    func rejectsUnknownSchemes(text: String) {
+        #expect(throws: StorageError.self) { try DatabaseURL(parsing: text) }
+    }
+}
+
+@Suite struct MigratorTests {
+    static let migrations = [
+        Migration(id: "0002_second") { sql, _ in
+            try await sql.create(table: "second").column("id", type: .bigint, .primaryKey(autoIncrement: true)).run()
+        },
+        Migration(id: "0001_first") { sql, _ in
+            try await sql.create(table: "first").column("id", type: .bigint, .primaryKey(autoIncrement: true)).run()
+        },
+    ]
+
+    @Test func appliesInOrderOnceAndRecordsThem() async throws {
+        let database = try await Database.open(url: .sqliteMemory, logger: TestDatabase.logger)
+        let migrator = Migrator(migrations: Self.migrations)
+        #expect(try await migrator.pending(database) == ["0001_first", "0002_second"])
+
+        let applied = try await migrator.migrate(database, logger: TestDatabase.logger)
+        let again = try await migrator.migrate(database, logger: TestDatabase.logger)
+
+        #expect(applied == ["0001_first", "0002_second"])
+        #expect(again.isEmpty)
+        #expect(try await migrator.pending(database).isEmpty)
+        let recorded = try await database.read { sql in
+            try await sql.select().column("id").from("schema_migrations").orderBy("id").all().map { try $0.decode(column: "id", as: String.self) }
+        }
+        #expect(recorded == ["0001_first", "0002_second"])
+        await database.close()
+    }
+
+    @Test func aFailingMigrationLeavesNothingBehind() async throws {
+        let database = try await Database.open(url: .sqliteMemory, logger: TestDatabase.logger)
+        let broken = Migration(id: "0003_broken") { sql, _ in
+            try await sql.create(table: "third").column("id", type: .bigint, .primaryKey(autoIncrement: true)).run()
+            try await sql.raw("THIS IS NOT SQL").run()
+        }
+        let migrator = Migrator(migrations: Self.migrations + [broken])
+
+        await #expect(throws: (any Error).self) { try await migrator.migrate(database, logger: TestDatabase.logger) }
+
+        #expect(try await migrator.pending(database) == ["0003_broken"])
+        let tables = try await database.read { sql in
+            try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'third'").all().count
+        }
+        #expect(tables == 0)
+        await database.close()
+    }
+}
+
+@Suite struct DatabaseTests {
+    @Test func transactionsRollBackOnError() async throws {
+        let (database, directory) = try await TestDatabase.migratedFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await database.transaction { sql in
+            try await sql.create(table: "notes").column("text", type: .text, .notNull).run()
+        }
+        struct Boom: Error {}
+
+        await #expect(throws: Boom.self) {
+            try await database.transaction { sql in
+                try await sql.insert(into: "notes").columns("text").values(SQLBind("half-written")).run()
+                throw Boom()
+            }
+        }
+
+        let count = try await database.read { sql in try await sql.select().column("text").from("notes").all().count }
+        #expect(count == 0)
+        await database.close()
+    }
+
+    @Test func fileDatabasesUseWALAndFullSync() async throws {
+        let (database, directory) = try await TestDatabase.migratedFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (mode, synchronous, foreignKeys) = try await database.read { sql in
+            (
+                try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self),
+                try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self),
+                try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self)
+            )
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2) // FULL
+        #expect(foreignKeys == 1)
+        await database.close()
+    }
+
+    @Test func readConnectionsCannotWrite() async throws {
+        let (database, directory) = try await TestDatabase.migratedFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        await #expect(throws: (any Error).self) {
+            try await database.read { sql in try await sql.raw("CREATE TABLE sneaky (x INTEGER)").run() }
+        }
+        await database.close()
+    }
+
+    @Test func concurrentWritersAreSerialisedWithoutBusyErrors() async throws {
+        let (database, directory) = try await TestDatabase.migratedFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await database.transaction { sql in
+            try await sql.create(table: "counter").column("n", type: .int, .notNull).run()
+            try await sql.insert(into: "counter").columns("n").values(SQLBind(0)).run()
+        }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await database.transaction { sql in
+                        let n = try await sql.select().column("n").from("counter").first()!.decode(column: "n", as: Int.self)
+                        try await sql.update("counter").set("n", to: SQLBind(n + 1)).run()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let n = try await database.read { sql in try await sql.select().column("n").from("counter").first()!.decode(column: "n", as: Int.self) }
+        #expect(n == 50)
+        await database.close()
+    }
+
+    @Test func closedDatabasesRefuseWork() async throws {
+        let database = try await Database.open(url: .sqliteMemory, logger: TestDatabase.logger)
+        await database.close()
+        await #expect(throws: StorageError.closed) { try await database.ping() }
+    }
+}
+
+@Suite struct FullTextIndexTests {
+    @Test func keepsOnlyWordsSoInputCannotInjectSyntax() {
+        #expect(FullTextIndex.prefixTerms("Organic  MILK!") == ["organic", "milk"])
+        #expect(FullTextIndex.prefixTerms("\"milk\" OR * NEAR(") == ["milk", "or", "near"])
+        #expect(FullTextIndex.prefixTerms("crème fraîche") == ["crème", "fraîche"])
+        #expect(FullTextIndex.prefixTerms("*** ---") == nil)
+    }
+}
