@@ -14,10 +14,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -37,7 +39,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Storefront", "API", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "Security", "Web", "Storefront", "API", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,9 +68,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Security",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "GoMartModels", "Storage", "Security",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/common-passwords.txt")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Web",
+            dependencies: [
+                "GoMartModels", "Accounts", "Security",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Catalog",
+                "GoMartModels", "Catalog", "Accounts", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -78,7 +105,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Catalog",
+                "GoMartModels", "Catalog", "Accounts", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -97,7 +124,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Catalog", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Catalog", "Accounts", "Security", "Storage", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -112,6 +139,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SecurityTests",
+            dependencies: ["Security", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccountsTests",
+            dependencies: ["Accounts", "Security", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
@@ -119,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "TestSupport",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

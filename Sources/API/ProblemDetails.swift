@@ -15,15 +15,21 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     public var instance: String?
     /// The offending query parameter, when one is to blame.
     public var parameter: String?
+    /// Problems with individual fields of the request body, keyed by field name.
+    public var errors: [String: String]?
 
     /// Creates a problem document.
-    public init(type: String = "about:blank", title: String, status: Int, detail: String?, instance: String?, parameter: String? = nil) {
+    public init(
+        type: String = "about:blank", title: String, status: Int, detail: String?, instance: String?,
+        parameter: String? = nil, errors: [String: String]? = nil
+    ) {
         self.type = type
         self.title = title
         self.status = status
         self.detail = detail
         self.instance = instance
         self.parameter = parameter
+        self.errors = errors
     }
 
     /// The problem as an `application/problem+json` response.

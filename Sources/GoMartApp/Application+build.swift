@@ -1,15 +1,18 @@
 import API
+import Accounts
 import Catalog
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 import Storage
+import Security
 import Storefront
 import Telemetry
+import Web
 
 /// Every migration the application runs, across modules, in order.
-public let allMigrations: [Migration] = CatalogMigrations.all
+public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigrations.all
 
 /// Opens the database named by `configuration` and applies pending migrations.
 public func openMigratedDatabase(_ configuration: GoMartConfiguration, logger: Logger) async throws -> Database {
@@ -41,7 +44,20 @@ public func buildApplication(
         if configuration.seedDemoCatalogue {
             try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
         }
-        let router = try await buildRouter(configuration: configuration, database: database, catalog: catalog, logger: logger)
+        let keys = try loadSecretKeys(configuration)
+        let accounts = AccountsService(
+            repository: AccountsRepository(database: database),
+            vault: PersonalDataVault(keys: keys),
+            hasher: PasswordHasher(cost: configuration.passwordHashCost),
+            passwordPolicy: try PasswordPolicy.load(),
+            sessionPolicy: SessionPolicy(
+                idleTimeout: TimeInterval(configuration.sessionIdleTimeoutSeconds),
+                absoluteTimeout: TimeInterval(configuration.sessionAbsoluteTimeoutSeconds)
+            )
+        )
+        let router = try await buildRouter(
+            configuration: configuration, database: database, catalog: catalog, accounts: accounts, keys: keys, logger: logger
+        )
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GoMart"),
@@ -60,15 +76,17 @@ public func buildApplication(
 }
 
 /// Builds the router with its middleware and every controller's routes.
-func buildRouter(configuration: GoMartConfiguration, database: Database, catalog: CatalogService, logger: Logger) async throws -> Router<BasicRequestContext> {
+func buildRouter(
+    configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
+    keys: SecretKeys, logger: Logger
+) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
     guard let publicDirectory = PageRenderer.publicDirectory else { throw StorefrontError.missingResources("Public") }
-    let storefront = StorefrontController<BasicRequestContext>(
-        catalog: catalog, renderer: renderer,
-        shop: ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
-    )
+    let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
+    let cookies = CookieSettings(secure: configuration.secureCookies)
+    let storefront = StorefrontController(catalog: catalog, renderer: renderer, shop: shop)
     _ = MetricsRegistry.registry
-    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
@@ -78,8 +96,24 @@ func buildRouter(configuration: GoMartConfiguration, database: Database, catalog
         cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86_400)])]),
         logger: logger
     ))
-    HealthController<BasicRequestContext>(database: database, migrator: Migrator(migrations: allMigrations)).addRoutes(to: router)
+    HealthController<ShopRequestContext>(database: database, migrator: Migrator(migrations: allMigrations)).addRoutes(to: router)
+    // Everything below knows who is shopping; health checks and static files above do not need to.
+    router.add(middleware: ShopperMiddleware(accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies))
     storefront.addRoutes(to: router)
-    try APIController<BasicRequestContext>(catalog: catalog).addRoutes(to: router)
+    AccountController(accounts: accounts, catalog: catalog, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
+    try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
+    AccountsAPIController(accounts: accounts).addRoutes(to: router)
     return router
+}
+
+/// The keys from `GOMART_SECRET_KEY` if set; in development, from the key file in the data folder.
+func loadSecretKeys(_ configuration: GoMartConfiguration) throws -> SecretKeys {
+    guard configuration.secretKey != nil || configuration.environment == .development else {
+        throw GoMartConfiguration.Invalid(problems: ["GOMART_SECRET_KEY is required in production"])
+    }
+    var keyFile: String? = configuration.keyFilePath
+    if case .sqliteMemory = configuration.databaseURL {
+        keyFile = nil // a throwaway database needs no persistent key
+    }
+    return try SecretKeys.resolve(configuredBase64: configuration.secretKey, source: "GOMART_SECRET_KEY", keyFilePath: keyFile)
 }

@@ -1,15 +1,19 @@
 import API
+import Accounts
 import Catalog
+import Foundation
 import Hummingbird
 import Logging
 import Storefront
+import Web
 
 /// Turns every error into a clear answer: problem+json under `/api/`, an HTML page elsewhere.
 ///
 /// Domain errors are mapped to status codes here, in one place; anything unexpected is logged
 /// and answered with a 500 that reveals nothing internal.
-struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
-    let storefront: StorefrontController<Context>
+struct ErrorResponseMiddleware: RouterMiddleware {
+    typealias Context = ShopRequestContext
+    let storefront: StorefrontController
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -21,12 +25,18 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let path = request.uri.path
             if path.hasPrefix("/api/") {
-                return ProblemDetails(
+                var response = ProblemDetails(
                     title: problem.title, status: Int(problem.status.code), detail: problem.detail,
-                    instance: path, parameter: problem.parameter
+                    instance: path, parameter: problem.parameter, errors: problem.fieldErrors
                 ).response()
+                if problem.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+                return response
             }
-            return await storefront.errorPage(status: problem.status, heading: problem.heading, message: problem.detail)
+            if case AccountsError.notSignedIn = error {
+                let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_."))) ?? "/"
+                return .redirect(to: "/account/sign-in?next=\(next)", type: .normal)
+            }
+            return await storefront.errorPage(status: problem.status, heading: problem.heading, message: problem.detail, context: context)
         }
     }
 
@@ -36,6 +46,7 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         var heading: String
         var detail: String
         var parameter: String?
+        var fieldErrors: [String: String]?
     }
 
     static func classify(_ error: any Error) -> Classified {
@@ -51,6 +62,26 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
             case .aisleNotFound:
                 return Classified(status: .notFound, title: "Aisle not found", heading: "We couldn't find that aisle",
                                   detail: "Pick one of our aisles below.")
+            }
+        case let error as AccountsError:
+            switch error {
+            case .invalidFields(let fields):
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form",
+                                  detail: "Some fields are not valid.", fieldErrors: fields)
+            case .emailTaken:
+                return Classified(status: .conflict, title: "E-mail already registered", heading: "E-mail already registered", detail: error.description)
+            case .wrongCredentials:
+                return Classified(status: .unauthorized, title: "Wrong credentials", heading: "Sign-in failed", detail: error.description)
+            case .notSignedIn:
+                return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in",
+                                  detail: "This needs a valid session: sign in with POST /api/v1/sessions and send its token as a bearer token.")
+            }
+        case let error as WebError:
+            switch error {
+            case .csrfRejected:
+                return Classified(status: .forbidden, title: "Forbidden", heading: "This form has expired", detail: error.description)
+            case .formTooLarge:
+                return Classified(status: .contentTooLarge, title: "Too large", heading: "That form was too large", detail: error.description)
             }
         case let error as HTTPError where error.status == .notFound:
             return Classified(status: .notFound, title: "Not found", heading: "Sorry, we couldn't find that page",

@@ -25,6 +25,28 @@ public struct GoMartConfiguration: Sendable {
     public var currency: Currency
     /// Whether the first start of an empty database imports the demo catalogue.
     public var seedDemoCatalogue: Bool
+    /// Production refuses to start without its secrets; development generates what it lacks.
+    public var environment: RunEnvironment
+    /// The base64 master key (`GOMART_SECRET_KEY`); in development, `nil` means the key file in the data folder.
+    public var secretKey: String?
+    /// The bcrypt cost for new password hashes (12 or more outside tests).
+    public var passwordHashCost: UInt8
+    /// Session lifetimes.
+    public var sessionIdleTimeoutSeconds: Int
+    /// The longest a session lasts after sign-in.
+    public var sessionAbsoluteTimeoutSeconds: Int
+
+    /// Where the shop runs.
+    public enum RunEnvironment: String, Sendable {
+        case development
+        case production
+    }
+
+    /// Cookies get the `Secure` attribute when the shop's public address is HTTPS.
+    public var secureCookies: Bool { publicBaseURL.hasPrefix("https://") }
+
+    /// The path of the development key file.
+    public var keyFilePath: String { (dataDirectory as NSString).appendingPathComponent("secret.key") }
 
     /// Values given on the command line; `nil` means "not given".
     public struct Overrides: Sendable {
@@ -58,7 +80,9 @@ public struct GoMartConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", databaseURL: DatabaseURL,
         cacheTTLSeconds: Int = 300, logLevel: Logger.Level = .info, publicBaseURL: String? = nil,
-        shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true
+        shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true,
+        environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
+        sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400
     ) {
         self.host = host
         self.port = port
@@ -70,6 +94,11 @@ public struct GoMartConfiguration: Sendable {
         self.shopName = shopName
         self.currency = currency
         self.seedDemoCatalogue = seedDemoCatalogue
+        self.environment = environment
+        self.secretKey = secretKey
+        self.passwordHashCost = passwordHashCost
+        self.sessionIdleTimeoutSeconds = sessionIdleTimeoutSeconds
+        self.sessionAbsoluteTimeoutSeconds = sessionAbsoluteTimeoutSeconds
     }
 
     /// Resolves the configuration: flags win over `GOMART_*` variables, which win over defaults.
@@ -131,6 +160,25 @@ public struct GoMartConfiguration: Sendable {
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             problems.append("GOMART_PUBLIC_URL must start with http:// or https://")
         }
+        var runEnvironment = RunEnvironment.development
+        if let text = environment["GOMART_ENV"], !text.isEmpty {
+            if let parsed = RunEnvironment(rawValue: text.lowercased()) { runEnvironment = parsed } else {
+                problems.append("GOMART_ENV must be development or production, not '\(text)'")
+            }
+        }
+        let secretKey = environment["GOMART_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let secretKey, Data(base64Encoded: secretKey)?.count != 32 {
+            problems.append("GOMART_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)")
+        }
+        let sessionIdle = integer(nil, "GOMART_SESSION_IDLE_SECONDS", default: 7 * 86_400, range: 60...(90 * 86_400))
+        let sessionAbsolute = integer(nil, "GOMART_SESSION_MAX_SECONDS", default: 30 * 86_400, range: 300...(365 * 86_400))
+        let bcryptCost = integer(nil, "GOMART_BCRYPT_COST", default: 12, range: 12...16)
+        if runEnvironment == .production {
+            // Every missing production secret is listed at once, not one per failed start.
+            if secretKey == nil { problems.append("GOMART_SECRET_KEY is required in production") }
+            if publicURL == nil { problems.append("GOMART_PUBLIC_URL is required in production") }
+            else if publicURL?.hasPrefix("https://") != true { problems.append("GOMART_PUBLIC_URL must be https:// in production") }
+        }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         let displayHost = host == "0.0.0.0" ? "127.0.0.1" : host
         return GoMartConfiguration(
@@ -138,7 +186,9 @@ public struct GoMartConfiguration: Sendable {
             cacheTTLSeconds: cacheTTL, logLevel: logLevel,
             publicBaseURL: publicURL ?? "http://\(displayHost):\(port)",
             shopName: environment["GOMART_SHOP_NAME"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } ?? "GoMart",
-            currency: currency, seedDemoCatalogue: seedDemo
+            currency: currency, seedDemoCatalogue: seedDemo,
+            environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
+            sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute
         )
     }
 }

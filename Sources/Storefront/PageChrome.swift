@@ -1,4 +1,6 @@
+import Accounts
 import Catalog
+import Web
 
 /// Title, description and canonical link of a page.
 struct PageMeta: Sendable {
@@ -23,10 +25,25 @@ struct HeaderModel: Sendable {
 
     var aisles: [AisleLink]
     var searchQuery: String
+    var shopper: ShopperView
 
-    init(aisles: [Aisle], currentAisle: String? = nil, searchQuery: String = "") {
+    init(aisles: [Aisle], shopper: ShopperView, currentAisle: String? = nil, searchQuery: String = "") {
         self.aisles = aisles.map { AisleLink(slug: $0.slug, name: $0.name, current: $0.slug == currentAisle) }
         self.searchQuery = searchQuery
+        self.shopper = shopper
+    }
+}
+
+/// Who is shopping, as the header shows it, and the CSRF token every form carries.
+struct ShopperView: Sendable {
+    var signedIn: Bool
+    var firstName: String
+    var csrfToken: String
+
+    init(_ context: ShopRequestContext) {
+        signedIn = context.session != nil
+        firstName = context.session?.customer.firstName ?? ""
+        csrfToken = context.csrfToken
     }
 }
 

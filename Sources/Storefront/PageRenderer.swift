@@ -7,7 +7,8 @@ import Mustache
 /// on the first request that needs it.
 public struct PageRenderer: Sendable {
     /// The templates every page needs.
-    static let requiredTemplates = ["home", "aisle", "search", "product", "error", "head", "foot", "product-card", "pagination"]
+    static let requiredTemplates = ["home", "aisle", "search", "product", "error", "head", "foot", "product-card", "pagination",
+                                     "sign-up", "sign-in", "account", "form-errors"]
 
     let library: MustacheLibrary
 

@@ -2,11 +2,13 @@ import Catalog
 import Foundation
 import GoMartModels
 import Hummingbird
+import Web
 
 /// The shop's HTML pages: home, aisles, search and products.
 ///
 /// Each handler decodes the request, asks ``CatalogService`` and renders one view model.
-public struct StorefrontController<Context: RequestContext>: Sendable {
+public struct StorefrontController: Sendable {
+    public typealias Context = ShopRequestContext
     let catalog: CatalogService
     let renderer: PageRenderer
     let shop: ShopSettings
@@ -36,7 +38,7 @@ public struct StorefrontController<Context: RequestContext>: Sendable {
                 description: "Shop \(aisles.count) aisles of fresh food, drinks and household essentials online at \(shop.name).",
                 canonicalURL: "\(shop.publicBaseURL)/"
             ),
-            header: HeaderModel(aisles: aisles),
+            header: HeaderModel(aisles: aisles, shopper: ShopperView(context)),
             aisles: aisles.map {
                 HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: AisleImages.file(for: $0.slug), productCount: $0.productCount)
             },
@@ -68,7 +70,7 @@ public struct StorefrontController<Context: RequestContext>: Sendable {
                 canonicalURL: "\(shop.publicBaseURL)/aisles/\(slug)\(query.page > 1 ? "?page=\(query.page)" : "")",
                 noIndex: !linkParameters.isEmpty
             ),
-            header: HeaderModel(aisles: aisles, currentAisle: slug),
+            header: HeaderModel(aisles: aisles, shopper: ShopperView(context), currentAisle: slug),
             aisle: aisle,
             products: page.products.map(ProductCard.init),
             hasProducts: !page.products.isEmpty,
@@ -100,7 +102,7 @@ public struct StorefrontController<Context: RequestContext>: Sendable {
                 canonicalURL: "\(shop.publicBaseURL)/search",
                 noIndex: true
             ),
-            header: HeaderModel(aisles: aisles, searchQuery: searchText ?? ""),
+            header: HeaderModel(aisles: aisles, shopper: ShopperView(context), searchQuery: searchText ?? ""),
             heading: searchText.map { "Results for “\($0)”" } ?? "Search",
             query: searchText,
             products: products.map(ProductCard.init),
@@ -129,7 +131,7 @@ public struct StorefrontController<Context: RequestContext>: Sendable {
                 description: "\(product.name) (\(product.packSize)) for \(card.price) — \(card.unitPrice). \(product.description)",
                 canonicalURL: "\(shop.publicBaseURL)/products/\(product.slug)"
             ),
-            header: HeaderModel(aisles: aisles, currentAisle: product.aisleSlug),
+            header: HeaderModel(aisles: aisles, shopper: ShopperView(context), currentAisle: product.aisleSlug),
             product: card,
             more: Array(more),
             hasMore: !more.isEmpty
@@ -138,12 +140,12 @@ public struct StorefrontController<Context: RequestContext>: Sendable {
     }
 
     /// Renders the error page for `status`, suggesting aisles when the catalogue can be read.
-    public func errorPage(status: HTTPResponse.Status, heading: String, message: String) async -> Response {
+    public func errorPage(status: HTTPResponse.Status, heading: String, message: String, context: Context) async -> Response {
         let aisles = (try? await catalog.aisles()) ?? []
         let model = ErrorPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(title: "\(heading) | \(shop.name)", description: message, canonicalURL: "\(shop.publicBaseURL)/", noIndex: true),
-            header: HeaderModel(aisles: aisles),
+            header: HeaderModel(aisles: aisles, shopper: ShopperView(context)),
             status: Int(status.code),
             heading: heading,
             message: message,

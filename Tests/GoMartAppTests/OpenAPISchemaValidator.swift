@@ -18,10 +18,10 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
         document = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
-    /// The response schema for `path` (as written in the document), GET, `status`, `contentType`.
-    func responseSchema(path: String, status: Int, contentType: String) -> [String: Any]? {
+    /// The response schema for `method` on `path` (as written in the document), `status`, `contentType`.
+    func responseSchema(path: String, method: String = "get", status: Int, contentType: String) -> [String: Any]? {
         let paths = document["paths"] as? [String: Any]
-        let operation = (paths?[path] as? [String: Any])?["get"] as? [String: Any]
+        let operation = (paths?[path] as? [String: Any])?[method] as? [String: Any]
         let response = (operation?["responses"] as? [String: Any])?[String(status)] as? [String: Any]
         let content = (response?["content"] as? [String: Any])?[contentType] as? [String: Any]
         return content?["schema"] as? [String: Any]
@@ -52,6 +52,9 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
                 problems.append("\(path): '\(string)' does not match \(pattern)")
             }
             if schema["format"] as? String == "uuid", UUID(uuidString: string) == nil { problems.append("\(path): not a uuid") }
+            if schema["format"] as? String == "date-time", (try? Date(string, strategy: .iso8601)) == nil {
+                problems.append("\(path): '\(string)' is not an RFC 3339 date-time")
+            }
             if let maxLength = schema["maxLength"] as? Int, string.count > maxLength { problems.append("\(path): too long") }
         }
         if let object = value as? [String: Any] {
@@ -62,6 +65,8 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
             for (name, member) in object {
                 if let propertySchema = properties[name] as? [String: Any] {
                     problems += validate(member, against: propertySchema, at: "\(path).\(name)")
+                } else if let additional = schema["additionalProperties"] as? [String: Any] {
+                    problems += validate(member, against: additional, at: "\(path).\(name)")
                 } else if schema["additionalProperties"] as? Bool == false {
                     problems.append("\(path): undocumented property \(name)")
                 }

@@ -11,7 +11,10 @@ import Testing
 
 /// Builds the whole shop on a fresh in-memory database seeded with the demo catalogue.
 func withTestApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-    let configuration = GoMartConfiguration(databaseURL: .sqliteMemory, cacheTTLSeconds: 300, publicBaseURL: "https://shop.example")
+    // bcrypt cost 4 keeps sign-ups fast in tests; production is held to 12 or more by configuration.
+    let configuration = GoMartConfiguration(
+        databaseURL: .sqliteMemory, cacheTTLSeconds: 300, publicBaseURL: "https://shop.example", passwordHashCost: 4
+    )
     let app = try await buildApplication(configuration, logger: TestDatabase.logger)
     try await app.test(.router, test)
 }

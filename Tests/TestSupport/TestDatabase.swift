@@ -1,6 +1,8 @@
+import Accounts
 import Catalog
 import Foundation
 import Logging
+import Security
 import Storage
 
 /// Databases for tests: real SQL on SQLite, in memory or in a throwaway file.
@@ -33,5 +35,39 @@ public enum TestDatabase {
         let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: cacheTTL))
         try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
         return (database, catalog)
+    }
+}
+
+/// Accounts services for tests, on a fresh in-memory database with a controllable clock.
+public enum TestAccounts {
+    /// A clock tests can move forward.
+    public final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var current = Date(timeIntervalSince1970: 1_800_000_000)
+
+        /// Creates a clock at a fixed instant.
+        public init() {}
+
+        /// The clock's time.
+        public var now: Date { lock.withLock { current } }
+
+        /// Moves the clock forward.
+        public func advance(by seconds: TimeInterval) {
+            lock.withLock { current += seconds }
+        }
+    }
+
+    /// An accounts service (bcrypt cost 4, for speed) over a fresh database, with its vault and clock.
+    public static func make(policy: SessionPolicy = SessionPolicy()) async throws -> (service: AccountsService, database: Database, vault: PersonalDataVault, clock: Clock) {
+        let database = try await Database.open(url: .sqliteMemory, logger: TestDatabase.logger)
+        try await Migrator(migrations: CatalogMigrations.all + AccountsMigrations.all).migrate(database, logger: TestDatabase.logger)
+        let keys = try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil)
+        let vault = PersonalDataVault(keys: keys)
+        let clock = Clock()
+        let service = AccountsService(
+            repository: AccountsRepository(database: database), vault: vault, hasher: PasswordHasher(cost: 4),
+            passwordPolicy: try PasswordPolicy.load(), sessionPolicy: policy, now: { clock.now }
+        )
+        return (service, database, vault, clock)
     }
 }

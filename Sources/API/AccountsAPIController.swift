@@ -1,0 +1,82 @@
+import Accounts
+import Foundation
+import Hummingbird
+import Web
+
+/// Accounts in the JSON API: sign up, sign in (a bearer token), sign out and "me".
+public struct AccountsAPIController: Sendable {
+    public typealias Context = ShopRequestContext
+    let accounts: AccountsService
+
+    /// Creates the controller.
+    public init(accounts: AccountsService) {
+        self.accounts = accounts
+    }
+
+    /// Adds the routes under `/api/v1`.
+    public func addRoutes(to router: Router<Context>) {
+        let api = router.group("api/v1")
+        api.post("customers", use: signUp)
+        api.post("sessions", use: signIn)
+        api.delete("sessions/current", use: signOut)
+        api.get("me", use: me)
+    }
+
+    @Sendable func signUp(_ request: Request, context: Context) async throws -> EditedResponse<SessionDTO> {
+        let form = try await request.decode(as: SignUpForm.self, context: context)
+        let issued = try await accounts.signUp(form)
+        return EditedResponse(status: .created, response: SessionDTO(issued))
+    }
+
+    @Sendable func signIn(_ request: Request, context: Context) async throws -> EditedResponse<SessionDTO> {
+        let credentials = try await request.decode(as: SignInRequest.self, context: context)
+        let issued = try await accounts.signIn(email: credentials.email, password: credentials.password)
+        return EditedResponse(status: .created, response: SessionDTO(issued))
+    }
+
+    @Sendable func signOut(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
+        let session = try context.requireSession()
+        try await accounts.signOut(tokenHash: session.tokenHash)
+        return .noContent
+    }
+
+    @Sendable func me(_ request: Request, context: Context) async throws -> CustomerDTO {
+        CustomerDTO(try context.requireSession().customer)
+    }
+}
+
+/// The body of `POST /sessions`.
+struct SignInRequest: Decodable, Sendable {
+    var email: String
+    var password: String
+}
+
+/// A customer as the API shows it to that customer.
+struct CustomerDTO: ResponseEncodable, Sendable {
+    var id: String
+    var name: String
+    var email: String
+    var phone: String?
+    var createdAt: Date
+
+    init(_ customer: Customer) {
+        id = customer.id.uuidString.lowercased()
+        name = customer.name
+        email = customer.email
+        phone = customer.phone
+        createdAt = customer.createdAt
+    }
+}
+
+/// A new session: the bearer token, when it ends, and whose it is.
+struct SessionDTO: ResponseEncodable, Sendable {
+    var token: String
+    var expiresAt: Date
+    var customer: CustomerDTO
+
+    init(_ issued: IssuedSession) {
+        token = issued.token
+        expiresAt = issued.expiresAt
+        customer = CustomerDTO(issued.customer)
+    }
+}

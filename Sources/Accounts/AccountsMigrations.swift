@@ -1,0 +1,32 @@
+import SQLKit
+import Storage
+
+/// The accounts module's tables: customers (personal data sealed) and sessions (tokens hashed).
+public enum AccountsMigrations {
+    /// The accounts migrations, in order.
+    public static let all: [Migration] = [
+        Migration(id: "0010_accounts_customers") { sql, _ in
+            try await sql.create(table: "customers")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("public_id", type: .text, .notNull, .unique)
+                .column("email_index", type: .text, .notNull, .unique)
+                .column("email_sealed", type: .text, .notNull)
+                .column("name_sealed", type: .text, .notNull)
+                .column("phone_sealed", type: .text)
+                .column("password_hash", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+        },
+        Migration(id: "0011_accounts_sessions") { sql, _ in
+            try await sql.create(table: "sessions")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("customer_id", type: .bigint, .notNull, .references("customers", "id", onDelete: .cascade))
+                .column("created_at", type: .bigint, .notNull)
+                .column("last_seen_at", type: .bigint, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .run()
+            try await sql.create(index: "sessions_customer_idx").on("sessions").column("customer_id").run()
+        },
+    ]
+}

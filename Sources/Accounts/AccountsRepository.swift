@@ -1,0 +1,132 @@
+import Foundation
+import SQLKit
+import Storage
+
+/// A customer row as stored: personal data still sealed.
+public struct StoredCustomer: Sendable {
+    public var internalID: Int64
+    public var publicID: String
+    public var emailSealed: String
+    public var nameSealed: String
+    public var phoneSealed: String?
+    public var passwordHash: String
+    public var createdAt: Int64
+}
+
+/// A session row as stored.
+public struct StoredSession: Sendable {
+    public var customerID: Int64
+    public var createdAt: Int64
+    public var lastSeenAt: Int64
+    public var expiresAt: Int64
+}
+
+/// The accounts module's SQL: customers and sessions.
+public struct AccountsRepository: Sendable {
+    let database: Database
+
+    /// Creates the repository over `database`.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Inserts a customer; returns `false` (and writes nothing) if the e-mail index is taken.
+    func insertCustomer(publicID: String, emailIndex: String, emailSealed: String, nameSealed: String,
+                        phoneSealed: String?, passwordHash: String, now: Int64) async throws -> Int64? {
+        try await database.transaction { sql in
+            let existing = try await sql.select().column("id").from("customers")
+                .where("email_index", .equal, SQLBind(emailIndex)).first()
+            guard existing == nil else { return nil }
+            try await sql.insert(into: "customers")
+                .columns("public_id", "email_index", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
+                .values(SQLBind(publicID), SQLBind(emailIndex), SQLBind(emailSealed), SQLBind(nameSealed),
+                        SQLBind(phoneSealed), SQLBind(passwordHash), SQLBind(now))
+                .run()
+            return try await sql.select().column("id").from("customers")
+                .where("public_id", .equal, SQLBind(publicID)).first()?.decode(column: "id", as: Int64.self)
+        }
+    }
+
+    /// The customer with this e-mail blind index.
+    func customer(emailIndex: String) async throws -> StoredCustomer? {
+        try await database.read { sql in
+            try await Self.customerColumns(sql.select()).from("customers")
+                .where("email_index", .equal, SQLBind(emailIndex)).first().map(Self.storedCustomer)
+        }
+    }
+
+    /// The customer with this internal id.
+    func customer(internalID: Int64) async throws -> StoredCustomer? {
+        try await database.read { sql in
+            try await Self.customerColumns(sql.select()).from("customers")
+                .where("id", .equal, SQLBind(internalID)).first().map(Self.storedCustomer)
+        }
+    }
+
+    /// Stores a new session.
+    func insertSession(tokenHash: String, customerID: Int64, now: Int64, expiresAt: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.insert(into: "sessions")
+                .columns("token_hash", "customer_id", "created_at", "last_seen_at", "expires_at")
+                .values(SQLBind(tokenHash), SQLBind(customerID), SQLBind(now), SQLBind(now), SQLBind(expiresAt))
+                .run()
+        }
+    }
+
+    /// The session with this token hash.
+    func session(tokenHash: String) async throws -> StoredSession? {
+        try await database.read { sql in
+            guard let row = try await sql.select().columns("customer_id", "created_at", "last_seen_at", "expires_at")
+                .from("sessions").where("token_hash", .equal, SQLBind(tokenHash)).first() else { return nil }
+            return StoredSession(
+                customerID: try row.decode(column: "customer_id", as: Int64.self),
+                createdAt: try row.decode(column: "created_at", as: Int64.self),
+                lastSeenAt: try row.decode(column: "last_seen_at", as: Int64.self),
+                expiresAt: try row.decode(column: "expires_at", as: Int64.self)
+            )
+        }
+    }
+
+    /// Records activity on a session.
+    func touchSession(tokenHash: String, now: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.update("sessions").set("last_seen_at", to: SQLBind(now))
+                .where("token_hash", .equal, SQLBind(tokenHash)).run()
+        }
+    }
+
+    /// Ends a session.
+    func deleteSession(tokenHash: String) async throws {
+        try await database.transaction { sql in
+            try await sql.delete(from: "sessions").where("token_hash", .equal, SQLBind(tokenHash)).run()
+        }
+    }
+
+    /// Removes sessions that ended before `now`; returns how many.
+    func deleteExpiredSessions(now: Int64, idleCutoff: Int64) async throws -> Int {
+        try await database.transaction { sql in
+            let expired = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("sessions")
+                .where("expires_at", .lessThanOrEqual, SQLBind(now)).orWhere("last_seen_at", .lessThan, SQLBind(idleCutoff))
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            try await sql.delete(from: "sessions")
+                .where("expires_at", .lessThanOrEqual, SQLBind(now)).orWhere("last_seen_at", .lessThan, SQLBind(idleCutoff)).run()
+            return expired
+        }
+    }
+
+    static func customerColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        select.columns("id", "public_id", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
+    }
+
+    static func storedCustomer(_ row: any SQLRow) throws -> StoredCustomer {
+        StoredCustomer(
+            internalID: try row.decode(column: "id", as: Int64.self),
+            publicID: try row.decode(column: "public_id", as: String.self),
+            emailSealed: try row.decode(column: "email_sealed", as: String.self),
+            nameSealed: try row.decode(column: "name_sealed", as: String.self),
+            phoneSealed: try row.decode(column: "phone_sealed", as: String?.self),
+            passwordHash: try row.decode(column: "password_hash", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self)
+        )
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Security
+
+/// Accounts and sessions: sign-up, sign-in, sign-out and resolving a session token.
+///
+/// Personal data is sealed by the vault before it reaches the repository and opened after it
+/// leaves; e-mails are found by their blind index. Session tokens are stored only as hashes.
+public struct AccountsService: Sendable {
+    let repository: AccountsRepository
+    let vault: PersonalDataVault
+    let hasher: PasswordHasher
+    let passwordPolicy: PasswordPolicy
+    /// How long sessions last.
+    public let sessionPolicy: SessionPolicy
+    let now: @Sendable () -> Date
+
+    /// Creates the service.
+    public init(
+        repository: AccountsRepository, vault: PersonalDataVault, hasher: PasswordHasher,
+        passwordPolicy: PasswordPolicy, sessionPolicy: SessionPolicy = SessionPolicy(),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.repository = repository
+        self.vault = vault
+        self.hasher = hasher
+        self.passwordPolicy = passwordPolicy
+        self.sessionPolicy = sessionPolicy
+        self.now = now
+    }
+
+    /// Opens an account and signs it in. Throws ``AccountsError/invalidFields(_:)`` listing every
+    /// bad field, or ``AccountsError/emailTaken``.
+    public func signUp(_ form: SignUpForm) async throws -> IssuedSession {
+        let problems = form.problems(policy: passwordPolicy)
+        guard problems.isEmpty else { throw AccountsError.invalidFields(problems) }
+        let email = form.normalisedEmail
+        let passwordHash = await hasher.hash(form.password)
+        let publicUUID = UUID()
+        let publicID = publicUUID.uuidString.lowercased()
+        let timestamp = Int64(now().timeIntervalSince1970)
+        guard let internalID = try await repository.insertCustomer(
+            publicID: publicID, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
+            nameSealed: try vault.seal(form.trimmedName), phoneSealed: try form.trimmedPhone.map(vault.seal),
+            passwordHash: passwordHash, now: timestamp
+        ) else { throw AccountsError.emailTaken }
+        let customer = Customer(
+            internalID: internalID, id: publicUUID, email: email, name: form.trimmedName,
+            phone: form.trimmedPhone, createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp))
+        )
+        return try await issueSession(for: customer)
+    }
+
+    /// Checks the e-mail and password and starts a new session (a fresh token every time).
+    public func signIn(email: String, password: String) async throws -> IssuedSession {
+        let normalised = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard normalised.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw AccountsError.wrongCredentials }
+        let stored = try await repository.customer(emailIndex: vault.blindIndex(normalised))
+        guard await hasher.verify(password, against: stored?.passwordHash), let stored else {
+            throw AccountsError.wrongCredentials
+        }
+        return try await issueSession(for: try open(stored))
+    }
+
+    /// Ends the session behind `token`; ending an unknown session is not an error.
+    public func signOut(token: String) async throws {
+        try await signOut(tokenHash: RandomToken.hash(token))
+    }
+
+    /// Ends the session with this token hash (from an ``AuthenticatedSession``).
+    public func signOut(tokenHash: String) async throws {
+        try await repository.deleteSession(tokenHash: tokenHash)
+    }
+
+    /// The live session behind `token`, or `nil` when it is unknown, idle too long or expired.
+    public func session(token: String) async throws -> AuthenticatedSession? {
+        guard !token.isEmpty, token.count <= 100 else { return nil }
+        let tokenHash = RandomToken.hash(token)
+        guard let stored = try await repository.session(tokenHash: tokenHash) else { return nil }
+        let timestamp = Int64(now().timeIntervalSince1970)
+        if stored.expiresAt <= timestamp || stored.lastSeenAt + Int64(sessionPolicy.idleTimeout) <= timestamp {
+            try await repository.deleteSession(tokenHash: tokenHash)
+            return nil
+        }
+        if timestamp - stored.lastSeenAt >= Int64(sessionPolicy.touchInterval) {
+            try await repository.touchSession(tokenHash: tokenHash, now: timestamp)
+        }
+        guard let customer = try await repository.customer(internalID: stored.customerID) else { return nil }
+        return AuthenticatedSession(
+            customer: try open(customer), tokenHash: tokenHash,
+            absoluteExpiry: Date(timeIntervalSince1970: TimeInterval(stored.expiresAt))
+        )
+    }
+
+    /// Deletes sessions that have ended; returns how many.
+    public func purgeEndedSessions() async throws -> Int {
+        let timestamp = Int64(now().timeIntervalSince1970)
+        return try await repository.deleteExpiredSessions(now: timestamp, idleCutoff: timestamp - Int64(sessionPolicy.idleTimeout))
+    }
+
+    private func issueSession(for customer: Customer) async throws -> IssuedSession {
+        let token = RandomToken.make(bytes: 32)
+        let timestamp = Int64(now().timeIntervalSince1970)
+        let expiresAt = timestamp + Int64(sessionPolicy.absoluteTimeout)
+        try await repository.insertSession(tokenHash: RandomToken.hash(token), customerID: customer.internalID, now: timestamp, expiresAt: expiresAt)
+        return IssuedSession(token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)), customer: customer)
+    }
+
+    private func open(_ stored: StoredCustomer) throws -> Customer {
+        guard let id = UUID(uuidString: stored.publicID) else { throw PersonalDataVault.OpenError() }
+        return Customer(
+            internalID: stored.internalID,
+            id: id,
+            email: try vault.open(stored.emailSealed),
+            name: try vault.open(stored.nameSealed),
+            phone: try stored.phoneSealed.map(vault.open),
+            createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt))
+        )
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A customer's account, with personal data opened from its sealed form.
+public struct Customer: Sendable, Hashable {
+    /// Internal row id; never shown outside the server.
+    public var internalID: Int64
+    /// The public, unguessable id.
+    public var id: UUID
+    /// The sign-in e-mail, lower-cased.
+    public var email: String
+    /// The customer's name.
+    public var name: String
+    /// An optional phone number.
+    public var phone: String?
+    /// When the account was created.
+    public var createdAt: Date
+
+    /// Creates a customer value.
+    public init(internalID: Int64, id: UUID, email: String, name: String, phone: String?, createdAt: Date) {
+        self.internalID = internalID
+        self.id = id
+        self.email = email
+        self.name = name
+        self.phone = phone
+        self.createdAt = createdAt
+    }
+
+    /// The first word of the name, for greetings.
+    public var firstName: String {
+        String(name.split(separator: " ").first ?? Substring(name))
+    }
+}
+
+/// A signed-in session: who it belongs to and when it ends.
+public struct AuthenticatedSession: Sendable, Hashable {
+    /// The customer the session belongs to.
+    public var customer: Customer
+    /// The SHA-256 of the session token (the token itself is never stored).
+    public var tokenHash: String
+    /// When the session ends at the latest, however active it is.
+    public var absoluteExpiry: Date
+}
+
+/// A newly issued session token, to hand to the client exactly once.
+public struct IssuedSession: Sendable {
+    /// The bearer token (cookie value or `Authorization: Bearer`).
+    public var token: String
+    /// When the session ends at the latest.
+    public var expiresAt: Date
+    /// The signed-in customer.
+    public var customer: Customer
+}

@@ -1,0 +1,153 @@
+import Accounts
+import Catalog
+import Foundation
+import Hummingbird
+import Web
+
+/// Sign-up, sign-in, sign-out and the account page.
+public struct AccountController: Sendable {
+    public typealias Context = ShopRequestContext
+    let accounts: AccountsService
+    let catalog: CatalogService
+    let renderer: PageRenderer
+    let shop: ShopSettings
+    let cookies: CookieSettings
+
+    /// Creates the controller.
+    public init(accounts: AccountsService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
+        self.accounts = accounts
+        self.catalog = catalog
+        self.renderer = renderer
+        self.shop = shop
+        self.cookies = cookies
+    }
+
+    /// Adds the account routes to `router`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/account", use: account)
+        router.get("/account/sign-up", use: signUpForm)
+        router.post("/account/sign-up", use: signUp)
+        router.get("/account/sign-in", use: signInForm)
+        router.post("/account/sign-in", use: signIn)
+        router.post("/account/sign-out", use: signOut)
+    }
+
+    @Sendable func account(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.session else {
+            return .redirect(to: "/account/sign-in?next=%2Faccount", type: .normal)
+        }
+        let customer = session.customer
+        let model = AccountPageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(title: "Your account | \(shop.name)", description: "Your \(shop.name) account.",
+                           canonicalURL: "\(shop.publicBaseURL)/account", noIndex: true),
+            header: try await header(context),
+            customer: .init(name: customer.name, email: customer.email, phone: customer.phone,
+                            since: customer.createdAt.formatted(.dateTime.day().month(.wide).year()))
+        )
+        return try HTMLResponse(html: renderer.render(model, template: "account"), privatePage: true)
+            .response(from: request, context: context)
+    }
+
+    @Sendable func signUpForm(_ request: Request, context: Context) async throws -> Response {
+        if context.session != nil { return .redirect(to: "/account", type: .normal) }
+        return try await formPage("sign-up", context: context, next: Self.safeNext(Self.query(request)["next"]?.first))
+            .response(from: request, context: context)
+    }
+
+    @Sendable func signUp(_ request: Request, context: Context) async throws -> Response {
+        let next = Self.safeNext(context.formValue("next"))
+        let form = SignUpForm(name: context.formValue("name"), email: context.formValue("email"),
+                              password: context.formValue("password"), phone: context.formValue("phone"))
+        let values = AccountFormValues(name: form.name, email: form.email, phone: form.phone ?? "")
+        do {
+            let issued = try await accounts.signUp(form)
+            return signedIn(issued, next: next)
+        } catch AccountsError.invalidFields(let fields) {
+            return try await formPage("sign-up", context: context, next: next, values: values, errors: fields, status: .unprocessableContent)
+                .response(from: request, context: context)
+        } catch AccountsError.emailTaken {
+            let message = "An account with this e-mail address already exists. Sign in instead."
+            return try await formPage("sign-up", context: context, next: next, values: values, errors: ["email": message], status: .conflict)
+                .response(from: request, context: context)
+        }
+    }
+
+    @Sendable func signInForm(_ request: Request, context: Context) async throws -> Response {
+        if context.session != nil { return .redirect(to: "/account", type: .normal) }
+        return try await formPage("sign-in", context: context, next: Self.safeNext(Self.query(request)["next"]?.first))
+            .response(from: request, context: context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+        let next = Self.safeNext(context.formValue("next"))
+        let email = context.formValue("email")
+        do {
+            let issued = try await accounts.signIn(email: email, password: context.formValue("password"))
+            // A new token on every sign-in; the session the browser had before ends.
+            if let old = request.cookies[CookieSettings.sessionCookie]?.value, !old.isEmpty {
+                try await accounts.signOut(token: old)
+            }
+            return signedIn(issued, next: next)
+        } catch AccountsError.wrongCredentials {
+            return try await formPage(
+                "sign-in", context: context, next: next, values: AccountFormValues(email: email),
+                errors: ["password": AccountsError.wrongCredentials.description], status: .unauthorized
+            ).response(from: request, context: context)
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
+        if let token = request.cookies[CookieSettings.sessionCookie]?.value, !token.isEmpty {
+            try await accounts.signOut(token: token)
+        }
+        var response = Response.redirect(to: "/", type: .normal)
+        cookies.clearSession(on: &response)
+        return response
+    }
+
+    private func signedIn(_ issued: IssuedSession, next: String) -> Response {
+        var response = Response.redirect(to: next.isEmpty ? "/account" : next, type: .normal)
+        cookies.setSession(issued.token, expiresAt: issued.expiresAt, on: &response)
+        return response
+    }
+
+    private func header(_ context: Context) async throws -> HeaderModel {
+        HeaderModel(aisles: try await catalog.aisles(), shopper: ShopperView(context))
+    }
+
+    private func formPage(
+        _ template: String, context: Context, next: String, values: AccountFormValues = .init(),
+        errors: [String: String] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> HTMLResponse {
+        let title = template == "sign-up" ? "Create your account" : "Sign in"
+        let order = ["name", "email", "password", "phone"]
+        let model = AccountFormPageModel(
+            shop: ShopView(name: shop.name),
+            meta: PageMeta(title: "\(title) | \(shop.name)", description: "\(title) at \(shop.name).",
+                           canonicalURL: "\(shop.publicBaseURL)/account/\(template)", noIndex: true),
+            header: try await header(context),
+            values: values,
+            fieldErrors: AccountFieldErrors(errors),
+            errors: order.compactMap { field in errors[field].map { FormErrorItem(field: field, message: $0) } },
+            hasErrors: !errors.isEmpty,
+            next: next,
+            nextQuery: next.isEmpty ? nil : QueryString.escape(next)
+        )
+        return HTMLResponse(html: try renderer.render(model, template: template), status: status, privatePage: true)
+    }
+
+    /// Only local paths are followed after sign-in, so the form cannot send shoppers elsewhere.
+    static func safeNext(_ value: String?) -> String {
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\"), value.count <= 200,
+              !value.contains(where: { $0.isNewline })
+        else { return "" }
+        return value
+    }
+
+    static func query(_ request: Request) -> [String: [String]] {
+        FormURLEncoded.parse(request.uri.query)
+    }
+}
+
+import GoMartModels

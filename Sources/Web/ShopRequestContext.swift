@@ -1,0 +1,33 @@
+import Accounts
+import Hummingbird
+
+/// What every storefront and API handler knows about the request besides the request itself:
+/// the visitor, their session (if signed in), the CSRF token for forms and any parsed form body.
+public struct ShopRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// A random id kept in the visitor cookie; anonymous carts and CSRF tokens hang off it.
+    public var visitorID: String = ""
+    /// True when this request minted the visitor id, so the response must set the cookie.
+    public var isNewVisitor = false
+    /// The signed-in session, if any.
+    public var session: AuthenticatedSession?
+    /// The token that state-changing forms on this visitor's pages must carry.
+    public var csrfToken: String = ""
+    /// The URL-encoded form body of a POST, parsed once by ``ShopperMiddleware``.
+    public var form: [String: [String]] = [:]
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// The first value of form field `name`, or an empty string.
+    public func formValue(_ name: String) -> String {
+        form[name]?.first ?? ""
+    }
+
+    /// The signed-in session, or ``Accounts/AccountsError/notSignedIn``.
+    public func requireSession() throws -> AuthenticatedSession {
+        guard let session else { throw AccountsError.notSignedIn }
+        return session
+    }
+}

@@ -1,0 +1,83 @@
+import Accounts
+import Foundation
+import GoMartModels
+import HTTPTypes
+import Hummingbird
+import Security
+
+/// Identifies the shopper on every request and guards forms against cross-site forgery.
+///
+/// - Every browser gets a random visitor id in an HttpOnly, SameSite=Lax cookie.
+/// - Pages find the session in the session cookie; the JSON API only in `Authorization: Bearer`,
+///   so API calls never ride on ambient cookies and need no CSRF token.
+/// - Every POST to a page must carry the visitor's CSRF token (form field `_csrf` or header
+///   `X-CSRF-Token`), or it is refused with 403 before any handler runs.
+public struct ShopperMiddleware: RouterMiddleware {
+    public typealias Context = ShopRequestContext
+    /// The largest form body accepted.
+    public static let maximumFormBytes = 64 * 1024
+
+    let accounts: AccountsService
+    let csrf: CSRFTokens
+    let cookies: CookieSettings
+
+    /// Creates the middleware.
+    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings) {
+        self.accounts = accounts
+        self.csrf = csrf
+        self.cookies = cookies
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        var context = context
+        let isAPI = request.uri.path.hasPrefix("/api/")
+
+        if let visitor = request.cookies[CookieSettings.visitorCookie]?.value, Self.isWellFormedToken(visitor) {
+            context.visitorID = visitor
+        } else {
+            context.visitorID = RandomToken.make(bytes: 16)
+            context.isNewVisitor = true
+        }
+        context.csrfToken = csrf.token(for: context.visitorID)
+
+        var staleSessionCookie = false
+        if isAPI {
+            if let token = Self.bearerToken(request) {
+                context.session = try await accounts.session(token: token)
+            }
+        } else if let token = request.cookies[CookieSettings.sessionCookie]?.value, !token.isEmpty {
+            context.session = try await accounts.session(token: token)
+            staleSessionCookie = context.session == nil
+        }
+
+        if !isAPI && request.method != .get && request.method != .head {
+            let body = try await request.collectBody(upTo: Self.maximumFormBytes)
+            if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                context.form = FormURLEncoded.parse(String(buffer: body))
+            }
+            let token = context.form["_csrf"]?.first ?? request.headers[HTTPField.Name("X-CSRF-Token")!]
+            guard !context.isNewVisitor, csrf.isValid(token, for: context.visitorID) else {
+                throw WebError.csrfRejected
+            }
+        }
+
+        var response = try await next(request, context)
+        if context.isNewVisitor && !isAPI {
+            response.setCookie(cookies.cookie(CookieSettings.visitorCookie, value: context.visitorID, maxAgeSeconds: 365 * 86_400))
+        }
+        if staleSessionCookie && response.headers[.setCookie]?.contains(CookieSettings.sessionCookie) != true {
+            cookies.clearSession(on: &response)
+        }
+        return response
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+    }
+
+    static func isWellFormedToken(_ value: String) -> Bool {
+        (16...64).contains(value.count) && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}

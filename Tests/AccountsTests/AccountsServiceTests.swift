@@ -1,0 +1,130 @@
+import Accounts
+import Foundation
+import SQLKit
+import Storage
+import TestSupport
+import Testing
+
+@Suite struct AccountsServiceTests {
+    static let ada = SignUpForm(name: "Ada Lovelace", email: "Ada@Example.com ", password: "analytical engine", phone: "+44 7700 900123")
+
+    @Test func signUpSealsPersonalDataAndSignsIn() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+
+        let issued = try await accounts.signUp(Self.ada)
+
+        #expect(issued.customer.email == "ada@example.com")
+        #expect(issued.customer.name == "Ada Lovelace")
+        #expect(issued.token.count >= 43) // 256 bits, base64url
+        let row = try #require(try await database.read { sql in
+            try await sql.raw("SELECT email_sealed, name_sealed, phone_sealed, email_index, password_hash FROM customers").first()
+        })
+        let stored = try ["email_sealed", "name_sealed", "phone_sealed", "email_index", "password_hash"].map {
+            try row.decode(column: $0, as: String.self)
+        }.joined(separator: " ")
+        #expect(!stored.lowercased().contains("ada"))
+        #expect(!stored.contains("7700"))
+        #expect(!stored.contains("analytical"))
+        let sessionTokens = try await database.read { sql in try await sql.raw("SELECT token_hash FROM sessions").all() }
+        #expect(try sessionTokens.map { try $0.decode(column: "token_hash", as: String.self) } != [issued.token])
+        await database.close()
+    }
+
+    @Test func signUpListsEveryBadField() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        let error = await #expect(throws: AccountsError.self) {
+            try await accounts.signUp(SignUpForm(name: " ", email: "not-an-email", password: "short", phone: "call me"))
+        }
+        guard case .invalidFields(let fields) = error else { Issue.record("expected invalid fields"); return }
+        #expect(Set(fields.keys) == ["name", "email", "password", "phone"])
+        await database.close()
+    }
+
+    @Test(arguments: ["password1", "iloveyou", "PASSWORD", "qwertyuiop"])
+    func commonPasswordsAreRefused(password: String) async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        await #expect(throws: AccountsError.self) {
+            try await accounts.signUp(SignUpForm(name: "Bob", email: "bob@example.com", password: password))
+        }
+        await database.close()
+    }
+
+    @Test func passwordLengthLimitsAreEightTo128() throws {
+        let policy = try PasswordPolicy.load()
+        #expect(policy.commonPasswordCount > 3000)
+        #expect(policy.problem(with: "seven77") != nil)
+        #expect(policy.problem(with: "eight-ok") == nil)
+        #expect(policy.problem(with: String(repeating: "x1", count: 64)) == nil)
+        #expect(policy.problem(with: String(repeating: "x", count: 129)) != nil)
+    }
+
+    @Test func anE_mailCanOnlyRegisterOnceWhateverItsCase() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        _ = try await accounts.signUp(Self.ada)
+        var again = Self.ada
+        again.email = "ADA@example.COM"
+        await #expect(throws: AccountsError.emailTaken) { try await accounts.signUp(again) }
+        await database.close()
+    }
+
+    @Test func signInChecksThePasswordAndIssuesAFreshTokenEachTime() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        let first = try await accounts.signUp(Self.ada)
+
+        let second = try await accounts.signIn(email: "ada@example.com", password: "analytical engine")
+
+        #expect(second.token != first.token)
+        #expect(second.customer.id == first.customer.id)
+        await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "ada@example.com", password: "difference engine") }
+        await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "nobody@example.com", password: "analytical engine") }
+        await database.close()
+    }
+
+    @Test func signOutEndsTheSession() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        let issued = try await accounts.signUp(Self.ada)
+        #expect(try await accounts.session(token: issued.token)?.customer.email == "ada@example.com")
+
+        try await accounts.signOut(token: issued.token)
+
+        #expect(try await accounts.session(token: issued.token) == nil)
+        await database.close()
+    }
+
+    @Test func sessionsEndWhenIdleTooLong() async throws {
+        let (accounts, database, _, clock) = try await TestAccounts.make(policy: SessionPolicy(idleTimeout: 600, absoluteTimeout: 3600, touchInterval: 60))
+        let issued = try await accounts.signUp(Self.ada)
+
+        clock.advance(by: 500)
+        let stillActive = try await accounts.session(token: issued.token)
+        clock.advance(by: 500) // 500 s since the last activity was recorded
+        let afterActivity = try await accounts.session(token: issued.token)
+        clock.advance(by: 601)
+        let idle = try await accounts.session(token: issued.token)
+
+        #expect(stillActive != nil)
+        #expect(afterActivity != nil)
+        #expect(idle == nil)
+        await database.close()
+    }
+
+    @Test func sessionsEndAtTheirAbsoluteExpiryHoweverActive() async throws {
+        let (accounts, database, _, clock) = try await TestAccounts.make(policy: SessionPolicy(idleTimeout: 600, absoluteTimeout: 1000, touchInterval: 0))
+        let issued = try await accounts.signUp(Self.ada)
+        for _ in 0..<3 {
+            clock.advance(by: 300)
+            #expect(try await accounts.session(token: issued.token) != nil)
+        }
+        clock.advance(by: 200)
+        #expect(try await accounts.session(token: issued.token) == nil)
+        await database.close()
+    }
+
+    @Test func unknownAndMalformedTokensAreNotSessions() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        #expect(try await accounts.session(token: "") == nil)
+        #expect(try await accounts.session(token: "made-up-token") == nil)
+        #expect(try await accounts.session(token: String(repeating: "x", count: 500)) == nil)
+        await database.close()
+    }
+}
