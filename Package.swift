@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "Security", "Web", "Storefront", "API", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Security", "Web", "Storefront", "API", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,9 +84,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Cart",
+            dependencies: [
+                "GoMartModels", "Storage", "Catalog",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
-                "GoMartModels", "Accounts", "Security",
+                "GoMartModels", "Accounts", "Cart", "Security",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -95,7 +103,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Web",
+                "GoMartModels", "Catalog", "Accounts", "Cart", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -105,7 +113,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Web",
+                "GoMartModels", "Catalog", "Accounts", "Cart", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -124,7 +132,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Catalog", "Accounts", "Security", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Catalog", "Accounts", "Cart", "Security", "Storage", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -146,6 +154,11 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: ["Accounts", "Security", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CartTests",
+            dependencies: ["Cart", "Catalog", "GoMartModels", "Storage", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,6 +9,8 @@ public protocol CatalogRepository: Sendable {
     func products(matching query: ProductQuery) async throws -> ProductPage
     /// The on-sale product with this public identifier, if any.
     func product(id: UUID) async throws -> Product?
+    /// The on-sale products with these public ids, keyed by id; ids not on sale are absent.
+    func products(ids: [UUID]) async throws -> [UUID: Product]
     /// The on-sale product with this URL name, if any.
     func product(slug: String) async throws -> Product?
     /// Featured, in-stock products for the home page.
@@ -20,3 +22,4 @@ public protocol CatalogRepository: Sendable {
     /// Inserts or updates every row (matched by SKU) in one transaction and logs the import.
     func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary
 }
+

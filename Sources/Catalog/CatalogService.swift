@@ -51,6 +51,12 @@ public struct CatalogService: Sendable {
         return found
     }
 
+    /// The on-sale products with these ids, fresh from the database (carts and checkout need
+    /// current prices and stock, so this read is never cached).
+    public func currentProducts(ids: [UUID]) async throws -> [UUID: Product] {
+        try await repository.products(ids: ids)
+    }
+
     /// Featured, in-stock products for the home page.
     public func featuredProducts(limit: Int = 12) async throws -> [Product] {
         try await cache.value(for: .featured(limit: limit)) { try await repository.featuredProducts(limit: limit) }

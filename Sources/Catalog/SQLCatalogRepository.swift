@@ -64,6 +64,25 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
+    public func products(ids: [UUID]) async throws -> [UUID: Product] {
+        guard !ids.isEmpty else { return [:] }
+        let keys = Array(Set(ids.map { $0.uuidString.lowercased() }))
+        return try await database.read { sql in
+            let rows = try await Self.productColumns(sql.select())
+                .from("products")
+                .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
+                .where(SQLColumn("public_id", table: "products"), .in, SQLBind.group(keys))
+                .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+                .all()
+            var found: [UUID: Product] = [:]
+            for row in rows {
+                let product = try Self.product(from: row)
+                found[product.id] = product
+            }
+            return found
+        }
+    }
+
     public func product(slug: String) async throws -> Product? {
         try await database.read { sql in
             try await Self.productColumns(sql.select())

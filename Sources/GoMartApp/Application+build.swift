@@ -1,5 +1,6 @@
 import API
 import Accounts
+import Cart
 import Catalog
 import Foundation
 import Hummingbird
@@ -12,7 +13,7 @@ import Telemetry
 import Web
 
 /// Every migration the application runs, across modules, in order.
-public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigrations.all
+public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all
 
 /// Opens the database named by `configuration` and applies pending migrations.
 public func openMigratedDatabase(_ configuration: GoMartConfiguration, logger: Logger) async throws -> Database {
@@ -84,7 +85,8 @@ func buildRouter(
     guard let publicDirectory = PageRenderer.publicDirectory else { throw StorefrontError.missingResources("Public") }
     let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
     let cookies = CookieSettings(secure: configuration.secureCookies)
-    let storefront = StorefrontController(catalog: catalog, renderer: renderer, shop: shop)
+    let cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
+    let storefront = StorefrontController(catalog: catalog, cart: cart, renderer: renderer, shop: shop)
     _ = MetricsRegistry.registry
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLoggingMiddleware())
@@ -100,9 +102,11 @@ func buildRouter(
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies))
     storefront.addRoutes(to: router)
-    AccountController(accounts: accounts, catalog: catalog, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
+    AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
+    CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
+    CartAPIController(cart: cart).addRoutes(to: router)
     return router
 }
 

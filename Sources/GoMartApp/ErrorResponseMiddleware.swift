@@ -1,5 +1,6 @@
 import API
 import Accounts
+import Cart
 import Catalog
 import Foundation
 import Hummingbird
@@ -75,6 +76,17 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .notSignedIn:
                 return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in",
                                   detail: "This needs a valid session: sign in with POST /api/v1/sessions and send its token as a bearer token.")
+            }
+        case let error as CartError:
+            switch error {
+            case .unknownProduct:
+                return Classified(status: .notFound, title: "Product not found", heading: "That product is not available", detail: error.description)
+            case .notInCart:
+                return Classified(status: .notFound, title: "Not in cart", heading: "That product is not in your cart", detail: error.description)
+            case .invalidQuantity:
+                return Classified(status: .unprocessableContent, title: "Invalid quantity", heading: "Please check the quantity", detail: error.description)
+            case .insufficientStock, .tooManyLines:
+                return Classified(status: .conflict, title: "Not enough stock", heading: "We can't add that", detail: error.description)
             }
         case let error as WebError:
             switch error {

@@ -1,3 +1,4 @@
+import Cart
 import Foundation
 import GoMartModels
 import Logging
@@ -31,6 +32,8 @@ public struct GoMartConfiguration: Sendable {
     public var secretKey: String?
     /// The bcrypt cost for new password hashes (12 or more outside tests).
     public var passwordHashCost: UInt8
+    /// Cart limits and delivery charges, in the shop's currency.
+    public var cartPolicy: CartPolicy
     /// Session lifetimes.
     public var sessionIdleTimeoutSeconds: Int
     /// The longest a session lasts after sign-in.
@@ -82,7 +85,8 @@ public struct GoMartConfiguration: Sendable {
         cacheTTLSeconds: Int = 300, logLevel: Logger.Level = .info, publicBaseURL: String? = nil,
         shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true,
         environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
-        sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400
+        sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400,
+        cartPolicy: CartPolicy = CartPolicy()
     ) {
         self.host = host
         self.port = port
@@ -99,6 +103,7 @@ public struct GoMartConfiguration: Sendable {
         self.passwordHashCost = passwordHashCost
         self.sessionIdleTimeoutSeconds = sessionIdleTimeoutSeconds
         self.sessionAbsoluteTimeoutSeconds = sessionAbsoluteTimeoutSeconds
+        self.cartPolicy = cartPolicy
     }
 
     /// Resolves the configuration: flags win over `GOMART_*` variables, which win over defaults.
@@ -173,6 +178,21 @@ public struct GoMartConfiguration: Sendable {
         let sessionIdle = integer(nil, "GOMART_SESSION_IDLE_SECONDS", default: 7 * 86_400, range: 60...(90 * 86_400))
         let sessionAbsolute = integer(nil, "GOMART_SESSION_MAX_SECONDS", default: 30 * 86_400, range: 300...(365 * 86_400))
         let bcryptCost = integer(nil, "GOMART_BCRYPT_COST", default: 12, range: 12...16)
+        let maximumQuantity = integer(nil, "GOMART_MAX_QUANTITY_PER_LINE", default: 99, range: 1...999)
+        func money(_ variable: String, default fallback: Int64) -> Money {
+            guard let text = environment[variable], !text.isEmpty else { return Money(minorUnits: fallback, currency: currency) }
+            guard let amount = Money(decimal: text, currency: currency) else {
+                problems.append("\(variable) must be an amount such as 3.99, not '\(text)'")
+                return Money(minorUnits: fallback, currency: currency)
+            }
+            return amount
+        }
+        let cartPolicy = CartPolicy(
+            maximumQuantityPerLine: maximumQuantity,
+            deliveryFee: money("GOMART_DELIVERY_FEE", default: 399),
+            freeDeliveryThreshold: money("GOMART_FREE_DELIVERY_FROM", default: 40_00),
+            minimumOrder: money("GOMART_MINIMUM_ORDER", default: 10_00)
+        )
         if runEnvironment == .production {
             // Every missing production secret is listed at once, not one per failed start.
             if secretKey == nil { problems.append("GOMART_SECRET_KEY is required in production") }
@@ -188,7 +208,8 @@ public struct GoMartConfiguration: Sendable {
             shopName: environment["GOMART_SHOP_NAME"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } ?? "GoMart",
             currency: currency, seedDemoCatalogue: seedDemo,
             environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
-            sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute
+            sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute,
+            cartPolicy: cartPolicy
         )
     }
 }

@@ -1,4 +1,5 @@
 import Accounts
+import Cart
 import Catalog
 import Foundation
 import Hummingbird
@@ -8,18 +9,20 @@ import Web
 public struct AccountController: Sendable {
     public typealias Context = ShopRequestContext
     let accounts: AccountsService
-    let catalog: CatalogService
+    let cart: CartService
     let renderer: PageRenderer
     let shop: ShopSettings
     let cookies: CookieSettings
+    let chrome: PageChromeBuilder
 
     /// Creates the controller.
-    public init(accounts: AccountsService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
+    public init(accounts: AccountsService, catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
         self.accounts = accounts
-        self.catalog = catalog
+        self.cart = cart
         self.renderer = renderer
         self.shop = shop
         self.cookies = cookies
+        self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
     }
 
     /// Adds the account routes to `router`.
@@ -62,7 +65,7 @@ public struct AccountController: Sendable {
         let values = AccountFormValues(name: form.name, email: form.email, phone: form.phone ?? "")
         do {
             let issued = try await accounts.signUp(form)
-            return signedIn(issued, next: next)
+            return try await signedIn(issued, context: context, next: next)
         } catch AccountsError.invalidFields(let fields) {
             return try await formPage("sign-up", context: context, next: next, values: values, errors: fields, status: .unprocessableContent)
                 .response(from: request, context: context)
@@ -88,7 +91,7 @@ public struct AccountController: Sendable {
             if let old = request.cookies[CookieSettings.sessionCookie]?.value, !old.isEmpty {
                 try await accounts.signOut(token: old)
             }
-            return signedIn(issued, next: next)
+            return try await signedIn(issued, context: context, next: next)
         } catch AccountsError.wrongCredentials {
             return try await formPage(
                 "sign-in", context: context, next: next, values: AccountFormValues(email: email),
@@ -106,14 +109,16 @@ public struct AccountController: Sendable {
         return response
     }
 
-    private func signedIn(_ issued: IssuedSession, next: String) -> Response {
+    /// Moves the visitor's cart into the customer's, sets the session cookie and goes on.
+    private func signedIn(_ issued: IssuedSession, context: Context, next: String) async throws -> Response {
+        try await cart.mergeVisitorCart(context.visitorCartOwner, into: .customer(id: issued.customer.internalID))
         var response = Response.redirect(to: next.isEmpty ? "/account" : next, type: .normal)
         cookies.setSession(issued.token, expiresAt: issued.expiresAt, on: &response)
         return response
     }
 
     private func header(_ context: Context) async throws -> HeaderModel {
-        HeaderModel(aisles: try await catalog.aisles(), shopper: ShopperView(context))
+        try await chrome.header(context)
     }
 
     private func formPage(
@@ -139,10 +144,7 @@ public struct AccountController: Sendable {
 
     /// Only local paths are followed after sign-in, so the form cannot send shoppers elsewhere.
     static func safeNext(_ value: String?) -> String {
-        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\"), value.count <= 200,
-              !value.contains(where: { $0.isNewline })
-        else { return "" }
-        return value
+        LocalPath.safe(value)
     }
 
     static func query(_ request: Request) -> [String: [String]] {

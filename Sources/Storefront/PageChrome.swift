@@ -39,11 +39,13 @@ struct ShopperView: Sendable {
     var signedIn: Bool
     var firstName: String
     var csrfToken: String
+    var cartCount: Int
 
-    init(_ context: ShopRequestContext) {
+    init(_ context: ShopRequestContext, cartCount: Int) {
         signedIn = context.session != nil
         firstName = context.session?.customer.firstName ?? ""
         csrfToken = context.csrfToken
+        self.cartCount = cartCount
     }
 }
 

@@ -12,6 +12,8 @@ struct HomePageModel: Sendable {
     var shop: ShopView
     var meta: PageMeta
     var header: HeaderModel
+    /// Where add-to-cart forms return to: this page.
+    var returnTo: String
     var aisles: [AisleTile]
     var featured: [ProductCard]
     var hasFeatured: Bool
@@ -30,6 +32,8 @@ struct AislePageModel: Sendable {
     var shop: ShopView
     var meta: PageMeta
     var header: HeaderModel
+    /// Where add-to-cart forms return to: this page.
+    var returnTo: String
     var aisle: Aisle
     var products: [ProductCard]
     var hasProducts: Bool
@@ -46,6 +50,8 @@ struct SearchPageModel: Sendable {
     var shop: ShopView
     var meta: PageMeta
     var header: HeaderModel
+    /// Where add-to-cart forms return to: this page.
+    var returnTo: String
     var heading: String
     var query: String?
     var products: [ProductCard]
@@ -62,6 +68,8 @@ struct ProductPageModel: Sendable {
     var shop: ShopView
     var meta: PageMeta
     var header: HeaderModel
+    /// Where add-to-cart forms return to: this page.
+    var returnTo: String
     var product: ProductCard
     var more: [ProductCard]
     var hasMore: Bool

@@ -1,3 +1,4 @@
+import Foundation
 import Catalog
 import GoMartModels
 
@@ -6,6 +7,7 @@ struct ProductCard: Sendable {
     /// Stock at or below this is shown as "only N left".
     static let lowStockThreshold = 10
 
+    var id: String
     var name: String
     var brand: String
     var sku: String
@@ -24,6 +26,7 @@ struct ProductCard: Sendable {
     var aisleName: String
 
     init(_ product: Product) {
+        id = product.id.uuidString.lowercased()
         name = product.name
         brand = product.brand
         sku = product.sku

@@ -1,3 +1,4 @@
+import Cart
 import Catalog
 import Foundation
 import GoMartModels
@@ -12,12 +13,14 @@ public struct StorefrontController: Sendable {
     let catalog: CatalogService
     let renderer: PageRenderer
     let shop: ShopSettings
+    let chrome: PageChromeBuilder
 
     /// Creates the controller.
-    public init(catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
+    public init(catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings) {
         self.catalog = catalog
         self.renderer = renderer
         self.shop = shop
+        self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
     }
 
     /// Adds the storefront's routes to `router`.
@@ -38,7 +41,8 @@ public struct StorefrontController: Sendable {
                 description: "Shop \(aisles.count) aisles of fresh food, drinks and household essentials online at \(shop.name).",
                 canonicalURL: "\(shop.publicBaseURL)/"
             ),
-            header: HeaderModel(aisles: aisles, shopper: ShopperView(context)),
+            header: try await chrome.header(context, aisles: aisles),
+            returnTo: "/",
             aisles: aisles.map {
                 HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: AisleImages.file(for: $0.slug), productCount: $0.productCount)
             },
@@ -70,7 +74,8 @@ public struct StorefrontController: Sendable {
                 canonicalURL: "\(shop.publicBaseURL)/aisles/\(slug)\(query.page > 1 ? "?page=\(query.page)" : "")",
                 noIndex: !linkParameters.isEmpty
             ),
-            header: HeaderModel(aisles: aisles, shopper: ShopperView(context), currentAisle: slug),
+            header: try await chrome.header(context, aisles: aisles, currentAisle: slug),
+            returnTo: Self.returnPath(request),
             aisle: aisle,
             products: page.products.map(ProductCard.init),
             hasProducts: !page.products.isEmpty,
@@ -102,7 +107,8 @@ public struct StorefrontController: Sendable {
                 canonicalURL: "\(shop.publicBaseURL)/search",
                 noIndex: true
             ),
-            header: HeaderModel(aisles: aisles, shopper: ShopperView(context), searchQuery: searchText ?? ""),
+            header: try await chrome.header(context, aisles: aisles, searchQuery: searchText ?? ""),
+            returnTo: Self.returnPath(request),
             heading: searchText.map { "Results for “\($0)”" } ?? "Search",
             query: searchText,
             products: products.map(ProductCard.init),
@@ -131,7 +137,8 @@ public struct StorefrontController: Sendable {
                 description: "\(product.name) (\(product.packSize)) for \(card.price) — \(card.unitPrice). \(product.description)",
                 canonicalURL: "\(shop.publicBaseURL)/products/\(product.slug)"
             ),
-            header: HeaderModel(aisles: aisles, shopper: ShopperView(context), currentAisle: product.aisleSlug),
+            header: try await chrome.header(context, aisles: aisles, currentAisle: product.aisleSlug),
+            returnTo: Self.returnPath(request),
             product: card,
             more: Array(more),
             hasMore: !more.isEmpty
@@ -145,7 +152,8 @@ public struct StorefrontController: Sendable {
         let model = ErrorPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(title: "\(heading) | \(shop.name)", description: message, canonicalURL: "\(shop.publicBaseURL)/", noIndex: true),
-            header: HeaderModel(aisles: aisles, shopper: ShopperView(context)),
+            header: (try? await chrome.header(context, aisles: aisles))
+                ?? HeaderModel(aisles: aisles, shopper: ShopperView(context, cartCount: 0)),
             status: Int(status.code),
             heading: heading,
             message: message,
@@ -157,6 +165,12 @@ public struct StorefrontController: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// This page's path and query, for forms that come back here; long addresses fall back to the path.
+    static func returnPath(_ request: Request) -> String {
+        let full = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
+        return full.count <= 200 ? full : request.uri.path
     }
 
     static func summary(_ page: ProductPage) -> String {

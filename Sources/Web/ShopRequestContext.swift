@@ -31,3 +31,27 @@ public struct ShopRequestContext: RequestContext {
         return session
     }
 }
+
+extension ShopRequestContext {
+    /// Whose cart this request works on: the signed-in customer's, else the visitor's.
+    ///
+    /// Visitor carts are keyed by a hash of the visitor cookie, so the database never holds a
+    /// value that could be replayed as the cookie.
+    public var cartOwner: CartOwner {
+        if let session { return .customer(id: session.customer.internalID) }
+        return visitorCartOwner
+    }
+
+    /// The signed-in customer's cart, or ``Accounts/AccountsError/notSignedIn``.
+    public func requireCustomerCart() throws -> CartOwner {
+        .customer(id: try requireSession().customer.internalID)
+    }
+
+    /// The anonymous cart of this browser, whoever is signed in.
+    public var visitorCartOwner: CartOwner {
+        .visitor(key: RandomToken.hash(visitorID))
+    }
+}
+
+import Cart
+import Security

@@ -1,4 +1,5 @@
 import Accounts
+import Cart
 import Catalog
 import Foundation
 import Logging
@@ -14,10 +15,13 @@ public enum TestDatabase {
         return logger
     }()
 
+    /// Every module's migrations, in order.
+    public static let migrations = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all
+
     /// A fresh, migrated, empty in-memory database.
     public static func migrated() async throws -> Database {
         let database = try await Database.open(url: .sqliteMemory, logger: logger)
-        try await Migrator(migrations: CatalogMigrations.all).migrate(database, logger: logger)
+        try await Migrator(migrations: migrations).migrate(database, logger: logger)
         return database
     }
 
@@ -25,7 +29,7 @@ public enum TestDatabase {
     public static func migratedFile() async throws -> (database: Database, directory: URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-test-\(UUID().uuidString)")
         let database = try await Database.open(url: .sqliteFile(path: directory.appendingPathComponent("test.sqlite").path), logger: logger)
-        try await Migrator(migrations: CatalogMigrations.all).migrate(database, logger: logger)
+        try await Migrator(migrations: migrations).migrate(database, logger: logger)
         return (database, directory)
     }
 
@@ -60,7 +64,7 @@ public enum TestAccounts {
     /// An accounts service (bcrypt cost 4, for speed) over a fresh database, with its vault and clock.
     public static func make(policy: SessionPolicy = SessionPolicy()) async throws -> (service: AccountsService, database: Database, vault: PersonalDataVault, clock: Clock) {
         let database = try await Database.open(url: .sqliteMemory, logger: TestDatabase.logger)
-        try await Migrator(migrations: CatalogMigrations.all + AccountsMigrations.all).migrate(database, logger: TestDatabase.logger)
+        try await Migrator(migrations: TestDatabase.migrations).migrate(database, logger: TestDatabase.logger)
         let keys = try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil)
         let vault = PersonalDataVault(keys: keys)
         let clock = Clock()

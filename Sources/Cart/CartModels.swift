@@ -1,0 +1,156 @@
+import Catalog
+import Foundation
+import GoMartModels
+
+/// Whose cart: an anonymous visitor's (by the hash of their cookie) or a signed-in customer's.
+public enum CartOwner: Sendable, Hashable {
+    /// A visitor who has not signed in; `key` is a hash of their visitor cookie.
+    case visitor(key: String)
+    /// A signed-in customer, by internal id.
+    case customer(id: Int64)
+
+    var storageKey: String {
+        switch self {
+        case .visitor(let key): "v:\(key)"
+        case .customer(let id): "c:\(id)"
+        }
+    }
+}
+
+/// One line of a cart, priced from the catalogue as it is now.
+public struct CartLine: Sendable, Hashable {
+    /// The product as the catalogue has it now; `nil` when it is no longer on sale.
+    public var product: Product?
+    /// The product's public id.
+    public var productID: UUID
+    /// Units in the cart.
+    public var quantity: Int
+    /// The shelf price when the line was added.
+    public var priceWhenAdded: Money
+    /// Current price × quantity (zero when unavailable).
+    public var lineTotal: Money
+    /// What the shopper should know about this line.
+    public var warnings: [CartWarning]
+
+    /// Creates a line.
+    public init(product: Product?, productID: UUID, quantity: Int, priceWhenAdded: Money, lineTotal: Money, warnings: [CartWarning]) {
+        self.product = product
+        self.productID = productID
+        self.quantity = quantity
+        self.priceWhenAdded = priceWhenAdded
+        self.lineTotal = lineTotal
+        self.warnings = warnings
+    }
+}
+
+/// Something wrong with a cart line that the shopper must see before checkout.
+public enum CartWarning: Sendable, Hashable {
+    /// The product is no longer sold.
+    case unavailable
+    /// The product is out of stock.
+    case outOfStock
+    /// Fewer units are in stock than the line asks for.
+    case onlyAvailable(Int)
+    /// The price changed since the line was added.
+    case priceChanged(from: Money, to: Money)
+
+    /// The warning in words.
+    public var message: String {
+        switch self {
+        case .unavailable: "This product is no longer available."
+        case .outOfStock: "Out of stock."
+        case .onlyAvailable(let count): "Only \(count) left in stock."
+        case .priceChanged(let from, let to): "The price changed from \(from.formatted) to \(to.formatted) since you added it."
+        }
+    }
+}
+
+/// A cart with its totals, all recomputed from current catalogue prices.
+public struct CartSummary: Sendable, Hashable {
+    /// The lines, oldest first.
+    public var lines: [CartLine]
+    /// Sum of line totals.
+    public var subtotal: Money
+    /// The delivery fee (zero above the free-delivery threshold, or for an empty cart).
+    public var deliveryFee: Money
+    /// Subtotal plus delivery.
+    public var total: Money
+    /// How much more to spend for free delivery, if anything.
+    public var amountToFreeDelivery: Money?
+    /// Units across all lines.
+    public var itemCount: Int
+
+    /// True when the cart has no lines.
+    public var isEmpty: Bool { lines.isEmpty }
+    /// True when some line has a warning.
+    public var hasWarnings: Bool { lines.contains { !$0.warnings.isEmpty } }
+}
+
+/// What a cart may hold and what delivery costs.
+public struct CartPolicy: Sendable {
+    /// The most units of one product in a cart.
+    public var maximumQuantityPerLine: Int
+    /// The most lines in a cart.
+    public var maximumLines: Int
+    /// The flat delivery fee.
+    public var deliveryFee: Money
+    /// Orders with a subtotal at or above this deliver free.
+    public var freeDeliveryThreshold: Money
+    /// The smallest subtotal that can be ordered.
+    public var minimumOrder: Money
+
+    /// Creates a policy; the defaults suit the demo shop.
+    public init(
+        maximumQuantityPerLine: Int = 99, maximumLines: Int = 100,
+        deliveryFee: Money = Money(minorUnits: 399, currency: .gbp),
+        freeDeliveryThreshold: Money = Money(minorUnits: 40_00, currency: .gbp),
+        minimumOrder: Money = Money(minorUnits: 10_00, currency: .gbp)
+    ) {
+        self.maximumQuantityPerLine = maximumQuantityPerLine
+        self.maximumLines = maximumLines
+        self.deliveryFee = deliveryFee
+        self.freeDeliveryThreshold = freeDeliveryThreshold
+        self.minimumOrder = minimumOrder
+    }
+
+    /// Totals for lines priced at current catalogue prices.
+    public func summarise(_ lines: [CartLine], currency: Currency) -> CartSummary {
+        let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
+        let free = subtotal >= freeDeliveryThreshold.minorUnits
+        let fee: Int64 = lines.isEmpty || free ? 0 : deliveryFee.minorUnits
+        return CartSummary(
+            lines: lines,
+            subtotal: Money(minorUnits: subtotal, currency: currency),
+            deliveryFee: Money(minorUnits: fee, currency: currency),
+            total: Money(minorUnits: subtotal + fee, currency: currency),
+            amountToFreeDelivery: lines.isEmpty || free ? nil : Money(minorUnits: freeDeliveryThreshold.minorUnits - subtotal, currency: currency),
+            itemCount: lines.reduce(0) { $0 + $1.quantity }
+        )
+    }
+}
+
+/// Why a cart change was refused; controllers map these to 4xx answers.
+public enum CartError: Error, Equatable, CustomStringConvertible {
+    /// No product on sale has this id.
+    case unknownProduct
+    /// The quantity is outside 1…maximum.
+    case invalidQuantity(maximum: Int)
+    /// Not enough stock for the requested quantity.
+    case insufficientStock(available: Int, inCart: Int)
+    /// The cart already has the most lines allowed.
+    case tooManyLines(maximum: Int)
+    /// The product is not in the cart.
+    case notInCart
+
+    public var description: String {
+        switch self {
+        case .unknownProduct: "That product is not available."
+        case .invalidQuantity(let maximum): "The quantity must be a whole number from 1 to \(maximum)."
+        case .insufficientStock(let available, let inCart):
+            available == 0 ? "Sorry, this product is out of stock."
+                : "Only \(available) in stock\(inCart > 0 ? " and you already have \(inCart) in your cart" : "")."
+        case .tooManyLines(let maximum): "A cart can hold at most \(maximum) different products."
+        case .notInCart: "That product is not in your cart."
+        }
+    }
+}

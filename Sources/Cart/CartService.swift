@@ -1,0 +1,138 @@
+import Catalog
+import Foundation
+import GoMartModels
+import Storage
+
+/// Carts: add, change, remove, merge on sign-in, and price everything from the live catalogue.
+///
+/// Quantities are checked against the policy's per-line limit and current stock when changed;
+/// prices are never taken from the client, only recorded at add time to warn about changes.
+public struct CartService: Sendable {
+    let repository: CartRepository
+    let catalog: CatalogService
+    /// The limits and delivery fees.
+    public let policy: CartPolicy
+    let now: @Sendable () -> Date
+
+    /// Creates the service.
+    public init(database: Database, catalog: CatalogService, policy: CartPolicy, now: @escaping @Sendable () -> Date = Date.init) {
+        self.repository = CartRepository(database: database)
+        self.catalog = catalog
+        self.policy = policy
+        self.now = now
+    }
+
+    /// The owner's cart, priced now, with warnings per line.
+    public func cart(for owner: CartOwner) async throws -> CartSummary {
+        let stored = try await repository.lines(ownerKey: owner.storageKey)
+        let ids = stored.compactMap { UUID(uuidString: $0.productID) }
+        let products = try await catalog.currentProducts(ids: ids)
+        let lines = stored.compactMap { line -> CartLine? in
+            guard let id = UUID(uuidString: line.productID) else { return nil }
+            let product = products[id]
+            let added = Money(minorUnits: line.priceWhenAddedMinor, currency: catalog.currency)
+            var warnings: [CartWarning] = []
+            var total = Money(minorUnits: 0, currency: catalog.currency)
+            if let product {
+                if product.stock == 0 { warnings.append(.outOfStock) }
+                else if product.stock < line.quantity { warnings.append(.onlyAvailable(product.stock)) }
+                if product.price != added { warnings.append(.priceChanged(from: added, to: product.price)) }
+                total = Money(minorUnits: product.price.minorUnits * Int64(line.quantity), currency: catalog.currency)
+            } else {
+                warnings.append(.unavailable)
+            }
+            return CartLine(product: product, productID: id, quantity: line.quantity, priceWhenAdded: added, lineTotal: total, warnings: warnings)
+        }
+        return policy.summarise(lines, currency: catalog.currency)
+    }
+
+    /// How many units the owner's cart holds (for the header badge).
+    public func itemCount(for owner: CartOwner) async throws -> Int {
+        try await repository.lines(ownerKey: owner.storageKey).reduce(0) { $0 + $1.quantity }
+    }
+
+    /// Adds `quantity` units of a product, on top of any already in the cart.
+    public func add(productID: UUID, quantity: Int, to owner: CartOwner) async throws {
+        let product = try await saleableProduct(productID)
+        let maximum = policy.maximumQuantityPerLine
+        let maximumLines = policy.maximumLines
+        guard (1...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
+        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
+            var lines = lines
+            let key = product.id.uuidString.lowercased()
+            let inCart = lines.first { $0.productID == key }?.quantity ?? 0
+            let wanted = inCart + quantity
+            guard wanted <= maximum else { throw CartError.invalidQuantity(maximum: maximum) }
+            guard wanted <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: inCart) }
+            if let index = lines.firstIndex(where: { $0.productID == key }) {
+                lines[index].quantity = wanted
+                lines[index].priceWhenAddedMinor = product.price.minorUnits
+            } else {
+                guard lines.count < maximumLines else { throw CartError.tooManyLines(maximum: maximumLines) }
+                lines.append(StoredCartLine(productID: key, quantity: quantity, priceWhenAddedMinor: product.price.minorUnits))
+            }
+            return lines
+        }
+    }
+
+    /// Sets a line's quantity; zero removes the line.
+    public func setQuantity(productID: UUID, quantity: Int, for owner: CartOwner) async throws {
+        let maximum = policy.maximumQuantityPerLine
+        guard (0...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
+        let key = productID.uuidString.lowercased()
+        guard quantity > 0 else { return try await remove(productID: productID, from: owner) }
+        let product = try await saleableProduct(productID)
+        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
+            var lines = lines
+            guard let index = lines.firstIndex(where: { $0.productID == key }) else { throw CartError.notInCart }
+            guard quantity <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: 0) }
+            lines[index].quantity = quantity
+            return lines
+        }
+    }
+
+    /// Removes a product from the cart.
+    public func remove(productID: UUID, from owner: CartOwner) async throws {
+        let key = productID.uuidString.lowercased()
+        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
+            guard lines.contains(where: { $0.productID == key }) else { throw CartError.notInCart }
+            return lines.filter { $0.productID != key }
+        }
+    }
+
+    /// Empties the cart (after an order is placed).
+    public func clear(_ owner: CartOwner) async throws {
+        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { _ in [] }
+    }
+
+    /// Moves a visitor's cart into a customer's on sign-in: quantities add up, capped by the
+    /// per-line limit and current stock; the visitor's cart is then gone.
+    public func mergeVisitorCart(_ visitor: CartOwner, into customer: CartOwner) async throws {
+        let visitorLines = try await repository.lines(ownerKey: visitor.storageKey)
+        guard !visitorLines.isEmpty else { return }
+        let stock = try await catalog.currentProducts(ids: visitorLines.compactMap { UUID(uuidString: $0.productID) })
+            .reduce(into: [String: Int]()) { $0[$1.key.uuidString.lowercased()] = $1.value.stock }
+        let maximum = policy.maximumQuantityPerLine
+        let maximumLines = policy.maximumLines
+        try await repository.merge(from: visitor.storageKey, into: customer.storageKey, now: timestamp()) { source, target in
+            var merged = target
+            for line in source {
+                let cap = min(maximum, max(stock[line.productID] ?? line.quantity, 1))
+                if let index = merged.firstIndex(where: { $0.productID == line.productID }) {
+                    merged[index].quantity = min(cap, merged[index].quantity + line.quantity)
+                } else if merged.count < maximumLines {
+                    merged.append(StoredCartLine(productID: line.productID, quantity: min(cap, line.quantity),
+                                                 priceWhenAddedMinor: line.priceWhenAddedMinor))
+                }
+            }
+            return merged
+        }
+    }
+
+    private func saleableProduct(_ id: UUID) async throws -> Product {
+        guard let product = try await catalog.currentProducts(ids: [id])[id] else { throw CartError.unknownProduct }
+        return product
+    }
+
+    private func timestamp() -> Int64 { Int64(now().timeIntervalSince1970) }
+}

@@ -1,0 +1,158 @@
+import Cart
+import Catalog
+import Foundation
+import GoMartModels
+import Hummingbird
+import Web
+
+/// The cart page and the forms that change the cart.
+///
+/// Forms post and redirect back (303), so everything works without JavaScript; a script that
+/// sends `Accept: application/json` gets the new item count instead, to update the header in place.
+public struct CartController: Sendable {
+    public typealias Context = ShopRequestContext
+    let cart: CartService
+    let renderer: PageRenderer
+    let shop: ShopSettings
+    let chrome: PageChromeBuilder
+
+    /// Creates the controller.
+    public init(cart: CartService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
+        self.cart = cart
+        self.renderer = renderer
+        self.shop = shop
+        self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
+    }
+
+    /// Adds the cart routes to `router`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/cart", use: show)
+        router.post("/cart/items", use: add)
+        router.post("/cart/items/:id", use: update)
+        router.post("/cart/items/:id/remove", use: remove)
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let summary = try await cart.cart(for: context.cartOwner)
+        let model = CartPageModel(
+            shop: chrome.shopView,
+            meta: PageMeta(title: "Your cart | \(shop.name)", description: "Your shopping cart at \(shop.name).",
+                           canonicalURL: "\(shop.publicBaseURL)/cart", noIndex: true),
+            header: try await chrome.header(context),
+            summary: summary,
+            policy: cart.policy
+        )
+        return try HTMLResponse(html: renderer.render(model, template: "cart"), privatePage: true).response(from: request, context: context)
+    }
+
+    @Sendable func add(_ request: Request, context: Context) async throws -> Response {
+        let productID = try Self.productID(context.formValue("product_id"))
+        let quantity = try Self.quantity(context.formValue("quantity"), default: 1, maximum: cart.policy.maximumQuantityPerLine)
+        try await cart.add(productID: productID, quantity: quantity, to: context.cartOwner)
+        return try await done(request, context: context, redirectTo: LocalPath.safe(context.formValue("return_to")), message: "Added to your cart.")
+    }
+
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let productID = try Self.productID(context.parameters.require("id"))
+        let quantity = try Self.quantity(context.formValue("quantity"), default: nil, maximum: cart.policy.maximumQuantityPerLine)
+        try await cart.setQuantity(productID: productID, quantity: quantity, for: context.cartOwner)
+        return try await done(request, context: context, redirectTo: "/cart", message: "Your cart was updated.")
+    }
+
+    @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
+        let productID = try Self.productID(context.parameters.require("id"))
+        try await cart.remove(productID: productID, from: context.cartOwner)
+        return try await done(request, context: context, redirectTo: "/cart", message: "Removed from your cart.")
+    }
+
+    private func done(_ request: Request, context: Context, redirectTo: String, message: String) async throws -> Response {
+        guard request.headers[.accept]?.contains("application/json") == true else {
+            return .redirect(to: redirectTo.isEmpty ? "/cart" : redirectTo, type: .normal)
+        }
+        let count = try await cart.itemCount(for: context.cartOwner)
+        let body = try JSONSerialization.data(withJSONObject: ["itemCount": count, "message": message] as [String: Any], options: .sortedKeys)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func productID(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw CartError.unknownProduct }
+        return id
+    }
+
+    static func quantity(_ text: String, default fallback: Int?, maximum: Int) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty, let fallback { return fallback }
+        guard trimmed.count <= 4, let value = Int(trimmed), value >= 0 else { throw CartError.invalidQuantity(maximum: maximum) }
+        return value
+    }
+}
+
+/// The cart page.
+struct CartPageModel: Sendable {
+    struct Line: Sendable {
+        var id: String
+        var name: String
+        var url: String
+        var image: String
+        var packSize: String
+        var unitPrice: String
+        var quantity: Int
+        var lineTotal: String
+        var warnings: [String]
+        var hasWarnings: Bool
+        var available: Bool
+        var maximum: Int
+    }
+
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var lines: [Line]
+    var isEmpty: Bool
+    var itemCount: Int
+    var subtotal: String
+    var deliveryFee: String
+    var freeDelivery: Bool
+    var total: String
+    var amountToFreeDelivery: String?
+    var belowMinimum: Bool
+    var minimumOrder: String
+    var hasWarnings: Bool
+
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy) {
+        let minimumOrder = policy.minimumOrder
+        self.shop = shop
+        self.meta = meta
+        self.header = header
+        lines = summary.lines.map { line in
+            let product = line.product
+            return Line(
+                id: line.productID.uuidString.lowercased(),
+                name: product?.name ?? "Product no longer available",
+                url: product.map { "/products/\($0.slug)" } ?? "#",
+                image: AisleImages.url(for: product?.aisleSlug ?? ""),
+                packSize: product?.packSize ?? "",
+                unitPrice: product.map { $0.soldByWeight ? "\($0.price.formatted) per kg" : $0.price.formatted } ?? "",
+                quantity: line.quantity,
+                lineTotal: line.lineTotal.formatted,
+                warnings: line.warnings.map(\.message),
+                hasWarnings: !line.warnings.isEmpty,
+                available: product != nil,
+                maximum: min(policy.maximumQuantityPerLine, max(line.quantity, product?.stock ?? line.quantity))
+            )
+        }
+        isEmpty = summary.isEmpty
+        itemCount = summary.itemCount
+        subtotal = summary.subtotal.formatted
+        deliveryFee = summary.deliveryFee.formatted
+        freeDelivery = !summary.isEmpty && summary.deliveryFee.minorUnits == 0
+        total = summary.total.formatted
+        amountToFreeDelivery = summary.amountToFreeDelivery?.formatted
+        belowMinimum = !summary.isEmpty && summary.subtotal < minimumOrder
+        self.minimumOrder = minimumOrder.formatted
+        hasWarnings = summary.hasWarnings
+    }
+}
