@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Security", "Web", "Storefront", "API", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Web", "Storefront", "API", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,6 +91,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
+        .target(
+            name: "Checkout",
+            dependencies: [
+                "GoMartModels", "Storage", "Catalog", "Cart", "Payments", "Security",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Web",
             dependencies: [
@@ -103,7 +115,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Cart", "Web",
+                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -113,7 +125,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Cart", "Web",
+                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -132,7 +144,8 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Catalog", "Accounts", "Cart", "Security", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -159,6 +172,17 @@ let package = Package(
         .testTarget(
             name: "CartTests",
             dependencies: ["Cart", "Catalog", "GoMartModels", "Storage", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "GoMartModels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CheckoutTests",
+            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Security", "GoMartModels", "Storage", "TestSupport",
+                           .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -17,11 +17,27 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     public var parameter: String?
     /// Problems with individual fields of the request body, keyed by field name.
     public var errors: [String: String]?
+    /// Problems with an order's lines, when an order could not be placed.
+    public var problems: [OrderProblemEntry]?
+
+    /// One problem with an order, as in the validation answer.
+    public struct OrderProblemEntry: Codable, Sendable, Equatable {
+        public var code: String
+        public var productId: String?
+        public var message: String
+
+        /// Creates an entry.
+        public init(code: String, productId: String?, message: String) {
+            self.code = code
+            self.productId = productId
+            self.message = message
+        }
+    }
 
     /// Creates a problem document.
     public init(
         type: String = "about:blank", title: String, status: Int, detail: String?, instance: String?,
-        parameter: String? = nil, errors: [String: String]? = nil
+        parameter: String? = nil, errors: [String: String]? = nil, problems: [OrderProblemEntry]? = nil
     ) {
         self.type = type
         self.title = title
@@ -30,6 +46,7 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
         self.instance = instance
         self.parameter = parameter
         self.errors = errors
+        self.problems = problems
     }
 
     /// The problem as an `application/problem+json` response.

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 
 /// Reads and writes the catalogue's tables. ``SQLCatalogRepository`` is the only implementation
 /// that touches SQL; the service and tests depend on this protocol.
@@ -19,6 +20,11 @@ public protocol CatalogRepository: Sendable {
     func brands(inAisle slug: String) async throws -> [String]
     /// True once any catalogue (the demo or a CSV) has been imported.
     func hasImportedCatalogue() async throws -> Bool
+    /// Takes stock for every item inside the caller's transaction `sql`, returning the items that
+    /// lacked stock. On any shortfall the caller must roll back: some items may have been taken.
+    func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall]
+    /// Puts stock back inside the caller's transaction `sql` (a cancelled order).
+    func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws
     /// Inserts or updates every row (matched by SKU) in one transaction and logs the import.
     func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary
 }

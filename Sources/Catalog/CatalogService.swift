@@ -1,6 +1,7 @@
 import Foundation
 import GoMartModels
 import Logging
+import SQLKit
 
 /// The catalogue's rules: browsing, search and imports, with a read-through cache in front.
 public struct CatalogService: Sendable {
@@ -55,6 +56,16 @@ public struct CatalogService: Sendable {
     /// current prices and stock, so this read is never cached).
     public func currentProducts(ids: [UUID]) async throws -> [UUID: Product] {
         try await repository.products(ids: ids)
+    }
+
+    /// Takes stock for an order inside the caller's transaction; see ``CatalogRepository/takeStock(_:in:)``.
+    public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall] {
+        try await repository.takeStock(items, in: sql)
+    }
+
+    /// Returns a cancelled order's stock inside the caller's transaction.
+    public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws {
+        try await repository.returnStock(items, in: sql)
     }
 
     /// Featured, in-stock products for the home page.

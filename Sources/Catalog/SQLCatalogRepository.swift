@@ -126,6 +126,41 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
+    public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall] {
+        var shortfalls: [StockShortfall] = []
+        let now = ISO8601DateFormatter().string(from: Date())
+        // A fixed order (by id) keeps concurrent orders from locking rows in opposite orders.
+        for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
+            let key = item.productID.uuidString.lowercased()
+            let updated = try await sql.update("products")
+                .set(SQLColumn("stock"), to: SQLBinaryExpression(left: SQLColumn("stock"), op: SQLBinaryOperator.subtract, right: SQLBind(item.quantity)))
+                .set("updated_at", to: SQLBind(now))
+                .where("public_id", .equal, SQLBind(key))
+                .where("on_sale", .equal, SQLLiteral.numeric("1"))
+                .where("stock", .greaterThanOrEqual, SQLBind(item.quantity))
+                .returning("stock")
+                .first()
+            if updated == nil {
+                let available = try await sql.select().column("stock").from("products")
+                    .where("public_id", .equal, SQLBind(key)).where("on_sale", .equal, SQLLiteral.numeric("1"))
+                    .first()?.decode(column: "stock", as: Int.self) ?? 0
+                shortfalls.append(StockShortfall(productID: item.productID, requested: item.quantity, available: available))
+            }
+        }
+        return shortfalls
+    }
+
+    public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws {
+        let now = ISO8601DateFormatter().string(from: Date())
+        for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
+            try await sql.update("products")
+                .set(SQLColumn("stock"), to: SQLBinaryExpression(left: SQLColumn("stock"), op: SQLBinaryOperator.add, right: SQLBind(item.quantity)))
+                .set("updated_at", to: SQLBind(now))
+                .where("public_id", .equal, SQLBind(item.productID.uuidString.lowercased()))
+                .run()
+        }
+    }
+
     public func hasImportedCatalogue() async throws -> Bool {
         try await database.read { sql in
             try await sql.select().column("id").from("catalog_imports").limit(1).first() != nil

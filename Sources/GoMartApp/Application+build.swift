@@ -2,9 +2,11 @@ import API
 import Accounts
 import Cart
 import Catalog
+import Checkout
 import Foundation
 import Hummingbird
 import Logging
+import Payments
 import ServiceLifecycle
 import Storage
 import Security
@@ -13,7 +15,7 @@ import Telemetry
 import Web
 
 /// Every migration the application runs, across modules, in order.
-public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all
+public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all
 
 /// Opens the database named by `configuration` and applies pending migrations.
 public func openMigratedDatabase(_ configuration: GoMartConfiguration, logger: Logger) async throws -> Database {
@@ -56,8 +58,14 @@ public func buildApplication(
                 absoluteTimeout: TimeInterval(configuration.sessionAbsoluteTimeoutSeconds)
             )
         )
+        let cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
+        let checkout = CheckoutService(
+            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
+            vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger
+        )
         let router = try await buildRouter(
-            configuration: configuration, database: database, catalog: catalog, accounts: accounts, keys: keys, logger: logger
+            configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,
+            keys: keys, logger: logger
         )
         var app = Application(
             router: router,
@@ -68,7 +76,7 @@ public func buildApplication(
             },
             logger: logger
         )
-        app.addServices(DatabaseService(database: database))
+        app.addServices(DatabaseService(database: database), PendingOrderReaper(checkout: checkout, logger: logger))
         return app
     } catch {
         await database.close()
@@ -79,13 +87,12 @@ public func buildApplication(
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
     configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
-    keys: SecretKeys, logger: Logger
+    cart: CartService, checkout: CheckoutService, keys: SecretKeys, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
     guard let publicDirectory = PageRenderer.publicDirectory else { throw StorefrontError.missingResources("Public") }
     let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
     let cookies = CookieSettings(secure: configuration.secureCookies)
-    let cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
     let storefront = StorefrontController(catalog: catalog, cart: cart, renderer: renderer, shop: shop)
     _ = MetricsRegistry.registry
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -104,9 +111,11 @@ func buildRouter(
     storefront.addRoutes(to: router)
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
+    CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)
+    OrdersAPIController(checkout: checkout).addRoutes(to: router)
     return router
 }
 

@@ -2,6 +2,7 @@ import API
 import Accounts
 import Cart
 import Catalog
+import Checkout
 import Foundation
 import Hummingbird
 import Logging
@@ -28,7 +29,7 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             if path.hasPrefix("/api/") {
                 var response = ProblemDetails(
                     title: problem.title, status: Int(problem.status.code), detail: problem.detail,
-                    instance: path, parameter: problem.parameter, errors: problem.fieldErrors
+                    instance: path, parameter: problem.parameter, errors: problem.fieldErrors, problems: problem.orderProblems
                 ).response()
                 if problem.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
                 return response
@@ -48,6 +49,7 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         var detail: String
         var parameter: String?
         var fieldErrors: [String: String]?
+        var orderProblems: [ProblemDetails.OrderProblemEntry]?
     }
 
     static func classify(_ error: any Error) -> Classified {
@@ -87,6 +89,27 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .unprocessableContent, title: "Invalid quantity", heading: "Please check the quantity", detail: error.description)
             case .insufficientStock, .tooManyLines:
                 return Classified(status: .conflict, title: "Not enough stock", heading: "We can't add that", detail: error.description)
+            }
+        case let error as CheckoutError:
+            switch error {
+            case .invalidFields(let fields):
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form",
+                                  detail: "Some fields are not valid.", fieldErrors: fields)
+            case .orderInvalid(let quote):
+                return Classified(status: .conflict, title: "Order cannot be placed", heading: "Your order needs changes", detail: error.description,
+                                  orderProblems: quote.problems.map {
+                                      .init(code: $0.code, productId: $0.productID?.uuidString.lowercased(), message: $0.message)
+                                  })
+            case .paymentDeclined:
+                return Classified(status: .paymentRequired, title: "Payment declined", heading: "Payment declined", detail: error.description)
+            case .paymentFailed:
+                return Classified(status: .badGateway, title: "Payment failed", heading: "Payment failed", detail: error.description)
+            case .invalidIdempotencyKey:
+                return Classified(status: .badRequest, title: "Idempotency key required", heading: "Bad request", detail: error.description)
+            case .idempotencyKeyReused:
+                return Classified(status: .unprocessableContent, title: "Idempotency key reused", heading: "Already used", detail: error.description)
+            case .orderNotFound:
+                return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
             }
         case let error as WebError:
             switch error {

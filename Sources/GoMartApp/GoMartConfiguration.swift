@@ -32,6 +32,8 @@ public struct GoMartConfiguration: Sendable {
     public var secretKey: String?
     /// The bcrypt cost for new password hashes (12 or more outside tests).
     public var passwordHashCost: UInt8
+    /// How long an order may wait for its payment before it is cancelled and its stock returned.
+    public var pendingOrderTimeoutSeconds: Int
     /// Cart limits and delivery charges, in the shop's currency.
     public var cartPolicy: CartPolicy
     /// Session lifetimes.
@@ -86,7 +88,7 @@ public struct GoMartConfiguration: Sendable {
         shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true,
         environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
         sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400,
-        cartPolicy: CartPolicy = CartPolicy()
+        cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900
     ) {
         self.host = host
         self.port = port
@@ -104,6 +106,7 @@ public struct GoMartConfiguration: Sendable {
         self.sessionIdleTimeoutSeconds = sessionIdleTimeoutSeconds
         self.sessionAbsoluteTimeoutSeconds = sessionAbsoluteTimeoutSeconds
         self.cartPolicy = cartPolicy
+        self.pendingOrderTimeoutSeconds = pendingOrderTimeoutSeconds
     }
 
     /// Resolves the configuration: flags win over `GOMART_*` variables, which win over defaults.
@@ -178,6 +181,7 @@ public struct GoMartConfiguration: Sendable {
         let sessionIdle = integer(nil, "GOMART_SESSION_IDLE_SECONDS", default: 7 * 86_400, range: 60...(90 * 86_400))
         let sessionAbsolute = integer(nil, "GOMART_SESSION_MAX_SECONDS", default: 30 * 86_400, range: 300...(365 * 86_400))
         let bcryptCost = integer(nil, "GOMART_BCRYPT_COST", default: 12, range: 12...16)
+        let pendingTimeout = integer(nil, "GOMART_PENDING_ORDER_TIMEOUT_SECONDS", default: 900, range: 60...86_400)
         let maximumQuantity = integer(nil, "GOMART_MAX_QUANTITY_PER_LINE", default: 99, range: 1...999)
         func money(_ variable: String, default fallback: Int64) -> Money {
             guard let text = environment[variable], !text.isEmpty else { return Money(minorUnits: fallback, currency: currency) }
@@ -209,7 +213,7 @@ public struct GoMartConfiguration: Sendable {
             currency: currency, seedDemoCatalogue: seedDemo,
             environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
             sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute,
-            cartPolicy: cartPolicy
+            cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout
         )
     }
 }

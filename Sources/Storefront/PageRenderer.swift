@@ -8,7 +8,7 @@ import Mustache
 public struct PageRenderer: Sendable {
     /// The templates every page needs.
     static let requiredTemplates = ["home", "aisle", "search", "product", "error", "head", "foot", "product-card", "pagination",
-                                     "sign-up", "sign-in", "account", "form-errors", "cart"]
+                                     "sign-up", "sign-in", "account", "form-errors", "cart", "checkout", "order", "orders"]
 
     let library: MustacheLibrary
 

@@ -29,7 +29,8 @@ import Testing
                 #expect(document["openapi"] as? String == "3.1.0")
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me",
-                                           "/cart", "/cart/items", "/cart/items/{productId}"])
+                                           "/cart", "/cart/items", "/cart/items/{productId}",
+                                           "/orders/validate", "/orders", "/orders/{id}"])
             }
         }
     }

@@ -1,6 +1,10 @@
 import Accounts
 import Cart
 import Catalog
+import Checkout
+import GoMartModels
+import Payments
+import SQLKit
 import Foundation
 import Logging
 import Security
@@ -16,7 +20,7 @@ public enum TestDatabase {
     }()
 
     /// Every module's migrations, in order.
-    public static let migrations = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all
+    public static let migrations = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all
 
     /// A fresh, migrated, empty in-memory database.
     public static func migrated() async throws -> Database {
@@ -73,5 +77,81 @@ public enum TestAccounts {
             passwordPolicy: try PasswordPolicy.load(), sessionPolicy: policy, now: { clock.now }
         )
         return (service, database, vault, clock)
+    }
+}
+
+/// A seeded shop with carts and checkout over one database, for checkout tests.
+public struct TestShop: Sendable {
+    public let database: Database
+    public let directory: URL?
+    public let catalog: CatalogService
+    public let cart: CartService
+    public let checkout: CheckoutService
+    public let clock: TestAccounts.Clock
+
+    /// Builds the shop. `onFile` uses an SQLite file (several connections, as in production)
+    /// instead of a private in-memory database.
+    public static func make(payments: any PaymentProvider = SandboxPaymentProvider(), onFile: Bool = false,
+                            policy: CartPolicy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp))) async throws -> TestShop {
+        var directory: URL?
+        let database: Database
+        if onFile {
+            let made = try await TestDatabase.migratedFile()
+            database = made.database
+            directory = made.directory
+        } else {
+            database = try await TestDatabase.migrated()
+        }
+        let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: .zero))
+        try await catalog.seedDemoCatalogueIfFirstRun(logger: TestDatabase.logger)
+        let clock = TestAccounts.Clock()
+        let cart = CartService(database: database, catalog: catalog, policy: policy, now: { clock.now })
+        let vault = PersonalDataVault(keys: try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil))
+        let checkout = CheckoutService(database: database, catalog: catalog, cart: cart, payments: payments, vault: vault,
+                                       pendingTimeout: 900, logger: TestDatabase.logger, now: { clock.now })
+        return TestShop(database: database, directory: directory, catalog: catalog, cart: cart, checkout: checkout, clock: clock)
+    }
+
+    /// Inserts `count` customers (with placeholder sealed data) and returns their internal ids.
+    public func makeCustomers(_ count: Int) async throws -> [Int64] {
+        try await database.transaction { sql in
+            var ids: [Int64] = []
+            for index in 0..<count {
+                let row = try await sql.insert(into: "customers")
+                    .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "created_at")
+                    .values(SQLBind(UUID().uuidString.lowercased()), SQLBind("index-\(index)-\(UUID().uuidString)"), SQLBind("v1.x"),
+                            SQLBind("v1.x"), SQLBind("x"), SQLBind(0))
+                    .returning("id").first()
+                ids.append(try row!.decode(column: "id", as: Int64.self))
+            }
+            return ids
+        }
+    }
+
+    /// An in-stock product with at least `minimumStock` units.
+    public func product(in aisle: String = "pantry", minimumStock: Int = 20, skip: Int = 0) async throws -> Product {
+        let products = try await catalog.products(matching: ProductQuery(aisleSlug: aisle, inStockOnly: true, pageSize: 100)).products
+        guard let product = products.filter({ $0.stock >= minimumStock }).dropFirst(skip).first else { throw CatalogError.aisleNotFound(aisle) }
+        return product
+    }
+
+    /// Sets a product's stock, as a catalogue import would.
+    public func setStock(_ product: Product, to stock: Int) async throws {
+        let csv = """
+            sku,name,brand,aisle,price,pack_size,stock
+            \(product.sku),"\(product.name)","\(product.brand)","\(product.aisleName)",\(product.price.decimalString),\(product.packSize.replacingOccurrences(of: "×", with: "x")),\(stock)
+            """
+        _ = try await catalog.importCatalogue(csv: csv, source: "test")
+    }
+
+    /// The product's stock as the database has it now.
+    public func stock(of product: Product) async throws -> Int {
+        try await catalog.currentProducts(ids: [product.id])[product.id]?.stock ?? -1
+    }
+
+    /// Closes the database and removes its folder.
+    public func close() async {
+        await database.close()
+        if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 }

@@ -1,0 +1,209 @@
+import Accounts
+import Catalog
+import Checkout
+import Foundation
+import GoMartModels
+import Hummingbird
+import HTTPTypes
+import Payments
+import Web
+
+/// Order validation, placing orders and order history in the JSON API.
+public struct OrdersAPIController: Sendable {
+    public typealias Context = ShopRequestContext
+    let checkout: CheckoutService
+
+    /// Creates the controller.
+    public init(checkout: CheckoutService) {
+        self.checkout = checkout
+    }
+
+    /// Adds the routes under `/api/v1/orders`.
+    public func addRoutes(to router: Router<Context>) {
+        let api = router.group("api/v1/orders")
+        api.post("validate", use: validate)
+        api.post(use: place)
+        api.get(use: list)
+        api.get(":id", use: show)
+    }
+
+    /// 200 with the server's pricing when the order can be placed, 422 with the same body listing
+    /// every problem when it cannot.
+    @Sendable func validate(_ request: Request, context: Context) async throws -> EditedResponse<OrderValidationDTO> {
+        let body = try await request.decode(as: ValidateRequest.self, context: context)
+        let quote: OrderQuote
+        if let lines = body.lines {
+            var items: [StockItem] = []
+            for line in lines {
+                guard let id = UUID(uuidString: line.productId) else {
+                    throw CheckoutError.invalidFields(["lines": "'\(line.productId.prefix(40))' is not a product id."])
+                }
+                items.append(StockItem(productID: id, quantity: line.quantity))
+            }
+            quote = try await checkout.validate(items)
+        } else {
+            quote = try await checkout.validateCart(of: try context.requireCustomerCart())
+        }
+        return EditedResponse(status: quote.isValid ? .ok : .unprocessableContent, response: OrderValidationDTO(quote))
+    }
+
+    @Sendable func place(_ request: Request, context: Context) async throws -> EditedResponse<OrderDTO> {
+        let session = try context.requireSession()
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { throw CheckoutError.invalidIdempotencyKey }
+        let body = try await request.decode(as: PlaceOrderRequest.self, context: context)
+        let delivery = DeliveryDetails(name: body.delivery.name, line1: body.delivery.line1, line2: body.delivery.line2,
+                                       city: body.delivery.city, postcode: body.delivery.postcode, phone: body.delivery.phone)
+        let card = CardDetails(number: body.card.number, expiryMonth: body.card.expiryMonth, expiryYear: body.card.expiryYear, cvc: body.card.cvc)
+        let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: delivery, card: card, idempotencyKey: key)
+        return EditedResponse(status: placed.replayed ? .ok : .created, response: OrderDTO(placed.order))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> OrderListDTO {
+        let session = try context.requireSession()
+        return OrderListDTO(orders: try await checkout.orders(customerID: session.customer.internalID).map(OrderSummaryDTO.init))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> OrderDTO {
+        let session = try context.requireSession()
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        return OrderDTO(try await checkout.order(id: id, customerID: session.customer.internalID))
+    }
+}
+
+struct ValidateRequest: Decodable, Sendable {
+    struct Line: Decodable, Sendable {
+        var productId: String
+        var quantity: Int
+    }
+    var lines: [Line]?
+}
+
+struct PlaceOrderRequest: Decodable, Sendable {
+    struct Delivery: Decodable, Sendable {
+        var name: String
+        var line1: String
+        var line2: String?
+        var city: String
+        var postcode: String
+        var phone: String
+    }
+    struct Card: Decodable, Sendable {
+        var number: String
+        var expiryMonth: Int
+        var expiryYear: Int
+        var cvc: String
+    }
+    var delivery: Delivery
+    var card: Card
+}
+
+/// A priced line.
+struct PricedLineDTO: Encodable, Sendable {
+    var productId: String
+    var sku: String
+    var name: String
+    var quantity: Int
+    var unitPrice: MoneyDTO
+    var lineTotal: MoneyDTO
+}
+
+/// One problem found by validation.
+struct OrderProblemDTO: Encodable, Sendable {
+    var code: String
+    var productId: String?
+    var message: String
+}
+
+/// The server's pricing of an order and every problem with it.
+struct OrderValidationDTO: ResponseEncodable, Sendable {
+    var valid: Bool
+    var problems: [OrderProblemDTO]
+    var lines: [PricedLineDTO]
+    var subtotal: MoneyDTO
+    var deliveryFee: MoneyDTO
+    var total: MoneyDTO
+
+    init(_ quote: OrderQuote) {
+        valid = quote.isValid
+        problems = quote.problems.map { OrderProblemDTO(code: $0.code, productId: $0.productID?.uuidString.lowercased(), message: $0.message) }
+        lines = quote.lines.map {
+            PricedLineDTO(productId: $0.productID.uuidString.lowercased(), sku: $0.sku, name: $0.name, quantity: $0.quantity,
+                          unitPrice: MoneyDTO($0.unitPrice), lineTotal: MoneyDTO($0.lineTotal))
+        }
+        subtotal = MoneyDTO(quote.subtotal)
+        deliveryFee = MoneyDTO(quote.deliveryFee)
+        total = MoneyDTO(quote.total)
+    }
+}
+
+/// An order as its customer sees it in the API.
+struct OrderDTO: ResponseEncodable, Sendable {
+    struct Delivery: Encodable, Sendable {
+        var name: String
+        var line1: String
+        var line2: String?
+        var city: String
+        var postcode: String
+        var phone: String
+    }
+    struct Payment: Encodable, Sendable {
+        var brand: String
+        var lastFour: String
+    }
+
+    var id: String
+    var number: String
+    var status: String
+    var lines: [PricedLineDTO]
+    var subtotal: MoneyDTO
+    var deliveryFee: MoneyDTO
+    var total: MoneyDTO
+    var payment: Payment?
+    var failureReason: String?
+    var delivery: Delivery
+    var createdAt: Date
+    var paidAt: Date?
+
+    init(_ order: Order) {
+        id = order.id.uuidString.lowercased()
+        number = order.number
+        status = order.status.rawValue
+        lines = order.lines.map {
+            PricedLineDTO(productId: $0.productID.uuidString.lowercased(), sku: $0.sku, name: $0.name, quantity: $0.quantity,
+                          unitPrice: MoneyDTO($0.unitPrice), lineTotal: MoneyDTO($0.lineTotal))
+        }
+        subtotal = MoneyDTO(order.subtotal)
+        deliveryFee = MoneyDTO(order.deliveryFee)
+        total = MoneyDTO(order.total)
+        payment = order.cardBrand.flatMap { brand in order.cardLastFour.map { Payment(brand: brand, lastFour: $0) } }
+        failureReason = order.failureReason
+        delivery = Delivery(name: order.delivery.name, line1: order.delivery.line1, line2: order.delivery.line2, city: order.delivery.city,
+                            postcode: order.delivery.postcode, phone: order.delivery.phone)
+        createdAt = order.createdAt
+        paidAt = order.paidAt
+    }
+}
+
+/// An order in a customer's history.
+struct OrderSummaryDTO: Encodable, Sendable {
+    var id: String
+    var number: String
+    var status: String
+    var total: MoneyDTO
+    var itemCount: Int
+    var createdAt: Date
+
+    init(_ summary: OrderSummary) {
+        id = summary.id.uuidString.lowercased()
+        number = summary.number
+        status = summary.status.rawValue
+        total = MoneyDTO(summary.total)
+        itemCount = summary.itemCount
+        createdAt = summary.createdAt
+    }
+}
+
+/// The customer's orders, newest first.
+struct OrderListDTO: ResponseEncodable, Sendable {
+    var orders: [OrderSummaryDTO]
+}

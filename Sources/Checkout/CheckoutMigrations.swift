@@ -1,0 +1,66 @@
+import SQLKit
+import Storage
+
+/// The checkout module's tables: orders and their lines, idempotency keys, and the outbox.
+public enum CheckoutMigrations {
+    /// The checkout migrations, in order.
+    public static let all: [Migration] = [
+        Migration(id: "0030_checkout_orders") { sql, _ in
+            try await sql.create(table: "orders")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("public_id", type: .text, .notNull, .unique)
+                .column("number", type: .text, .notNull, .unique)
+                .column("customer_id", type: .bigint, .notNull, .references("customers", "id"))
+                .column("status", type: .text, .notNull)
+                .column("subtotal_minor", type: .bigint, .notNull)
+                .column("delivery_minor", type: .bigint, .notNull)
+                .column("total_minor", type: .bigint, .notNull)
+                .column("currency", type: .text, .notNull)
+                .column("delivery_sealed", type: .text, .notNull)
+                .column("payment_provider", type: .text)
+                .column("payment_reference", type: .text)
+                .column("card_brand", type: .text)
+                .column("card_last4", type: .text)
+                .column("failure_reason", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .column("paid_at", type: .bigint)
+                .run()
+            try await sql.create(index: "orders_customer_idx").on("orders").column("customer_id").column("created_at").run()
+            try await sql.create(index: "orders_status_idx").on("orders").column("status").column("created_at").run()
+            try await sql.create(table: "order_lines")
+                .column("order_id", type: .bigint, .notNull, .references("orders", "id", onDelete: .cascade))
+                .column("line_number", type: .int, .notNull)
+                .column("product_id", type: .text, .notNull)
+                .column("sku", type: .text, .notNull)
+                .column("name", type: .text, .notNull)
+                .column("pack_size", type: .text, .notNull)
+                .column("unit_price_minor", type: .bigint, .notNull)
+                .column("quantity", type: .int, .notNull, .check(SQLRaw("quantity > 0")))
+                .column("line_total_minor", type: .bigint, .notNull)
+                .primaryKey("order_id", "line_number")
+                .run()
+        },
+        Migration(id: "0031_checkout_idempotency_keys") { sql, _ in
+            try await sql.create(table: "idempotency_keys")
+                .column("customer_id", type: .bigint, .notNull)
+                .column("idempotency_key", type: .text, .notNull)
+                .column("fingerprint", type: .text, .notNull)
+                .column("order_id", type: .bigint, .references("orders", "id"))
+                .column("created_at", type: .bigint, .notNull)
+                .primaryKey("customer_id", "idempotency_key")
+                .run()
+        },
+        Migration(id: "0032_checkout_outbox") { sql, _ in
+            try await sql.create(table: "outbox")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("topic", type: .text, .notNull)
+                .column("aggregate_id", type: .text, .notNull)
+                .column("payload", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("delivered_at", type: .bigint)
+                .run()
+            try await sql.create(index: "outbox_undelivered_idx").on("outbox").column("delivered_at").column("id").run()
+        },
+    ]
+}

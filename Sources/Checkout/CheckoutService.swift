@@ -1,0 +1,312 @@
+import Cart
+import Catalog
+import Crypto
+import Foundation
+import GoMartModels
+import Logging
+import Payments
+import Security
+import Storage
+
+/// Order validation, placing orders with card payment, and reading them back.
+///
+/// Placing an order follows the order of steps that keeps stock and payments consistent:
+/// 1. in one transaction: claim the idempotency key, take the stock, write the order as
+///    pending payment with a price snapshot per line, and an `order_placed` outbox event;
+/// 2. charge the card, outside any transaction;
+/// 3. in one transaction: mark the order paid, or cancel it and return its stock.
+/// A crash between 1 and 3 leaves a pending order that ``cancelAbandonedOrders()`` resolves.
+public struct CheckoutService: Sendable {
+    let database: Database
+    let repository: OrderRepository
+    let catalog: CatalogService
+    let cart: CartService
+    let payments: any PaymentProvider
+    let vault: PersonalDataVault
+    /// How long an order may stay pending before it is treated as abandoned.
+    public let pendingTimeout: TimeInterval
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Creates the service.
+    public init(
+        database: Database, catalog: CatalogService, cart: CartService, payments: any PaymentProvider,
+        vault: PersonalDataVault, pendingTimeout: TimeInterval = 900, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.database = database
+        self.repository = OrderRepository(database: database)
+        self.catalog = catalog
+        self.cart = cart
+        self.payments = payments
+        self.vault = vault
+        self.pendingTimeout = pendingTimeout
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: - Validation
+
+    /// Prices `items` from the live catalogue and lists every problem with them.
+    public func validate(_ items: [StockItem]) async throws -> OrderQuote {
+        let policy = cart.policy
+        let currency = catalog.currency
+        var problems: [OrderProblem] = []
+        if items.isEmpty {
+            problems.append(OrderProblem(code: "empty_order", productID: nil, message: "The order has no products."))
+        }
+        if items.count > policy.maximumLines {
+            problems.append(OrderProblem(code: "too_many_lines", productID: nil, message: "An order can hold at most \(policy.maximumLines) different products."))
+        }
+        let products = try await catalog.currentProducts(ids: items.map(\.productID))
+        var seen = Set<UUID>()
+        var lines: [QuotedLine] = []
+        for item in items.prefix(policy.maximumLines) {
+            guard seen.insert(item.productID).inserted else {
+                problems.append(OrderProblem(code: "duplicate_line", productID: item.productID, message: "A product appears twice; combine the lines."))
+                continue
+            }
+            guard let product = products[item.productID] else {
+                problems.append(OrderProblem(code: "unknown_product", productID: item.productID, message: "This product is not available."))
+                continue
+            }
+            if !(1...policy.maximumQuantityPerLine).contains(item.quantity) {
+                problems.append(OrderProblem(code: "invalid_quantity", productID: item.productID,
+                                             message: "\(product.name): the quantity must be from 1 to \(policy.maximumQuantityPerLine)."))
+                continue
+            }
+            if item.quantity > product.stock {
+                let message = product.stock == 0 ? "\(product.name) is out of stock." : "\(product.name): only \(product.stock) left in stock."
+                problems.append(OrderProblem(code: "insufficient_stock", productID: item.productID, message: message))
+            }
+            let total = Money(minorUnits: product.price.minorUnits * Int64(item.quantity), currency: currency)
+            lines.append(QuotedLine(productID: product.id, sku: product.sku, name: product.name, packSize: product.packSize,
+                                    quantity: item.quantity, unitPrice: product.price, lineTotal: total))
+        }
+        let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
+        if !lines.isEmpty && subtotal < policy.minimumOrder.minorUnits {
+            problems.append(OrderProblem(code: "below_minimum", productID: nil,
+                                         message: "The minimum order is \(policy.minimumOrder.formatted); add \(Money(minorUnits: policy.minimumOrder.minorUnits - subtotal, currency: currency).formatted) more."))
+        }
+        let fee: Int64 = lines.isEmpty || subtotal >= policy.freeDeliveryThreshold.minorUnits ? 0 : policy.deliveryFee.minorUnits
+        return OrderQuote(
+            lines: lines, subtotal: Money(minorUnits: subtotal, currency: currency),
+            deliveryFee: Money(minorUnits: fee, currency: currency), total: Money(minorUnits: subtotal + fee, currency: currency),
+            problems: problems
+        )
+    }
+
+    /// Validates the owner's cart as it stands.
+    public func validateCart(of owner: CartOwner) async throws -> OrderQuote {
+        let summary = try await cart.cart(for: owner)
+        return try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) })
+    }
+
+    // MARK: - Placing orders
+
+    /// Places the customer's cart as an order and charges the card.
+    ///
+    /// Repeating a call with the same `idempotencyKey` and the same details returns the first
+    /// order (``PlacedOrder/replayed`` is true) or the first decline, and never makes a second
+    /// order; the same key with different details is ``CheckoutError/idempotencyKeyReused``.
+    public func placeOrder(customerID: Int64, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
+        guard (8...100).contains(idempotencyKey.count),
+              idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else { throw CheckoutError.invalidIdempotencyKey }
+        let fingerprint = Self.fingerprint(delivery: delivery, card: card)
+        if let replay = try await replay(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint) { return replay }
+
+        let problems = delivery.problems().merging(card.problems(now: now())) { first, _ in first }
+        guard problems.isEmpty else { throw CheckoutError.invalidFields(problems) }
+        let owner = CartOwner.customer(id: customerID)
+        let quote = try await validateCart(of: owner)
+        guard quote.isValid else { throw CheckoutError.orderInvalid(quote) }
+
+        let publicID = UUID().uuidString.lowercased()
+        let timestamp = Int64(now().timeIntervalSince1970)
+        let newOrder = OrderRepository.NewOrder(
+            publicID: publicID, number: Self.orderNumber(), customerID: customerID,
+            subtotalMinor: quote.subtotal.minorUnits, deliveryMinor: quote.deliveryFee.minorUnits, totalMinor: quote.total.minorUnits,
+            currency: quote.total.currency.code, deliverySealed: try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self)),
+            lines: quote.lines.map {
+                OrderLine(productID: $0.productID, sku: $0.sku, name: $0.name, packSize: $0.packSize, unitPrice: $0.unitPrice,
+                          quantity: $0.quantity, lineTotal: $0.lineTotal)
+            }
+        )
+        let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
+        let catalog = catalog
+        let placeInTransaction = { @Sendable () async throws -> Int64? in try await database.transaction { sql -> Int64? in
+            guard try await OrderRepository.claimIdempotencyKey(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint, now: timestamp, sql: sql) else {
+                return nil // a concurrent request with this key got there first
+            }
+            let shortfalls = try await catalog.takeStock(stockItems, in: sql)
+            guard shortfalls.isEmpty else { throw StockRace(shortfalls: shortfalls) }
+            let orderID = try await OrderRepository.insertOrder(newOrder, now: timestamp, sql: sql)
+            try await OrderRepository.attachOrder(orderID, toKey: idempotencyKey, customerID: customerID, sql: sql)
+            try await OrderRepository.appendOutbox(topic: "order_placed", aggregateID: publicID, payload: [
+                "order_id": publicID, "number": newOrder.number, "total_minor": String(newOrder.totalMinor), "currency": newOrder.currency,
+                "lines": String(newOrder.lines.count),
+            ], now: timestamp, sql: sql)
+            return orderID
+        } }
+        let orderID: Int64
+        do {
+            guard let created = try await placeInTransaction() else {
+                guard let replay = try await replay(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint) else {
+                    throw CheckoutError.idempotencyKeyReused
+                }
+                return replay
+            }
+            orderID = created
+        } catch let race as StockRace {
+            // Stock ran out between validation and the transaction: report it like validation does.
+            var refreshed = try await validateCart(of: owner)
+            if refreshed.isValid {
+                refreshed.problems = race.shortfalls.map {
+                    OrderProblem(code: "insufficient_stock", productID: $0.productID, message: "Only \($0.available) left in stock.")
+                }
+            }
+            throw CheckoutError.orderInvalid(refreshed)
+        }
+        var orderLogger = logger
+        orderLogger[metadataKey: "order_id"] = .string(publicID)
+
+        let outcome: ChargeOutcome
+        do {
+            outcome = try await payments.charge(amount: quote.total, card: card, orderReference: publicID, idempotencyKey: idempotencyKey)
+        } catch {
+            orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            try await cancel(orderID: orderID, publicID: publicID, items: stockItems, reason: "payment_processing_error")
+            throw CheckoutError.paymentFailed
+        }
+        switch outcome {
+        case .succeeded(let receipt):
+            let paidAt = Int64(now().timeIntervalSince1970)
+            let paid = try await database.transaction { sql in
+                let settled = try await OrderRepository.settle(
+                    orderID: orderID, status: .paid, receipt: (payments.name, receipt.reference, receipt.brand, receipt.lastFour),
+                    failureReason: nil, now: paidAt, sql: sql
+                )
+                if settled {
+                    try await OrderRepository.appendOutbox(topic: "order_paid", aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
+                }
+                return settled
+            }
+            if !paid {
+                // The reaper cancelled the order while the charge was in flight: the charge must be refunded by hand.
+                orderLogger.critical("payment succeeded for an order that was no longer pending", metadata: ["payment_reference": "\(receipt.reference)"])
+            }
+            orderLogger.info("order paid", metadata: ["total_minor": "\(quote.total.minorUnits)"])
+            do { try await cart.clear(owner) } catch { orderLogger.error("could not empty the cart after an order") }
+            return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
+        case .declined(let reason):
+            orderLogger.info("payment declined", metadata: ["reason": "\(reason.rawValue)"])
+            try await cancel(orderID: orderID, publicID: publicID, items: stockItems, reason: reason.rawValue)
+            throw CheckoutError.paymentDeclined(reason)
+        }
+    }
+
+    /// Cancels a pending order and returns its stock, in one transaction.
+    func cancel(orderID: Int64, publicID: String, items: [StockItem], reason: String) async throws {
+        let timestamp = Int64(now().timeIntervalSince1970)
+        let catalog = catalog
+        try await database.transaction { sql in
+            guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return }
+            try await catalog.returnStock(items, in: sql)
+            try await OrderRepository.appendOutbox(topic: "order_cancelled", aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
+        }
+    }
+
+    /// What an earlier request with this key came to, or nil if the key is new.
+    private func replay(customerID: Int64, key: String, fingerprint: String) async throws -> PlacedOrder? {
+        guard let record = try await repository.idempotencyRecord(customerID: customerID, key: key) else { return nil }
+        guard record.fingerprint == fingerprint else { throw CheckoutError.idempotencyKeyReused }
+        guard let orderID = record.orderID else { return nil }
+        let order = try await loadOrder(internalID: orderID)
+        if order.status == .cancelled, let reason = order.failureReason {
+            if let decline = DeclineReason(rawValue: reason) { throw CheckoutError.paymentDeclined(decline) }
+            throw CheckoutError.paymentFailed
+        }
+        return PlacedOrder(order: order, replayed: true)
+    }
+
+    // MARK: - Reading orders
+
+    /// The customer's orders, newest first.
+    public func orders(customerID: Int64, limit: Int = 100) async throws -> [OrderSummary] {
+        try await repository.orders(customerID: customerID, limit: limit).compactMap { stored, count in
+            guard let id = UUID(uuidString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else { return nil }
+            let currency = Currency(code: stored.currency) ?? catalog.currency
+            return OrderSummary(id: id, number: stored.number, status: status, total: Money(minorUnits: stored.totalMinor, currency: currency),
+                                itemCount: count, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)))
+        }
+    }
+
+    /// One of the customer's orders; another customer's order is ``CheckoutError/orderNotFound``.
+    public func order(id: UUID, customerID: Int64) async throws -> Order {
+        guard let (stored, lines) = try await repository.order(publicID: id.uuidString.lowercased(), customerID: customerID) else {
+            throw CheckoutError.orderNotFound
+        }
+        return try open(stored, lines: lines)
+    }
+
+    func loadOrder(internalID: Int64) async throws -> Order {
+        guard let (stored, lines) = try await repository.order(internalID: internalID) else { throw CheckoutError.orderNotFound }
+        return try open(stored, lines: lines)
+    }
+
+    private func open(_ stored: StoredOrder, lines: [OrderLine]) throws -> Order {
+        let currency = Currency(code: stored.currency) ?? catalog.currency
+        let delivery = try JSONDecoder().decode(DeliveryDetails.self, from: Data(try vault.open(stored.deliverySealed).utf8))
+        guard let id = UUID(uuidString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else {
+            throw CheckoutError.orderNotFound
+        }
+        return Order(
+            id: id, number: stored.number, status: status, lines: lines,
+            subtotal: Money(minorUnits: stored.subtotalMinor, currency: currency),
+            deliveryFee: Money(minorUnits: stored.deliveryMinor, currency: currency),
+            total: Money(minorUnits: stored.totalMinor, currency: currency),
+            cardBrand: stored.cardBrand, cardLastFour: stored.cardLastFour, failureReason: stored.failureReason,
+            delivery: delivery, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)),
+            paidAt: stored.paidAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        )
+    }
+
+    // MARK: - Abandoned orders
+
+    /// Cancels orders left pending longer than ``pendingTimeout`` (a crash between taking stock
+    /// and settling the payment) and returns their stock. Returns how many were cancelled.
+    @discardableResult
+    public func cancelAbandonedOrders() async throws -> Int {
+        let cutoff = Int64(now().timeIntervalSince1970 - pendingTimeout)
+        var cancelled = 0
+        for orderID in try await repository.pendingOrders(createdBefore: cutoff) {
+            let order = try await loadOrder(internalID: orderID)
+            try await cancel(orderID: orderID, publicID: order.id.uuidString.lowercased(),
+                             items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, reason: "abandoned")
+            cancelled += 1
+        }
+        if cancelled > 0 { logger.warning("cancelled abandoned orders", metadata: ["count": "\(cancelled)"]) }
+        return cancelled
+    }
+
+    // MARK: - Helpers
+
+    /// What identifies "the same request" for an idempotency key: delivery details and the card's
+    /// brand, last four and expiry (never the full number).
+    static func fingerprint(delivery: DeliveryDetails, card: CardDetails) -> String {
+        let parts = delivery.addressLines + [delivery.phone, card.brand, card.lastFour, "\(card.expiryMonth)/\(card.expiryYear)"]
+        return SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A short order number such as `GM-7KQ4XN`, from an alphabet without look-alike characters.
+    static func orderNumber() -> String {
+        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+        var generator = SystemRandomNumberGenerator()
+        return "GM-" + String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}
+
+/// Stock ran short inside the order transaction (rolled back).
+struct StockRace: Error {
+    var shortfalls: [StockShortfall]
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GoMartModels
+import SQLKit
+import Storage
+
+/// An order row with its sealed delivery details still sealed.
+struct StoredOrder: Sendable {
+    var internalID: Int64
+    var publicID: String
+    var number: String
+    var customerID: Int64
+    var status: String
+    var subtotalMinor: Int64
+    var deliveryMinor: Int64
+    var totalMinor: Int64
+    var currency: String
+    var deliverySealed: String
+    var cardBrand: String?
+    var cardLastFour: String?
+    var failureReason: String?
+    var createdAt: Int64
+    var paidAt: Int64?
+}
+
+/// The checkout module's SQL. Functions taking `sql` run inside the caller's transaction.
+struct OrderRepository: Sendable {
+    let database: Database
+
+    /// Claims `key` for `customerID`; returns false if it was already claimed.
+    static func claimIdempotencyKey(customerID: Int64, key: String, fingerprint: String, now: Int64, sql: any SQLDatabase) async throws -> Bool {
+        let inserted = try await sql.insert(into: "idempotency_keys")
+            .columns("customer_id", "idempotency_key", "fingerprint", "created_at")
+            .values(SQLBind(customerID), SQLBind(key), SQLBind(fingerprint), SQLBind(now))
+            .ignoringConflicts(with: ["customer_id", "idempotency_key"])
+            .returning("idempotency_key")
+            .first()
+        return inserted != nil
+    }
+
+    static func attachOrder(_ orderID: Int64, toKey key: String, customerID: Int64, sql: any SQLDatabase) async throws {
+        try await sql.update("idempotency_keys").set("order_id", to: SQLBind(orderID))
+            .where("customer_id", .equal, SQLBind(customerID)).where("idempotency_key", .equal, SQLBind(key)).run()
+    }
+
+    /// The fingerprint and order (if any) recorded for a key.
+    func idempotencyRecord(customerID: Int64, key: String) async throws -> (fingerprint: String, orderID: Int64?)? {
+        try await database.read { sql in
+            guard let row = try await sql.select().columns("fingerprint", "order_id").from("idempotency_keys")
+                .where("customer_id", .equal, SQLBind(customerID)).where("idempotency_key", .equal, SQLBind(key)).first() else { return nil }
+            return (try row.decode(column: "fingerprint", as: String.self), try row.decode(column: "order_id", as: Int64?.self))
+        }
+    }
+
+    struct NewOrder: Sendable {
+        var publicID: String
+        var number: String
+        var customerID: Int64
+        var subtotalMinor: Int64
+        var deliveryMinor: Int64
+        var totalMinor: Int64
+        var currency: String
+        var deliverySealed: String
+        var lines: [OrderLine]
+    }
+
+    static func insertOrder(_ order: NewOrder, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
+        let row = try await sql.insert(into: "orders")
+            .columns("public_id", "number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
+                     "delivery_sealed", "created_at", "updated_at")
+            .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID), SQLBind(OrderStatus.pendingPayment.rawValue),
+                    SQLBind(order.subtotalMinor), SQLBind(order.deliveryMinor), SQLBind(order.totalMinor), SQLBind(order.currency),
+                    SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now))
+            .returning("id")
+            .first()
+        guard let orderID = try row?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
+        for (index, line) in order.lines.enumerated() {
+            try await sql.insert(into: "order_lines")
+                .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor")
+                .values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.uuidString.lowercased()), SQLBind(line.sku),
+                        SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
+                        SQLBind(line.lineTotal.minorUnits))
+                .run()
+        }
+        return orderID
+    }
+
+    /// Moves an order from pending to `status`; returns false if it was no longer pending.
+    static func settle(orderID: Int64, status: OrderStatus, receipt: (provider: String, reference: String, brand: String, lastFour: String)?,
+                       failureReason: String?, now: Int64, sql: any SQLDatabase) async throws -> Bool {
+        var update = sql.update("orders")
+            .set("status", to: SQLBind(status.rawValue))
+            .set("updated_at", to: SQLBind(now))
+        if let receipt {
+            update = update.set("payment_provider", to: SQLBind(receipt.provider)).set("payment_reference", to: SQLBind(receipt.reference))
+                .set("card_brand", to: SQLBind(receipt.brand)).set("card_last4", to: SQLBind(receipt.lastFour)).set("paid_at", to: SQLBind(now))
+        }
+        if let failureReason { update = update.set("failure_reason", to: SQLBind(failureReason)) }
+        let changed = try await update.where("id", .equal, SQLBind(orderID))
+            .where("status", .equal, SQLBind(OrderStatus.pendingPayment.rawValue))
+            .returning("id").first()
+        return changed != nil
+    }
+
+    static func appendOutbox(topic: String, aggregateID: String, payload: [String: String], now: Int64, sql: any SQLDatabase) async throws {
+        let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        try await sql.insert(into: "outbox").columns("topic", "aggregate_id", "payload", "created_at")
+            .values(SQLBind(topic), SQLBind(aggregateID), SQLBind(String(decoding: data, as: UTF8.self)), SQLBind(now))
+            .run()
+    }
+
+    func order(internalID: Int64) async throws -> (StoredOrder, [OrderLine])? {
+        try await database.read { sql in
+            guard let row = try await Self.orderColumns(sql.select()).from("orders").where("id", .equal, SQLBind(internalID)).first() else { return nil }
+            let stored = try Self.storedOrder(row)
+            return (stored, try await Self.lines(orderID: internalID, currency: stored.currency, sql: sql))
+        }
+    }
+
+    func order(publicID: String, customerID: Int64) async throws -> (StoredOrder, [OrderLine])? {
+        try await database.read { sql in
+            guard let row = try await Self.orderColumns(sql.select()).from("orders")
+                .where("public_id", .equal, SQLBind(publicID)).where("customer_id", .equal, SQLBind(customerID)).first() else { return nil }
+            let stored = try Self.storedOrder(row)
+            return (stored, try await Self.lines(orderID: stored.internalID, currency: stored.currency, sql: sql))
+        }
+    }
+
+    func orders(customerID: Int64, limit: Int) async throws -> [(StoredOrder, Int)] {
+        try await database.read { sql in
+            let rows = try await Self.orderColumns(sql.select())
+                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
+                    .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
+                .from("orders").where("customer_id", .equal, SQLBind(customerID))
+                .orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all()
+            return try rows.map { (try Self.storedOrder($0), try $0.decode(column: "item_count", as: Int?.self) ?? 0) }
+        }
+    }
+
+    /// Internal ids of orders still pending payment that were created before `cutoff`.
+    func pendingOrders(createdBefore cutoff: Int64) async throws -> [Int64] {
+        try await database.read { sql in
+            try await sql.select().column("id").from("orders")
+                .where("status", .equal, SQLBind(OrderStatus.pendingPayment.rawValue))
+                .where("created_at", .lessThan, SQLBind(cutoff)).orderBy("id").limit(500).all()
+                .map { try $0.decode(column: "id", as: Int64.self) }
+        }
+    }
+
+    static func lines(orderID: Int64, currency: String, sql: any SQLDatabase) async throws -> [OrderLine] {
+        let money = { (minor: Int64) in Money(minorUnits: minor, currency: Currency(code: currency) ?? .gbp) }
+        return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor")
+            .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
+            .map { row in
+                let productText = try row.decode(column: "product_id", as: String.self)
+                guard let productID = UUID(uuidString: productText) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Malformed product id \(productText)"))
+                }
+                return OrderLine(
+                    productID: productID,
+                    sku: try row.decode(column: "sku", as: String.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    packSize: try row.decode(column: "pack_size", as: String.self),
+                    unitPrice: money(try row.decode(column: "unit_price_minor", as: Int64.self)),
+                    quantity: try row.decode(column: "quantity", as: Int.self),
+                    lineTotal: money(try row.decode(column: "line_total_minor", as: Int64.self))
+                )
+            }
+    }
+
+    static func orderColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        select.column(SQLColumn("id", table: "orders")).column(SQLColumn("public_id", table: "orders"))
+            .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
+                     "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at")
+    }
+
+    static func storedOrder(_ row: any SQLRow) throws -> StoredOrder {
+        StoredOrder(
+            internalID: try row.decode(column: "id", as: Int64.self),
+            publicID: try row.decode(column: "public_id", as: String.self),
+            number: try row.decode(column: "number", as: String.self),
+            customerID: try row.decode(column: "customer_id", as: Int64.self),
+            status: try row.decode(column: "status", as: String.self),
+            subtotalMinor: try row.decode(column: "subtotal_minor", as: Int64.self),
+            deliveryMinor: try row.decode(column: "delivery_minor", as: Int64.self),
+            totalMinor: try row.decode(column: "total_minor", as: Int64.self),
+            currency: try row.decode(column: "currency", as: String.self),
+            deliverySealed: try row.decode(column: "delivery_sealed", as: String.self),
+            cardBrand: try row.decode(column: "card_brand", as: String?.self),
+            cardLastFour: try row.decode(column: "card_last4", as: String?.self),
+            failureReason: try row.decode(column: "failure_reason", as: String?.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            paidAt: try row.decode(column: "paid_at", as: Int64?.self)
+        )
+    }
+}

@@ -1,0 +1,138 @@
+import Accounts
+import Cart
+import Catalog
+import Checkout
+import Foundation
+import GoMartModels
+import Hummingbird
+import Payments
+import Security
+import Web
+
+/// The checkout page, order confirmation and order history.
+public struct CheckoutController: Sendable {
+    public typealias Context = ShopRequestContext
+    let checkout: CheckoutService
+    let renderer: PageRenderer
+    let shop: ShopSettings
+    let chrome: PageChromeBuilder
+
+    /// Creates the controller.
+    public init(checkout: CheckoutService, cart: CartService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
+        self.checkout = checkout
+        self.renderer = renderer
+        self.shop = shop
+        self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
+    }
+
+    /// Adds the routes to `router`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/checkout", use: showCheckout)
+        router.post("/checkout", use: placeOrder)
+        router.get("/orders", use: orders)
+        router.get("/orders/:id", use: order)
+    }
+
+    @Sendable func showCheckout(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        let quote = try await checkout.validateCart(of: context.cartOwner)
+        if quote.lines.isEmpty && quote.problems.allSatisfy({ $0.code == "empty_order" }) {
+            return .redirect(to: "/cart", type: .normal)
+        }
+        var values = CheckoutFormValues()
+        values.name = session.customer.name
+        values.phone = session.customer.phone ?? ""
+        return try await page(context: context, quote: quote, values: values, status: .ok).response(from: request, context: context)
+    }
+
+    @Sendable func placeOrder(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        let values = CheckoutFormValues(context)
+        let delivery = DeliveryDetails(name: values.name, line1: values.line1, line2: values.line2, city: values.city,
+                                       postcode: values.postcode, phone: values.phone)
+        var fieldErrors: [String: String] = [:]
+        let expiry = Self.expiry(context.formValue("card_expiry"))
+        if expiry == nil { fieldErrors["card_expiry"] = "Please enter the expiry date as MM/YY." }
+        let card = CardDetails(number: context.formValue("card_number"), expiryMonth: expiry?.month ?? 0, expiryYear: expiry?.year ?? 0,
+                               cvc: context.formValue("card_cvc"))
+        do {
+            if !fieldErrors.isEmpty {
+                throw CheckoutError.invalidFields(fieldErrors.merging(delivery.problems().merging(card.problems()) { a, _ in a }) { a, _ in a })
+            }
+            let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: delivery, card: card,
+                                                       idempotencyKey: values.idempotencyKey)
+            return .redirect(to: "/orders/\(placed.order.id.uuidString.lowercased())?placed=1", type: .normal)
+        } catch CheckoutError.invalidFields(let fields) {
+            let quote = try await checkout.validateCart(of: context.cartOwner)
+            return try await page(context: context, quote: quote, values: values, fieldErrors: fields, status: .unprocessableContent)
+                .response(from: request, context: context)
+        } catch CheckoutError.orderInvalid(let quote) {
+            return try await page(context: context, quote: quote, values: values, status: .conflict).response(from: request, context: context)
+        } catch let error as CheckoutError {
+            // A decline or failure used up this key: the next attempt gets a fresh one.
+            var retry = values
+            retry.idempotencyKey = RandomToken.make(bytes: 16)
+            let quote = try await checkout.validateCart(of: context.cartOwner)
+            let status: HTTPResponse.Status = switch error {
+            case .paymentDeclined: .paymentRequired
+            case .paymentFailed: .badGateway
+            case .invalidIdempotencyKey: .badRequest
+            default: .conflict
+            }
+            return try await page(context: context, quote: quote, values: retry, paymentError: error.description, status: status)
+                .response(from: request, context: context)
+        }
+    }
+
+    @Sendable func orders(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        let orders = try await checkout.orders(customerID: session.customer.internalID)
+        let model = OrderHistoryPageModel(
+            shop: chrome.shopView,
+            meta: PageMeta(title: "Your orders | \(shop.name)", description: "Your orders at \(shop.name).",
+                           canonicalURL: "\(shop.publicBaseURL)/orders", noIndex: true),
+            header: try await chrome.header(context),
+            orders: orders.map(OrderHistoryPageModel.Row.init),
+            hasOrders: !orders.isEmpty
+        )
+        return try HTMLResponse(html: renderer.render(model, template: "orders"), privatePage: true).response(from: request, context: context)
+    }
+
+    @Sendable func order(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        let order = try await checkout.order(id: id, customerID: session.customer.internalID)
+        let placed = FormURLEncoded.parse(request.uri.query)["placed"]?.first == "1"
+        let model = OrderPageModel(
+            shop: chrome.shopView,
+            meta: PageMeta(title: "Order \(order.number) | \(shop.name)", description: "Order \(order.number) at \(shop.name).",
+                           canonicalURL: "\(shop.publicBaseURL)/orders/\(id.uuidString.lowercased())", noIndex: true),
+            header: try await chrome.header(context),
+            order: order,
+            justPlaced: placed && order.status == .paid
+        )
+        return try HTMLResponse(html: renderer.render(model, template: "order"), privatePage: true).response(from: request, context: context)
+    }
+
+    private func page(
+        context: Context, quote: OrderQuote, values: CheckoutFormValues, fieldErrors: [String: String] = [:],
+        paymentError: String? = nil, status: HTTPResponse.Status
+    ) async throws -> HTMLResponse {
+        let model = CheckoutPageModel(
+            shop: chrome.shopView,
+            meta: PageMeta(title: "Checkout | \(shop.name)", description: "Check out at \(shop.name).",
+                           canonicalURL: "\(shop.publicBaseURL)/checkout", noIndex: true),
+            header: try await chrome.header(context),
+            quote: quote, values: values, fieldErrors: fieldErrors, paymentError: paymentError
+        )
+        return HTMLResponse(html: try renderer.render(model, template: "checkout"), status: status, privatePage: true)
+    }
+
+    /// Parses `MM/YY` or `MM/YYYY`.
+    static func expiry(_ text: String) -> (month: Int, year: Int)? {
+        let parts = text.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, parts[0].count <= 2, [2, 4].contains(parts[1].count),
+              let month = Int(parts[0]), let year = Int(parts[1]), (1...12).contains(month) else { return nil }
+        return (month, year < 100 ? 2000 + year : year)
+    }
+}

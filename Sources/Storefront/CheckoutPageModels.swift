@@ -1,0 +1,183 @@
+import Checkout
+import Foundation
+import GoMartModels
+import Security
+import Web
+
+/// What the shopper typed at checkout, echoed back on errors (never the card).
+struct CheckoutFormValues: Sendable {
+    var name = ""
+    var line1 = ""
+    var line2 = ""
+    var city = ""
+    var postcode = ""
+    var phone = ""
+    var idempotencyKey = RandomToken.make(bytes: 16)
+
+    init() {}
+
+    init(_ context: ShopRequestContext) {
+        name = context.formValue("name")
+        line1 = context.formValue("line1")
+        line2 = context.formValue("line2")
+        city = context.formValue("city")
+        postcode = context.formValue("postcode")
+        phone = context.formValue("phone")
+        idempotencyKey = context.formValue("idempotency_key")
+    }
+}
+
+/// Per-field messages on the checkout form.
+struct CheckoutFieldErrors: Sendable {
+    var name: String?
+    var line1: String?
+    var line2: String?
+    var city: String?
+    var postcode: String?
+    var phone: String?
+    var cardNumber: String?
+    var cardExpiry: String?
+    var cardCvc: String?
+
+    init(_ fields: [String: String]) {
+        name = fields["name"]
+        line1 = fields["line1"]
+        line2 = fields["line2"]
+        city = fields["city"]
+        postcode = fields["postcode"]
+        phone = fields["phone"]
+        cardNumber = fields["card_number"]
+        cardExpiry = fields["card_expiry"]
+        cardCvc = fields["card_cvc"]
+    }
+}
+
+/// A priced line as the checkout and order pages show it.
+struct PricedLineView: Sendable {
+    var name: String
+    var packSize: String
+    var quantity: Int
+    var unitPrice: String
+    var lineTotal: String
+}
+
+/// The checkout page.
+struct CheckoutPageModel: Sendable {
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var lines: [PricedLineView]
+    var subtotal: String
+    var deliveryFee: String
+    var freeDelivery: Bool
+    var total: String
+    var problems: [String]
+    var hasProblems: Bool
+    var values: CheckoutFormValues
+    var fieldErrors: CheckoutFieldErrors
+    var errors: [FormErrorItem]
+    var hasErrors: Bool
+    var paymentError: String?
+
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, quote: OrderQuote, values: CheckoutFormValues,
+         fieldErrors: [String: String], paymentError: String?) {
+        self.shop = shop
+        self.meta = meta
+        self.header = header
+        lines = quote.lines.map {
+            PricedLineView(name: $0.name, packSize: $0.packSize, quantity: $0.quantity, unitPrice: $0.unitPrice.formatted, lineTotal: $0.lineTotal.formatted)
+        }
+        subtotal = quote.subtotal.formatted
+        deliveryFee = quote.deliveryFee.formatted
+        freeDelivery = quote.deliveryFee.minorUnits == 0
+        total = quote.total.formatted
+        problems = quote.problems.map(\.message)
+        hasProblems = !quote.problems.isEmpty
+        self.values = values
+        self.fieldErrors = CheckoutFieldErrors(fieldErrors)
+        let order = ["name", "line1", "line2", "city", "postcode", "phone", "card_number", "card_expiry", "card_cvc"]
+        errors = order.compactMap { field in fieldErrors[field].map { FormErrorItem(field: field, message: $0) } }
+        hasErrors = !fieldErrors.isEmpty
+        self.paymentError = paymentError
+    }
+}
+
+/// The order confirmation and detail page.
+struct OrderPageModel: Sendable {
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var number: String
+    var status: String
+    var paid: Bool
+    var cancelled: Bool
+    var placedOn: String
+    var lines: [PricedLineView]
+    var subtotal: String
+    var deliveryFee: String
+    var total: String
+    var card: String?
+    var addressLines: [String]
+    var phone: String
+    var justPlaced: Bool
+    var failure: String?
+
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, order: Order, justPlaced: Bool) {
+        self.shop = shop
+        self.meta = meta
+        self.header = header
+        number = order.number
+        status = order.status.label
+        paid = order.status == .paid
+        cancelled = order.status == .cancelled
+        placedOn = order.createdAt.formatted(.dateTime.day().month(.wide).year().hour().minute())
+        lines = order.lines.map {
+            PricedLineView(name: $0.name, packSize: $0.packSize, quantity: $0.quantity, unitPrice: $0.unitPrice.formatted, lineTotal: $0.lineTotal.formatted)
+        }
+        subtotal = order.subtotal.formatted
+        deliveryFee = order.deliveryFee.minorUnits == 0 ? "Free" : order.deliveryFee.formatted
+        total = order.total.formatted
+        card = order.cardBrand.flatMap { brand in order.cardLastFour.map { "\(brand) ending \($0)" } }
+        addressLines = order.delivery.addressLines
+        phone = order.delivery.phone
+        self.justPlaced = justPlaced
+        failure = order.status == .cancelled ? Self.explain(order.failureReason) : nil
+    }
+
+    static func explain(_ reason: String?) -> String {
+        switch reason {
+        case "card_declined": "The card was declined."
+        case "insufficient_funds": "The card was declined for insufficient funds."
+        case "payment_processing_error": "The payment could not be processed."
+        case "abandoned": "The payment was never completed."
+        default: "The order was cancelled."
+        }
+    }
+}
+
+/// The order history page.
+struct OrderHistoryPageModel: Sendable {
+    struct Row: Sendable {
+        var url: String
+        var number: String
+        var date: String
+        var status: String
+        var total: String
+        var itemCount: Int
+
+        init(_ summary: OrderSummary) {
+            url = "/orders/\(summary.id.uuidString.lowercased())"
+            number = summary.number
+            date = summary.createdAt.formatted(.dateTime.day().month(.abbreviated).year())
+            status = summary.status.label
+            total = summary.total.formatted
+            itemCount = summary.itemCount
+        }
+    }
+
+    var shop: ShopView
+    var meta: PageMeta
+    var header: HeaderModel
+    var orders: [Row]
+    var hasOrders: Bool
+}

@@ -1,0 +1,337 @@
+import Cart
+import Catalog
+import Checkout
+import Foundation
+import GoMartModels
+import Payments
+import SQLKit
+import Storage
+import TestSupport
+import Testing
+
+let goodCard = CardDetails(number: "4242 4242 4242 4242", expiryMonth: 12, expiryYear: 2030, cvc: "123")
+let delivery = DeliveryDetails(name: "Ada Lovelace", line1: "12 Analytical Row", city: "London", postcode: "sw1a 1aa", phone: "07700 900123")
+
+func card(_ number: String) -> CardDetails {
+    CardDetails(number: number, expiryMonth: 12, expiryYear: 2030, cvc: "123")
+}
+
+/// Every text value in every row of `table`, for checking what the database holds.
+func allText(in table: String, _ database: Database) async throws -> String {
+    try await database.read { sql in
+        let rows = try await sql.raw("SELECT * FROM \(unsafeRaw: table)").all()
+        return rows.flatMap { row in row.allColumns.compactMap { try? row.decode(column: $0, as: String.self) } }.joined(separator: "\n")
+    }
+}
+
+func outboxTopics(_ database: Database) async throws -> [String] {
+    try await database.read { sql in
+        try await sql.select().column("topic").from("outbox").orderBy("id").all().map { try $0.decode(column: "topic", as: String.self) }
+    }
+}
+
+@Suite struct OrderValidationTests {
+    @Test func listsEveryProblemPerLine() async throws {
+        let shop = try await TestShop.make(policy: CartPolicy(maximumQuantityPerLine: 10, minimumOrder: Money(minorUnits: 1000, currency: .gbp)))
+        let fine = try await shop.product()
+        let scarce = try await shop.product(skip: 1)
+        try await shop.setStock(scarce, to: 2)
+        let unknown = UUID()
+
+        let quote = try await shop.checkout.validate([
+            StockItem(productID: fine.id, quantity: 1), StockItem(productID: scarce.id, quantity: 3),
+            StockItem(productID: unknown, quantity: 1), StockItem(productID: fine.id, quantity: 2),
+            StockItem(productID: (try await shop.product(skip: 2)).id, quantity: -4),
+        ])
+
+        #expect(quote.problems.map(\.code).sorted() == ["duplicate_line", "insufficient_stock", "invalid_quantity", "unknown_product"].sorted()
+                || quote.problems.map(\.code).sorted() == ["below_minimum", "duplicate_line", "insufficient_stock", "invalid_quantity", "unknown_product"].sorted())
+        #expect(quote.problems.first { $0.code == "unknown_product" }?.productID == unknown)
+        #expect(quote.problems.first { $0.code == "insufficient_stock" }?.message.contains("only 2 left") == true)
+        #expect(!quote.isValid)
+        await shop.close()
+    }
+
+    @Test func pricesComeFromTheCatalogueAndTheMinimumIsEnforced() async throws {
+        let shop = try await TestShop.make(policy: CartPolicy(minimumOrder: Money(minorUnits: 100_000, currency: .gbp)))
+        let product = try await shop.product()
+
+        let quote = try await shop.checkout.validate([StockItem(productID: product.id, quantity: 2)])
+
+        #expect(quote.lines.first?.unitPrice == product.price)
+        #expect(quote.subtotal.minorUnits == product.price.minorUnits * 2)
+        #expect(quote.problems.map(\.code) == ["below_minimum"])
+        #expect(try await shop.checkout.validate([]).problems.map(\.code) == ["empty_order"])
+        await shop.close()
+    }
+}
+
+@Suite struct PlaceOrderTests {
+    @Test func aPaidOrderTakesStockEmptiesTheCartAndStoresNoCardNumber() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 3, to: .customer(id: customer))
+
+        let placed = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "first-order-key")
+
+        #expect(!placed.replayed)
+        #expect(placed.order.status == .paid)
+        #expect(placed.order.number.hasPrefix("GM-") && placed.order.number.count == 9)
+        #expect(placed.order.total.minorUnits == product.price.minorUnits * 3 + placed.order.deliveryFee.minorUnits)
+        #expect(placed.order.cardBrand == "Visa" && placed.order.cardLastFour == "4242")
+        #expect(placed.order.delivery.postcode == "SW1A 1AA")
+        #expect(try await shop.stock(of: product) == product.stock - 3)
+        #expect(try await shop.cart.cart(for: .customer(id: customer)).isEmpty)
+        #expect(try await outboxTopics(shop.database) == ["order_placed", "order_paid"])
+        let stored = try await allText(in: "orders", shop.database) + (try await allText(in: "outbox", shop.database))
+        #expect(!stored.contains("4242424242424242"))
+        #expect(!stored.contains("Analytical") && !stored.contains("07700"))
+        let history = try await shop.checkout.orders(customerID: customer)
+        #expect(history.map(\.id) == [placed.order.id])
+        #expect(history.first?.itemCount == 3)
+        await shop.close()
+    }
+
+    @Test(arguments: [("4000000000000002", DeclineReason.declined), ("4000000000009995", .insufficientFunds)])
+    func aDeclineCancelsTheOrderAndReturnsTheStock(number: String, reason: DeclineReason) async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 2, to: .customer(id: customer))
+
+        await #expect(throws: CheckoutError.self) {
+            try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: card(number), idempotencyKey: "declined-key")
+        }
+
+        #expect(try await shop.stock(of: product) == product.stock)
+        let orders = try await shop.checkout.orders(customerID: customer)
+        #expect(orders.map(\.status) == [.cancelled])
+        #expect(try await outboxTopics(shop.database) == ["order_placed", "order_cancelled"])
+        #expect(!(try await shop.cart.cart(for: .customer(id: customer)).isEmpty)) // the cart is kept for another try
+        do {
+            _ = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: card(number), idempotencyKey: "declined-key")
+            Issue.record("a repeat must give the same decline")
+        } catch CheckoutError.paymentDeclined(let repeated) {
+            #expect(repeated == reason)
+        }
+        #expect(try await shop.checkout.orders(customerID: customer).count == 1)
+        await shop.close()
+    }
+
+    @Test func aProcessingErrorChargesNothingAndReturnsTheStock() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 1, to: .customer(id: customer))
+
+        await #expect(throws: CheckoutError.self) {
+            try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: card("4000000000000119"), idempotencyKey: "processing-key")
+        }
+        #expect(try await shop.stock(of: product) == product.stock)
+        #expect(try await shop.checkout.orders(customerID: customer).map(\.status) == [.cancelled])
+        await shop.close()
+    }
+
+    @Test func badFieldsAreAllReportedAndNothingIsWritten() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 1, to: .customer(id: customer))
+        let badDelivery = DeliveryDetails(name: "", line1: "", city: "", postcode: "!!", phone: "call me")
+        let badCard = CardDetails(number: "1234", expiryMonth: 1, expiryYear: 2020, cvc: "x")
+
+        do {
+            _ = try await shop.checkout.placeOrder(customerID: customer, delivery: badDelivery, card: badCard, idempotencyKey: "fields-key-1")
+            Issue.record("expected invalid fields")
+        } catch CheckoutError.invalidFields(let fields) {
+            #expect(Set(fields.keys) == ["name", "line1", "city", "postcode", "phone", "card_number", "card_expiry", "card_cvc"])
+        }
+        await #expect(throws: CheckoutError.self) {
+            try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "short")
+        }
+        #expect(try await shop.checkout.orders(customerID: customer).isEmpty)
+        #expect(try await shop.stock(of: product) == product.stock)
+        await shop.close()
+    }
+
+    @Test func anEmptyCartCannotBeOrdered() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        do {
+            _ = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "empty-cart-key")
+            Issue.record("expected an invalid order")
+        } catch CheckoutError.orderInvalid(let quote) {
+            #expect(quote.problems.map(\.code) == ["empty_order"])
+        }
+        await shop.close()
+    }
+
+    @Test func theSameKeyReturnsTheFirstOrderAndADifferentBodyIsRefused() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 1, to: .customer(id: customer))
+
+        let first = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "repeat-key-1")
+        let again = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "repeat-key-1")
+        var elsewhere = delivery
+        elsewhere.postcode = "EH1 1YZ"
+
+        #expect(again.replayed && again.order.id == first.order.id)
+        await #expect(throws: CheckoutError.self) {
+            try await shop.checkout.placeOrder(customerID: customer, delivery: elsewhere, card: goodCard, idempotencyKey: "repeat-key-1")
+        }
+        #expect(try await shop.checkout.orders(customerID: customer).count == 1)
+        #expect(try await shop.stock(of: product) == product.stock - 1)
+        await shop.close()
+    }
+
+    @Test func customersSeeOnlyTheirOwnOrders() async throws {
+        let shop = try await TestShop.make()
+        let customers = try await shop.makeCustomers(2)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 1, to: .customer(id: customers[0]))
+        let placed = try await shop.checkout.placeOrder(customerID: customers[0], delivery: delivery, card: goodCard, idempotencyKey: "own-order-key")
+
+        #expect(try await shop.checkout.order(id: placed.order.id, customerID: customers[0]).number == placed.order.number)
+        await #expect(throws: CheckoutError.self) { try await shop.checkout.order(id: placed.order.id, customerID: customers[1]) }
+        await #expect(throws: CheckoutError.self) { try await shop.checkout.order(id: UUID(), customerID: customers[0]) }
+        #expect(try await shop.checkout.orders(customerID: customers[1]).isEmpty)
+        await shop.close()
+    }
+}
+
+@Suite struct CheckoutConcurrencyTests {
+    @Test func fiftyBuyersForTenUnitsMakeExactlyTenOrders() async throws {
+        let shop = try await TestShop.make(onFile: true)
+        let product = try await shop.product()
+        try await shop.setStock(product, to: 10)
+        let customers = try await shop.makeCustomers(50)
+        for customer in customers {
+            // Carts are filled while stock lasts; then the stock is set so that all 50 compete for 10.
+            try await shop.setStock(product, to: 10)
+            try await shop.cart.add(productID: product.id, quantity: 1, to: .customer(id: customer))
+        }
+
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for customer in customers {
+                group.addTask {
+                    do {
+                        let placed = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard,
+                                                                       idempotencyKey: "scarce-\(customer)")
+                        return placed.order.status == .paid
+                    } catch CheckoutError.orderInvalid {
+                        return false
+                    } catch {
+                        Issue.record("unexpected error \(error)")
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+
+        #expect(outcomes.filter { $0 }.count == 10)
+        #expect(try await shop.stock(of: product) == 0)
+        let paid = try await shop.database.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM orders WHERE status = 'paid'").first()?.decode(column: "n", as: Int.self)
+        }
+        #expect(paid == 10)
+        let sold = try await shop.database.read { sql in
+            try await sql.raw("SELECT COALESCE(SUM(quantity), 0) AS n FROM order_lines JOIN orders ON orders.id = order_lines.order_id WHERE orders.status = 'paid'")
+                .first()?.decode(column: "n", as: Int.self)
+        }
+        #expect(sold == 10)
+        await shop.close()
+    }
+
+    @Test func twentyConcurrentRepeatsOfOneKeyMakeOneOrder() async throws {
+        let shop = try await TestShop.make(onFile: true)
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 2, to: .customer(id: customer))
+
+        let ids = await withTaskGroup(of: UUID?.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try? await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "double-click-key").order.id
+                }
+            }
+            return await group.reduce(into: [UUID?]()) { $0.append($1) }
+        }
+
+        #expect(Set(ids.compactMap { $0 }).count == 1)
+        #expect(ids.allSatisfy { $0 != nil })
+        #expect(try await shop.checkout.orders(customerID: customer).count == 1)
+        #expect(try await shop.stock(of: product) == product.stock - 2)
+        await shop.close()
+    }
+}
+
+/// A gateway that holds every charge until released, to stand for a crash mid-payment.
+final class HeldGateway: PaymentProvider, @unchecked Sendable {
+    let name = "held"
+    private let lock = NSLock()
+    private var started: CheckedContinuation<Void, Never>?
+    private var release: CheckedContinuation<Void, Never>?
+    private var isStarted = false
+
+    func charge(amount: Money, card: CardDetails, orderReference: String, idempotencyKey: String) async throws -> ChargeOutcome {
+        await withCheckedContinuation { continuation in
+            let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+                release = continuation
+                isStarted = true
+                defer { started = nil }
+                return started
+            }
+            waiter?.resume()
+        }
+        return .succeeded(PaymentReceipt(reference: "held_1", brand: card.brand, lastFour: card.lastFour))
+    }
+
+    /// Waits until a charge is in flight.
+    func waitForCharge() async {
+        await withCheckedContinuation { continuation in
+            let already = lock.withLock { () -> Bool in
+                if isStarted { return true }
+                started = continuation
+                return false
+            }
+            if already { continuation.resume() }
+        }
+    }
+
+    /// Lets the held charge succeed.
+    func releaseCharge() {
+        lock.withLock { () -> CheckedContinuation<Void, Never>? in defer { release = nil }; return release }?.resume()
+    }
+}
+
+@Suite struct AbandonedOrderTests {
+    @Test func pendingOrdersPastTheTimeoutAreCancelledAndTheirStockReturned() async throws {
+        let gateway = HeldGateway()
+        let shop = try await TestShop.make(payments: gateway)
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let product = try await shop.product()
+        try await shop.cart.add(productID: product.id, quantity: 4, to: .customer(id: customer))
+
+        let placing = Task {
+            try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "abandoned-key")
+        }
+        await gateway.waitForCharge()
+        #expect(try await shop.stock(of: product) == product.stock - 4)
+        #expect(try await shop.checkout.cancelAbandonedOrders() == 0) // not yet past the timeout
+
+        shop.clock.advance(by: 901)
+        let cancelled = try await shop.checkout.cancelAbandonedOrders()
+        gateway.releaseCharge()
+        let result = try await placing.value
+
+        #expect(cancelled == 1)
+        #expect(try await shop.stock(of: product) == product.stock)
+        #expect(result.order.status == .cancelled) // a late payment does not resurrect the order
+        #expect(try await shop.checkout.orders(customerID: customer).map(\.status) == [.cancelled])
+        await shop.close()
+    }
+}
