@@ -59,6 +59,9 @@ public func buildApplication(
             )
         )
         let cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
+        if configuration.environment == .production {
+            logger.warning("payments use the sandbox gateway: no real money is taken")
+        }
         let checkout = CheckoutService(
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger

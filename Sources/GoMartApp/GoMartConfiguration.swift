@@ -32,6 +32,8 @@ public struct GoMartConfiguration: Sendable {
     public var secretKey: String?
     /// The bcrypt cost for new password hashes (12 or more outside tests).
     public var passwordHashCost: UInt8
+    /// The card gateway; `sandbox` (test mode, no real money) is the only one so far.
+    public var paymentProvider: String
     /// How long an order may wait for its payment before it is cancelled and its stock returned.
     public var pendingOrderTimeoutSeconds: Int
     /// Cart limits and delivery charges, in the shop's currency.
@@ -88,7 +90,7 @@ public struct GoMartConfiguration: Sendable {
         shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true,
         environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
         sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400,
-        cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900
+        cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900, paymentProvider: String = "sandbox"
     ) {
         self.host = host
         self.port = port
@@ -107,6 +109,7 @@ public struct GoMartConfiguration: Sendable {
         self.sessionAbsoluteTimeoutSeconds = sessionAbsoluteTimeoutSeconds
         self.cartPolicy = cartPolicy
         self.pendingOrderTimeoutSeconds = pendingOrderTimeoutSeconds
+        self.paymentProvider = paymentProvider
     }
 
     /// Resolves the configuration: flags win over `GOMART_*` variables, which win over defaults.
@@ -197,8 +200,15 @@ public struct GoMartConfiguration: Sendable {
             freeDeliveryThreshold: money("GOMART_FREE_DELIVERY_FROM", default: 40_00),
             minimumOrder: money("GOMART_MINIMUM_ORDER", default: 10_00)
         )
+        let paymentProvider = environment["GOMART_PAYMENT_PROVIDER"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        if let paymentProvider, paymentProvider != "sandbox" {
+            problems.append("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(paymentProvider)'")
+        }
         if runEnvironment == .production {
-            // Every missing production secret is listed at once, not one per failed start.
+            // Every missing production setting is listed at once, not one per failed start.
+            if paymentProvider == nil {
+                problems.append("GOMART_PAYMENT_PROVIDER is required in production (sandbox takes no real money: choose it knowingly)")
+            }
             if secretKey == nil { problems.append("GOMART_SECRET_KEY is required in production") }
             if publicURL == nil { problems.append("GOMART_PUBLIC_URL is required in production") }
             else if publicURL?.hasPrefix("https://") != true { problems.append("GOMART_PUBLIC_URL must be https:// in production") }
@@ -213,7 +223,7 @@ public struct GoMartConfiguration: Sendable {
             currency: currency, seedDemoCatalogue: seedDemo,
             environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
             sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute,
-            cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout
+            cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout, paymentProvider: paymentProvider ?? "sandbox"
         )
     }
 }

@@ -1,0 +1,63 @@
+"""Fixtures for the real-browser journeys: a fresh shop and a headless Chromium."""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "e2e" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def shop_url():
+    """Starts `gomart serve` on a free loopback port with a fresh data folder; stops it by PID."""
+    binary = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart"))
+    data = Path(tempfile.mkdtemp(prefix="gomart-e2e-"))
+    stderr = open(data / "stderr.log", "w+")
+    stdout = open(data / "stdout.log", "w")
+    process = subprocess.Popen([str(binary), "serve", "--port", "0", "--data-dir", str(data / "data")],
+                               stdout=stdout, stderr=stderr, cwd=data)
+    url = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        stderr.seek(0)
+        for line in stderr.read().splitlines():
+            if line.startswith("GoMart is ready: "):
+                url = line.split(": ", 1)[1].strip()
+        if url:
+            break
+        time.sleep(0.1)
+    if not url:
+        process.kill()
+        stderr.seek(0)
+        raise RuntimeError("the shop did not start:\n" + stderr.read())
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture()
+def browser():
+    """A headless Chromium driven by chromium-driver, with a fresh profile per test."""
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium:
+        options.binary_location = chromium
+    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.implicitly_wait(0)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()

@@ -1,0 +1,124 @@
+"""A shopper's whole journey in a real browser: browse, search, fill a cart as a guest, register,
+see the cart merged, pay with the test card, find the order in the history; then a declined card."""
+import re
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import ARTIFACTS
+
+
+def shot(browser, name):
+    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def wait(browser, seconds=15):
+    return WebDriverWait(browser, seconds)
+
+
+def cart_count(browser):
+    return int(browser.find_element(By.CSS_SELECTOR, "[data-cart-count]").text)
+
+
+def add_first_in_stock(browser, expected_count):
+    """Presses the first enabled "Add to cart" on the page and waits for the header count."""
+    button = browser.find_element(By.CSS_SELECTOR, "form[data-add-to-cart] button:not([disabled])")
+    button.click()
+    wait(browser).until(lambda b: cart_count(b) == expected_count)
+
+
+def fill(browser, field_id, text):
+    element = browser.find_element(By.ID, field_id)
+    element.clear()
+    element.send_keys(text)
+
+
+def checkout(browser, shop_url, card):
+    browser.get(shop_url + "/checkout")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "line1")))
+    fill(browser, "name", "Journey Tester")
+    fill(browser, "line1", "1 Station Road")
+    fill(browser, "city", "Bristol")
+    fill(browser, "postcode", "BS1 6QF")
+    fill(browser, "phone", "0117 496 0123")
+    fill(browser, "card_number", card)
+    fill(browser, "card_expiry", "12/30")
+    fill(browser, "card_cvc", "123")
+    browser.find_element(By.CSS_SELECTOR, "button.place-order").click()
+
+
+def test_guest_to_paid_order_and_a_declined_card(shop_url, browser):
+    # Browse: the home page lists aisles.
+    browser.get(shop_url + "/")
+    assert "GoMart" in browser.title
+    shot(browser, "01-home")
+
+    # Search and add a result.
+    search = browser.find_element(By.ID, "site-search")
+    search.send_keys("milk")
+    search.submit()
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Results for"))
+    add_first_in_stock(browser, 1)
+    shot(browser, "02-search-added")
+
+    # An aisle: add another product.
+    browser.find_element(By.LINK_TEXT, "Bakery").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Bakery"))
+    buttons = browser.find_elements(By.CSS_SELECTOR, "form[data-add-to-cart] button:not([disabled])")
+    buttons[1].click()
+    wait(browser).until(lambda b: cart_count(b) == 2)
+
+    # A product page: add several of a third product.
+    browser.get(shop_url + "/aisles/meat-fish?in_stock=1")
+    browser.find_elements(By.CSS_SELECTOR, ".card-link")[0].click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "quantity")))
+    fill(browser, "quantity", "3")
+    browser.find_element(By.CSS_SELECTOR, ".buy-form button").click()
+    wait(browser).until(lambda b: cart_count(b) == 5)
+    shot(browser, "03-three-products-as-guest")
+
+    browser.get(shop_url + "/cart")
+    guest_lines = len(browser.find_elements(By.CSS_SELECTOR, ".cart-line"))
+    assert guest_lines == 3
+
+    # Register: the guest cart becomes the customer's.
+    browser.find_element(By.LINK_TEXT, "Register").click()
+    email = f"journey-{uuid.uuid4().hex[:8]}@example.com"
+    fill(browser, "name", "Journey Tester")
+    fill(browser, "email", email)
+    fill(browser, "password", "a long journey password")
+    browser.find_element(By.CSS_SELECTOR, ".stacked-form button[type=submit]").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your account"))
+    browser.get(shop_url + "/cart")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".cart-line")) == 3
+    assert cart_count(browser) == 5
+    shot(browser, "04-cart-merged-after-sign-up")
+
+    # Pay with the test card and see the confirmation.
+    checkout(browser, shop_url, "4242 4242 4242 4242")
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
+    confirmation = browser.find_element(By.CSS_SELECTOR, ".confirmation").text
+    number = re.search(r"GM-[0-9A-Z]{6}", confirmation).group(0)
+    assert "Visa ending 4242" in browser.page_source
+    shot(browser, "05-order-confirmation")
+
+    # The order is in the history, paid.
+    browser.get(shop_url + "/orders")
+    history = browser.find_element(By.CSS_SELECTOR, ".order-table").text
+    assert number in history and "Paid" in history
+    assert cart_count(browser) == 0
+    shot(browser, "06-order-history")
+
+    # A declined card: a clear error, and no second paid order.
+    browser.get(shop_url + "/aisles/pantry?in_stock=1&sort=price-desc")
+    add_first_in_stock(browser, 1)
+    checkout(browser, shop_url, "4000 0000 0000 0002")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".form-errors"), "declined"))
+    shot(browser, "07-card-declined")
+    browser.get(shop_url + "/orders")
+    rows = browser.find_elements(By.CSS_SELECTOR, ".order-table tbody tr")
+    paid = [row.text for row in rows if "Paid" in row.text]
+    assert len(paid) == 1 and number in paid[0]
+    shot(browser, "08-history-after-decline")
