@@ -68,6 +68,12 @@ public struct CatalogService: Sendable {
         try await repository.returnStock(items, in: sql)
     }
 
+    /// Tells the catalogue that stock changed in a committed transaction, so that pages stop
+    /// showing the old levels (the cache is emptied).
+    public func stockDidChange() {
+        cache.invalidate()
+    }
+
     /// Featured, in-stock products for the home page.
     public func featuredProducts(limit: Int = 12) async throws -> [Product] {
         try await cache.value(for: .featured(limit: limit)) { try await repository.featuredProducts(limit: limit) }

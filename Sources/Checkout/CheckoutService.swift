@@ -157,6 +157,7 @@ public struct CheckoutService: Sendable {
                 return replay
             }
             orderID = created
+            catalog.stockDidChange()
         } catch let race as StockRace {
             // Stock ran out between validation and the transaction: report it like validation does.
             var refreshed = try await validateCart(of: owner)
@@ -209,11 +210,13 @@ public struct CheckoutService: Sendable {
     func cancel(orderID: Int64, publicID: String, items: [StockItem], reason: String) async throws {
         let timestamp = Int64(now().timeIntervalSince1970)
         let catalog = catalog
-        try await database.transaction { sql in
-            guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return }
+        let returned = try await database.transaction { sql in
+            guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return false }
             try await catalog.returnStock(items, in: sql)
             try await OrderRepository.appendOutbox(topic: "order_cancelled", aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
+            return true
         }
+        if returned { catalog.stockDidChange() }
     }
 
     /// What an earlier request with this key came to, or nil if the key is new.

@@ -170,9 +170,12 @@ func hiddenValue(_ name: String, in html: String) -> String {
 
             let missingKey = try await call(client, .post, "/api/v1/orders", json: Self.order, token: token, documentedPath: "/orders")
             #expect(missingKey.status == 400)
+            let before = try await call(client, .get, "/api/v1/products/\(product.id)", documentedPath: "/products/{id}")
             let first = try await call(client, .post, "/api/v1/orders", json: Self.order, token: token, key: "api-order-key-1", documentedPath: "/orders")
             #expect(first.status == 201)
             #expect(first.body["status"] as? String == "paid")
+            let after = try await call(client, .get, "/api/v1/products/\(product.id)", documentedPath: "/products/{id}")
+            #expect(after.body["stock"] as? Int == (before.body["stock"] as? Int ?? 0) - 8) // the cached product shows the new stock
             let repeated = try await call(client, .post, "/api/v1/orders", json: Self.order, token: token, key: "api-order-key-1", documentedPath: "/orders")
             #expect(repeated.status == 200)
             #expect(repeated.body["id"] as? String == first.body["id"] as? String)
