@@ -33,17 +33,16 @@ public struct AccountsRepository: Sendable {
     /// Inserts a customer; returns `false` (and writes nothing) if the e-mail index is taken.
     func insertCustomer(publicID: String, emailIndex: String, emailSealed: String, nameSealed: String,
                         phoneSealed: String?, passwordHash: String, now: Int64) async throws -> Int64? {
+        // ON CONFLICT makes two simultaneous sign-ups with one e-mail give one account and one
+        // clear "taken", on every engine, instead of a constraint error.
         try await database.transaction { sql in
-            let existing = try await sql.select().column("id").from("customers")
-                .where("email_index", .equal, SQLBind(emailIndex)).first()
-            guard existing == nil else { return nil }
             try await sql.insert(into: "customers")
                 .columns("public_id", "email_index", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
                 .values(SQLBind(publicID), SQLBind(emailIndex), SQLBind(emailSealed), SQLBind(nameSealed),
                         SQLBind(phoneSealed), SQLBind(passwordHash), SQLBind(now))
-                .run()
-            return try await sql.select().column("id").from("customers")
-                .where("public_id", .equal, SQLBind(publicID)).first()?.decode(column: "id", as: Int64.self)
+                .ignoringConflicts(with: ["email_index"])
+                .returning("id")
+                .first()?.decode(column: "id", as: Int64.self)
         }
     }
 

@@ -22,6 +22,7 @@ struct CartRepository: Sendable {
     /// Runs `change` on the owner's lines in one transaction; `change` returns the lines to keep.
     func update(ownerKey: String, now: Int64, _ change: @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws {
         try await database.transaction { sql in
+            try await Self.lockCart(ownerKey: ownerKey, now: now, sql: sql)
             let before = try await Self.lines(ownerKey: ownerKey, sql: sql)
             let after = try change(before)
             try await Self.replace(ownerKey: ownerKey, before: before, after: after, now: now, sql: sql)
@@ -32,12 +33,22 @@ struct CartRepository: Sendable {
     func merge(from fromKey: String, into toKey: String, now: Int64,
                _ merge: @Sendable (_ source: [StoredCartLine], _ target: [StoredCartLine]) -> [StoredCartLine]) async throws {
         try await database.transaction { sql in
+            // Locked in a fixed order, so two merges can never wait on each other.
+            for key in [fromKey, toKey].sorted() { try await Self.lockCart(ownerKey: key, now: now, sql: sql) }
             let source = try await Self.lines(ownerKey: fromKey, sql: sql)
             guard !source.isEmpty else { return }
             let target = try await Self.lines(ownerKey: toKey, sql: sql)
             try await Self.replace(ownerKey: toKey, before: target, after: merge(source, target), now: now, sql: sql)
             try await sql.delete(from: "carts").where("owner_key", .equal, SQLBind(fromKey)).run()
         }
+    }
+
+    /// Creates the owner's cart row if needed and locks it for the rest of the transaction, so
+    /// that concurrent changes to one cart run one after another on every engine.
+    static func lockCart(ownerKey: String, now: Int64, sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "carts").columns("owner_key", "updated_at").values(SQLBind(ownerKey), SQLBind(now))
+            .onConflict(with: ["owner_key"]) { $0.set("updated_at", to: SQLBind(now)) }
+            .run()
     }
 
     static func lines(ownerKey: String, sql: any SQLDatabase) async throws -> [StoredCartLine] {
@@ -61,9 +72,6 @@ struct CartRepository: Sendable {
 
     /// Writes the difference between `before` and `after`; lines that stay keep their place, new ones go last.
     static func replace(ownerKey: String, before: [StoredCartLine], after: [StoredCartLine], now: Int64, sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "carts").columns("owner_key", "updated_at").values(SQLBind(ownerKey), SQLBind(now))
-            .onConflict(with: ["owner_key"]) { $0.set("updated_at", to: SQLBind(now)) }
-            .run()
         guard let cartID = try await sql.select().column("id").from("carts")
             .where("owner_key", .equal, SQLBind(ownerKey)).first()?.decode(column: "id", as: Int64.self) else { return }
         let kept = Set(after.map(\.productID))

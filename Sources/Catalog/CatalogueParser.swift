@@ -81,6 +81,13 @@ public struct CatalogueParser: Sendable {
         return rows
     }
 
+    /// Extra words for search: the aisle, the file's keywords, and the name without accents
+    /// (so that "creme" finds "Crème" on engines whose search does not fold accents).
+    static func searchKeywords(name: String, aisle: String, extra: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        return [aisle, extra, folded == name ? "" : folded].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
     private func validate(_ values: [String: String], line: Int, problems: inout [CatalogueProblem]) -> CatalogueRow? {
         func problem(_ column: String, _ message: String) {
             problems.append(CatalogueProblem(line: line, column: column, message: message))
@@ -150,7 +157,7 @@ public struct CatalogueParser: Sendable {
             soldByWeight: soldByWeight,
             stock: stock,
             description: description,
-            keywords: [aisleName, keywords].filter { !$0.isEmpty }.joined(separator: " "),
+            keywords: Self.searchKeywords(name: name, aisle: aisleName, extra: keywords),
             featured: featured
         )
     }

@@ -19,7 +19,7 @@ public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigratio
 
 /// Opens the database named by `configuration` and applies pending migrations.
 public func openMigratedDatabase(_ configuration: GoMartConfiguration, logger: Logger) async throws -> Database {
-    let database = try await Database.open(url: configuration.databaseURL, logger: logger)
+    let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
     do {
         try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
     } catch {

@@ -22,8 +22,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Self.classify(error)
-            if problem.status.code >= 500 {
-                context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            if problem.status == .internalServerError {
+                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             }
             let path = request.uri.path
             if path.hasPrefix("/api/") {

@@ -14,6 +14,8 @@ public struct GoMartConfiguration: Sendable {
     public var dataDirectory: String
     /// The database to use.
     public var databaseURL: DatabaseURL
+    /// On PostgreSQL, the schema the shop's tables live in (default: the server's search path).
+    public var databaseSchema: String?
     /// How long catalogue reads are cached; zero disables the cache.
     public var cacheTTLSeconds: Int
     /// The log level.
@@ -88,6 +90,7 @@ public struct GoMartConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", databaseURL: DatabaseURL,
         cacheTTLSeconds: Int = 300, logLevel: Logger.Level = .info, publicBaseURL: String? = nil,
         shopName: String = "GoMart", currency: Currency = .gbp, seedDemoCatalogue: Bool = true,
+        databaseSchema: String? = nil,
         environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
         sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400,
         cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900, paymentProvider: String = "sandbox"
@@ -96,6 +99,7 @@ public struct GoMartConfiguration: Sendable {
         self.port = port
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
+        self.databaseSchema = databaseSchema
         self.cacheTTLSeconds = cacheTTLSeconds
         self.logLevel = logLevel
         self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
@@ -167,6 +171,10 @@ public struct GoMartConfiguration: Sendable {
             default: problems.append("GOMART_SEED_DEMO must be true or false, not '\(text)'")
             }
         }
+        let schema = environment["GOMART_DATABASE_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 }
+        if let schema, !(schema.count <= 63 && schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })) {
+            problems.append("GOMART_DATABASE_SCHEMA must be a plain name of letters, digits and '_'")
+        }
         let publicURL = environment["GOMART_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             problems.append("GOMART_PUBLIC_URL must start with http:// or https://")
@@ -220,7 +228,7 @@ public struct GoMartConfiguration: Sendable {
             cacheTTLSeconds: cacheTTL, logLevel: logLevel,
             publicBaseURL: publicURL ?? "http://\(displayHost):\(port)",
             shopName: environment["GOMART_SHOP_NAME"].flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } ?? "GoMart",
-            currency: currency, seedDemoCatalogue: seedDemo,
+            currency: currency, seedDemoCatalogue: seedDemo, databaseSchema: schema,
             environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
             sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute,
             cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout, paymentProvider: paymentProvider ?? "sandbox"

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 
 /// A full-text index over some text columns of a table, in each engine's own dialect.
@@ -63,7 +64,9 @@ public struct FullTextIndex: Sendable {
     /// Returns `nil` when the text holds no searchable word. Only letters and digits survive, so
     /// no user input can inject query syntax.
     public static func prefixTerms(_ text: String) -> [String]? {
-        let words = text.lowercased()
+        // Accents are folded here and in the indexed text, so "creme" and "crème" find each
+        // other on every engine.
+        let words = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
             .split(whereSeparator: { !($0.isLetter || $0.isNumber) })
             .map(String.init)
             .prefix(10)

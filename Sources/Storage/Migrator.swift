@@ -6,6 +6,8 @@ import SQLKit
 public struct Migrator: Sendable {
     /// Every migration the application knows, in order.
     public let migrations: [Migration]
+    /// The PostgreSQL advisory lock that serialises migrations across instances.
+    static let advisoryLockKey = 7_460_301_001
 
     /// Creates a migrator; migrations are sorted by identifier.
     public init(migrations: [Migration]) {
@@ -15,7 +17,11 @@ public struct Migrator: Sendable {
     /// Applies every migration not yet recorded and returns the identifiers it applied.
     @discardableResult
     public func migrate(_ database: Database, logger: Logger) async throws -> [String] {
+        let engine = database.engine
         try await database.transaction { sql in
+            if engine == .postgres {
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryLockKey))").run()
+            }
             try await sql.create(table: "schema_migrations")
                 .ifNotExists()
                 .column("id", type: .text, .primaryKey(autoIncrement: false))
@@ -25,13 +31,24 @@ public struct Migrator: Sendable {
         let applied = try await appliedIdentifiers(database)
         var newlyApplied: [String] = []
         for migration in migrations where !applied.contains(migration.id) {
-            try await database.transaction { sql in
-                try await migration.apply(sql, database.engine)
+            let engine = database.engine
+            let didApply = try await database.transaction { sql -> Bool in
+                if engine == .postgres {
+                    // Several instances may start at once: one migrates, the others wait here and
+                    // then find the migration applied. (SQLite's write lock does this by itself.)
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryLockKey))").run()
+                }
+                let done = try await sql.select().column("id").from("schema_migrations")
+                    .where("id", .equal, SQLBind(migration.id)).first() != nil
+                guard !done else { return false }
+                try await migration.apply(sql, engine)
                 try await sql.insert(into: "schema_migrations")
                     .columns("id", "applied_at")
                     .values(SQLBind(migration.id), SQLBind(ISO8601DateFormatter().string(from: Date())))
                     .run()
+                return true
             }
+            guard didApply else { continue }
             logger.info("applied migration", metadata: ["migration": "\(migration.id)"])
             newlyApplied.append(migration.id)
         }

@@ -14,7 +14,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = try storage.configuration()
         let logger = storage.logger(for: configuration)
-        let database = try await Database.open(url: configuration.databaseURL, logger: logger)
+        let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
         do {
             let applied = try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
             say(applied.isEmpty ? "The database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")

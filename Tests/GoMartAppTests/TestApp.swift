@@ -12,9 +12,13 @@ import Testing
 /// Builds the whole shop on a fresh in-memory database seeded with the demo catalogue.
 func withTestApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
     // bcrypt cost 4 keeps sign-ups fast in tests; production is held to 12 or more by configuration.
-    let configuration = GoMartConfiguration(
+    var configuration = GoMartConfiguration(
         databaseURL: .sqliteMemory, cacheTTLSeconds: 300, publicBaseURL: "https://shop.example", passwordHashCost: 4
     )
+    if let postgres = TestDatabase.postgresURL {
+        configuration.databaseURL = .postgres(url: postgres)
+        configuration.databaseSchema = try await TestDatabase.makeSchema()
+    }
     let app = try await buildApplication(configuration, logger: TestDatabase.logger)
     try await app.test(.router, test)
 }

@@ -19,12 +19,37 @@ public enum TestDatabase {
         return logger
     }()
 
+    /// The PostgreSQL server to test against (`GOMART_TEST_DATABASE_URL`); SQLite when unset.
+    public static let postgresURL: String? = ProcessInfo.processInfo.environment["GOMART_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// True when the suite runs on PostgreSQL.
+    public static var onPostgres: Bool { postgresURL != nil }
+
+    /// A new, empty schema on the test server, so that every test has a database of its own.
+    public static func makeSchema() async throws -> String {
+        guard let postgresURL else { throw StorageError.engineNotSupported(.postgres) }
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try await Database.open(url: .postgres(url: postgresURL), postgresMaxConnections: 1, logger: logger)
+        try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+        await admin.close()
+        return schema
+    }
+
+    /// A fresh database without any table: in memory on SQLite, or a new schema on PostgreSQL.
+    public static func empty() async throws -> Database {
+        if let postgresURL {
+            return try await Database.open(url: .postgres(url: postgresURL), postgresSearchPath: try await makeSchema(),
+                                           postgresMaxConnections: 4, logger: logger)
+        }
+        return try await Database.open(url: .sqliteMemory, logger: logger)
+    }
+
     /// Every module's migrations, in order.
     public static let migrations = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all
 
-    /// A fresh, migrated, empty in-memory database.
+    /// A fresh, migrated, empty database (in memory on SQLite, a new schema on PostgreSQL).
     public static func migrated() async throws -> Database {
-        let database = try await Database.open(url: .sqliteMemory, logger: logger)
+        let database = try await empty()
         try await Migrator(migrations: migrations).migrate(database, logger: logger)
         return database
     }
@@ -67,8 +92,7 @@ public enum TestAccounts {
 
     /// An accounts service (bcrypt cost 4, for speed) over a fresh database, with its vault and clock.
     public static func make(policy: SessionPolicy = SessionPolicy()) async throws -> (service: AccountsService, database: Database, vault: PersonalDataVault, clock: Clock) {
-        let database = try await Database.open(url: .sqliteMemory, logger: TestDatabase.logger)
-        try await Migrator(migrations: TestDatabase.migrations).migrate(database, logger: TestDatabase.logger)
+        let database = try await TestDatabase.migrated()
         let keys = try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil)
         let vault = PersonalDataVault(keys: keys)
         let clock = Clock()
@@ -95,7 +119,7 @@ public struct TestShop: Sendable {
                             policy: CartPolicy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp))) async throws -> TestShop {
         var directory: URL?
         let database: Database
-        if onFile {
+        if onFile && !TestDatabase.onPostgres {
             let made = try await TestDatabase.migratedFile()
             database = made.database
             directory = made.directory

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import SQLKit
+import SQLiteKit
+import Synchronization
+
+/// SQLite behind ``Database``: one writer under a FIFO lock, several read-only readers.
+final class SQLiteBackend: Sendable {
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = Atomic<Int>(0)
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    static func open(url: DatabaseURL, readerCount: Int, logger: Logger) async throws -> SQLiteBackend {
+        switch url {
+        case .sqliteFile(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await configure(writer, readOnly: false)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<max(readerCount, 1) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                try await configure(reader, readOnly: true)
+                readers.append(reader)
+            }
+            return SQLiteBackend(writer: writer, readers: readers)
+        default:
+            // An in-memory database is private to its connection, so one connection serves all.
+            let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
+            try await configure(connection, readOnly: false)
+            return SQLiteBackend(writer: connection, readers: [])
+        }
+    }
+
+    private static func configure(_ connection: SQLiteConnection, readOnly: Bool) async throws {
+        let sql = connection.sql()
+        try await sql.raw("PRAGMA busy_timeout = 5000").run()
+        if !readOnly {
+            // WAL is a property of the file; memory databases report "memory" and that is fine.
+            try await sql.raw("PRAGMA journal_mode = WAL").run()
+        }
+        try await sql.raw("PRAGMA synchronous = FULL").run()
+        try await sql.raw("PRAGMA foreign_keys = ON").run()
+        if readOnly {
+            try await sql.raw("PRAGMA query_only = ON").run()
+        }
+    }
+
+    func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        if readers.isEmpty {
+            return try await writeLock.withLock { try await body(writer.sql()) }
+        }
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await body(readers[abs(index % readers.count)].sql())
+    }
+
+    /// `BEGIN IMMEDIATE` takes SQLite's write lock at the first statement, so a transaction
+    /// never fails half-way with `SQLITE_BUSY`.
+    func transaction<T: Sendable>(logger: Logger, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            let sql = writer.sql()
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                do {
+                    try await sql.raw("ROLLBACK").run()
+                } catch let rollbackError {
+                    logger.error("rollback failed", metadata: ["error": "\(rollbackError)"])
+                }
+                throw error
+            }
+        }
+    }
+
+    func close() async {
+        try? await writeLock.withLock {
+            for reader in readers { try? await reader.close() }
+            try? await writer.close()
+        }
+    }
+}
