@@ -24,6 +24,9 @@ public final class CatalogCache: Sendable {
 
     private struct State {
         var entries: [Key: Entry] = [:]
+        var knownVersion: Int64?
+        var lastVersionCheck: ContinuousClock.Instant?
+        var checkingVersion = false
         var generation: UInt64 = 0
         var tick: UInt64 = 0
         var hits: UInt64 = 0
@@ -70,6 +73,36 @@ public final class CatalogCache: Sendable {
             state.entries[key] = Entry(value: value, expiresAt: expiresAt, lastUsed: state.tick)
         }
         return value
+    }
+
+    /// Empties the cache if the database's catalogue version moved since the last look, looking
+    /// at most once per `interval` (and by one caller at a time). This is how a write on one
+    /// instance reaches the caches of all the others within about a second.
+    public func synchronise(interval: Duration = .seconds(1), version: () async throws -> Int64) async throws {
+        let now = clock.now
+        let due = state.withLock { state -> Bool in
+            guard !state.checkingVersion else { return false }
+            if let last = state.lastVersionCheck, now - last < interval { return false }
+            state.checkingVersion = true
+            return true
+        }
+        guard due else { return }
+        let current: Int64
+        do {
+            current = try await version()
+        } catch {
+            state.withLock { $0.checkingVersion = false }
+            throw error
+        }
+        state.withLock { state in
+            if let known = state.knownVersion, known != current {
+                state.entries.removeAll(keepingCapacity: true)
+                state.generation += 1
+            }
+            state.knownVersion = current
+            state.lastVersionCheck = now
+            state.checkingVersion = false
+        }
     }
 
     /// Drops every entry; called after any catalogue write.

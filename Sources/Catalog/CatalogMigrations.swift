@@ -60,5 +60,14 @@ public enum CatalogMigrations {
                 .column("imported_at", type: .text, .notNull)
                 .run()
         },
+        Migration(id: "0005_catalog_version") { sql, _ in
+            // One counter that every catalogue write bumps, so that each instance can tell in
+            // one cheap read whether its cache is stale.
+            try await sql.create(table: "catalog_state")
+                .column("id", type: .int, .primaryKey(autoIncrement: false))
+                .column("version", type: .bigint, .notNull)
+                .run()
+            try await sql.insert(into: "catalog_state").columns("id", "version").values(SQLBind(1), SQLBind(Int64(0))).run()
+        },
     ]
 }

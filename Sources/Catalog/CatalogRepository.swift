@@ -25,6 +25,8 @@ public protocol CatalogRepository: Sendable {
     func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall]
     /// Puts stock back inside the caller's transaction `sql` (a cancelled order).
     func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws
+    /// The catalogue's change counter, bumped by every write (imports and stock changes).
+    func catalogVersion() async throws -> Int64
     /// Inserts or updates every row (matched by SKU) in one transaction and logs the import.
     func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary
 }

@@ -9,17 +9,26 @@ public struct CatalogService: Sendable {
     let cache: CatalogCache
     /// The currency catalogue prices are in.
     public let currency: Currency
+    /// How often the cache asks the database whether another instance changed the catalogue.
+    public let versionCheckInterval: Duration
 
     /// Creates the service over `repository`, caching reads in `cache`.
-    public init(repository: any CatalogRepository, cache: CatalogCache, currency: Currency = .gbp) {
+    public init(repository: any CatalogRepository, cache: CatalogCache, currency: Currency = .gbp, versionCheckInterval: Duration = .seconds(1)) {
         self.repository = repository
         self.cache = cache
         self.currency = currency
+        self.versionCheckInterval = versionCheckInterval
     }
 
     /// All aisles in display order.
     public func aisles() async throws -> [Aisle] {
-        try await cache.value(for: .aisles) { try await repository.aisles() }
+        try await synchroniseCache()
+        return try await cache.value(for: .aisles) { try await repository.aisles() }
+    }
+
+    /// Drops cached reads if another instance changed the catalogue (checked about once a second).
+    func synchroniseCache() async throws {
+        try await cache.synchronise(interval: versionCheckInterval) { try await repository.catalogVersion() }
     }
 
     /// The aisle with this slug, or ``CatalogError/aisleNotFound(_:)``.
@@ -35,11 +44,13 @@ public struct CatalogService: Sendable {
         if let aisleSlug = query.aisleSlug {
             _ = try await aisle(slug: aisleSlug)
         }
+        try await synchroniseCache()
         return try await cache.value(for: .products(query)) { try await repository.products(matching: query) }
     }
 
     /// The product with this URL name, or ``CatalogError/productNotFound(_:)``.
     public func product(slug: String) async throws -> Product {
+        try await synchroniseCache()
         let found = try await cache.value(for: .productBySlug(slug)) { try await repository.product(slug: slug) }
         guard let found else { throw CatalogError.productNotFound(slug) }
         return found
@@ -47,6 +58,7 @@ public struct CatalogService: Sendable {
 
     /// The product with this public identifier, or ``CatalogError/productNotFound(_:)``.
     public func product(id: UUID) async throws -> Product {
+        try await synchroniseCache()
         let found = try await cache.value(for: .productByID(id)) { try await repository.product(id: id) }
         guard let found else { throw CatalogError.productNotFound(id.uuidString) }
         return found
@@ -76,12 +88,14 @@ public struct CatalogService: Sendable {
 
     /// Featured, in-stock products for the home page.
     public func featuredProducts(limit: Int = 12) async throws -> [Product] {
-        try await cache.value(for: .featured(limit: limit)) { try await repository.featuredProducts(limit: limit) }
+        try await synchroniseCache()
+        return try await cache.value(for: .featured(limit: limit)) { try await repository.featuredProducts(limit: limit) }
     }
 
     /// The brands in an aisle, for the brand filter.
     public func brands(inAisle slug: String) async throws -> [String] {
-        try await cache.value(for: .brands(aisle: slug)) { try await repository.brands(inAisle: slug) }
+        try await synchroniseCache()
+        return try await cache.value(for: .brands(aisle: slug)) { try await repository.brands(inAisle: slug) }
     }
 
     /// Validates the whole CSV file, then imports it in one transaction.

@@ -147,6 +147,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                 shortfalls.append(StockShortfall(productID: item.productID, requested: item.quantity, available: available))
             }
         }
+        if shortfalls.count < items.count { try await Self.bumpVersion(sql) }
         return shortfalls
     }
 
@@ -159,6 +160,20 @@ public struct SQLCatalogRepository: CatalogRepository {
                 .where("public_id", .equal, SQLBind(item.productID.uuidString.lowercased()))
                 .run()
         }
+        try await Self.bumpVersion(sql)
+    }
+
+    public func catalogVersion() async throws -> Int64 {
+        try await database.read { sql in
+            try await sql.select().column("version").from("catalog_state").where("id", .equal, SQLBind(1))
+                .first()?.decode(column: "version", as: Int64.self) ?? 0
+        }
+    }
+
+    static func bumpVersion(_ sql: any SQLDatabase) async throws {
+        try await sql.update("catalog_state")
+            .set(SQLColumn("version"), to: SQLBinaryExpression(left: SQLColumn("version"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
+            .where("id", .equal, SQLBind(1)).run()
     }
 
     public func hasImportedCatalogue() async throws -> Bool {
@@ -220,6 +235,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                     }
                     .run()
             }
+            try await Self.bumpVersion(sql)
             try await sql.insert(into: "catalog_imports")
                 .columns("source", "product_count", "imported_at")
                 .values(SQLBind(source), SQLBind(rows.count), SQLBind(now))

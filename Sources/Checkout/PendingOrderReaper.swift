@@ -1,17 +1,20 @@
 import Logging
 import ServiceLifecycle
+import Storage
 
 /// Resolves orders abandoned in "pending payment" (for example by a crash mid-checkout): on
 /// start and then every `interval`, cancels those older than the checkout's pending timeout and
-/// returns their stock.
+/// returns their stock. With many workers, a database lease lets one of them do each round.
 public struct PendingOrderReaper: Service {
     let checkout: CheckoutService
+    let lease: JobLease
     let interval: Duration
     let logger: Logger
 
     /// Creates the reaper.
-    public init(checkout: CheckoutService, interval: Duration = .seconds(60), logger: Logger) {
+    public init(checkout: CheckoutService, database: Database, interval: Duration = .seconds(60), logger: Logger) {
         self.checkout = checkout
+        self.lease = JobLease(name: "pending-order-reaper", ttlSeconds: Int64(interval.components.seconds) * 3, database: database)
         self.interval = interval
         self.logger = logger
     }
@@ -21,12 +24,15 @@ public struct PendingOrderReaper: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await checkout.cancelAbandonedOrders()
+                    if try await lease.acquire() {
+                        try await checkout.cancelAbandonedOrders()
+                    }
                 } catch {
                     logger.error("could not cancel abandoned orders", metadata: ["error": "\(String(describing: type(of: error)))"])
                 }
                 try await Task.sleep(for: interval)
             }
         }
+        try? await lease.release()
     }
 }

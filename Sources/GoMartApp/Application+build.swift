@@ -15,18 +15,37 @@ import Telemetry
 import Web
 
 /// Every migration the application runs, across modules, in order.
-public let allMigrations: [Migration] = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all
+public let allMigrations: [Migration] =
+    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations
 
-/// Opens the database named by `configuration` and applies pending migrations.
+/// Opens the database named by `configuration` and applies pending migrations, or, when
+/// automatic migration is off, checks that none are pending.
 public func openMigratedDatabase(_ configuration: GoMartConfiguration, logger: Logger) async throws -> Database {
     let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
     do {
-        try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
+        let migrator = Migrator(migrations: allMigrations)
+        if configuration.autoMigrate {
+            try await migrator.migrate(database, logger: logger)
+        } else {
+            let pending = try await migrator.pending(database)
+            guard pending.isEmpty else { throw SchemaBehind(pending: pending) }
+        }
     } catch {
         await database.close()
         throw error
     }
     return database
+}
+
+/// The schema lacks migrations and this process may not apply them.
+public struct SchemaBehind: Error, CustomStringConvertible {
+    /// The migrations not yet applied.
+    public var pending: [String]
+
+    public var description: String {
+        "The database schema is behind this version of GoMart (\(pending.count) migration(s) pending: \(pending.joined(separator: ", "))). "
+            + "Run `gomart migrate` with the schema owner's database URL, then start again."
+    }
 }
 
 /// Builds the shop: database, migrations, first-run seed, services, routes and middleware.
@@ -79,7 +98,10 @@ public func buildApplication(
             },
             logger: logger
         )
-        app.addServices(DatabaseService(database: database), PendingOrderReaper(checkout: checkout, logger: logger))
+        app.addServices(DatabaseService(database: database))
+        if configuration.role.runsJobs {
+            app.addServices(PendingOrderReaper(checkout: checkout, database: database, logger: logger))
+        }
         return app
     } catch {
         await database.close()
@@ -108,7 +130,9 @@ func buildRouter(
         cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86_400)])]),
         logger: logger
     ))
-    HealthController<ShopRequestContext>(database: database, migrator: Migrator(migrations: allMigrations)).addRoutes(to: router)
+    HealthController<ShopRequestContext>(database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue)
+        .addRoutes(to: router)
+    guard configuration.role.runsWeb else { return router }
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies))
     storefront.addRoutes(to: router)

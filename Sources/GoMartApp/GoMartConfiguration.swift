@@ -34,6 +34,26 @@ public struct GoMartConfiguration: Sendable {
     public var secretKey: String?
     /// The bcrypt cost for new password hashes (12 or more outside tests).
     public var passwordHashCost: UInt8
+    /// Which parts of the shop this process runs.
+    public var role: Role
+    /// Whether `serve` applies pending migrations itself. Off when the app's database role may
+    /// not change the schema: then `gomart migrate` runs as the owner and `serve` refuses to
+    /// start on a schema that is behind.
+    public var autoMigrate: Bool
+
+    /// The parts of the shop a process can run, for scale-out.
+    public enum Role: String, Sendable, CaseIterable {
+        /// Everything in one process (the default).
+        case all
+        /// The storefront and API, stateless: run as many as needed behind a load balancer.
+        case web
+        /// Background jobs (the abandoned-order reaper), plus health and metrics endpoints.
+        case worker
+
+        var runsWeb: Bool { self != .worker }
+        var runsJobs: Bool { self != .web }
+    }
+
     /// The card gateway; `sandbox` (test mode, no real money) is the only one so far.
     public var paymentProvider: String
     /// How long an order may wait for its payment before it is cancelled and its stock returned.
@@ -64,9 +84,12 @@ public struct GoMartConfiguration: Sendable {
         public var dataDirectory: String?
         public var databaseURL: String?
         public var logLevel: String?
+        public var role: String?
 
         /// Creates overrides.
-        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil, logLevel: String? = nil) {
+        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil, logLevel: String? = nil,
+                    role: String? = nil) {
+            self.role = role
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
@@ -93,7 +116,8 @@ public struct GoMartConfiguration: Sendable {
         databaseSchema: String? = nil,
         environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
         sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400,
-        cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900, paymentProvider: String = "sandbox"
+        cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900, paymentProvider: String = "sandbox",
+        role: Role = .all, autoMigrate: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -114,13 +138,26 @@ public struct GoMartConfiguration: Sendable {
         self.cartPolicy = cartPolicy
         self.pendingOrderTimeoutSeconds = pendingOrderTimeoutSeconds
         self.paymentProvider = paymentProvider
+        self.role = role
+        self.autoMigrate = autoMigrate
     }
 
     /// Resolves the configuration: flags win over `GOMART_*` variables, which win over defaults.
     ///
     /// Throws ``Invalid`` naming every bad value, not only the first.
-    public static func resolve(overrides: Overrides, environment: [String: String]) throws -> GoMartConfiguration {
+    public static func resolve(overrides: Overrides, environment given: [String: String]) throws -> GoMartConfiguration {
         var problems: [String] = []
+        // Secrets may come from files (Docker and Kubernetes secrets): GOMART_X_FILE names a file
+        // holding GOMART_X.
+        var environment = given
+        for name in ["GOMART_SECRET_KEY", "GOMART_DATABASE_URL"] where (environment[name] ?? "").isEmpty {
+            guard let path = environment[name + "_FILE"], !path.isEmpty else { continue }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                problems.append("\(name)_FILE names a file that cannot be read: \(path)")
+                continue
+            }
+            environment[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         func value(_ flag: String?, _ variable: String) -> String? {
             if let flag { return flag }
             if let text = environment[variable], !text.isEmpty { return text }
@@ -161,6 +198,14 @@ public struct GoMartConfiguration: Sendable {
         if let text = environment["GOMART_CURRENCY"], !text.isEmpty {
             if let known = Currency(code: text) { currency = known } else {
                 problems.append("GOMART_CURRENCY must be one of \(Currency.known.map(\.code).joined(separator: ", ")), not '\(text)'")
+            }
+        }
+        var autoMigrate = true
+        if let text = environment["GOMART_AUTO_MIGRATE"], !text.isEmpty {
+            switch text.lowercased() {
+            case "1", "true", "yes": autoMigrate = true
+            case "0", "false", "no": autoMigrate = false
+            default: problems.append("GOMART_AUTO_MIGRATE must be true or false, not '\(text)'")
             }
         }
         var seedDemo = true
@@ -208,6 +253,12 @@ public struct GoMartConfiguration: Sendable {
             freeDeliveryThreshold: money("GOMART_FREE_DELIVERY_FROM", default: 40_00),
             minimumOrder: money("GOMART_MINIMUM_ORDER", default: 10_00)
         )
+        var role = Role.all
+        if let text = value(overrides.role, "GOMART_ROLE") {
+            if let parsed = Role(rawValue: text.lowercased()) { role = parsed } else {
+                problems.append("GOMART_ROLE must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+            }
+        }
         let paymentProvider = environment["GOMART_PAYMENT_PROVIDER"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
         if let paymentProvider, paymentProvider != "sandbox" {
             problems.append("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(paymentProvider)'")
@@ -231,7 +282,8 @@ public struct GoMartConfiguration: Sendable {
             currency: currency, seedDemoCatalogue: seedDemo, databaseSchema: schema,
             environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
             sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute,
-            cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout, paymentProvider: paymentProvider ?? "sandbox"
+            cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout, paymentProvider: paymentProvider ?? "sandbox",
+            role: role, autoMigrate: autoMigrate
         )
     }
 }

@@ -8,6 +8,7 @@ import Telemetry
 struct HealthController<Context: RequestContext>: Sendable {
     let database: Database
     let migrator: Migrator
+    let role: String
 
     func addRoutes(to router: Router<Context>) {
         router.get("/health/live", use: live)
@@ -28,7 +29,7 @@ struct HealthController<Context: RequestContext>: Sendable {
             guard pending.isEmpty else {
                 return Self.json(["status": "not ready", "reason": "\(pending.count) migration(s) pending"], status: .serviceUnavailable)
             }
-            return Self.json(["status": "ready", "database": database.engine.rawValue], status: .ok)
+            return Self.json(["status": "ready", "database": database.engine.rawValue, "role": role], status: .ok)
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             return Self.json(["status": "not ready", "reason": "database unavailable"], status: .serviceUnavailable)

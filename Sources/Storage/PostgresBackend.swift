@@ -35,7 +35,10 @@ final class PostgresBackend: Sendable {
         if let searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool warns when a lease comes before run() has started; that race is harmless here.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         self.client = client
         self.runner = Task { await client.run() }
     }

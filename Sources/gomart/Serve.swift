@@ -19,10 +19,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Port to listen on (default 8080, or GOMART_PORT).", valueName: "number"))
     var port: Int?
 
+    @Option(name: .long, help: ArgumentHelp("What to run: all (default), web (pages and API, stateless) or worker (background jobs), or GOMART_ROLE.", valueName: "role"))
+    var role: String?
+
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let configuration = try storage.configuration(host: host, port: port)
+        let configuration = try storage.configuration(host: host, port: port, role: role)
         let logger = storage.logger(for: configuration)
         logger.info("starting", metadata: ["database": "\(configuration.databaseURL)"])
         let app = try await buildApplication(configuration, logger: logger) { url in

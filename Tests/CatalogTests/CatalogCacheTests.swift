@@ -68,4 +68,21 @@ actor LoadCounter {
         #expect(after.price.minorUnits == 444)
         await database.close()
     }
+
+    @Test func aWriteOnOneInstanceReachesAnotherInstancesCache() async throws {
+        let (database, writer) = try await TestDatabase.seededCatalog(cacheTTL: .seconds(300))
+        let reader = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: .seconds(300)),
+                                    versionCheckInterval: .zero)
+        let before = try await reader.product(slug: "gomart-braeburn-apples-fv-0003")
+
+        _ = try await writer.importCatalogue(csv: """
+            sku,name,brand,aisle,price,pack_size,stock
+            FV-0003,GoMart Braeburn Apples,GoMart,Fruit & Veg,5.55,6 pack,7
+            """, source: "other-instance.csv")
+        let after = try await reader.product(slug: "gomart-braeburn-apples-fv-0003")
+
+        #expect(before.price.minorUnits != 555)
+        #expect(after.price.minorUnits == 555)
+        await database.close()
+    }
 }

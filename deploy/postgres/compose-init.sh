@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Run by the postgres image on first start (docker-entrypoint-initdb.d): GoMart's roles and schema.
+set -euo pipefail
+export PGUSER=${POSTGRES_USER:-postgres}
+exec /docker-entrypoint-initdb.d/gomart/init-roles.sh
