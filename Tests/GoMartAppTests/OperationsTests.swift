@@ -80,4 +80,27 @@ import Testing
         }
         #expect(error?.problems.count == 4)
     }
+
+    @Test func secretsCanComeFromFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("key").path
+        let urlFile = directory.appendingPathComponent("url").path
+        let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        try (key + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        try "postgres://app:pw@db/shop\n".write(toFile: urlFile, atomically: true, encoding: .utf8)
+
+        let configuration = try GoMartConfiguration.resolve(overrides: .init(), environment: [
+            "GOMART_SECRET_KEY_FILE": keyFile, "GOMART_DATABASE_URL_FILE": urlFile, "GOMART_ROLE": "worker", "GOMART_AUTO_MIGRATE": "false",
+        ])
+
+        #expect(configuration.secretKey == key)
+        #expect(configuration.databaseURL == .postgres(url: "postgres://app:pw@db/shop"))
+        #expect(configuration.role == .worker)
+        #expect(!configuration.autoMigrate)
+        #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_SECRET_KEY_FILE": "/no/such/file", "GOMART_ROLE": "boss"])
+        }
+    }
 }

@@ -166,3 +166,36 @@ import Testing
         #expect(FullTextIndex.prefixTerms("*** ---") == nil)
     }
 }
+
+@Suite struct JobLeaseTests {
+    @Test func oneHolderAtATimeUntilTheLeaseExpiresOrIsReleased() async throws {
+        let database = try await TestDatabase.empty()
+        try await Migrator(migrations: JobLease.migrations).migrate(database, logger: TestDatabase.logger)
+        let first = JobLease(name: "reaper", holder: "instance-a", ttlSeconds: 60, database: database)
+        let second = JobLease(name: "reaper", holder: "instance-b", ttlSeconds: 60, database: database)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+        #expect(try await first.acquire(now: start))
+        #expect(try await !second.acquire(now: start.addingTimeInterval(30)))
+        #expect(try await first.acquire(now: start.addingTimeInterval(30))) // the holder renews
+        #expect(try await !second.acquire(now: start.addingTimeInterval(89)))
+        #expect(try await second.acquire(now: start.addingTimeInterval(91))) // expired: taken over
+        try await second.release()
+        #expect(try await first.acquire(now: start.addingTimeInterval(92)))
+        await database.close()
+    }
+
+    @Test func concurrentClaimsGiveTheLeaseToExactlyOne() async throws {
+        let database = try await TestDatabase.empty()
+        try await Migrator(migrations: JobLease.migrations).migrate(database, logger: TestDatabase.logger)
+        let now = Date()
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                group.addTask { try await JobLease(name: "job", holder: "h\(index)", ttlSeconds: 60, database: database).acquire(now: now) }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(winners == 1)
+        await database.close()
+    }
+}
