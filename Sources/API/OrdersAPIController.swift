@@ -105,6 +105,23 @@ struct PricedLineDTO: Encodable, Sendable {
     var quantity: Int
     var unitPrice: MoneyDTO
     var lineTotal: MoneyDTO
+
+    init(productID: UUID, sku: String, name: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
+        productId = productID.uuidString.lowercased()
+        self.sku = sku
+        self.name = name
+        self.quantity = quantity
+        self.unitPrice = MoneyDTO(unitPrice)
+        self.lineTotal = MoneyDTO(lineTotal)
+    }
+
+    init(_ line: QuotedLine) {
+        self.init(productID: line.productID, sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal)
+    }
+
+    init(_ line: OrderLine) {
+        self.init(productID: line.productID, sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal)
+    }
 }
 
 /// One problem found by validation.
@@ -126,10 +143,7 @@ struct OrderValidationDTO: ResponseEncodable, Sendable {
     init(_ quote: OrderQuote) {
         valid = quote.isValid
         problems = quote.problems.map { OrderProblemDTO(code: $0.code, productId: $0.productID?.uuidString.lowercased(), message: $0.message) }
-        lines = quote.lines.map {
-            PricedLineDTO(productId: $0.productID.uuidString.lowercased(), sku: $0.sku, name: $0.name, quantity: $0.quantity,
-                          unitPrice: MoneyDTO($0.unitPrice), lineTotal: MoneyDTO($0.lineTotal))
-        }
+        lines = quote.lines.map(PricedLineDTO.init)
         subtotal = MoneyDTO(quote.subtotal)
         deliveryFee = MoneyDTO(quote.deliveryFee)
         total = MoneyDTO(quote.total)
@@ -168,10 +182,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
         id = order.id.uuidString.lowercased()
         number = order.number
         status = order.status.rawValue
-        lines = order.lines.map {
-            PricedLineDTO(productId: $0.productID.uuidString.lowercased(), sku: $0.sku, name: $0.name, quantity: $0.quantity,
-                          unitPrice: MoneyDTO($0.unitPrice), lineTotal: MoneyDTO($0.lineTotal))
-        }
+        lines = order.lines.map(PricedLineDTO.init)
         subtotal = MoneyDTO(order.subtotal)
         deliveryFee = MoneyDTO(order.deliveryFee)
         total = MoneyDTO(order.total)

@@ -62,22 +62,9 @@ final class SQLiteBackend: Sendable {
 
     /// `BEGIN IMMEDIATE` takes SQLite's write lock at the first statement, so a transaction
     /// never fails half-way with `SQLITE_BUSY`.
-    func transaction<T: Sendable>(logger: Logger, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(logger: Logger, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            let sql = writer.sql()
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(sql)
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                do {
-                    try await sql.raw("ROLLBACK").run()
-                } catch let rollbackError {
-                    logger.error("rollback failed", metadata: ["error": "\(rollbackError)"])
-                }
-                throw error
-            }
+            try await runTransaction(on: writer.sql(), begin: "BEGIN IMMEDIATE", logger: logger, body)
         }
     }
 
