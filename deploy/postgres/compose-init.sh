@@ -2,4 +2,4 @@
 # Run by the postgres image on first start (docker-entrypoint-initdb.d): GoMart's roles and schema.
 set -euo pipefail
 export PGUSER=${POSTGRES_USER:-postgres}
-exec /docker-entrypoint-initdb.d/gomart/init-roles.sh
+/docker-entrypoint-initdb.d/gomart/init-roles.sh
