@@ -51,10 +51,8 @@ public struct OrdersAPIController: Sendable {
         let session = try context.requireSession()
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { throw CheckoutError.invalidIdempotencyKey }
         let body = try await request.decode(as: PlaceOrderRequest.self, context: context)
-        let delivery = DeliveryDetails(name: body.delivery.name, line1: body.delivery.line1, line2: body.delivery.line2,
-                                       city: body.delivery.city, postcode: body.delivery.postcode, phone: body.delivery.phone)
         let card = CardDetails(number: body.card.number, expiryMonth: body.card.expiryMonth, expiryYear: body.card.expiryYear, cvc: body.card.cvc)
-        let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: delivery, card: card, idempotencyKey: key)
+        let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: body.delivery, card: card, idempotencyKey: key)
         return EditedResponse(status: placed.replayed ? .ok : .created, response: OrderDTO(placed.order))
     }
 
@@ -79,21 +77,13 @@ struct ValidateRequest: Decodable, Sendable {
 }
 
 struct PlaceOrderRequest: Decodable, Sendable {
-    struct Delivery: Decodable, Sendable {
-        var name: String
-        var line1: String
-        var line2: String?
-        var city: String
-        var postcode: String
-        var phone: String
-    }
     struct Card: Decodable, Sendable {
         var number: String
         var expiryMonth: Int
         var expiryYear: Int
         var cvc: String
     }
-    var delivery: Delivery
+    var delivery: DeliveryDetails
     var card: Card
 }
 
@@ -152,14 +142,6 @@ struct OrderValidationDTO: ResponseEncodable, Sendable {
 
 /// An order as its customer sees it in the API.
 struct OrderDTO: ResponseEncodable, Sendable {
-    struct Delivery: Encodable, Sendable {
-        var name: String
-        var line1: String
-        var line2: String?
-        var city: String
-        var postcode: String
-        var phone: String
-    }
     struct Payment: Encodable, Sendable {
         var brand: String
         var lastFour: String
@@ -174,7 +156,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var total: MoneyDTO
     var payment: Payment?
     var failureReason: String?
-    var delivery: Delivery
+    var delivery: DeliveryDetails
     var createdAt: Date
     var paidAt: Date?
 
@@ -188,8 +170,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
         total = MoneyDTO(order.total)
         payment = order.cardBrand.flatMap { brand in order.cardLastFour.map { Payment(brand: brand, lastFour: $0) } }
         failureReason = order.failureReason
-        delivery = Delivery(name: order.delivery.name, line1: order.delivery.line1, line2: order.delivery.line2, city: order.delivery.city,
-                            postcode: order.delivery.postcode, phone: order.delivery.phone)
+        delivery = order.delivery
         createdAt = order.createdAt
         paidAt = order.paidAt
     }

@@ -21,6 +21,24 @@ public struct DeliveryDetails: Sendable, Codable, Equatable {
         self.phone = trim(phone)
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case name, line1, line2, city, postcode, phone
+    }
+
+    /// Decodes through ``init(name:line1:line2:city:postcode:phone:)``, so decoded details are
+    /// trimmed and normalised like typed ones.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            line1: try container.decode(String.self, forKey: .line1),
+            line2: try container.decodeIfPresent(String.self, forKey: .line2),
+            city: try container.decode(String.self, forKey: .city),
+            postcode: try container.decode(String.self, forKey: .postcode),
+            phone: try container.decode(String.self, forKey: .phone)
+        )
+    }
+
     /// Every problem, keyed by field.
     public func problems() -> [String: String] {
         var problems: [String: String] = [:]

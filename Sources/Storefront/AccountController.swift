@@ -54,12 +54,12 @@ public struct AccountController: Sendable {
 
     @Sendable func signUpForm(_ request: Request, context: Context) async throws -> Response {
         if context.session != nil { return .redirect(to: "/account", type: .normal) }
-        return try await formPage("sign-up", context: context, next: Self.safeNext(Self.query(request)["next"]?.first))
+        return try await formPage("sign-up", context: context, next: LocalPath.safe(Self.query(request)["next"]?.first))
             .response(from: request, context: context)
     }
 
     @Sendable func signUp(_ request: Request, context: Context) async throws -> Response {
-        let next = Self.safeNext(context.formValue("next"))
+        let next = LocalPath.safe(context.formValue("next"))
         let form = SignUpForm(name: context.formValue("name"), email: context.formValue("email"),
                               password: context.formValue("password"), phone: context.formValue("phone"))
         let values = AccountFormValues(name: form.name, email: form.email, phone: form.phone ?? "")
@@ -78,12 +78,12 @@ public struct AccountController: Sendable {
 
     @Sendable func signInForm(_ request: Request, context: Context) async throws -> Response {
         if context.session != nil { return .redirect(to: "/account", type: .normal) }
-        return try await formPage("sign-in", context: context, next: Self.safeNext(Self.query(request)["next"]?.first))
+        return try await formPage("sign-in", context: context, next: LocalPath.safe(Self.query(request)["next"]?.first))
             .response(from: request, context: context)
     }
 
     @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
-        let next = Self.safeNext(context.formValue("next"))
+        let next = LocalPath.safe(context.formValue("next"))
         let email = context.formValue("email")
         do {
             let issued = try await accounts.signIn(email: email, password: context.formValue("password"))
@@ -140,11 +140,6 @@ public struct AccountController: Sendable {
             nextQuery: next.isEmpty ? nil : QueryString.escape(next)
         )
         return HTMLResponse(html: try renderer.render(model, template: template), status: status, privatePage: true)
-    }
-
-    /// Only local paths are followed after sign-in, so the form cannot send shoppers elsewhere.
-    static func safeNext(_ value: String?) -> String {
-        LocalPath.safe(value)
     }
 
     static func query(_ request: Request) -> [String: [String]] {

@@ -27,7 +27,7 @@ public enum TestDatabase {
 
     /// A new, empty schema on the test server, so that every test has a database of its own.
     public static func makeSchema() async throws -> String {
-        guard let postgresURL else { throw StorageError.engineNotSupported(.postgres) }
+        guard let postgresURL else { throw StorageError.invalidDatabaseURL("GOMART_TEST_DATABASE_URL is not set") }
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let admin = try await Database.open(url: .postgres(url: postgresURL), postgresMaxConnections: 1, logger: logger)
         try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
