@@ -107,10 +107,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Web",
             dependencies: [
-                "GoMartModels", "Accounts", "Cart", "Security",
+                "GoMartModels", "Accounts", "Cart", "Security", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -176,6 +177,11 @@ let package = Package(
         .testTarget(
             name: "CartTests",
             dependencies: ["Cart", "Catalog", "GoMartModels", "Storage", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: ["Web"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -56,7 +56,10 @@ public struct APIController<Context: RequestContext>: Sendable {
         guard let id = UUID(uuidString: text) else {
             throw CatalogError.invalidQuery(parameter: "id", reason: "must be a product id (a UUID)")
         }
-        return ProductDTO(try await catalog.product(id: id))
+        // One product's stock is read fresh: lists come from the cache, where levels above the
+        // low-stock threshold may lag (see CatalogService.stockDidChange).
+        guard let product = try await catalog.currentProducts(ids: [id])[id] else { throw CatalogError.productNotFound(text) }
+        return ProductDTO(product)
     }
 }
 

@@ -19,6 +19,18 @@ struct CartRepository: Sendable {
         }
     }
 
+    /// Units across the owner's lines, summed by the database: one row for the header on every page.
+    func itemCount(ownerKey: String) async throws -> Int {
+        try await database.read { sql in
+            try await sql.select()
+                .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("quantity", table: "cart_lines")), SQLLiteral.numeric("0")), as: "units")
+                .from("cart_lines")
+                .join("carts", on: SQLColumn("cart_id", table: "cart_lines"), .equal, SQLColumn("id", table: "carts"))
+                .where(SQLColumn("owner_key", table: "carts"), .equal, SQLBind(ownerKey))
+                .first()?.decode(column: "units", as: Int.self) ?? 0
+        }
+    }
+
     /// Runs `change` on the owner's lines in one transaction; `change` returns the lines to keep.
     func update(ownerKey: String, now: Int64, _ change: @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws {
         try await database.transaction { sql in

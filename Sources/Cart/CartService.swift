@@ -48,7 +48,7 @@ public struct CartService: Sendable {
 
     /// How many units the owner's cart holds (for the header badge).
     public func itemCount(for owner: CartOwner) async throws -> Int {
-        try await repository.lines(ownerKey: owner.storageKey).reduce(0) { $0 + $1.quantity }
+        try await repository.itemCount(ownerKey: owner.storageKey)
     }
 
     /// Adds `quantity` units of a product, on top of any already in the cart.

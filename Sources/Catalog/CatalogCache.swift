@@ -113,6 +113,11 @@ public final class CatalogCache: Sendable {
         }
     }
 
+    /// Moves on every time the cache is emptied.
+    public var generation: UInt64 {
+        state.withLock { $0.generation }
+    }
+
     /// How many entries are held, and the hit and miss counts so far.
     public var statistics: (entries: Int, hits: UInt64, misses: UInt64) {
         state.withLock { ($0.entries.count, $0.hits, $0.misses) }

@@ -20,12 +20,14 @@ public protocol CatalogRepository: Sendable {
     func brands(inAisle slug: String) async throws -> [String]
     /// True once any catalogue (the demo or a CSV) has been imported.
     func hasImportedCatalogue() async throws -> Bool
-    /// Takes stock for every item inside the caller's transaction `sql`, returning the items that
+    /// Takes stock for every item inside the caller's transaction `sql`, reporting the items that
     /// lacked stock. On any shortfall the caller must roll back: some items may have been taken.
-    func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall]
-    /// Puts stock back inside the caller's transaction `sql` (a cancelled order).
-    func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws
-    /// The catalogue's change counter, bumped by every write (imports and stock changes).
+    /// The catalogue version moves only when a level that pages show changed.
+    func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> StockTake
+    /// Puts stock back inside the caller's transaction `sql` (a cancelled order); returns whether
+    /// a level that pages show changed.
+    func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool
+    /// The catalogue's change counter, bumped by imports and by stock changes that pages show.
     func catalogVersion() async throws -> Int64
     /// Inserts or updates every row (matched by SKU) in one transaction and logs the import.
     func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary

@@ -71,19 +71,31 @@ public struct CatalogService: Sendable {
     }
 
     /// Takes stock for an order inside the caller's transaction; see ``CatalogRepository/takeStock(_:in:)``.
-    public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall] {
+    public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> StockTake {
         try await repository.takeStock(items, in: sql)
     }
 
     /// Returns a cancelled order's stock inside the caller's transaction.
-    public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws {
+    @discardableResult
+    public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {
         try await repository.returnStock(items, in: sql)
     }
 
-    /// Tells the catalogue that stock changed in a committed transaction, so that pages stop
-    /// showing the old levels (the cache is emptied).
+    /// Tells the catalogue that a stock level pages show changed in a committed transaction
+    /// (``StockTake/changedShownLevels``), so that pages stop showing the old level: the cache is
+    /// emptied. Changes above ``Product/lowStockThreshold`` need no call, and the exact figures
+    /// cached for them (the API's `stock`) may lag by up to the cache's time to live; carts and
+    /// checkout always read current stock.
     public func stockDidChange() {
         cache.invalidate()
+    }
+
+    /// A number that changes whenever cached catalogue reads are dropped, after checking (about
+    /// once a second) whether another instance changed the catalogue. Caches built from catalogue
+    /// reads, such as rendered pages, are valid while it stays the same.
+    public func cacheGeneration() async throws -> UInt64 {
+        try await synchroniseCache()
+        return cache.generation
     }
 
     /// Featured, in-stock products for the home page.

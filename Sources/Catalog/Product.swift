@@ -3,6 +3,16 @@ import GoMartModels
 
 /// A product as shoppers see it, with prices in integer minor units.
 public struct Product: Sendable, Hashable {
+    /// At or below this many units, pages show the exact number left ("Only 3 left") or
+    /// "Out of stock"; above it they only say the product is in stock. Stock changes that stay above
+    /// it therefore change no page, and do not empty the catalogue caches.
+    public static let lowStockThreshold = 10
+
+    /// True when pages show the same stock level for `before` and `after` units.
+    public static func showsSameLevel(_ before: Int, _ after: Int) -> Bool {
+        before == after || (before > lowStockThreshold && after > lowStockThreshold)
+    }
+
     /// The public, unguessable identifier used by the API.
     public var id: UUID
     /// The shop's stock-keeping unit, unique, e.g. `FV-0001`.

@@ -126,8 +126,9 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
-    public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> [StockShortfall] {
+    public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> StockTake {
         var shortfalls: [StockShortfall] = []
+        var changedShownLevels = false
         let now = ISO8601DateFormatter().string(from: Date())
         // A fixed order (by id) keeps concurrent orders from locking rows in opposite orders.
         for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
@@ -140,27 +141,36 @@ public struct SQLCatalogRepository: CatalogRepository {
                 .where("stock", .greaterThanOrEqual, SQLBind(item.quantity))
                 .returning("stock")
                 .first()
-            if updated == nil {
+            if let updated {
+                let left = try updated.decode(column: "stock", as: Int.self)
+                if !Product.showsSameLevel(left + item.quantity, left) { changedShownLevels = true }
+            } else {
                 let available = try await sql.select().column("stock").from("products")
                     .where("public_id", .equal, SQLBind(key)).where("on_sale", .equal, SQLLiteral.numeric("1"))
                     .first()?.decode(column: "stock", as: Int.self) ?? 0
                 shortfalls.append(StockShortfall(productID: item.productID, requested: item.quantity, available: available))
             }
         }
-        if shortfalls.count < items.count { try await Self.bumpVersion(sql) }
-        return shortfalls
+        if shortfalls.isEmpty && changedShownLevels { try await Self.bumpVersion(sql) }
+        return StockTake(shortfalls: shortfalls, changedShownLevels: shortfalls.isEmpty && changedShownLevels)
     }
 
-    public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws {
+    public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {
         let now = ISO8601DateFormatter().string(from: Date())
+        var changedShownLevels = false
         for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
-            try await sql.update("products")
+            let updated = try await sql.update("products")
                 .set(SQLColumn("stock"), to: SQLBinaryExpression(left: SQLColumn("stock"), op: SQLBinaryOperator.add, right: SQLBind(item.quantity)))
                 .set("updated_at", to: SQLBind(now))
                 .where("public_id", .equal, SQLBind(item.productID.uuidString.lowercased()))
-                .run()
+                .returning("stock")
+                .first()
+            if let left = try updated?.decode(column: "stock", as: Int.self), !Product.showsSameLevel(left - item.quantity, left) {
+                changedShownLevels = true
+            }
         }
-        try await Self.bumpVersion(sql)
+        if changedShownLevels { try await Self.bumpVersion(sql) }
+        return changedShownLevels
     }
 
     public func catalogVersion() async throws -> Int64 {

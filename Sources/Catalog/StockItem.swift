@@ -23,3 +23,12 @@ public struct StockShortfall: Sendable, Hashable {
     /// Units there were (0 when the product is not on sale).
     public var available: Int
 }
+
+/// The outcome of taking stock for an order.
+public struct StockTake: Sendable, Hashable {
+    /// The items that lacked stock; if any, the caller must roll back.
+    public var shortfalls: [StockShortfall]
+    /// True when a level that pages show changed (see ``Product/lowStockThreshold``): only then
+    /// must cached pages be refreshed.
+    public var changedShownLevels: Bool
+}

@@ -134,19 +134,19 @@ public struct CheckoutService: Sendable {
         )
         let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
         let catalog = catalog
-        let placeInTransaction = { @Sendable () async throws -> Int64? in try await database.transaction { sql -> Int64? in
+        let placeInTransaction = { @Sendable () async throws -> (id: Int64, changedShownStock: Bool)? in try await database.transaction { sql -> (id: Int64, changedShownStock: Bool)? in
             guard try await OrderRepository.claimIdempotencyKey(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint, now: timestamp, sql: sql) else {
                 return nil // a concurrent request with this key got there first
             }
-            let shortfalls = try await catalog.takeStock(stockItems, in: sql)
-            guard shortfalls.isEmpty else { throw StockRace(shortfalls: shortfalls) }
+            let take = try await catalog.takeStock(stockItems, in: sql)
+            guard take.shortfalls.isEmpty else { throw StockRace(shortfalls: take.shortfalls) }
             let orderID = try await OrderRepository.insertOrder(newOrder, now: timestamp, sql: sql)
             try await OrderRepository.attachOrder(orderID, toKey: idempotencyKey, customerID: customerID, sql: sql)
             try await OrderRepository.appendOutbox(topic: "order_placed", aggregateID: publicID, payload: [
                 "order_id": publicID, "number": newOrder.number, "total_minor": String(newOrder.totalMinor), "currency": newOrder.currency,
                 "lines": String(newOrder.lines.count),
             ], now: timestamp, sql: sql)
-            return orderID
+            return (orderID, take.changedShownLevels)
         } }
         let orderID: Int64
         do {
@@ -156,8 +156,8 @@ public struct CheckoutService: Sendable {
                 }
                 return replay
             }
-            orderID = created
-            catalog.stockDidChange()
+            orderID = created.id
+            if created.changedShownStock { catalog.stockDidChange() }
         } catch let race as StockRace {
             // Stock ran out between validation and the transaction: report it like validation does.
             var refreshed = try await validateCart(of: owner)
@@ -210,13 +210,13 @@ public struct CheckoutService: Sendable {
     func cancel(orderID: Int64, publicID: String, items: [StockItem], reason: String) async throws {
         let timestamp = Int64(now().timeIntervalSince1970)
         let catalog = catalog
-        let returned = try await database.transaction { sql in
+        let changedShownStock = try await database.transaction { sql in
             guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return false }
-            try await catalog.returnStock(items, in: sql)
+            let shown = try await catalog.returnStock(items, in: sql)
             try await OrderRepository.appendOutbox(topic: "order_cancelled", aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
-            return true
+            return shown
         }
-        if returned { catalog.stockDidChange() }
+        if changedShownStock { catalog.stockDidChange() }
     }
 
     /// What an earlier request with this key came to, or nil if the key is new.
@@ -298,7 +298,7 @@ public struct CheckoutService: Sendable {
     /// brand, last four and expiry (never the full number).
     static func fingerprint(delivery: DeliveryDetails, card: CardDetails) -> String {
         let parts = delivery.addressLines + [delivery.phone, card.brand, card.lastFour, "\(card.expiryMonth)/\(card.expiryYear)"]
-        return SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
     }
 
     /// A short order number such as `GM-7KQ4XN`, from an alphabet without look-alike characters.

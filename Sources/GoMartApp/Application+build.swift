@@ -115,21 +115,20 @@ func buildRouter(
     cart: CartService, checkout: CheckoutService, keys: SecretKeys, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
-    guard let publicDirectory = PageRenderer.publicDirectory else { throw StorefrontError.missingResources("Public") }
     let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
     let cookies = CookieSettings(secure: configuration.secureCookies)
-    let storefront = StorefrontController(catalog: catalog, cart: cart, renderer: renderer, shop: shop)
+    let storefront = StorefrontController(
+        catalog: catalog, cart: cart, renderer: renderer, shop: shop,
+        pageCacheTimeToLive: .seconds(configuration.cacheTTLSeconds), pageCacheBytes: configuration.pageCacheMegabytes * 1_048_576
+    )
     _ = MetricsRegistry.registry
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorResponseMiddleware(storefront: storefront))
-    router.add(middleware: FileMiddleware(
-        publicDirectory, urlBasePath: "/static",
-        cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86_400)])]),
-        logger: logger
-    ))
+    router.add(middleware: StaticAssetsMiddleware(assets: renderer.assets))
+    router.add(middleware: ResponseCompressionMiddleware())
     HealthController<ShopRequestContext>(database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue)
         .addRoutes(to: router)
     guard configuration.role.runsWeb else { return router }

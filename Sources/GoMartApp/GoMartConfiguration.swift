@@ -18,6 +18,8 @@ public struct GoMartConfiguration: Sendable {
     public var databaseSchema: String?
     /// How long catalogue reads are cached; zero disables the cache.
     public var cacheTTLSeconds: Int
+    /// The memory, in MiB, for rendered catalogue pages; zero renders every page afresh.
+    public var pageCacheMegabytes: Int
     /// The log level.
     public var logLevel: Logger.Level
     /// The shop's public address, used in canonical links.
@@ -117,8 +119,9 @@ public struct GoMartConfiguration: Sendable {
         environment: RunEnvironment = .development, secretKey: String? = nil, passwordHashCost: UInt8 = 12,
         sessionIdleTimeoutSeconds: Int = 7 * 86_400, sessionAbsoluteTimeoutSeconds: Int = 30 * 86_400,
         cartPolicy: CartPolicy = CartPolicy(), pendingOrderTimeoutSeconds: Int = 900, paymentProvider: String = "sandbox",
-        role: Role = .all, autoMigrate: Bool = true
+        role: Role = .all, autoMigrate: Bool = true, pageCacheMegabytes: Int = 24
     ) {
+        self.pageCacheMegabytes = pageCacheMegabytes
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -183,6 +186,7 @@ public struct GoMartConfiguration: Sendable {
         let port = integer(overrides.port, "GOMART_PORT", default: 8080, range: 0...65535)
         let dataDirectory = value(overrides.dataDirectory, "GOMART_DATA_DIR") ?? "./data"
         let cacheTTL = integer(nil, "GOMART_CACHE_TTL_SECONDS", default: 300, range: 0...86_400)
+        let pageCacheMegabytes = integer(nil, "GOMART_PAGE_CACHE_MB", default: 24, range: 0...4_096)
 
         var databaseURL = DatabaseURL.sqliteFile(path: (dataDirectory as NSString).appendingPathComponent("gomart.sqlite"))
         if let text = value(overrides.databaseURL, "GOMART_DATABASE_URL") {
@@ -283,7 +287,7 @@ public struct GoMartConfiguration: Sendable {
             environment: runEnvironment, secretKey: secretKey, passwordHashCost: UInt8(bcryptCost),
             sessionIdleTimeoutSeconds: sessionIdle, sessionAbsoluteTimeoutSeconds: sessionAbsolute,
             cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout, paymentProvider: paymentProvider ?? "sandbox",
-            role: role, autoMigrate: autoMigrate
+            role: role, autoMigrate: autoMigrate, pageCacheMegabytes: pageCacheMegabytes
         )
     }
 }

@@ -8,6 +8,8 @@ import Foundation
 /// SameSite=Lax, so another site can neither read it nor have it sent with a cross-site POST.
 public struct CSRFTokens: Sendable {
     let key: SymmetricKey
+    /// Every token's length: an HMAC-SHA256 in base64url without padding.
+    public static let tokenLength = 43
 
     /// Creates the token service from the application's keys.
     public init(keys: SecretKeys) {
@@ -32,21 +34,67 @@ public enum RandomToken {
     /// A token of `bytes` random bytes from the system CSPRNG, base64url without padding.
     public static func make(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
-        var data = Data(count: bytes)
-        for index in 0..<bytes { data[index] = UInt8.random(in: 0...255, using: &generator) }
-        return data.base64URLEncoded()
+        var random: [UInt8] = []
+        random.reserveCapacity(bytes + 8)
+        while random.count < bytes {
+            withUnsafeBytes(of: generator.next() as UInt64) { random.append(contentsOf: $0) }
+        }
+        return Base64URL.encode(random.prefix(bytes))
     }
 
     /// The SHA-256 of `token` in hex, for storing tokens so that a database leak does not leak them.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
+    }
+}
+
+/// Lower-case hexadecimal text of bytes.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Two lower-case hex digits per byte.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var output: [UInt8] = []
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// base64url without padding (RFC 4648 §5), encoded directly: tokens are made on every request.
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// The base64url text of `bytes`, without `=` padding.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let input = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity((input.count * 4 + 2) / 3)
+        var index = 0
+        while index + 3 <= input.count {
+            let value = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+            output.append(alphabet[Int(value >> 18 & 63)])
+            output.append(alphabet[Int(value >> 12 & 63)])
+            output.append(alphabet[Int(value >> 6 & 63)])
+            output.append(alphabet[Int(value & 63)])
+            index += 3
+        }
+        let rest = input.count - index
+        if rest > 0 {
+            let value = UInt32(input[index]) << 16 | (rest == 2 ? UInt32(input[index + 1]) << 8 : 0)
+            output.append(alphabet[Int(value >> 18 & 63)])
+            output.append(alphabet[Int(value >> 12 & 63)])
+            if rest == 2 { output.append(alphabet[Int(value >> 6 & 63)]) }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }
 
 extension Data {
     func base64URLEncoded() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(self)
     }
 
     init?(base64URLEncoded text: String) {

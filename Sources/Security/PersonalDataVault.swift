@@ -47,6 +47,6 @@ public struct PersonalDataVault: Sendable {
     /// Callers normalise first (e.g. lower-cased e-mail) so that equal values index equally.
     public func blindIndex(_ value: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: indexKey)
-        return code.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(code)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import SQLKit
 import SQLiteKit
 import Synchronization
@@ -10,10 +11,18 @@ final class SQLiteBackend: Sendable {
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
+    /// SQLite's calls block, so they run on threads of their own: one per connection, so that
+    /// every reader and the writer can work at once (the shared default pool has one per core).
+    private let threads: NIOThreadPool
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
         self.writer = writer
         self.readers = readers
+        self.threads = threads
+    }
+
+    private static func connect(_ storage: SQLiteConnection.Storage, threads: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
+        try await SQLiteConnection.open(storage: storage, threadPool: threads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.next()).get()
     }
 
     static func open(url: DatabaseURL, readerCount: Int, logger: Logger) async throws -> SQLiteBackend {
@@ -21,20 +30,29 @@ final class SQLiteBackend: Sendable {
         case .sqliteFile(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            try await configure(writer, readOnly: false)
-            var readers: [SQLiteConnection] = []
-            for _ in 0..<max(readerCount, 1) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                try await configure(reader, readOnly: true)
-                readers.append(reader)
+            let threads = NIOThreadPool(numberOfThreads: max(readerCount, 1) + 1)
+            threads.start()
+            do {
+                let writer = try await connect(.file(path: path), threads: threads, logger: logger)
+                try await configure(writer, readOnly: false)
+                var readers: [SQLiteConnection] = []
+                for _ in 0..<max(readerCount, 1) {
+                    let reader = try await connect(.file(path: path), threads: threads, logger: logger)
+                    try await configure(reader, readOnly: true)
+                    readers.append(reader)
+                }
+                return SQLiteBackend(writer: writer, readers: readers, threads: threads)
+            } catch {
+                try? await threads.shutdownGracefully()
+                throw error
             }
-            return SQLiteBackend(writer: writer, readers: readers)
         default:
             // An in-memory database is private to its connection, so one connection serves all.
-            let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
+            let threads = NIOThreadPool(numberOfThreads: 1)
+            threads.start()
+            let connection = try await connect(.memory, threads: threads, logger: logger)
             try await configure(connection, readOnly: false)
-            return SQLiteBackend(writer: connection, readers: [])
+            return SQLiteBackend(writer: connection, readers: [], threads: threads)
         }
     }
 
@@ -73,5 +91,6 @@ final class SQLiteBackend: Sendable {
             for reader in readers { try? await reader.close() }
             try? await writer.close()
         }
+        try? await threads.shutdownGracefully()
     }
 }

@@ -40,7 +40,8 @@ public struct CartController: Sendable {
                            canonicalURL: "\(shop.publicBaseURL)/cart", noIndex: true),
             header: try await chrome.header(context),
             summary: summary,
-            policy: cart.policy
+            policy: cart.policy,
+            aisleImage: renderer.aisleImage
         )
         return try HTMLResponse(html: renderer.render(model, template: "cart"), privatePage: true).response(from: request, context: context)
     }
@@ -122,7 +123,7 @@ struct CartPageModel: Sendable {
     var minimumOrder: String
     var hasWarnings: Bool
 
-    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy) {
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy, aisleImage: (String) -> String) {
         let minimumOrder = policy.minimumOrder
         self.shop = shop
         self.meta = meta
@@ -133,7 +134,7 @@ struct CartPageModel: Sendable {
                 id: line.productID.uuidString.lowercased(),
                 name: product?.name ?? "Product no longer available",
                 url: product.map { "/products/\($0.slug)" } ?? "#",
-                image: AisleImages.url(for: product?.aisleSlug ?? ""),
+                image: aisleImage(product?.aisleSlug ?? ""),
                 packSize: product?.packSize ?? "",
                 unitPrice: product.map { $0.soldByWeight ? "\($0.price.formatted) per kg" : $0.price.formatted } ?? "",
                 quantity: line.quantity,

@@ -25,12 +25,16 @@ struct HeaderModel: Sendable {
 
     var aisles: [AisleLink]
     var searchQuery: String
+    /// The shopper's token for the page's forms.
     var shopper: ShopperView
+    /// The account links and cart count, already rendered (see ``PageChromeBuilder``).
+    var shopperNav: String
 
-    init(aisles: [Aisle], shopper: ShopperView, currentAisle: String? = nil, searchQuery: String = "") {
+    init(aisles: [Aisle], shopper: ShopperView, shopperNav: String, currentAisle: String? = nil, searchQuery: String = "") {
         self.aisles = aisles.map { AisleLink(slug: $0.slug, name: $0.name, current: $0.slug == currentAisle) }
         self.searchQuery = searchQuery
         self.shopper = shopper
+        self.shopperNav = shopperNav
     }
 }
 
@@ -46,6 +50,15 @@ struct ShopperView: Sendable {
         firstName = context.session?.customer.firstName ?? ""
         csrfToken = context.csrfToken
         self.cartCount = cartCount
+    }
+
+    /// Anyone at all: the view a shared, cached rendering uses, with `csrfToken` standing in for
+    /// each shopper's own token.
+    init(anonymousWithToken csrfToken: String) {
+        signedIn = false
+        firstName = ""
+        self.csrfToken = csrfToken
+        cartCount = 0
     }
 }
 

@@ -1,5 +1,7 @@
+import Catalog
 import Foundation
 import Mustache
+import Web
 
 /// Renders page view models with the Mustache templates bundled in this module.
 ///
@@ -11,16 +13,37 @@ public struct PageRenderer: Sendable {
                                      "sign-up", "sign-in", "account", "form-errors", "cart", "checkout", "order", "orders"]
 
     let library: MustacheLibrary
+    /// The static files, for fingerprinted addresses.
+    public let assets: StaticAssets
 
-    /// Loads and checks the bundled templates.
+    /// Loads and checks the bundled templates and static files; links in the templates to static
+    /// files are rewritten to their fingerprinted addresses.
     public static func load() async throws -> PageRenderer {
-        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates").path,
+              let files = try? FileManager.default.contentsOfDirectory(atPath: directory)
+        else {
             throw StorefrontError.missingResources("Templates")
         }
-        let library = try await MustacheLibrary(directory: directory)
+        guard let publicDirectory else { throw StorefrontError.missingResources("Public") }
+        let assets = try StaticAssets(directory: publicDirectory, urlBase: "/static")
+        var library = MustacheLibrary()
+        for file in files where file.hasSuffix(".mustache") {
+            let text = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
+            try library.register(assets.fingerprintingReferences(in: text), named: String(file.dropLast(".mustache".count)))
+        }
         let missing = requiredTemplates.filter { library.getTemplate(named: $0) == nil }
         guard missing.isEmpty else { throw StorefrontError.missingResources(missing.joined(separator: ", ")) }
-        return PageRenderer(library: library)
+        return PageRenderer(library: library, assets: assets)
+    }
+
+    /// The (fingerprinted) image for products of an aisle.
+    func aisleImage(_ aisleSlug: String) -> String {
+        assets.url(for: AisleImages.url(for: aisleSlug))
+    }
+
+    /// A product as listings show it.
+    func card(_ product: Product) -> ProductCard {
+        ProductCard(product, image: aisleImage(product.aisleSlug))
     }
 
     /// Renders `model` with the template `name`.

@@ -5,7 +5,7 @@ import GoMartModels
 /// A product as a listing tile or a product page shows it.
 struct ProductCard: Sendable {
     /// Stock at or below this is shown as "only N left".
-    static let lowStockThreshold = 10
+    static let lowStockThreshold = Product.lowStockThreshold
 
     var id: String
     var name: String
@@ -25,13 +25,13 @@ struct ProductCard: Sendable {
     var aisleSlug: String
     var aisleName: String
 
-    init(_ product: Product) {
+    init(_ product: Product, image: String) {
         id = product.id.uuidString.lowercased()
         name = product.name
         brand = product.brand
         sku = product.sku
         url = "/products/\(product.slug)"
-        image = AisleImages.url(for: product.aisleSlug)
+        self.image = image
         price = product.price.formatted
         unitPrice = product.soldByWeight ? "\(product.unitPrice.formatted) per kg" : "\(product.unitPrice.formatted) \(product.unit.unitPriceLabel)"
         packSize = product.packSize

@@ -2,26 +2,39 @@ import Cart
 import Catalog
 import Foundation
 import GoMartModels
+import HTTPTypes
 import Hummingbird
+import NIOCore
+import Security
 import Web
 
 /// The shop's HTML pages: home, aisles, search and products.
 ///
-/// Each handler decodes the request, asks ``CatalogService`` and renders one view model.
+/// Each handler decodes the request, asks ``CatalogService`` and renders one view model. These
+/// pages are the same for every shopper but for the header's account links and the forms' CSRF
+/// token, so they are rendered once per catalogue change and served from ``PageCache``.
 public struct StorefrontController: Sendable {
     public typealias Context = ShopRequestContext
     let catalog: CatalogService
     let renderer: PageRenderer
     let shop: ShopSettings
     let chrome: PageChromeBuilder
+    let pages: PageCache
 
-    /// Creates the controller.
-    public init(catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings) {
+    /// Creates the controller; a zero `pageCacheTimeToLive` or `pageCacheBytes` renders every page afresh.
+    public init(
+        catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings,
+        pageCacheTimeToLive: Duration = .seconds(300), pageCacheBytes: Int = 24 * 1_048_576
+    ) {
         self.catalog = catalog
         self.renderer = renderer
         self.shop = shop
         self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
+        self.pages = PageCache(budget: pageCacheBytes, timeToLive: pageCacheTimeToLive)
     }
+
+    /// Pages held in the page cache, their bytes, hits and misses.
+    public var pageCacheStatistics: (pages: Int, bytes: Int, hits: UInt64, misses: UInt64) { pages.statistics }
 
     /// Adds the storefront's routes to `router`.
     public func addRoutes(to router: Router<Context>) {
@@ -31,7 +44,11 @@ public struct StorefrontController: Sendable {
         router.get("/products/:slug", use: product)
     }
 
-    @Sendable func home(_ request: Request, context: Context) async throws -> HTMLResponse {
+    @Sendable func home(_ request: Request, context: Context) async throws -> Response {
+        try await cachedPage("home", request: request, context: context) { try await renderHome() }
+    }
+
+    func renderHome() async throws -> String {
         let aisles = try await catalog.aisles()
         let featured = try await catalog.featuredProducts(limit: 12)
         let model = HomePageModel(
@@ -41,21 +58,28 @@ public struct StorefrontController: Sendable {
                 description: "Shop \(aisles.count) aisles of fresh food, drinks and household essentials online at \(shop.name).",
                 canonicalURL: "\(shop.publicBaseURL)/"
             ),
-            header: try await chrome.header(context, aisles: aisles),
+            header: sharedHeader(aisles: aisles),
             returnTo: "/",
             aisles: aisles.map {
-                HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: AisleImages.file(for: $0.slug), productCount: $0.productCount)
+                HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: renderer.aisleImage($0.slug), productCount: $0.productCount)
             },
-            featured: featured.map(ProductCard.init),
+            featured: featured.map(renderer.card),
             hasFeatured: !featured.isEmpty,
             productCount: aisles.reduce(0) { $0 + $1.productCount } / 10 * 10,
             aisleCount: aisles.count
         )
-        return HTMLResponse(html: try renderer.render(model, template: "home"))
+        return try renderer.render(model, template: "home")
     }
 
-    @Sendable func aisle(_ request: Request, context: Context) async throws -> HTMLResponse {
+    @Sendable func aisle(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.require("slug")
+        let returnTo = Self.returnPath(request)
+        return try await cachedPage("aisle \(returnTo)", request: request, context: context) {
+            try await renderAisle(slug: slug, request: request, returnTo: returnTo)
+        }
+    }
+
+    func renderAisle(slug: String, request: Request, returnTo: String) async throws -> String {
         let parameters = FormURLEncoded.parse(request.uri.query)
         let query = try ProductQuery(aisleSlug: slug, parameters: parameters)
         let aisle = try await catalog.aisle(slug: slug)
@@ -74,10 +98,10 @@ public struct StorefrontController: Sendable {
                 canonicalURL: "\(shop.publicBaseURL)/aisles/\(slug)\(query.page > 1 ? "?page=\(query.page)" : "")",
                 noIndex: !linkParameters.isEmpty
             ),
-            header: try await chrome.header(context, aisles: aisles, currentAisle: slug),
-            returnTo: Self.returnPath(request),
+            header: sharedHeader(aisles: aisles, currentAisle: slug),
+            returnTo: returnTo,
             aisle: aisle,
-            products: page.products.map(ProductCard.init),
+            products: page.products.map(renderer.card),
             hasProducts: !page.products.isEmpty,
             resultSummary: Self.summary(page),
             brands: brands.enumerated().map { AislePageModel.BrandOption(index: $0.offset, name: $0.element, checked: query.brands.contains($0.element)) },
@@ -86,10 +110,17 @@ public struct StorefrontController: Sendable {
             sortOptions: SortOption.options(selected: query.sort, includeRelevance: false),
             pagination: PaginationModel(page: query.page, pageCount: page.pageCount, path: "/aisles/\(slug)", parameters: linkParameters)
         )
-        return HTMLResponse(html: try renderer.render(model, template: "aisle"))
+        return try renderer.render(model, template: "aisle")
     }
 
-    @Sendable func search(_ request: Request, context: Context) async throws -> HTMLResponse {
+    @Sendable func search(_ request: Request, context: Context) async throws -> Response {
+        let returnTo = Self.returnPath(request)
+        return try await cachedPage("search \(returnTo)", request: request, context: context) {
+            try await renderSearch(request: request, returnTo: returnTo)
+        }
+    }
+
+    func renderSearch(request: Request, returnTo: String) async throws -> String {
         let parameters = FormURLEncoded.parse(request.uri.query)
         let query = try ProductQuery(aisleSlug: nil, parameters: parameters)
         let aisles = try await catalog.aisles()
@@ -107,11 +138,11 @@ public struct StorefrontController: Sendable {
                 canonicalURL: "\(shop.publicBaseURL)/search",
                 noIndex: true
             ),
-            header: try await chrome.header(context, aisles: aisles, searchQuery: searchText ?? ""),
-            returnTo: Self.returnPath(request),
+            header: sharedHeader(aisles: aisles, searchQuery: searchText ?? ""),
+            returnTo: returnTo,
             heading: searchText.map { "Results for “\($0)”" } ?? "Search",
             query: searchText,
-            products: products.map(ProductCard.init),
+            products: products.map(renderer.card),
             hasProducts: !products.isEmpty,
             resultSummary: page.map(Self.summary) ?? "",
             inStockOnly: query.inStockOnly,
@@ -119,17 +150,23 @@ public struct StorefrontController: Sendable {
             pagination: PaginationModel(page: query.page, pageCount: page?.pageCount ?? 1, path: "/search", parameters: linkParameters),
             suggestedAisles: Self.suggestions(for: searchText, in: aisles)
         )
-        return HTMLResponse(html: try renderer.render(model, template: "search"))
+        return try renderer.render(model, template: "search")
     }
 
-    @Sendable func product(_ request: Request, context: Context) async throws -> HTMLResponse {
+    @Sendable func product(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.require("slug")
         guard slug.count <= 200 else { throw CatalogError.productNotFound(slug) }
+        return try await cachedPage("product \(slug)", request: request, context: context) {
+            try await renderProduct(slug: slug, returnTo: "/products/\(slug)")
+        }
+    }
+
+    func renderProduct(slug: String, returnTo: String) async throws -> String {
         let product = try await catalog.product(slug: slug)
         let aisles = try await catalog.aisles()
         let neighbours = try await catalog.products(matching: ProductQuery(aisleSlug: product.aisleSlug, inStockOnly: true, sort: .name, page: 1, pageSize: 5))
-        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(ProductCard.init)
-        let card = ProductCard(product)
+        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(renderer.card)
+        let card = renderer.card(product)
         let model = ProductPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(
@@ -137,13 +174,71 @@ public struct StorefrontController: Sendable {
                 description: "\(product.name) (\(product.packSize)) for \(card.price) — \(card.unitPrice). \(product.description)",
                 canonicalURL: "\(shop.publicBaseURL)/products/\(product.slug)"
             ),
-            header: try await chrome.header(context, aisles: aisles, currentAisle: product.aisleSlug),
-            returnTo: Self.returnPath(request),
+            header: sharedHeader(aisles: aisles, currentAisle: product.aisleSlug),
+            returnTo: returnTo,
             product: card,
             more: Array(more),
             hasMore: !more.isEmpty
         )
-        return HTMLResponse(html: try renderer.render(model, template: "product"))
+        return try renderer.render(model, template: "product")
+    }
+
+    // MARK: - Shared renderings
+
+    /// The header of a page rendered for everyone: markers stand for the shopper's parts.
+    func sharedHeader(aisles: [Aisle], currentAisle: String? = nil, searchQuery: String = "") -> HeaderModel {
+        HeaderModel(
+            aisles: aisles, shopper: ShopperView(anonymousWithToken: pages.csrfMarker), shopperNav: pages.navMarker,
+            currentAisle: currentAisle, searchQuery: searchQuery
+        )
+    }
+
+    /// Serves the page stored under `key`, rendering it with `render` first when the catalogue
+    /// changed or it was never rendered, and fills in this shopper's parts. Answers
+    /// `304 Not Modified` when the browser holds these exact bytes, and gzip when it accepts it.
+    func cachedPage(_ key: String, request: Request, context: Context, render: () async throws -> String) async throws -> Response {
+        let generation = try await catalog.cacheGeneration()
+        let page: PageCache.Page
+        if let cached = pages.page(for: key, generation: generation) {
+            page = cached
+        } else {
+            page = pages.makePage(from: try await render())
+            pages.store(page, for: key, generation: generation)
+        }
+        let token = Array(context.csrfToken.utf8)
+        let nav = Array(chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context))).utf8)
+        let personal = FNV1a.hash(nav, seed: FNV1a.hash(token))
+        let tag = "\"\(String(page.tag, radix: 36))-\(String(personal, radix: 36))\""
+
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "private, no-cache"
+        headers[.eTag] = tag
+        headers[.vary] = "Accept-Encoding"
+        if EntityTag.matches(request.headers[.ifNoneMatch], tag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if Gzip.isAccepted(request.headers[.acceptEncoding]), token.count == CSRFTokens.tokenLength {
+            let storedToken = Gzip.stored(token)
+            let storedNav = Gzip.stored(nav)
+            var parts = [page.deflated[0]]
+            parts.reserveCapacity(page.deflated.count * 2)
+            for (index, hole) in page.holes.enumerated() {
+                parts.append(hole == .csrfToken ? storedToken : storedNav)
+                parts.append(page.deflated[index + 1])
+            }
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: Gzip.assemble(parts)))
+        }
+        let holeBytes: Int = page.holes.reduce(0) { sum, hole in sum + (hole == .csrfToken ? token.count : nav.count) }
+        let size: Int = page.chunks.reduce(0) { sum, chunk in sum + chunk.count } + holeBytes
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        buffer.writeBytes(page.chunks[0])
+        for (index, hole) in page.holes.enumerated() {
+            buffer.writeBytes(hole == .csrfToken ? token : nav)
+            buffer.writeBytes(page.chunks[index + 1])
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     /// Renders the error page for `status`, suggesting aisles when the catalogue can be read.
@@ -152,8 +247,7 @@ public struct StorefrontController: Sendable {
         let model = ErrorPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(title: "\(heading) | \(shop.name)", description: message, canonicalURL: "\(shop.publicBaseURL)/", noIndex: true),
-            header: (try? await chrome.header(context, aisles: aisles))
-                ?? HeaderModel(aisles: aisles, shopper: ShopperView(context, cartCount: 0)),
+            header: (try? await chrome.header(context, aisles: aisles)) ?? chrome.fallbackHeader(context, aisles: aisles),
             status: Int(status.code),
             heading: heading,
             message: message,

@@ -32,6 +32,8 @@ public struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddlewar
     }
 
     private func log(_ request: Request, status: HTTPResponse.Status, start: ContinuousClock.Instant, logger: Logger, error: (any Error)? = nil) {
+        let level: Logger.Level = status.code >= 500 ? .error : .info
+        guard logger.logLevel <= level else { return }
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         var metadata: Logger.Metadata = [
@@ -41,7 +43,7 @@ public struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddlewar
             "duration_ms": .string(String(format: "%.2f", milliseconds)),
         ]
         if let error { metadata["error"] = .string(String(describing: type(of: error))) }
-        logger.log(level: status.code >= 500 ? .error : .info, "request", metadata: metadata)
+        logger.log(level: level, "request", metadata: metadata)
     }
 
     static func acceptableID(_ value: String?) -> String? {
@@ -53,6 +55,7 @@ public struct RequestLoggingMiddleware<Context: RequestContext>: RouterMiddlewar
 
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx", generator.next() as UInt64)
+        let digits = String(generator.next() as UInt64, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

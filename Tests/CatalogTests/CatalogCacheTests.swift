@@ -85,4 +85,46 @@ actor LoadCounter {
         #expect(after.price.minorUnits == 555)
         await database.close()
     }
+
+    @Test func onlyStockChangesThatPagesShowMoveTheCatalogueVersion() async throws {
+        let (database, catalog) = try await TestDatabase.seededCatalog(cacheTTL: .seconds(300))
+        _ = try await catalog.importCatalogue(csv: """
+            sku,name,brand,aisle,price,pack_size,stock
+            FV-0003,GoMart Braeburn Apples,GoMart,Fruit & Veg,1.85,6 pack,14
+            """, source: "restock.csv")
+        let product = try await catalog.product(slug: "gomart-braeburn-apples-fv-0003")
+        let repository = SQLCatalogRepository(database: database)
+        let generation = try await catalog.cacheGeneration()
+        let version = try await repository.catalogVersion()
+
+        // 14 → 11: pages still say "in stock", so nothing cached needs to change.
+        let quiet = try await database.transaction { sql in try await catalog.takeStock([StockItem(productID: product.id, quantity: 3)], in: sql) }
+        #expect(quiet.shortfalls.isEmpty && !quiet.changedShownLevels)
+        #expect(try await repository.catalogVersion() == version)
+
+        // 11 → 9: pages now say "Only 9 left".
+        let shown = try await database.transaction { sql in try await catalog.takeStock([StockItem(productID: product.id, quantity: 2)], in: sql) }
+        #expect(shown.shortfalls.isEmpty && shown.changedShownLevels)
+        #expect(try await repository.catalogVersion() == version + 1)
+        catalog.stockDidChange()
+        #expect(try await catalog.cacheGeneration() > generation)
+        #expect(try await catalog.product(slug: "gomart-braeburn-apples-fv-0003").stock == 9)
+
+        // Every change at or below the threshold shows, and so does a return that lifts stock above it.
+        let returned = try await database.transaction { sql in try await catalog.returnStock([StockItem(productID: product.id, quantity: 5)], in: sql) }
+        #expect(returned)
+        let returnedAbove = try await database.transaction { sql in try await catalog.returnStock([StockItem(productID: product.id, quantity: 1)], in: sql) }
+        #expect(!returnedAbove)
+        #expect(try await repository.catalogVersion() == version + 2)
+
+        // A shortfall takes nothing and reports no change.
+        let short = try await database.transaction { sql in try await catalog.takeStock([StockItem(productID: product.id, quantity: 500)], in: sql) }
+        #expect(short.shortfalls.count == 1 && !short.changedShownLevels)
+        await database.close()
+    }
+
+    @Test(arguments: [(14, 11, true), (11, 10, false), (10, 9, false), (1, 0, false), (0, 12, false), (50, 50, true)])
+    func pagesShowTheSameLevelOnlyAboveTheThresholdOrForNoChange(before: Int, after: Int, same: Bool) {
+        #expect(Product.showsSameLevel(before, after) == same)
+    }
 }

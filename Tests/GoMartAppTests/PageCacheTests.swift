@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+import NIOFoundationCompat
+import Web
+
+/// Catalogue pages are rendered once and served to everyone with their own parts filled in.
+@Suite struct PageCacheTests {
+    @Test func everyShopperGetsTheirOwnTokenAndHeaderFromTheSharedPage() async throws {
+        try await withTestApp { client in
+            var first = Browser()
+            var second = Browser()
+            _ = try await first.get(client, "/aisles/bakery")
+            _ = try await second.get(client, "/aisles/bakery")
+            let one = try await first.get(client, "/aisles/bakery")
+            let two = try await second.get(client, "/aisles/bakery")
+            #expect(first.csrfToken.count > 20 && second.csrfToken.count > 20 && first.csrfToken != second.csrfToken)
+            #expect(one.text.contains(#"value="\#(first.csrfToken)""#) && !one.text.contains(second.csrfToken))
+            #expect(two.text.contains(#"value="\#(second.csrfToken)""#) && !two.text.contains(first.csrfToken))
+            #expect(!one.text.contains("gmhole"))
+            #expect(one.headers[.eTag] != two.headers[.eTag])
+
+            // Adding to the cart changes this shopper's header, and only theirs.
+            let added = try await first.post(client, "/cart/items", form: [("product_id", try Self.firstProductID(one.text)), ("quantity", "2"), ("return_to", "/aisles/bakery")])
+            #expect(added.status == .seeOther)
+            let after = try await first.get(client, "/aisles/bakery")
+            #expect(after.text.contains(#"aria-label="2 items">2</span>"#))
+            #expect(after.headers[.eTag] != one.headers[.eTag])
+            let other = try await second.get(client, "/aisles/bakery")
+            #expect(other.text.contains(#"aria-label="0 items">0</span>"#))
+        }
+    }
+
+    @Test func signedInShoppersSeeTheirNameOnCachedPages() async throws {
+        try await withTestApp { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/products/\(try await Self.anyProductSlug(client))")
+            _ = try await browser.get(client, "/account/sign-up")
+            _ = try await browser.post(client, "/account/sign-up", form: AccountPageTests.signUpFields)
+            let page = try await browser.get(client, "/products/\(try await Self.anyProductSlug(client))")
+            #expect(page.text.contains("Hi, Grace"))
+            #expect(page.text.contains(#"action="/account/sign-out""#))
+        }
+    }
+
+    @Test func anUnchangedPageIsNotSentTwice() async throws {
+        try await withTestApp { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/")
+            let page = try await browser.get(client, "/")
+            let tag = try #require(page.headers[.eTag])
+            #expect(page.headers[.cacheControl] == "private, no-cache")
+            var headers = HTTPFields()
+            headers[.cookie] = browser.cookieHeader
+            headers[.ifNoneMatch] = tag
+            let again = try await client.executeRequest(uri: "/", method: .get, headers: headers, body: nil)
+            #expect(again.status == .notModified)
+            #expect(again.body.readableBytes == 0)
+            headers[.ifNoneMatch] = "\"something-else\""
+            let changed = try await client.executeRequest(uri: "/", method: .get, headers: headers, body: nil)
+            #expect(changed.status == .ok)
+        }
+    }
+
+    @Test func gzippedPagesDecodeToTheSameBytes() async throws {
+        try await withTestApp { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/search?q=milk")
+            let plain = try await browser.get(client, "/search?q=milk")
+            var headers = HTTPFields()
+            headers[.cookie] = browser.cookieHeader
+            headers[.acceptEncoding] = "gzip, deflate, br"
+            let zipped = try await client.executeRequest(uri: "/search?q=milk", method: .get, headers: headers, body: nil)
+            #expect(zipped.headers[.contentEncoding] == "gzip")
+            #expect(zipped.headers[.vary] == "Accept-Encoding")
+            #expect(zipped.body.readableBytes < plain.body.readableBytes / 4)
+            let decoded = try #require(Gzip.decompress(Array(zipped.body.readableBytesView)))
+            #expect(String(decoding: decoded, as: UTF8.self) == plain.text)
+        }
+    }
+
+    @Test func jsonAnswersAreGzippedForClientsThatAskAndNotOtherwise() async throws {
+        try await withTestApp { client in
+            let plain = try await client.executeRequest(uri: "/api/v1/products?limit=24", method: .get, headers: [:], body: nil)
+            #expect(plain.headers[.contentEncoding] == nil)
+            let zipped = try await client.executeRequest(uri: "/api/v1/products?limit=24", method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            #expect(zipped.headers[.contentEncoding] == "gzip")
+            let decoded = try #require(Gzip.decompress(Array(zipped.body.readableBytesView)))
+            let same = try JSONSerialization.jsonObject(with: Data(decoded)) as? NSDictionary == JSONSerialization.jsonObject(with: Data(buffer: plain.body)) as? NSDictionary
+            #expect(same)
+            let small = try await client.executeRequest(uri: "/health/live", method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            #expect(small.headers[.contentEncoding] == nil)
+        }
+    }
+
+    @Test func pagesLinkFingerprintedAssetsThatNeverExpire() async throws {
+        try await withTestApp { client in
+            let page = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
+            let html = page.text
+            let range = try #require(html.range(of: #"<link rel="stylesheet" href="/static/site\.[0-9a-f]+\.css">"#, options: .regularExpression))
+            let css = String(html[range].split(separator: "\"")[3])
+            #expect(!html.contains(#"src="/static/images/aisles/bakery.svg""#))
+            let asset = try await client.executeRequest(uri: css, method: .get, headers: [:], body: nil)
+            #expect(asset.status == .ok)
+            #expect(asset.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(asset.headers[.contentType] == "text/css; charset=utf-8")
+            let plain = try await client.executeRequest(uri: "/static/site.css", method: .get, headers: [:], body: nil)
+            #expect(plain.body == asset.body)
+            #expect(plain.headers[.cacheControl] == "public, max-age=300")
+            let tag = try #require(plain.headers[.eTag])
+            let revalidated = try await client.executeRequest(uri: "/static/site.css", method: .get, headers: [.ifNoneMatch: tag], body: nil)
+            #expect(revalidated.status == .notModified)
+            let zipped = try await client.executeRequest(uri: css, method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            let decoded = try #require(Gzip.decompress(Array(zipped.body.readableBytesView)))
+            #expect(String(decoding: decoded, as: UTF8.self) == asset.text)
+            let missing = try await client.executeRequest(uri: "/static/nothing-here.css", method: .get, headers: [:], body: nil)
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    static func firstProductID(_ html: String) throws -> String {
+        let range = try #require(html.range(of: #"name="product_id" value=""#))
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func anyProductSlug(_ client: some TestClientProtocol) async throws -> String {
+        let list = try await client.executeRequest(uri: "/api/v1/products?aisle=bakery&limit=1", method: .get, headers: [:], body: nil)
+        let products = try #require(try list.json()["products"] as? [[String: Any]])
+        let url = try #require(products.first?["url"] as? String)
+        return String(url.split(separator: "/").last ?? "")
+    }
+}
