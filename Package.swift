@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "TestSupport",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -48,6 +48,8 @@ final class PageCache: Sendable {
         var tick: UInt64 = 0
         var hits: UInt64 = 0
         var misses: UInt64 = 0
+        /// Renderings under way, so that a burst of requests for a page just dropped renders it once.
+        var rendering: [String: Task<Page, any Error>] = [:]
     }
 
     /// The most bytes held (static text plus its deflated copy).
@@ -66,6 +68,26 @@ final class PageCache: Sendable {
     }
 
     var isEnabled: Bool { timeToLive > .zero && budget > 0 }
+
+    /// The page under `key` for this catalogue `generation`: the stored one, or the one another
+    /// request is rendering right now, or a new rendering made with `render` and stored.
+    func page(for key: String, generation: UInt64, render: @escaping @Sendable () async throws -> String) async throws -> Page {
+        if let page = page(for: key, generation: generation) { return page }
+        guard isEnabled else { return makePage(from: try await render()) }
+        let flightKey = "\(generation) \(key)"
+        let task = state.withLock { locked -> Task<Page, any Error> in
+            if let running = locked.rendering[flightKey] { return running }
+            let task = Task { [self] in
+                defer { self.state.withLock { _ = $0.rendering.removeValue(forKey: flightKey) } }
+                let page = makePage(from: try await render())
+                store(page, for: key, generation: generation)
+                return page
+            }
+            locked.rendering[flightKey] = task
+            return task
+        }
+        return try await task.value
+    }
 
     /// The page stored under `key` for this catalogue `generation`, if any.
     func page(for key: String, generation: UInt64) -> Page? {

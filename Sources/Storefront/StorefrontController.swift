@@ -196,15 +196,8 @@ public struct StorefrontController: Sendable {
     /// Serves the page stored under `key`, rendering it with `render` first when the catalogue
     /// changed or it was never rendered, and fills in this shopper's parts. Answers
     /// `304 Not Modified` when the browser holds these exact bytes, and gzip when it accepts it.
-    func cachedPage(_ key: String, request: Request, context: Context, render: () async throws -> String) async throws -> Response {
-        let generation = try await catalog.cacheGeneration()
-        let page: PageCache.Page
-        if let cached = pages.page(for: key, generation: generation) {
-            page = cached
-        } else {
-            page = pages.makePage(from: try await render())
-            pages.store(page, for: key, generation: generation)
-        }
+    func cachedPage(_ key: String, request: Request, context: Context, render: @escaping @Sendable () async throws -> String) async throws -> Response {
+        let page = try await pages.page(for: key, generation: try await catalog.cacheGeneration(), render: render)
         let token = Array(context.csrfToken.utf8)
         let nav = Array(chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context))).utf8)
         let personal = FNV1a.hash(nav, seed: FNV1a.hash(token))

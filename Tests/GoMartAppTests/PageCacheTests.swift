@@ -4,6 +4,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import NIOFoundationCompat
+@testable import Storefront
+import Synchronization
 import Web
 
 /// Catalogue pages are rendered once and served to everyone with their own parts filled in.
@@ -131,4 +133,53 @@ import Web
         let url = try #require(products.first?["url"] as? String)
         return String(url.split(separator: "/").last ?? "")
     }
+}
+
+@Suite struct PageCacheUnitTests {
+    @Test func aBurstOfRequestsForANewPageRendersItOnce() async throws {
+        let cache = PageCache()
+        let callers = Counter()
+        let renders = Counter()
+        let pages = try await withThrowingTaskGroup(of: PageCache.Page.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    callers.increment()
+                    return try await cache.page(for: "aisle /aisles/bakery", generation: 7) {
+                        renders.increment()
+                        // Hold the rendering until every caller has asked for the page.
+                        while callers.value < 20 { await Task.yield() }
+                        return "<html>\(cache.csrfMarker)</html>"
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(renders.value == 1)
+        #expect(pages.count == 20 && pages.allSatisfy { $0.tag == pages[0].tag && $0.holes == [.csrfToken] })
+        // A newer catalogue generation renders afresh.
+        _ = try await cache.page(for: "aisle /aisles/bakery", generation: 8) {
+            renders.increment()
+            return "<html>changed</html>"
+        }
+        #expect(renders.value == 2)
+    }
+
+    @Test func theCacheStaysWithinItsBudget() async throws {
+        let cache = PageCache(budget: 64 * 1_024)
+        for index in 0..<200 {
+            _ = try await cache.page(for: "product \(index)", generation: 1) {
+                "<p>\(index)</p>" + String(repeating: "x", count: 2_000)
+            }
+        }
+        let statistics = cache.statistics
+        #expect(statistics.bytes <= 64 * 1_024)
+        #expect(statistics.pages > 5 && statistics.pages < 200)
+    }
+}
+
+/// A counter that concurrent tasks can share.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func increment() { count.add(1, ordering: .relaxed) }
 }
