@@ -1,6 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -212,3 +214,21 @@ let package = Package(
         ),
     ]
 )
+
+// Micro-benchmarks of hot paths (bench/README.md): only with GOMART_BENCHMARKS set, so that the
+// shop's build and tests do not build the benchmark framework.
+if ProcessInfo.processInfo.environment["GOMART_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(.executableTarget(
+        name: "HotPaths",
+        dependencies: [
+            "GoMartApp", "Catalog", "Cart", "Checkout", "Payments", "Security", "Storage", "Storefront",
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Benchmarks/HotPaths",
+        swiftSettings: swiftSettings,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}
+

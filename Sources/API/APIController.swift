@@ -7,6 +7,7 @@ import Hummingbird
 public struct APIController<Context: RequestContext>: Sendable {
     let catalog: CatalogService
     let openAPIDocument: ByteBuffer
+    let productLists = EncodedAnswerCache<ProductQuery>()
 
     /// Creates the controller, loading the bundled OpenAPI document.
     public init(catalog: CatalogService) throws {
@@ -34,21 +35,24 @@ public struct APIController<Context: RequestContext>: Sendable {
         AisleListDTO(aisles: try await catalog.aisles().map(AisleDTO.init))
     }
 
-    @Sendable func products(_ request: Request, context: Context) async throws -> ProductListDTO {
+    @Sendable func products(_ request: Request, context: Context) async throws -> Response {
         var parameters = FormURLEncoded.parse(request.uri.query)
         let aisle = parameters.removeValue(forKey: "aisle")
         guard (aisle?.count ?? 0) <= 1 else {
             throw CatalogError.invalidQuery(parameter: "aisle", reason: "may be given only once")
         }
         let query = try ProductQuery(aisleSlug: aisle?.first.flatMap { $0.isEmpty ? nil : $0 }, parameters: parameters)
-        let page = try await catalog.products(matching: query)
-        return ProductListDTO(
-            products: page.products.map(ProductDTO.init),
-            page: query.page,
-            limit: query.pageSize,
-            total: page.totalCount,
-            pageCount: page.pageCount
-        )
+        let answer = try await productLists.answer(for: query, generation: try await catalog.cacheGeneration()) {
+            let page = try await catalog.products(matching: query)
+            return ProductListDTO(
+                products: page.products.map(ProductDTO.init),
+                page: query.page,
+                limit: query.pageSize,
+                total: page.totalCount,
+                pageCount: page.pageCount
+            )
+        }
+        return EncodedAnswerCache<ProductQuery>.response(answer, to: request)
     }
 
     @Sendable func product(_ request: Request, context: Context) async throws -> ProductDTO {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Security
 import Synchronization
 import Web
@@ -13,7 +14,7 @@ import Web
 /// Entries belong to a catalogue cache generation (``Catalog/CatalogService/cacheGeneration()``):
 /// when the catalogue changes (here or on another instance) they are dropped. The cache is bounded
 /// by bytes and drops the least recently used pages first.
-final class PageCache: Sendable {
+package final class PageCache: Sendable {
     /// A per-shopper part of a page.
     enum Hole: Sendable, Hashable {
         case csrfToken
@@ -21,19 +22,47 @@ final class PageCache: Sendable {
     }
 
     /// A rendered page: static chunks around holes (`chunks.count == holes.count + 1`).
-    struct Page: Sendable {
+    package struct Page: Sendable {
         let chunks: [[UInt8]]
         let holes: [Hole]
         let deflated: [Gzip.Part]
         /// A hash of the whole rendering, for ETags.
         let tag: UInt64
         var size: Int { chunks.reduce(0) { $0 + $1.count } + deflated.reduce(0) { $0 + $1.deflated.count } }
+
+        /// The page with this shopper's token and header filled in.
+        package func body(csrfToken token: [UInt8], shopperNav nav: [UInt8]) -> ByteBuffer {
+            let holeBytes: Int = holes.reduce(0) { sum, hole in sum + (hole == .csrfToken ? token.count : nav.count) }
+            let size: Int = chunks.reduce(0) { sum, chunk in sum + chunk.count } + holeBytes
+            var buffer = ByteBufferAllocator().buffer(capacity: size)
+            buffer.writeBytes(chunks[0])
+            for (index, hole) in holes.enumerated() {
+                buffer.writeBytes(hole == .csrfToken ? token : nav)
+                buffer.writeBytes(chunks[index + 1])
+            }
+            return buffer
+        }
+
+        /// The same, gzipped from the parts deflated in advance; nil if the token is not of the
+        /// length the parts were deflated for.
+        package func gzippedBody(csrfToken token: [UInt8], shopperNav nav: [UInt8]) -> ByteBuffer? {
+            guard token.count == CSRFTokens.tokenLength else { return nil }
+            let storedToken = Gzip.stored(token)
+            let storedNav = Gzip.stored(nav)
+            var parts = [deflated[0]]
+            parts.reserveCapacity(deflated.count * 2)
+            for (index, hole) in holes.enumerated() {
+                parts.append(hole == .csrfToken ? storedToken : storedNav)
+                parts.append(deflated[index + 1])
+            }
+            return Gzip.assemble(parts)
+        }
     }
 
     /// What stands for the holes while rendering: letters, digits and dashes survive HTML
     /// escaping unchanged, and the random part cannot be guessed by whoever writes product names.
-    let csrfMarker: String
-    let navMarker: String
+    package let csrfMarker: String
+    package let navMarker: String
 
     private struct Entry {
         var page: Page
@@ -59,7 +88,7 @@ final class PageCache: Sendable {
     private let state = Mutex(State())
     private let clock = ContinuousClock()
 
-    init(budget: Int = 24 * 1_024 * 1_024, timeToLive: Duration = .seconds(300)) {
+    package init(budget: Int = 24 * 1_024 * 1_024, timeToLive: Duration = .seconds(300)) {
         self.budget = budget
         self.timeToLive = timeToLive
         let nonce = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -71,7 +100,7 @@ final class PageCache: Sendable {
 
     /// The page under `key` for this catalogue `generation`: the stored one, or the one another
     /// request is rendering right now, or a new rendering made with `render` and stored.
-    func page(for key: String, generation: UInt64, render: @escaping @Sendable () async throws -> String) async throws -> Page {
+    package func page(for key: String, generation: UInt64, render: @escaping @Sendable () async throws -> String) async throws -> Page {
         if let page = page(for: key, generation: generation) { return page }
         guard isEnabled else { return makePage(from: try await render()) }
         let flightKey = "\(generation) \(key)"
@@ -130,7 +159,7 @@ final class PageCache: Sendable {
     }
 
     /// Splits a page rendered with the markers into chunks and holes, and deflates the chunks.
-    func makePage(from html: String) -> Page {
+    package func makePage(from html: String) -> Page {
         var chunks: [[UInt8]] = []
         var holes: [Hole] = []
         var rest = Substring(html)

@@ -19,7 +19,7 @@ public struct StorefrontController: Sendable {
     let renderer: PageRenderer
     let shop: ShopSettings
     let chrome: PageChromeBuilder
-    let pages: PageCache
+    package let pages: PageCache
 
     /// Creates the controller; a zero `pageCacheTimeToLive` or `pageCacheBytes` renders every page afresh.
     public init(
@@ -75,12 +75,13 @@ public struct StorefrontController: Sendable {
         let slug = try context.parameters.require("slug")
         let returnTo = Self.returnPath(request)
         return try await cachedPage("aisle \(returnTo)", request: request, context: context) {
-            try await renderAisle(slug: slug, request: request, returnTo: returnTo)
+            try await renderAisle(slug: slug, query: request.uri.query, returnTo: returnTo)
         }
     }
 
-    func renderAisle(slug: String, request: Request, returnTo: String) async throws -> String {
-        let parameters = FormURLEncoded.parse(request.uri.query)
+    /// The aisle page for `slug` and the query string `query`, as everyone sees it.
+    package func renderAisle(slug: String, query: String?, returnTo: String) async throws -> String {
+        let parameters = FormURLEncoded.parse(query)
         let query = try ProductQuery(aisleSlug: slug, parameters: parameters)
         let aisle = try await catalog.aisle(slug: slug)
         let page = try await catalog.products(matching: query)
@@ -211,27 +212,11 @@ public struct StorefrontController: Sendable {
         if EntityTag.matches(request.headers[.ifNoneMatch], tag) {
             return Response(status: .notModified, headers: headers)
         }
-        if Gzip.isAccepted(request.headers[.acceptEncoding]), token.count == CSRFTokens.tokenLength {
-            let storedToken = Gzip.stored(token)
-            let storedNav = Gzip.stored(nav)
-            var parts = [page.deflated[0]]
-            parts.reserveCapacity(page.deflated.count * 2)
-            for (index, hole) in page.holes.enumerated() {
-                parts.append(hole == .csrfToken ? storedToken : storedNav)
-                parts.append(page.deflated[index + 1])
-            }
+        if Gzip.isAccepted(request.headers[.acceptEncoding]), let gzipped = page.gzippedBody(csrfToken: token, shopperNav: nav) {
             headers[.contentEncoding] = "gzip"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: Gzip.assemble(parts)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
         }
-        let holeBytes: Int = page.holes.reduce(0) { sum, hole in sum + (hole == .csrfToken ? token.count : nav.count) }
-        let size: Int = page.chunks.reduce(0) { sum, chunk in sum + chunk.count } + holeBytes
-        var buffer = ByteBufferAllocator().buffer(capacity: size)
-        buffer.writeBytes(page.chunks[0])
-        for (index, hole) in page.holes.enumerated() {
-            buffer.writeBytes(hole == .csrfToken ? token : nav)
-            buffer.writeBytes(page.chunks[index + 1])
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: page.body(csrfToken: token, shopperNav: nav)))
     }
 
     /// Renders the error page for `status`, suggesting aisles when the catalogue can be read.

@@ -183,3 +183,51 @@ final class Counter: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
     func increment() { count.add(1, ordering: .relaxed) }
 }
+
+@Suite struct ProductListCacheTests {
+    @Test func productListsRevalidateAndChangeWithTheCatalogue() async throws {
+        try await withTestApp { client in
+            let first = try await client.executeRequest(uri: "/api/v1/products?aisle=bakery&limit=5", method: .get, headers: [:], body: nil)
+            let tag = try #require(first.headers[.eTag])
+            let again = try await client.executeRequest(uri: "/api/v1/products?aisle=bakery&limit=5", method: .get, headers: [.ifNoneMatch: tag], body: nil)
+            #expect(again.status == .notModified)
+            let other = try await client.executeRequest(uri: "/api/v1/products?aisle=bakery&limit=6", method: .get, headers: [.ifNoneMatch: tag], body: nil)
+            #expect(other.status == .ok && other.headers[.eTag] != tag)
+
+            // Buying the last units of a product changes what lists show, and so their answers.
+            let listing = try await client.executeRequest(uri: "/api/v1/products?limit=100&in_stock=true", method: .get, headers: [:], body: nil)
+            let products = try #require(try listing.json()["products"] as? [[String: Any]])
+            // A product whose last units but two make an order over the minimum, within the line limit.
+            let candidate = try #require(products.first { product in
+                let stock = product["stock"] as? Int ?? 0
+                let price = (product["price"] as? [String: Any])?["amountMinor"] as? Int ?? 0
+                return (20...100).contains(stock) && price * (stock - 2) >= 10_00
+            })
+            let id = try #require(candidate["id"] as? String)
+            let stock = try #require(candidate["stock"] as? Int)
+            let listURI = "/api/v1/products?limit=100&in_stock=true"
+            let listTag = try #require(listing.headers[.eTag])
+            let customer = try await client.executeRequest(
+                uri: "/api/v1/customers", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"name": "Ada Lovelace", "email": "ada-etag@example.com", "password": "analytical engine"}"#)
+            )
+            let token = try #require(try customer.json()["token"] as? String)
+            var auth = HTTPFields()
+            auth[.authorization] = "Bearer \(token)"
+            auth[.contentType] = "application/json"
+            let added = try await client.executeRequest(uri: "/api/v1/cart/items", method: .post, headers: auth,
+                                                        body: ByteBuffer(string: #"{"productId": "\#(id)", "quantity": \#(stock - 2)}"#))
+            #expect(added.status == .ok)
+            auth[HTTPField.Name("Idempotency-Key")!] = "etag-test-order-0001"
+            let order = try await client.executeRequest(uri: "/api/v1/orders", method: .post, headers: auth, body: ByteBuffer(string: """
+                {"delivery": {"name": "Ada Lovelace", "line1": "1 Loop Road", "city": "London", "postcode": "SW1A 1AA", "phone": "020 7946 0000"},
+                 "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"}}
+                """))
+            #expect(order.status == .created)
+            let after = try await client.executeRequest(uri: listURI, method: .get, headers: [.ifNoneMatch: listTag], body: nil)
+            #expect(after.status == .ok)
+            let listed = try #require(try after.json()["products"] as? [[String: Any]])
+            #expect(listed.first { $0["id"] as? String == id }?["stock"] as? Int == 2)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+import Web
+
+/// Product lists encoded once per catalogue change: JSON encoding 24 products costs far more
+/// than sending the bytes, and every shopper asking the same question gets the same answer.
+///
+/// Entries belong to a catalogue cache generation (``Catalog/CatalogService/cacheGeneration()``)
+/// and hold the identity and gzipped bodies and an ETag. At most `capacity` queries are held;
+/// when full, the cache is emptied (lists are cheap to rebuild; no bookkeeping on the fast path).
+final class EncodedAnswerCache<Key: Hashable & Sendable>: Sendable {
+    struct Answer: Sendable {
+        let body: ByteBuffer
+        let gzipped: ByteBuffer
+        let etag: String
+    }
+
+    private struct State {
+        var generation: UInt64 = 0
+        var answers: [Key: Answer] = [:]
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int = 512) {
+        self.capacity = capacity
+    }
+
+    /// The answer for `key` in this `generation`, encoding `make()` when there is none.
+    func answer(for key: Key, generation: UInt64, make: () async throws -> some Encodable) async throws -> Answer {
+        let cached = state.withLock { state -> Answer? in
+            state.generation == generation ? state.answers[key] : nil
+        }
+        if let cached { return cached }
+        let bytes = [UInt8](try JSONEncoder().encode(try await make()))
+        let answer = Answer(body: ByteBuffer(bytes: bytes), gzipped: Gzip.compress(bytes), etag: "\"\(String(FNV1a.hash(bytes), radix: 36))\"")
+        state.withLock { state in
+            if generation != state.generation {
+                guard generation > state.generation else { return }
+                state.generation = generation
+                state.answers.removeAll(keepingCapacity: true)
+            }
+            if state.answers.count >= capacity { state.answers.removeAll(keepingCapacity: true) }
+            state.answers[key] = answer
+        }
+        return answer
+    }
+
+    /// The HTTP response for `answer`: 304 when the client holds it, gzip when it accepts gzip.
+    static func response(_ answer: Answer, to request: Request) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[.eTag] = answer.etag
+        headers[.vary] = "Accept-Encoding"
+        if EntityTag.matches(request.headers[.ifNoneMatch], answer.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if Gzip.isAccepted(request.headers[.acceptEncoding]) {
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: answer.gzipped))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: answer.body))
+    }
+}
