@@ -32,7 +32,7 @@ struct CartRepository: Sendable {
     }
 
     /// Runs `change` on the owner's lines in one transaction; `change` returns the lines to keep.
-    func update(ownerKey: String, now: Int64, _ change: @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws {
+    func update(ownerKey: String, now: Int64, _ change: @escaping @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws {
         try await database.transaction { sql in
             try await Self.lockCart(ownerKey: ownerKey, now: now, sql: sql)
             let before = try await Self.lines(ownerKey: ownerKey, sql: sql)
@@ -43,7 +43,7 @@ struct CartRepository: Sendable {
 
     /// Moves every line of `fromKey` into `toKey` through `merge`, and deletes the `fromKey` cart, atomically.
     func merge(from fromKey: String, into toKey: String, now: Int64,
-               _ merge: @Sendable (_ source: [StoredCartLine], _ target: [StoredCartLine]) -> [StoredCartLine]) async throws {
+               _ merge: @escaping @Sendable (_ source: [StoredCartLine], _ target: [StoredCartLine]) -> [StoredCartLine]) async throws {
         try await database.transaction { sql in
             // Locked in a fixed order, so two merges can never wait on each other.
             for key in [fromKey, toKey].sorted() { try await Self.lockCart(ownerKey: key, now: now, sql: sql) }

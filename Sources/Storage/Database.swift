@@ -66,7 +66,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: all of its changes are committed together, or none are.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
         switch backend {
         case .sqlite(let sqlite): return try await sqlite.transaction(logger: logger, body)

@@ -9,16 +9,20 @@ import Synchronization
 final class SQLiteBackend: Sendable {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
-    private let writeLock = AsyncLock()
+    private let writeLock: AsyncLock
     private let nextReader = Atomic<Int>(0)
     /// SQLite's calls block, so they run on threads of their own: one per connection, so that
     /// every reader and the writer can work at once (the shared default pool has one per core).
     private let threads: NIOThreadPool
+    private let groupCommit: GroupCommit
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, logger: Logger) {
         self.writer = writer
         self.readers = readers
         self.threads = threads
+        let lock = AsyncLock()
+        self.writeLock = lock
+        self.groupCommit = GroupCommit(lock: lock, logger: logger) { writer.sql() }
     }
 
     private static func connect(_ storage: SQLiteConnection.Storage, threads: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
@@ -41,7 +45,7 @@ final class SQLiteBackend: Sendable {
                     try await configure(reader, readOnly: true)
                     readers.append(reader)
                 }
-                return SQLiteBackend(writer: writer, readers: readers, threads: threads)
+                return SQLiteBackend(writer: writer, readers: readers, threads: threads, logger: logger)
             } catch {
                 try? await threads.shutdownGracefully()
                 throw error
@@ -52,7 +56,7 @@ final class SQLiteBackend: Sendable {
             threads.start()
             let connection = try await connect(.memory, threads: threads, logger: logger)
             try await configure(connection, readOnly: false)
-            return SQLiteBackend(writer: connection, readers: [], threads: threads)
+            return SQLiteBackend(writer: connection, readers: [], threads: threads, logger: logger)
         }
     }
 
@@ -80,10 +84,10 @@ final class SQLiteBackend: Sendable {
 
     /// `BEGIN IMMEDIATE` takes SQLite's write lock at the first statement, so a transaction
     /// never fails half-way with `SQLITE_BUSY`.
-    func transaction<T: Sendable>(logger: Logger, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
-            try await runTransaction(on: writer.sql(), begin: "BEGIN IMMEDIATE", logger: logger, body)
-        }
+    ///
+    /// Transactions share commits (``GroupCommit``): one disk sync makes a whole batch durable.
+    func transaction<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await groupCommit.transaction(body)
     }
 
     func close() async {

@@ -137,6 +137,44 @@ import Testing
         await database.close()
     }
 
+    /// Group commit: concurrent transactions share commits, and one that fails takes only its
+    /// own changes with it.
+    @Test func concurrentTransactionsShareCommitsAndFailAlone() async throws {
+        let (database, directory) = try await TestDatabase.migratedFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await database.transaction { sql in
+            try await sql.create(table: "entries").column("n", type: .int, .primaryKey(autoIncrement: false)).run()
+        }
+        struct Refused: Error {}
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for n in 0..<60 {
+                group.addTask {
+                    do {
+                        try await database.transaction { sql in
+                            try await sql.insert(into: "entries").columns("n").values(SQLBind(n)).run()
+                            if n % 3 == 0 { throw Refused() }
+                        }
+                        return (n, true)
+                    } catch is Refused {
+                        return (n, false)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        let stored = try await database.read { sql in
+            try await sql.select().column("n").from("entries").all().map { try $0.decode(column: "n", as: Int.self) }
+        }
+        #expect(Set(stored) == Set((0..<60).filter { $0 % 3 != 0 }))
+        #expect(outcomes.filter(\.value).count == 40)
+        // A transaction that reads what an earlier one in the same commit wrote sees it.
+        let seen = try await database.transaction { sql in
+            try await sql.select().column("n").from("entries").all().count
+        }
+        #expect(seen == 40)
+        await database.close()
+    }
+
     @Test func closedDatabasesRefuseWork() async throws {
         let database = try await TestDatabase.empty()
         await database.close()
