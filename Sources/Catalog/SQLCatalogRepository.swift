@@ -129,7 +129,7 @@ public struct SQLCatalogRepository: CatalogRepository {
     public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> StockTake {
         var shortfalls: [StockShortfall] = []
         var changedShownLevels = false
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().formatted(.iso8601)
         // A fixed order (by id) keeps concurrent orders from locking rows in opposite orders.
         for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
             let key = item.productID.uuidString.lowercased()
@@ -156,7 +156,7 @@ public struct SQLCatalogRepository: CatalogRepository {
     }
 
     public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().formatted(.iso8601)
         var changedShownLevels = false
         for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
             let updated = try await sql.update("products")
@@ -193,7 +193,7 @@ public struct SQLCatalogRepository: CatalogRepository {
     }
 
     public func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary {
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().formatted(.iso8601)
         return try await database.transaction { sql in
             var aisleIDs: [String: Int64] = [:]
             let existingAisles = try await sql.select().columns("id", "slug", "position").from("aisles").all()

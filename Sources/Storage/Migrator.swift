@@ -44,7 +44,7 @@ public struct Migrator: Sendable {
                 try await migration.apply(sql, engine)
                 try await sql.insert(into: "schema_migrations")
                     .columns("id", "applied_at")
-                    .values(SQLBind(migration.id), SQLBind(ISO8601DateFormatter().string(from: Date())))
+                    .values(SQLBind(migration.id), SQLBind(Date().formatted(.iso8601)))
                     .run()
                 return true
             }
