@@ -98,6 +98,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
+        .target(name: "Recommendations", swiftSettings: swiftSettings),
         .target(
             name: "Checkout",
             dependencies: [
@@ -179,6 +180,11 @@ let package = Package(
         .testTarget(
             name: "CartTests",
             dependencies: ["Cart", "Catalog", "GoMartModels", "Storage", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecommendationsTests",
+            dependencies: ["Recommendations"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
