@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "gomart",
             dependencies: [
-                "GoMartApp", "Storage", "Catalog",
+                "GoMartApp", "GoMartModels", "Storage", "Catalog", "Checkout", "Recommendations", "Security",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +98,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
-        .target(name: "Recommendations", swiftSettings: swiftSettings),
+        .target(name: "Recommendations", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .target(
             name: "Checkout",
             dependencies: [

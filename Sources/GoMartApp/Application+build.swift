@@ -146,7 +146,7 @@ func buildRouter(
 }
 
 /// The keys from `GOMART_SECRET_KEY` if set; in development, from the key file in the data folder.
-func loadSecretKeys(_ configuration: GoMartConfiguration) throws -> SecretKeys {
+public func loadSecretKeys(_ configuration: GoMartConfiguration) throws -> SecretKeys {
     guard configuration.secretKey != nil || configuration.environment == .development else {
         throw GoMartConfiguration.Invalid(problems: ["GOMART_SECRET_KEY is required in production"])
     }

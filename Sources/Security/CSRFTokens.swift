@@ -104,3 +104,18 @@ extension Data {
         self.init(base64Encoded: base64)
     }
 }
+
+/// Pseudonymous identifiers: a keyed hash of an internal id, stable for one shop's key and
+/// useless without it, for exports that must not carry personal data.
+public struct Pseudonyms: Sendable {
+    let key: SymmetricKey
+
+    public init(keys: SecretKeys) {
+        key = keys.pseudonyms
+    }
+
+    /// The pseudonym of a customer: 32 hex digits.
+    public func customer(_ id: Int64) -> String {
+        String(Hex.encode(HMAC<SHA256>.authenticationCode(for: Data("customer:\(id)".utf8), using: key)).prefix(32))
+    }
+}

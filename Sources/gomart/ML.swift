@@ -1,0 +1,119 @@
+import ArgumentParser
+import Catalog
+import Checkout
+import Foundation
+import GoMartApp
+import GoMartModels
+import Recommendations
+import Security
+import Storage
+
+/// `gomart ml`: the recommendation pipeline.
+struct ML: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ml",
+        abstract: "The recommendation pipeline: export the data, train a k-nearest-neighbours model.",
+        subcommands: [Export.self, Train.self]
+    )
+
+    /// `gomart ml export`.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write items.csv, orders.csv and manifest.json for training.",
+            discussion: """
+                items.csv has every product on sale (id, name, aisle, brand, price, unit price, unit, \
+                sold by weight, in stock); orders.csv every line of every paid order with a pseudonymous \
+                customer key (a keyed hash: no personal data); manifest.json the schema version, row counts \
+                and SHA-256 checksums.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The folder to write into (created if missing).", valueName: "dir"))
+        var out: String
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let configuration = try storage.configuration()
+            let logger = storage.logger(for: configuration)
+            let database = try await openMigratedDatabase(configuration, logger: logger)
+            do {
+                let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: .zero))
+                var items: [ItemRecord] = []
+                var page = 1
+                while true {
+                    let listing = try await catalog.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize))
+                    items += listing.products.map { product in
+                        ItemRecord(id: product.id.uuidString.lowercased(), name: product.name, aisle: product.aisleName, brand: product.brand,
+                                   priceMinor: product.price.minorUnits, unitPriceMinor: product.unitPrice.minorUnits, unit: product.unit.rawValue,
+                                   soldByWeight: product.soldByWeight, inStock: product.stock > 0)
+                    }
+                    if page % 20 == 0 { say("  \(items.count) of \(listing.totalCount) products…") }
+                    guard page < listing.pageCount else { break }
+                    page += 1
+                }
+                let pseudonyms = Pseudonyms(keys: try loadSecretKeys(configuration))
+                let orders = try await OrderHistoryExport(database: database).paidLines().map {
+                    OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)
+                }
+                let manifest = try TrainingData(items: items, orders: orders).write(to: URL(fileURLWithPath: out))
+                await database.close()
+                say("Exported \(manifest.files["items.csv"]?.rows ?? 0) items and \(manifest.files["orders.csv"]?.rows ?? 0) order lines to \(out).")
+            } catch {
+                await database.close()
+                throw error
+            }
+        }
+    }
+
+    /// `gomart ml train`.
+    struct Train: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a k-nearest-neighbours model on exported data and save it in the model store.",
+            discussion: """
+                Features: log price (standardised), log unit price (standardised within its unit), aisle \
+                and brand (one-hot), each times its weight. Saves model-<version>.json, the encoded feature \
+                matrix features-<version>.csv and every item's ten nearest neighbours neighbours-<version>.csv \
+                in the model store (default: the data folder's models/).
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The folder `gomart ml export` wrote.", valueName: "dir"))
+        var data: String
+
+        @Option(name: .long, help: ArgumentHelp("The model store (default: <data folder>/models).", valueName: "dir"))
+        var models: String?
+
+        @Option(name: .long, help: "euclidean or cosine.")
+        var metric: String = "euclidean"
+
+        @Option(name: .long, help: "Weight of the log price.") var weightPrice: Double = FeatureWeights().logPrice
+        @Option(name: .long, help: "Weight of the unit price.") var weightUnitPrice: Double = FeatureWeights().unitPrice
+        @Option(name: .long, help: "Weight of the aisle.") var weightAisle: Double = FeatureWeights().aisle
+        @Option(name: .long, help: "Weight of the brand.") var weightBrand: Double = FeatureWeights().brand
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            guard let metric = DistanceMetric(rawValue: metric) else {
+                throw ValidationError("--metric must be euclidean or cosine, not '\(metric)'.")
+            }
+            let weights = FeatureWeights(logPrice: weightPrice, unitPrice: weightUnitPrice, aisle: weightAisle, brand: weightBrand)
+            guard weights.problems.isEmpty else { throw ValidationError(weights.problems.joined(separator: "; ")) }
+            let configuration = try storage.configuration()
+            let store = ModelStore(directory: URL(fileURLWithPath: models ?? (configuration.dataDirectory as NSString).appendingPathComponent("models")))
+            let trainingData: TrainingData
+            do {
+                trainingData = try TrainingData.read(from: URL(fileURLWithPath: data))
+            } catch let error as TrainingDataError {
+                throw ValidationError(error.description)
+            }
+            guard !trainingData.items.isEmpty else { throw ValidationError("items.csv has no items: nothing to train on.") }
+            say("Training on \(trainingData.items.count) items and \(trainingData.orders.count) order lines…")
+            let (model, index) = RecommendationModel.train(trainingData, weights: weights, metric: metric)
+            say(String(format: "Built the %@ index in %.1f ms; writing the model and every item's 10 nearest neighbours…", metric.rawValue, model.training.indexBuildMilliseconds))
+            let file = try store.save(model, index: index)
+            say("Saved model \(model.version) to \(file.path).")
+        }
+    }
+}
