@@ -6,6 +6,7 @@ import Foundation
 import GoMartApp
 import Logging
 import Payments
+import Recommendations
 import Security
 import Storage
 import Storefront
@@ -54,6 +55,30 @@ struct Shop: Sendable {
 
 nonisolated(unsafe) var shop: Shop?
 
+/// 100,000 items spread like a big grocer's catalogue: 13 aisles, 120 brands, prices from 15p to £60.
+func largeCatalogue(count: Int = 100_000) -> [ItemRecord] {
+    var generator = SystemRandomNumberGenerator()
+    let units = ["each", "kg", "l"]
+    return (0..<count).map { index in
+        let price = Int64.random(in: 15...6_000, using: &generator)
+        let unit = units[index % 3]
+        return ItemRecord(
+            id: String(format: "%08x-0000-4000-8000-%012x", index, index), name: "Item \(index)",
+            aisle: "Aisle \(index % 13)", brand: "Brand \(Int.random(in: 0..<120, using: &generator))",
+            priceMinor: price, unitPriceMinor: price * Int64.random(in: 1...20, using: &generator), unit: unit,
+            soldByWeight: unit == "kg", inStock: true
+        )
+    }
+}
+
+nonisolated(unsafe) var bigIndex: NearestNeighbourIndex?
+
+@Sendable func makeBigIndex() async throws {
+    guard bigIndex == nil else { return }
+    let items = largeCatalogue()
+    bigIndex = NearestNeighbourIndex(items: items, schema: FeatureSchema(fitting: items, weights: FeatureWeights()))
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
@@ -80,6 +105,34 @@ let benchmarks: @Sendable () -> Void = {
         guard let shop else { return }
         for _ in benchmark.scaledIterations {
             blackHole(shop.cachedAisle.gzippedBody(csrfToken: shop.token, shopperNav: shop.nav))
+        }
+    }
+
+    Benchmark("Build the k-NN index of 100,000 items (fit the schema and encode)", configuration: .init(maxDuration: .seconds(10), maxIterations: 10)) { benchmark in
+        let items = largeCatalogue()
+        benchmark.startMeasurement()
+        let schema = FeatureSchema(fitting: items, weights: FeatureWeights())
+        blackHole(NearestNeighbourIndex(items: items, schema: schema))
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("Ten nearest neighbours among 100,000 items (exact, Euclidean)",
+              configuration: .init(maxDuration: .seconds(5), maxIterations: 5_000, setup: makeBigIndex)) { benchmark in
+        guard let index = bigIndex else { return }
+        var query = 0
+        for _ in benchmark.scaledIterations {
+            query = (query &+ 7_919) % index.count
+            blackHole(index.neighbours(of: query, k: 10, metric: .euclidean))
+        }
+    }
+
+    Benchmark("Ten nearest neighbours among 100,000 items (exact, cosine)",
+              configuration: .init(maxDuration: .seconds(5), maxIterations: 5_000, setup: makeBigIndex)) { benchmark in
+        guard let index = bigIndex else { return }
+        var query = 0
+        for _ in benchmark.scaledIterations {
+            query = (query &+ 7_919) % index.count
+            blackHole(index.neighbours(of: query, k: 10, metric: .cosine))
         }
     }
 

@@ -74,11 +74,7 @@ public struct NearestNeighbourIndex: Sendable {
     public func distance(_ a: Int, _ b: Int, metric: DistanceMetric) -> Double {
         switch metric {
         case .euclidean:
-            let dp = price[a] - price[b], du = unitPrice[a] - unitPrice[b]
-            var squared = dp * dp + du * du
-            squared += Self.blockSquaredDistance(aisle[a], aisle[b], weight: aisleWeight)
-            squared += Self.blockSquaredDistance(brand[a], brand[b], weight: brandWeight)
-            return squared.squareRoot()
+            return squaredEuclidean(a, b).squareRoot()
         case .cosine:
             var dot = price[a] * price[b] + unitPrice[a] * unitPrice[b]
             if aisle[a] >= 0 && aisle[a] == aisle[b] { dot += aisleWeight * aisleWeight }
@@ -96,24 +92,42 @@ public struct NearestNeighbourIndex: Sendable {
 
     /// The `k` items nearest to the item at `query`, nearest first, never the item itself;
     /// `excluding` says which other positions may not be returned.
-    public func neighbours(of query: Int, k: Int, metric: DistanceMetric, excluding: (Int) -> Bool = { _ in false }) -> [Neighbour] {
+    public func neighbours(of query: Int, k: Int, metric: DistanceMetric, excluding: ((Int) -> Bool)? = nil) -> [Neighbour] {
         guard k > 0, (0..<count).contains(query) else { return [] }
-        // A bounded max-heap of the best k so far, ordered by (distance, id).
+        // Ranks by a key that orders like the distance: the squared distance for Euclidean (no
+        // square root per candidate), the distance itself for cosine. A bounded max-heap keeps
+        // the best k so far by (key, id); most candidates are rejected by one comparison.
         var heap: [Neighbour] = []
         heap.reserveCapacity(k + 1)
-        for candidate in 0..<count where candidate != query && !excluding(candidate) {
-            let d = distance(query, candidate, metric: metric)
+        var worst = Double.infinity
+        for candidate in 0..<count where candidate != query {
+            let key = metric == .euclidean ? squaredEuclidean(query, candidate) : distance(query, candidate, metric: .cosine)
             if heap.count == k {
-                let worst = heap[0]
-                guard d < worst.distance || (d == worst.distance && ids[candidate] < worst.id) else { continue }
-                heap[0] = Neighbour(index: candidate, id: ids[candidate], distance: d)
+                guard key <= worst else { continue }
+                if key == worst && ids[candidate] > heap[0].id { continue }
+            }
+            if let excluding, excluding(candidate) { continue }
+            if heap.count == k {
+                heap[0] = Neighbour(index: candidate, id: ids[candidate], distance: key)
                 siftDown(&heap, from: 0)
             } else {
-                heap.append(Neighbour(index: candidate, id: ids[candidate], distance: d))
+                heap.append(Neighbour(index: candidate, id: ids[candidate], distance: key))
                 siftUp(&heap, from: heap.count - 1)
             }
+            if heap.count == k { worst = heap[0].distance }
         }
-        return heap.sorted(by: Self.nearerFirst)
+        var result = heap.sorted(by: Self.nearerFirst)
+        if metric == .euclidean {
+            for position in result.indices { result[position].distance = result[position].distance.squareRoot() }
+        }
+        return result
+    }
+
+    @inline(__always)
+    func squaredEuclidean(_ a: Int, _ b: Int) -> Double {
+        let dp = price[a] - price[b], du = unitPrice[a] - unitPrice[b]
+        return dp * dp + du * du + Self.blockSquaredDistance(aisle[a], aisle[b], weight: aisleWeight)
+            + Self.blockSquaredDistance(brand[a], brand[b], weight: brandWeight)
     }
 
     static func nearerFirst(_ a: Neighbour, _ b: Neighbour) -> Bool {
