@@ -38,7 +38,7 @@ final class EncodedAnswerCache<Key: Hashable & Sendable>: Sendable {
         }
         if let cached { return cached }
         let bytes = [UInt8](try JSONEncoder().encode(try await make()))
-        let answer = Answer(body: ByteBuffer(bytes: bytes), gzipped: Gzip.compress(bytes), etag: "\"\(String(FNV1a.hash(bytes), radix: 36))\"")
+        let answer = Answer(body: ByteBuffer(bytes: bytes), gzipped: Gzip.compress(bytes), etag: "W/\"\(String(FNV1a.hash(bytes), radix: 36))\"") // weak: plain and gzipped share it
         state.withLock { state in
             if generation != state.generation {
                 guard generation > state.generation else { return }

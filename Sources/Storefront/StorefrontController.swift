@@ -202,7 +202,8 @@ public struct StorefrontController: Sendable {
         let token = Array(context.csrfToken.utf8)
         let nav = Array(chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context))).utf8)
         let personal = FNV1a.hash(nav, seed: FNV1a.hash(token))
-        let tag = "\"\(String(page.tag, radix: 36))-\(String(personal, radix: 36))\""
+        // Weak: the same tag names the plain and the gzipped bytes.
+        let tag = "W/\"\(String(page.tag, radix: 36))-\(String(personal, radix: 36))\""
 
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"

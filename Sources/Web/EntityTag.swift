@@ -5,6 +5,7 @@ public enum EntityTag {
     /// True when an `If-None-Match` header names `tag` (compared weakly, as GET requires) or is `*`.
     public static func matches(_ ifNoneMatch: String?, _ tag: String) -> Bool {
         guard let ifNoneMatch else { return false }
+        // GET compares weakly: W/"x" and "x" match each other.
         let wanted = tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
         for candidate in ifNoneMatch.split(separator: ",") {
             var value = candidate.trimmed(of: " \t")

@@ -45,7 +45,7 @@ public final class StaticAssets: Sendable {
             var asset = Asset(
                 contentType: type, body: ByteBuffer(bytes: bytes),
                 gzipped: compressible && bytes.count >= Gzip.minimumSize ? Gzip.compress(bytes, level: 9) : nil,
-                etag: "\"\(fingerprint)\"", immutable: false
+                etag: "W/\"\(fingerprint)\"", immutable: false // weak: plain and gzipped share it
             )
             let plain = "\(urlBase)/\(relative)"
             assets[plain] = asset
