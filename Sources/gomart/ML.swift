@@ -13,7 +13,7 @@ struct ML: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
         abstract: "The recommendation pipeline: export the data, train a k-nearest-neighbours model.",
-        subcommands: [Export.self, Train.self]
+        subcommands: [Export.self, Train.self, Evaluate.self]
     )
 
     /// `gomart ml export`.
@@ -116,4 +116,51 @@ struct ML: AsyncParsableCommand {
             say("Saved model \(model.version) to \(file.path).")
         }
     }
+
+    /// `gomart ml evaluate`.
+    struct Evaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score the newest model against popularity and random baselines, leaving out each customer's last order.",
+            discussion: """
+                For every customer with two or more orders in the exported data, the last order is held \
+                out; each recommender names ten items from what came before (the model: the nearest \
+                neighbours of the previous order's items). Prints hit rate and recall at 10 and catalogue \
+                coverage. --synthetic-customers N scores a synthetic history of N shoppers instead (shoppers \
+                with favourite aisles and price levels who repeat staples), for shops without orders yet.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The folder `gomart ml export` wrote.", valueName: "dir"))
+        var data: String
+
+        @Option(name: .long, help: ArgumentHelp("The model store (default: <data folder>/models).", valueName: "dir"))
+        var models: String?
+
+        @Option(name: .long, help: "Score a synthetic order history of this many shoppers instead of the exported orders.")
+        var syntheticCustomers: Int?
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let configuration = try storage.configuration()
+            let store = ModelStore(directory: URL(fileURLWithPath: models ?? (configuration.dataDirectory as NSString).appendingPathComponent("models")))
+            guard let model = try store.latest() else {
+                throw ValidationError("No model in \(store.directory.path) yet: run gomart ml train first.")
+            }
+            let trainingData: TrainingData
+            do {
+                trainingData = try TrainingData.read(from: URL(fileURLWithPath: data))
+            } catch let error as TrainingDataError {
+                throw ValidationError(error.description)
+            }
+            if let syntheticCustomers, !(1...1_000_000).contains(syntheticCustomers) {
+                throw ValidationError("--synthetic-customers must be from 1 to 1000000.")
+            }
+            let orders = syntheticCustomers.map { SyntheticOrders.generate(items: model.items, customers: $0) } ?? trainingData.orders
+            let evaluation = Evaluation.run(orders: orders, index: model.makeIndex(), metric: model.metric)
+            say("Model \(model.version), \(model.items.count) items, \(orders.count) order lines\(syntheticCustomers == nil ? "" : " (synthetic)"):")
+            say(evaluation.table)
+        }
+    }
 }
+

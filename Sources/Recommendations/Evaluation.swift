@@ -1,0 +1,147 @@
+import Foundation
+
+/// Offline evaluation by leaving out each customer's last basket: from what they bought before,
+/// does a recommender name what they bought next?
+public struct Evaluation: Sendable {
+    /// One recommender's scores.
+    public struct Scores: Sendable, Equatable {
+        public var name: String
+        /// Customers for whom at least one of the ten recommendations was in the held-out basket.
+        public var hitRate: Double
+        /// The share of each held-out basket's items among the ten recommendations, averaged.
+        public var recall: Double
+        /// Distinct items ever recommended, as a share of the catalogue.
+        public var coverage: Double
+    }
+
+    public var customers: Int
+    public var scores: [Scores]
+
+    /// How many recommendations are scored.
+    public static let listLength = 10
+
+    /// Scores the k-NN model (neighbours of the last basket's items), the most popular items and
+    /// random items (seeded, so repeatable) on `orders`.
+    public static func run(orders: [OrderLineRecord], index: NearestNeighbourIndex, metric: DistanceMetric, seed: UInt64 = 1) -> Evaluation {
+        let position = Dictionary(index.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        // Baskets per customer, oldest first.
+        struct Basket { var time: Int64; var order: String; var items: Set<Int> }
+        var baskets: [String: [String: Basket]] = [:]
+        for line in orders {
+            guard let item = position[line.product] else { continue }
+            baskets[line.customer, default: [:]][line.order, default: Basket(time: line.time, order: line.order, items: [])].items.insert(item)
+        }
+        var cases: [(history: [Set<Int>], heldOut: Set<Int>)] = []
+        var training: [Int: Int] = [:]
+        for customer in baskets.keys.sorted() {
+            let ordered = baskets[customer]!.values.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
+            let history = ordered.dropLast().map(\.items)
+            for basket in history { for item in basket { training[item, default: 0] += 1 } }
+            if ordered.count >= 2, let last = ordered.last { cases.append((Array(history), last.items)) }
+            if ordered.count == 1 { for item in ordered[0].items { training[item, default: 0] += 1 } }
+        }
+        let popular = training.sorted { $0.value != $1.value ? $0.value > $1.value : index.ids[$0.key] < index.ids[$1.key] }
+            .prefix(listLength).map(\.key)
+        var generator = SplitMix(seed: seed)
+
+        var scores: [Scores] = []
+        for name in ["k-NN (\(metric.rawValue))", "popularity", "random"] {
+            var hits = 0, recall = 0.0
+            var recommended = Set<Int>()
+            for testCase in cases {
+                let list: [Int]
+                switch name {
+                case "popularity": list = popular
+                case "random": list = (0..<listLength).map { _ in Int(generator.next() % UInt64(max(index.count, 1))) }
+                default: list = nearestToBasket(testCase.history.last ?? [], index: index, metric: metric)
+                }
+                let found = Set(list).intersection(testCase.heldOut).count
+                if found > 0 { hits += 1 }
+                recall += Double(found) / Double(testCase.heldOut.count)
+                recommended.formUnion(list)
+            }
+            let count = Double(max(cases.count, 1))
+            scores.append(Scores(name: name, hitRate: Double(hits) / count, recall: recall / count,
+                                 coverage: Double(recommended.count) / Double(max(index.count, 1))))
+        }
+        return Evaluation(customers: cases.count, scores: scores)
+    }
+
+    /// The ten items nearest to any item of `basket` (each scored by its smallest distance),
+    /// the basket's own items left out.
+    public static func nearestToBasket(_ basket: Set<Int>, index: NearestNeighbourIndex, metric: DistanceMetric) -> [Int] {
+        var best: [Int: Double] = [:]
+        for item in basket.sorted() {
+            for neighbour in index.neighbours(of: item, k: listLength + basket.count, metric: metric) where !basket.contains(neighbour.index) {
+                best[neighbour.index] = min(best[neighbour.index] ?? .infinity, neighbour.distance)
+            }
+        }
+        return best.sorted { $0.value != $1.value ? $0.value < $1.value : index.ids[$0.key] < index.ids[$1.key] }
+            .prefix(listLength).map(\.key)
+    }
+
+    /// The scores as a table.
+    public var table: String {
+        var lines = ["recommender            hit rate@10   recall@10   coverage", String(repeating: "-", count: 58)]
+        for score in scores {
+            lines.append(score.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(format: " %11.3f %11.3f %10.3f", score.hitRate, score.recall, score.coverage))
+        }
+        lines.append("(\(customers) customers with two or more orders; the last order of each held out)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A small, repeatable random number generator (SplitMix64).
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A synthetic but structured order history: shoppers with favourite aisles, brands and price
+/// levels who buy staples again and try things like them, so evaluations have real signal.
+public enum SyntheticOrders {
+    public static func generate(items: [ItemRecord], customers: Int, ordersPerCustomer: ClosedRange<Int> = 2...6, seed: UInt64 = 2026,
+                                startTime: Int64 = 1_760_000_000) -> [OrderLineRecord] {
+        guard !items.isEmpty else { return [] }
+        var generator = SplitMix(seed: seed)
+        let byAisle = Dictionary(grouping: items.indices, by: { items[$0].aisle })
+        let aisles = byAisle.keys.sorted()
+        var lines: [OrderLineRecord] = []
+        var clock = startTime
+        for customer in 0..<customers {
+            let key = String(format: "synthetic-%06d", customer)
+            let favourites = (0..<3).map { _ in aisles[Int(generator.next() % UInt64(aisles.count))] }
+            // A price level: the shopper prefers items around this log price.
+            let level = Double(generator.next() % 1_000) / 1_000
+            func pick(in aisle: String) -> Int {
+                let pool = byAisle[aisle]!.sorted { items[$0].priceMinor < items[$1].priceMinor }
+                let centre = Int(level * Double(pool.count - 1))
+                let spread = max(1, pool.count / 8)
+                let offset = Int(generator.next() % UInt64(2 * spread + 1)) - spread
+                return pool[min(max(centre + offset, 0), pool.count - 1)]
+            }
+            let staples = (0..<4).map { _ in pick(in: favourites[Int(generator.next() % 3)]) }
+            let orderCount = ordersPerCustomer.lowerBound + Int(generator.next() % UInt64(ordersPerCustomer.count))
+            for number in 0..<orderCount {
+                clock += 3_600 + Int64(generator.next() % 86_400)
+                var basket = Set<Int>()
+                for staple in staples where generator.next() % 100 < 60 { basket.insert(staple) }
+                let tries = 2 + Int(generator.next() % 3)
+                for _ in 0..<tries { basket.insert(pick(in: favourites[Int(generator.next() % 3)])) }
+                for item in basket.sorted() {
+                    lines.append(OrderLineRecord(order: "\(key)-\(number)", customer: key, time: clock, product: items[item].id,
+                                                 quantity: 1 + Int(generator.next() % 3)))
+                }
+            }
+        }
+        return lines
+    }
+}
