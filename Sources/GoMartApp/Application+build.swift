@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Payments
+import Recommendations
 import ServiceLifecycle
 import Storage
 import Security
@@ -85,9 +86,18 @@ public func buildApplication(
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger
         )
+        let recommendations = RecommendationService(
+            store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
+            checkInterval: .seconds(configuration.modelCheckIntervalSeconds)
+        )
+        do {
+            try recommendations.reload()
+        } catch {
+            logger.error("could not load the newest recommendation model", metadata: ["error": "\(error)"])
+        }
         let router = try await buildRouter(
             configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,
-            keys: keys, logger: logger
+            recommendations: recommendations, keys: keys, logger: logger
         )
         var app = Application(
             router: router,
@@ -99,6 +109,9 @@ public func buildApplication(
             logger: logger
         )
         app.addServices(DatabaseService(database: database))
+        if configuration.role.runsWeb {
+            app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
+        }
         if configuration.role.runsJobs {
             app.addServices(PendingOrderReaper(checkout: checkout, database: database, logger: logger))
         }
@@ -112,7 +125,7 @@ public func buildApplication(
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
     configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
-    cart: CartService, checkout: CheckoutService, keys: SecretKeys, logger: Logger
+    cart: CartService, checkout: CheckoutService, recommendations: RecommendationService, keys: SecretKeys, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
     let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
@@ -129,8 +142,10 @@ func buildRouter(
     router.add(middleware: ErrorResponseMiddleware(storefront: storefront))
     router.add(middleware: StaticAssetsMiddleware(assets: renderer.assets))
     router.add(middleware: ResponseCompressionMiddleware())
-    HealthController<ShopRequestContext>(database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue)
-        .addRoutes(to: router)
+    HealthController<ShopRequestContext>(
+        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue,
+        modelVersion: { recommendations.modelVersion }
+    ).addRoutes(to: router)
     guard configuration.role.runsWeb else { return router }
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies))
@@ -142,6 +157,8 @@ func buildRouter(
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)
     OrdersAPIController(checkout: checkout).addRoutes(to: router)
+    RecommendationsAPIController<ShopRequestContext>(catalog: catalog, recommendations: recommendations, orders: OrderHistoryExport(database: database))
+        .addRoutes(to: router)
     return router
 }
 

@@ -20,6 +20,10 @@ public struct GoMartConfiguration: Sendable {
     public var cacheTTLSeconds: Int
     /// The memory, in MiB, for rendered catalogue pages; zero renders every page afresh.
     public var pageCacheMegabytes: Int
+    /// How often the web role looks for a newer recommendation model.
+    public var modelCheckIntervalSeconds: Int = 10
+    /// The recommendation model store: `models/` in the data folder.
+    public var modelDirectory: String { (dataDirectory as NSString).appendingPathComponent("models") }
     /// The log level.
     public var logLevel: Logger.Level
     /// The shop's public address, used in canonical links.

@@ -9,6 +9,8 @@ struct HealthController<Context: RequestContext>: Sendable {
     let database: Database
     let migrator: Migrator
     let role: String
+    /// The loaded recommendation model's version, if any.
+    var modelVersion: @Sendable () -> String? = { nil }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/health/live", use: live)
@@ -29,7 +31,9 @@ struct HealthController<Context: RequestContext>: Sendable {
             guard pending.isEmpty else {
                 return Self.json(["status": "not ready", "reason": "\(pending.count) migration(s) pending"], status: .serviceUnavailable)
             }
-            return Self.json(["status": "ready", "database": database.engine.rawValue, "role": role], status: .ok)
+            var answer = ["status": "ready", "database": database.engine.rawValue, "role": role]
+            answer["recommendationModel"] = modelVersion() ?? "none (popularity fallback)"
+            return Self.json(answer, status: .ok)
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             return Self.json(["status": "not ready", "reason": "database unavailable"], status: .serviceUnavailable)

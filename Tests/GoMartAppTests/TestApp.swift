@@ -10,7 +10,10 @@ import NIOCore
 import Testing
 
 /// Builds the whole shop on a fresh in-memory database seeded with the demo catalogue.
-func withTestApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+func withTestApp(
+    configure: (inout GoMartConfiguration) -> Void = { _ in },
+    _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
     // bcrypt cost 4 keeps sign-ups fast in tests; production is held to 12 or more by configuration.
     var configuration = GoMartConfiguration(
         databaseURL: .sqliteMemory, cacheTTLSeconds: 300, publicBaseURL: "https://shop.example", passwordHashCost: 4
@@ -19,6 +22,7 @@ func withTestApp(_ test: @escaping @Sendable (any TestClientProtocol) async thro
         configuration.databaseURL = .postgres(url: postgres)
         configuration.databaseSchema = try await TestDatabase.makeSchema()
     }
+    configure(&configuration)
     let app = try await buildApplication(configuration, logger: TestDatabase.logger)
     try await app.test(.router, test)
 }

@@ -1,0 +1,26 @@
+import Logging
+import Recommendations
+import ServiceLifecycle
+
+/// Loads the newest recommendation model at start and checks the model store for a newer one
+/// every `interval`, swapping it in without a restart.
+struct ModelWatcher: Service {
+    let recommendations: RecommendationService
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    if try recommendations.reload() {
+                        logger.info("recommendation model loaded", metadata: ["version": "\(recommendations.modelVersion ?? "")"])
+                    }
+                } catch {
+                    logger.error("could not load the newest recommendation model", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GoMartApp
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Recommendations
+import Testing
+
+@Suite struct RecommendationsAPITests {
+    let api = APITests()
+
+    @Test func similarProductsFallBackToPopularityThenComeFromATrainedModel() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-ml-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withTestApp(configure: { configuration in
+            configuration.dataDirectory = folder.path
+            configuration.modelCheckIntervalSeconds = 0
+        }) { client in
+            // Every product, as the export would list it.
+            var items: [ItemRecord] = []
+            var stock: [String: Int] = [:]
+            for page in 1...7 {
+                let listing = try await client.executeRequest(uri: "/api/v1/products?limit=100&page=\(page)", method: .get, headers: [:], body: nil)
+                for product in try #require(try listing.json()["products"] as? [[String: Any]]) {
+                    let id = try #require(product["id"] as? String)
+                    let price = (product["price"] as? [String: Any])?["amountMinor"] as? Int ?? 0
+                    let unitPrice = product["unitPrice"] as? [String: Any]
+                    items.append(ItemRecord(
+                        id: id, name: product["name"] as? String ?? "", aisle: (product["aisle"] as? [String: Any])?["slug"] as? String ?? "",
+                        brand: product["brand"] as? String ?? "", priceMinor: Int64(price), unitPriceMinor: Int64(unitPrice?["amountMinor"] as? Int ?? price),
+                        unit: unitPrice?["per"] as? String ?? "each", soldByWeight: product["soldByWeight"] as? Bool ?? false, inStock: (product["stock"] as? Int ?? 0) > 0
+                    ))
+                    stock[id] = product["stock"] as? Int ?? 0
+                }
+            }
+            #expect(items.count == 636)
+            let id = try #require(items.first { stock[$0.id, default: 0] > 0 }?.id)
+
+            // No model yet: the popularity fallback answers, and says so.
+            let fallback = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=5", path: "/products/{id}/similar")
+            #expect(fallback["source"] as? String == "popularity" && fallback["modelVersion"] == nil)
+            let fallbackProducts = try #require(fallback["products"] as? [[String: Any]])
+            #expect(fallbackProducts.count == 5 && !fallbackProducts.contains { $0["id"] as? String == id })
+
+            // Bounds and bad ids are 4xx problems.
+            _ = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=0", path: "/products/{id}/similar", status: 400)
+            _ = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=51", path: "/products/{id}/similar", status: 400)
+            _ = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=ten", path: "/products/{id}/similar", status: 400)
+            _ = try await api.conforms(client, uri: "/api/v1/products/not-a-uuid/similar", path: "/products/{id}/similar", status: 400)
+            _ = try await api.conforms(client, uri: "/api/v1/products/\(UUID().uuidString)/similar", path: "/products/{id}/similar", status: 404)
+
+            // A model appears in the store: the next requests pick it up without a restart.
+            let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .euclidean)
+            try ModelStore(directory: folder.appendingPathComponent("models")).save(model, index: index)
+            var answer: [String: Any] = [:]
+            for _ in 0..<100 where answer["source"] as? String != "model" {
+                answer = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=5", path: "/products/{id}/similar")
+                if answer["source"] as? String != "model" { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(answer["source"] as? String == "model")
+            #expect(answer["modelVersion"] as? String == model.version)
+            let position = try #require(index.ids.firstIndex(of: id))
+            let expected = index.neighbours(of: position, k: 40, metric: .euclidean).map(\.id).filter { stock[$0, default: 0] > 0 }.prefix(5)
+            #expect((answer["products"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(expected))
+
+            let ready = try await client.executeRequest(uri: "/health/ready", method: .get, headers: [:], body: nil)
+            #expect(try ready.json()["recommendationModel"] as? String == model.version)
+        }
+    }
+}
