@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Web", "Storefront", "API", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web", "Storefront", "API", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Web",
+                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -133,7 +133,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Web",
+                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],

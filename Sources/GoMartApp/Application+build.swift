@@ -132,7 +132,8 @@ func buildRouter(
     let cookies = CookieSettings(secure: configuration.secureCookies)
     let storefront = StorefrontController(
         catalog: catalog, cart: cart, renderer: renderer, shop: shop,
-        pageCacheTimeToLive: .seconds(configuration.cacheTTLSeconds), pageCacheBytes: configuration.pageCacheMegabytes * 1_048_576
+        pageCacheTimeToLive: .seconds(configuration.cacheTTLSeconds), pageCacheBytes: configuration.pageCacheMegabytes * 1_048_576,
+        recommendations: recommendations
     )
     _ = MetricsRegistry.registry
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)

@@ -73,6 +73,9 @@ struct ProductPageModel: Sendable {
     var product: ProductCard
     var more: [ProductCard]
     var hasMore: Bool
+    /// The recommendation model's nearest in-stock neighbours.
+    var similar: [ProductCard]
+    var hasSimilar: Bool
 }
 
 /// A page explaining an error, with a way back into the shop.

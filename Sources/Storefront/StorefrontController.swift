@@ -5,6 +5,7 @@ import GoMartModels
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Recommendations
 import Security
 import Web
 
@@ -20,12 +21,15 @@ public struct StorefrontController: Sendable {
     let shop: ShopSettings
     let chrome: PageChromeBuilder
     package let pages: PageCache
+    let recommendations: RecommendationService?
 
     /// Creates the controller; a zero `pageCacheTimeToLive` or `pageCacheBytes` renders every page afresh.
     public init(
         catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings,
-        pageCacheTimeToLive: Duration = .seconds(300), pageCacheBytes: Int = 24 * 1_048_576
+        pageCacheTimeToLive: Duration = .seconds(300), pageCacheBytes: Int = 24 * 1_048_576,
+        recommendations: RecommendationService? = nil
     ) {
+        self.recommendations = recommendations
         self.catalog = catalog
         self.renderer = renderer
         self.shop = shop
@@ -157,7 +161,8 @@ public struct StorefrontController: Sendable {
     @Sendable func product(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.require("slug")
         guard slug.count <= 200 else { throw CatalogError.productNotFound(slug) }
-        return try await cachedPage("product \(slug)", request: request, context: context) {
+        // The model's version is part of the key: a newly trained model re-renders "Similar products".
+        return try await cachedPage("product \(slug) \(recommendations?.modelVersion ?? "-")", request: request, context: context) {
             try await renderProduct(slug: slug, returnTo: "/products/\(slug)")
         }
     }
@@ -168,6 +173,11 @@ public struct StorefrontController: Sendable {
         let neighbours = try await catalog.products(matching: ProductQuery(aisleSlug: product.aisleSlug, inStockOnly: true, sort: .name, page: 1, pageSize: 5))
         let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(renderer.card)
         let card = renderer.card(product)
+        var similar: [ProductCard] = []
+        if let neighbours = recommendations?.similar(to: product.id.uuidString.lowercased(), k: 12) {
+            let found = try await catalog.currentProducts(ids: neighbours.items.compactMap { UUID(uuidString: $0.id) })
+            similar = neighbours.items.compactMap { UUID(uuidString: $0.id).flatMap { found[$0] } }.filter { $0.stock > 0 }.prefix(4).map(renderer.card)
+        }
         let model = ProductPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(
@@ -179,7 +189,9 @@ public struct StorefrontController: Sendable {
             returnTo: returnTo,
             product: card,
             more: Array(more),
-            hasMore: !more.isEmpty
+            hasMore: !more.isEmpty,
+            similar: similar,
+            hasSimilar: !similar.isEmpty
         )
         return try renderer.render(model, template: "product")
     }

@@ -19,6 +19,7 @@ import Testing
             // Every product, as the export would list it.
             var items: [ItemRecord] = []
             var stock: [String: Int] = [:]
+            var url: [String: String] = [:]
             for page in 1...7 {
                 let listing = try await client.executeRequest(uri: "/api/v1/products?limit=100&page=\(page)", method: .get, headers: [:], body: nil)
                 for product in try #require(try listing.json()["products"] as? [[String: Any]]) {
@@ -31,6 +32,7 @@ import Testing
                         unit: unitPrice?["per"] as? String ?? "each", soldByWeight: product["soldByWeight"] as? Bool ?? false, inStock: (product["stock"] as? Int ?? 0) > 0
                     ))
                     stock[id] = product["stock"] as? Int ?? 0
+                    url[id] = product["url"] as? String
                 }
             }
             #expect(items.count == 636)
@@ -62,6 +64,14 @@ import Testing
             let position = try #require(index.ids.firstIndex(of: id))
             let expected = index.neighbours(of: position, k: 40, metric: .euclidean).map(\.id).filter { stock[$0, default: 0] > 0 }.prefix(5)
             #expect((answer["products"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(expected))
+
+            // The product page shows the model's nearest in-stock neighbours.
+            let page = try await client.executeRequest(uri: try #require(url[id]), method: .get, headers: [:], body: nil)
+            let html = String(buffer: page.body)
+            let section = try #require(html.range(of: "<h2 id=\"similar-heading\">Similar products</h2>"))
+            let shown = index.neighbours(of: position, k: 12, metric: .euclidean).map(\.id).filter { stock[$0, default: 0] > 0 }.prefix(4)
+            let first = try #require(shown.first.flatMap { url[$0] })
+            #expect(html[section.upperBound...].prefix(6_000).contains("href=\"\(first)\""))
 
             let ready = try await client.executeRequest(uri: "/health/ready", method: .get, headers: [:], body: nil)
             #expect(try ready.json()["recommendationModel"] as? String == model.version)
