@@ -98,7 +98,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
-        .target(name: "Recommendations", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .target(
+            name: "Recommendations",
+            dependencies: ["GoMartModels", "Security", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Checkout",
             dependencies: [

@@ -33,8 +33,8 @@ public struct Evaluation: Sendable {
         }
         var cases: [(history: [Set<Int>], heldOut: Set<Int>)] = []
         var training: [Int: Int] = [:]
-        for customer in baskets.keys.sorted() {
-            let ordered = baskets[customer]!.values.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
+        for (_, byOrder) in baskets.sorted(by: { $0.key < $1.key }) {
+            let ordered = byOrder.values.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
             let history = ordered.dropLast().map(\.items)
             for basket in history { for item in basket { training[item, default: 0] += 1 } }
             if ordered.count >= 2, let last = ordered.last { cases.append((Array(history), last.items)) }
@@ -42,7 +42,7 @@ public struct Evaluation: Sendable {
         }
         let popular = training.sorted { $0.value != $1.value ? $0.value > $1.value : index.ids[$0.key] < index.ids[$1.key] }
             .prefix(listLength).map(\.key)
-        var generator = SplitMix(seed: seed)
+        var generator = SeededRandom(seed: seed)
 
         var scores: [Scores] = []
         for name in ["k-NN (\(metric.rawValue))", "popularity", "random"] {
@@ -92,11 +92,11 @@ public struct Evaluation: Sendable {
     }
 }
 
-/// A small, repeatable random number generator (SplitMix64).
-struct SplitMix: RandomNumberGenerator {
+/// A small, repeatable random number generator (SplitMix64), for synthetic data and baselines.
+public struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -111,7 +111,7 @@ public enum SyntheticOrders {
     public static func generate(items: [ItemRecord], customers: Int, ordersPerCustomer: ClosedRange<Int> = 2...6, seed: UInt64 = 2026,
                                 startTime: Int64 = 1_760_000_000) -> [OrderLineRecord] {
         guard !items.isEmpty else { return [] }
-        var generator = SplitMix(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let byAisle = Dictionary(grouping: items.indices, by: { items[$0].aisle })
         let aisles = byAisle.keys.sorted()
         var lines: [OrderLineRecord] = []
@@ -122,7 +122,7 @@ public enum SyntheticOrders {
             // A price level: the shopper prefers items around this log price.
             let level = Double(generator.next() % 1_000) / 1_000
             func pick(in aisle: String) -> Int {
-                let pool = byAisle[aisle]!.sorted { items[$0].priceMinor < items[$1].priceMinor }
+                let pool = byAisle[aisle, default: []].sorted { items[$0].priceMinor < items[$1].priceMinor }
                 let centre = Int(level * Double(pool.count - 1))
                 let spread = max(1, pool.count / 8)
                 let offset = Int(generator.next() % UInt64(2 * spread + 1)) - spread

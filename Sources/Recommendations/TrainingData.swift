@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import GoMartModels
+import Security
 
 /// One line of a paid order, as `orders.csv` holds it: no personal data, only a pseudonymous
 /// customer key (a keyed hash that cannot be reversed without the shop's key).
@@ -121,7 +123,7 @@ public struct TrainingData: Sendable {
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        Hex.encode(SHA256.hash(data: data))
     }
 }
 
@@ -138,7 +140,7 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Minimal RFC 4180 CSV: quoted fields where needed, "" for a quote.
+/// CSV writing (quoted fields where needed, "" for a quote); reading is GoMartModels' CSVTable.
 enum CSV {
     static func render(header: [String], rows: [[String]]) -> String {
         var text = header.map(escape).joined(separator: ",") + "\n"
@@ -153,44 +155,18 @@ enum CSV {
 
     /// Parses `text`, checking the header is exactly `columns` and every row has that many fields.
     static func parse(_ text: String, expecting columns: [String], file: String) throws -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        while let character = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else {
-                    field.append(character)
-                }
-            } else if character == "\"" && field.isEmpty {
-                quoted = true
-            } else if character == "," {
-                row.append(field)
-                field = ""
-            } else if character == "\n" || character == "\r\n" {
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else {
-                field.append(character)
-            }
+        let table: CSVTable
+        do {
+            table = try CSVTable(parsing: text)
+        } catch let error as CSVTable.SyntaxError {
+            throw TrainingDataError.invalid(file, "line \(error.line): \(error.message)")
         }
-        if quoted { throw TrainingDataError.invalid(file, "a quoted field is not closed") }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
-        guard let header = rows.first, header == columns else {
+        guard let header = table.records.first, header.fields == columns else {
             throw TrainingDataError.invalid(file, "the header must be \(columns.joined(separator: ","))")
         }
-        for (index, row) in rows.enumerated().dropFirst() where row.count != columns.count {
-            throw TrainingDataError.invalid(file, "line \(index + 1) has \(row.count) fields, not \(columns.count)")
+        for record in table.records.dropFirst() where record.fields.count != columns.count {
+            throw TrainingDataError.invalid(file, "line \(record.line) has \(record.fields.count) fields, not \(columns.count)")
         }
-        return Array(rows.dropFirst())
+        return table.records.dropFirst().map(\.fields)
     }
 }

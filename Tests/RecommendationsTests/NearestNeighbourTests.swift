@@ -46,7 +46,7 @@ import Testing
 @Suite struct NearestNeighbourIndexTests {
     /// A catalogue with repeated prices and categories, so that ties happen.
     static func catalogue(count: Int, seed: UInt64) -> [ItemRecord] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let aisles = ["Bakery", "Dairy", "Drinks", "Frozen", "Pantry"]
         let brands = ["GoMart", "Hovis", "Warburtons", "Yeo Valley", "Heinz", "Kellogg's", "Tropicana"]
         let units = ["each", "kg", "l"]
@@ -136,18 +136,5 @@ import Testing
         for (x, y) in zip(dense.0, dense.1) { squared += (x - y) * (x - y) }
         let expected = squared.squareRoot()
         #expect(abs(index.distance(known, unknown, metric: .euclidean) - expected) < 1e-12)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so that test catalogues are the same every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

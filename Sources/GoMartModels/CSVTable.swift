@@ -1,21 +1,21 @@
 /// A minimal RFC 4180 CSV reader: quoted fields, doubled quotes, commas and newlines in quotes.
-struct CSVTable: Sendable {
+public struct CSVTable: Sendable {
     /// One parsed record with the 1-based line number it starts on.
-    struct Record: Sendable {
-        var line: Int
-        var fields: [String]
+    public struct Record: Sendable {
+        public var line: Int
+        public var fields: [String]
     }
 
-    var records: [Record]
+    public var records: [Record]
 
     /// Why a file could not be read as CSV at all.
-    struct SyntaxError: Error, Equatable {
-        var line: Int
-        var message: String
+    public struct SyntaxError: Error, Equatable {
+        public var line: Int
+        public var message: String
     }
 
     /// Parses `text`, skipping blank lines. Throws on an unterminated quoted field.
-    init(parsing text: String) throws {
+    public init(parsing text: String) throws {
         var records: [Record] = []
         var fields: [String] = []
         var field = ""
