@@ -100,7 +100,11 @@ let package = Package(
         .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
         .target(
             name: "Recommendations",
-            dependencies: ["GoMartModels", "Security", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "GoMartModels", "Security", "Catalog", "Cart", "Checkout",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -130,6 +134,7 @@ let package = Package(
                 "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/Templates"), .copy("Resources/Public")],
             swiftSettings: swiftSettings
@@ -215,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "Security",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

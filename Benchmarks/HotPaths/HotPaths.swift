@@ -97,14 +97,14 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Serve a cached aisle page: fill in token and header") { benchmark in
         guard let shop else { return }
         for _ in benchmark.scaledIterations {
-            blackHole(shop.cachedAisle.body(csrfToken: shop.token, shopperNav: shop.nav))
+            blackHole(shop.cachedAisle.body(PageCache.ShopperParts(csrfToken: shop.token, shopperNav: shop.nav)))
         }
     }
 
     Benchmark("Serve a cached aisle page, gzipped") { benchmark in
         guard let shop else { return }
         for _ in benchmark.scaledIterations {
-            blackHole(shop.cachedAisle.gzippedBody(csrfToken: shop.token, shopperNav: shop.nav))
+            blackHole(shop.cachedAisle.gzippedBody(PageCache.ShopperParts(csrfToken: shop.token, shopperNav: shop.nav)))
         }
     }
 

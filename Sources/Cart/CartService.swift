@@ -46,6 +46,11 @@ public struct CartService: Sendable {
         return policy.summarise(lines, currency: catalog.currency)
     }
 
+    /// The products in the owner's cart, unpriced: for leaving them out of recommendations.
+    public func productIDs(in owner: CartOwner) async throws -> Set<String> {
+        Set(try await repository.lines(ownerKey: owner.storageKey).map(\.productID))
+    }
+
     /// How many units the owner's cart holds (for the header badge).
     public func itemCount(for owner: CartOwner) async throws -> Int {
         try await repository.itemCount(ownerKey: owner.storageKey)

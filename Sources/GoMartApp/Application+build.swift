@@ -95,9 +95,12 @@ public func buildApplication(
         } catch {
             logger.error("could not load the newest recommendation model", metadata: ["error": "\(error)"])
         }
+        let shopRecommendations = ShopRecommendations(
+            recommender: recommendations, catalog: catalog, cart: cart, history: PurchaseHistory(database: database), logger: logger
+        )
         let router = try await buildRouter(
             configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,
-            recommendations: recommendations, keys: keys, logger: logger
+            recommendations: shopRecommendations, keys: keys, logger: logger
         )
         var app = Application(
             router: router,
@@ -125,7 +128,7 @@ public func buildApplication(
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
     configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
-    cart: CartService, checkout: CheckoutService, recommendations: RecommendationService, keys: SecretKeys, logger: Logger
+    cart: CartService, checkout: CheckoutService, recommendations: ShopRecommendations, keys: SecretKeys, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
     let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
@@ -158,8 +161,7 @@ func buildRouter(
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)
     OrdersAPIController(checkout: checkout).addRoutes(to: router)
-    RecommendationsAPIController<ShopRequestContext>(catalog: catalog, recommendations: recommendations, orders: OrderHistoryExport(database: database))
-        .addRoutes(to: router)
+    RecommendationsAPIController(catalog: catalog, recommendations: recommendations).addRoutes(to: router)
     return router
 }
 

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Loads the newest recommendation model at start and checks the model store for a newer one
 /// every `interval`, swapping it in without a restart.
 struct ModelWatcher: Service {
-    let recommendations: RecommendationService
+    let recommendations: any Recommender
     let interval: Duration
     let logger: Logger
 
@@ -13,7 +13,7 @@ struct ModelWatcher: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    if try recommendations.reload() {
+                    if try await recommendations.refresh() {
                         logger.info("recommendation model loaded", metadata: ["version": "\(recommendations.modelVersion ?? "")"])
                     }
                 } catch {

@@ -2,9 +2,9 @@ import Foundation
 
 /// Offline evaluation by leaving out each customer's last basket: from what they bought before,
 /// does a recommender name what they bought next?
-public struct Evaluation: Sendable {
+public struct Evaluation: Sendable, Codable, Equatable {
     /// One recommender's scores.
-    public struct Scores: Sendable, Equatable {
+    public struct Scores: Sendable, Codable, Equatable {
         public var name: String
         /// Customers for whom at least one of the ten recommendations was in the held-out basket.
         public var hitRate: Double
@@ -68,16 +68,9 @@ public struct Evaluation: Sendable {
     }
 
     /// The ten items nearest to any item of `basket` (each scored by its smallest distance),
-    /// the basket's own items left out.
+    /// the basket's own items left out: what the shop serves from a shopper's last order.
     public static func nearestToBasket(_ basket: Set<Int>, index: NearestNeighbourIndex, metric: DistanceMetric) -> [Int] {
-        var best: [Int: Double] = [:]
-        for item in basket.sorted() {
-            for neighbour in index.neighbours(of: item, k: listLength + basket.count, metric: metric) where !basket.contains(neighbour.index) {
-                best[neighbour.index] = min(best[neighbour.index] ?? .infinity, neighbour.distance)
-            }
-        }
-        return best.sorted { $0.value != $1.value ? $0.value < $1.value : index.ids[$0.key] < index.ids[$1.key] }
-            .prefix(listLength).map(\.key)
+        index.neighbours(ofBasket: basket, k: listLength, metric: metric).map(\.index)
     }
 
     /// The scores as a table.

@@ -123,6 +123,23 @@ public struct NearestNeighbourIndex: Sendable {
         return result
     }
 
+    /// The `k` items nearest to any item of `basket`, each ranked by its distance to the nearest
+    /// basket item (ties by id), never a basket item nor one `excluding` names.
+    ///
+    /// Exact: an item in the overall top `k` is in the top `k` of the basket item it is nearest
+    /// to, so merging each basket item's own top `k` loses nothing.
+    public func neighbours(ofBasket basket: Set<Int>, k: Int, metric: DistanceMetric, excluding: Set<Int> = []) -> [Neighbour] {
+        guard k > 0 else { return [] }
+        var best: [Int: Neighbour] = [:]
+        for item in basket.sorted() where (0..<count).contains(item) {
+            let found = neighbours(of: item, k: k, metric: metric) { basket.contains($0) || excluding.contains($0) }
+            for neighbour in found where neighbour.distance < best[neighbour.index]?.distance ?? .infinity {
+                best[neighbour.index] = neighbour
+            }
+        }
+        return Array(best.values.sorted(by: Self.nearerFirst).prefix(k))
+    }
+
     @inline(__always)
     func squaredEuclidean(_ a: Int, _ b: Int) -> Double {
         let dp = price[a] - price[b], du = unitPrice[a] - unitPrice[b]

@@ -10,8 +10,9 @@ public struct RecommendationModel: Codable, Sendable {
     public var schema: FeatureSchema
     public var items: [ItemRecord]
     public var training: TrainingSummary
-    /// Offline evaluation, when the training data had order history.
-    public var evaluation: [String: Double]?
+    /// Offline evaluation on the training data's order history (leave the last basket out), when
+    /// it had customers with two or more orders.
+    public var evaluation: Evaluation?
 
     public struct TrainingSummary: Codable, Sendable {
         public var itemCount: Int
@@ -20,7 +21,8 @@ public struct RecommendationModel: Codable, Sendable {
         public var indexBuildMilliseconds: Double
     }
 
-    /// Fits the schema to `data.items`, builds the index and returns both.
+    /// Fits the schema to `data.items`, builds the index, evaluates it on `data.orders` and
+    /// returns the model and its index.
     public static func train(_ data: TrainingData, weights: FeatureWeights, metric: DistanceMetric, now: Date = Date()) -> (RecommendationModel, NearestNeighbourIndex) {
         let clock = ContinuousClock()
         let started = clock.now
@@ -29,6 +31,7 @@ public struct RecommendationModel: Codable, Sendable {
         let index = NearestNeighbourIndex(items: items, schema: schema)
         let elapsed = clock.now - started
         let stamp = now.formatted(Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
+        let evaluation = Evaluation.run(orders: data.orders, index: index, metric: metric)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let model = RecommendationModel(
             version: "\(stamp)-\(String(repeating: "0", count: 8 - suffix.count))\(suffix)",
@@ -37,7 +40,7 @@ public struct RecommendationModel: Codable, Sendable {
                 itemCount: items.count, orderLineCount: data.orders.count, customerCount: Set(data.orders.map(\.customer)).count,
                 indexBuildMilliseconds: Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
             ),
-            evaluation: nil
+            evaluation: evaluation.customers > 0 ? evaluation : nil
         )
         return (model, index)
     }

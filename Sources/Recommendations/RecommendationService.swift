@@ -3,18 +3,11 @@ import Synchronization
 
 /// Serves the newest model in the model store and swaps in a newer one atomically, without a
 /// restart: requests in flight finish on the model they started with.
-public final class RecommendationService: Sendable {
+public final class RecommendationService: Recommender {
     struct Loaded: Sendable {
         let model: RecommendationModel
         let index: NearestNeighbourIndex
         let position: [String: Int]
-    }
-
-    /// The neighbours of one item under the loaded model.
-    public struct Similar: Sendable {
-        public var modelVersion: String
-        /// Item ids with their distances, nearest first.
-        public var items: [(id: String, distance: Double)]
     }
 
     public let store: ModelStore
@@ -65,11 +58,29 @@ public final class RecommendationService: Sendable {
         }
     }
 
+    public func refresh() async throws -> Bool {
+        try reload()
+    }
+
+    /// The loaded model, if any.
+    public var model: RecommendationModel? {
+        loaded.withLock { $0?.model }
+    }
+
     /// The `k` items nearest to `id`, or nil when no model is loaded or the model does not know
     /// the item.
-    public func similar(to id: String, k: Int) -> Similar? {
+    public func similar(to id: String, k: Int) -> RecommendedItems? {
         guard let current = loaded.withLock({ $0 }), let position = current.position[id] else { return nil }
-        let neighbours = current.index.neighbours(of: position, k: k, metric: current.model.metric)
-        return Similar(modelVersion: current.model.version, items: neighbours.map { ($0.id, $0.distance) })
+        let neighbours = current.index.neighbours(of: position, k: min(k, RecommendationLimits.maximumK), metric: current.model.metric)
+        return RecommendedItems(modelVersion: current.model.version, items: neighbours.map { RecommendedItem(id: $0.id, distance: $0.distance) })
+    }
+
+    public func recommended(forBasket basket: [String], excluding: Set<String>, k: Int) -> RecommendedItems? {
+        guard let current = loaded.withLock({ $0 }) else { return nil }
+        let positions = Set(basket.prefix(RecommendationLimits.maximumBasket).compactMap { current.position[$0] })
+        guard !positions.isEmpty else { return nil }
+        let excluded = Set(excluding.compactMap { current.position[$0] })
+        let neighbours = current.index.neighbours(ofBasket: positions, k: min(k, RecommendationLimits.maximumK), metric: current.model.metric, excluding: excluded)
+        return RecommendedItems(modelVersion: current.model.version, items: neighbours.map { RecommendedItem(id: $0.id, distance: $0.distance) })
     }
 }

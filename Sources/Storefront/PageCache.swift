@@ -21,41 +21,125 @@ package final class PageCache: Sendable {
         case shopperNav
     }
 
-    /// A rendered page: static chunks around holes (`chunks.count == holes.count + 1`).
+    /// A part of a page that only shoppers with personal recommendations get: it is inserted at
+    /// its place for them, and costs everyone else nothing (the page's compressed parts do not
+    /// know it is there).
+    package enum Slot: Sendable, Hashable {
+        /// A "Recommended for you" badge on the card of the product with this id.
+        case badge(String)
+        /// The "Recommended for you" row of the home page.
+        case recommendedRow
+    }
+
+    /// Where a slot sits: `offset` bytes into chunk `chunk`.
+    struct Insertion: Sendable {
+        let chunk: Int
+        let offset: Int
+        let slot: Slot
+    }
+
+    /// A rendered page: static chunks around holes (`chunks.count == holes.count + 1`), and the
+    /// places of its slots.
     package struct Page: Sendable {
         let chunks: [[UInt8]]
         let holes: [Hole]
         let deflated: [Gzip.Part]
+        let insertions: [Insertion]
         /// A hash of the whole rendering, for ETags.
         let tag: UInt64
         var size: Int { chunks.reduce(0) { $0 + $1.count } + deflated.reduce(0) { $0 + $1.deflated.count } }
 
-        /// The page with this shopper's token and header filled in.
-        package func body(csrfToken token: [UInt8], shopperNav nav: [UInt8]) -> ByteBuffer {
-            let holeBytes: Int = holes.reduce(0) { sum, hole in sum + (hole == .csrfToken ? token.count : nav.count) }
-            let size: Int = chunks.reduce(0) { sum, chunk in sum + chunk.count } + holeBytes
+        /// True when the page has a place for the "Recommended for you" row.
+        package var hasRecommendedRow: Bool { insertions.contains { $0.slot == .recommendedRow } }
+        /// True when the page has slots for personal parts.
+        package var hasSlots: Bool { !insertions.isEmpty }
+
+        /// The page with this shopper's parts filled in.
+        package func body(_ parts: ShopperParts) -> ByteBuffer {
+            let personal = parts.personal.flatMap { insertions.isEmpty ? nil : $0 }
+            var size = chunks.reduce(0) { $0 + $1.count }
+            size += holes.reduce(0) { $0 + ($1 == .csrfToken ? parts.csrfToken.count : parts.shopperNav.count) }
+            if let personal { size += personal.row.count + personal.badged.count * personal.badge.count }
             var buffer = ByteBufferAllocator().buffer(capacity: size)
-            buffer.writeBytes(chunks[0])
-            for (index, hole) in holes.enumerated() {
-                buffer.writeBytes(hole == .csrfToken ? token : nav)
-                buffer.writeBytes(chunks[index + 1])
+            var next = 0
+            for (index, chunk) in chunks.enumerated() {
+                if let personal {
+                    var from = 0
+                    while next < insertions.count && insertions[next].chunk == index {
+                        let insertion = insertions[next]
+                        buffer.writeBytes(chunk[from..<insertion.offset])
+                        switch insertion.slot {
+                        case .badge(let id): if personal.badged.contains(id) { buffer.writeBytes(personal.badge) }
+                        case .recommendedRow: buffer.writeBytes(personal.row)
+                        }
+                        from = insertion.offset
+                        next += 1
+                    }
+                    buffer.writeBytes(chunk[from...])
+                } else {
+                    buffer.writeBytes(chunk)
+                }
+                if index < holes.count { buffer.writeBytes(holes[index] == .csrfToken ? parts.csrfToken : parts.shopperNav) }
             }
             return buffer
         }
 
-        /// The same, gzipped from the parts deflated in advance; nil if the token is not of the
-        /// length the parts were deflated for.
-        package func gzippedBody(csrfToken token: [UInt8], shopperNav nav: [UInt8]) -> ByteBuffer? {
-            guard token.count == CSRFTokens.tokenLength else { return nil }
-            let storedToken = Gzip.stored(token)
-            let storedNav = Gzip.stored(nav)
-            var parts = [deflated[0]]
-            parts.reserveCapacity(deflated.count * 2)
-            for (index, hole) in holes.enumerated() {
-                parts.append(hole == .csrfToken ? storedToken : storedNav)
-                parts.append(deflated[index + 1])
+        /// The same, gzipped. For most shoppers it is assembled from the parts deflated in advance;
+        /// a page with personal parts is compressed afresh. Nil if the token is not of the length
+        /// the parts were deflated for.
+        package func gzippedBody(_ parts: ShopperParts) -> ByteBuffer? {
+            guard parts.csrfToken.count == CSRFTokens.tokenLength else { return nil }
+            if parts.personal != nil && !insertions.isEmpty {
+                return Gzip.compress(body(parts).readableBytesView, level: 1)
             }
-            return Gzip.assemble(parts)
+            let storedToken = Gzip.stored(parts.csrfToken)
+            let storedNav = Gzip.stored(parts.shopperNav)
+            var assembled = [deflated[0]]
+            assembled.reserveCapacity(deflated.count * 2)
+            for (index, hole) in holes.enumerated() {
+                assembled.append(hole == .csrfToken ? storedToken : storedNav)
+                assembled.append(deflated[index + 1])
+            }
+            return Gzip.assemble(assembled)
+        }
+    }
+
+    /// What one shopper's request fills into a page.
+    package struct ShopperParts: Sendable {
+        package var csrfToken: [UInt8]
+        package var shopperNav: [UInt8]
+        package var personal: PersonalParts?
+
+        package init(csrfToken: [UInt8], shopperNav: [UInt8], personal: PersonalParts? = nil) {
+            self.csrfToken = csrfToken
+            self.shopperNav = shopperNav
+            self.personal = personal
+        }
+
+        /// A hash of everything filled in, for ETags.
+        var hash: UInt64 {
+            var hash = FNV1a.hash(shopperNav, seed: FNV1a.hash(csrfToken))
+            if let personal {
+                hash = FNV1a.hash(personal.row, seed: hash)
+                for id in personal.badged.sorted() { hash = FNV1a.hash(Array(id.utf8), seed: hash) }
+            }
+            return hash
+        }
+    }
+
+    /// The parts of a page only shoppers with personal recommendations get.
+    package struct PersonalParts: Sendable {
+        /// The products whose cards get the badge.
+        package var badged: Set<String>
+        /// The badge's HTML.
+        package var badge: [UInt8]
+        /// The home page's row, as HTML.
+        package var row: [UInt8]
+
+        package init(badged: Set<String>, badge: [UInt8], row: [UInt8]) {
+            self.badged = badged
+            self.badge = badge
+            self.row = row
         }
     }
 
@@ -63,6 +147,10 @@ package final class PageCache: Sendable {
     /// escaping unchanged, and the random part cannot be guessed by whoever writes product names.
     package let csrfMarker: String
     package let navMarker: String
+    /// Stands for the "Recommended for you" row.
+    package let rowMarker: String
+    /// What every marker starts with.
+    private let stem: String
 
     private struct Entry {
         var page: Page
@@ -92,8 +180,15 @@ package final class PageCache: Sendable {
         self.budget = budget
         self.timeToLive = timeToLive
         let nonce = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        stem = "gmhole\(nonce)"
         csrfMarker = "gmhole\(nonce)csrf"
         navMarker = "<!--gmhole\(nonce)nav-->"
+        rowMarker = "<!--gmhole\(nonce)row-->"
+    }
+
+    /// Stands for the badge on the card of the product with this id.
+    package func badgeMarker(for productID: String) -> String {
+        "<!--\(stem)badge:\(productID)-->"
     }
 
     var isEnabled: Bool { timeToLive > .zero && budget > 0 }
@@ -158,29 +253,52 @@ package final class PageCache: Sendable {
         state.withLock { ($0.entries.count, $0.bytes, $0.hits, $0.misses) }
     }
 
-    /// Splits a page rendered with the markers into chunks and holes, and deflates the chunks.
+    /// Splits a page rendered with the markers into chunks and holes, notes where its slots are,
+    /// and deflates the chunks.
     package func makePage(from html: String) -> Page {
         var chunks: [[UInt8]] = []
         var holes: [Hole] = []
+        var insertions: [Insertion] = []
+        var current: [UInt8] = []
         var rest = Substring(html)
-        while true {
-            let csrf = rest.range(of: csrfMarker)
-            let nav = rest.range(of: navMarker)
-            let next: (Range<Substring.Index>, Hole)?
-            switch (csrf, nav) {
-            case let (csrf?, nav?): next = csrf.lowerBound < nav.lowerBound ? (csrf, .csrfToken) : (nav, .shopperNav)
-            case let (csrf?, nil): next = (csrf, .csrfToken)
-            case let (nil, nav?): next = (nav, .shopperNav)
-            case (nil, nil): next = nil
+        while let found = rest.range(of: stem) {
+            let after = rest[found.upperBound...]
+            let isComment = rest[..<found.lowerBound].hasSuffix("<!--")
+            var start = found.lowerBound
+            var end = found.upperBound
+            var hole: Hole?
+            var slot: Slot?
+            if after.hasPrefix("csrf") {
+                hole = .csrfToken
+                end = after.index(after.startIndex, offsetBy: 4)
+            } else if isComment, let close = after.range(of: "-->") {
+                let name = after[..<close.lowerBound]
+                switch name {
+                case "nav": hole = .shopperNav
+                case "row": slot = .recommendedRow
+                default: if name.hasPrefix("badge:") { slot = .badge(String(name.dropFirst("badge:".count))) }
+                }
+                if hole != nil || slot != nil {
+                    start = rest.index(found.lowerBound, offsetBy: -4)
+                    end = close.upperBound
+                }
             }
-            guard let (range, hole) = next else { break }
-            chunks.append(Array(rest[..<range.lowerBound].utf8))
-            holes.append(hole)
-            rest = rest[range.upperBound...]
+            current += rest[..<start].utf8
+            if let hole {
+                chunks.append(current)
+                current = []
+                holes.append(hole)
+            } else if let slot {
+                insertions.append(Insertion(chunk: chunks.count, offset: current.count, slot: slot))
+            } else {
+                current += rest[start..<end].utf8 // not one of ours after all
+            }
+            rest = rest[end...]
         }
-        chunks.append(Array(rest.utf8))
+        current += rest.utf8
+        chunks.append(current)
         let deflated = Gzip.deflate(chunks: chunks, holes: holes.map { $0 == .csrfToken ? .fixedLength(CSRFTokens.tokenLength) : .anyLength })
-        return Page(chunks: chunks, holes: holes, deflated: deflated, tag: FNV1a.hash(html.utf8))
+        return Page(chunks: chunks, holes: holes, deflated: deflated, insertions: insertions, tag: FNV1a.hash(html.utf8))
     }
 
     /// Drops the least recently used pages until a quarter of the budget is free.

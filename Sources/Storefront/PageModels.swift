@@ -14,6 +14,8 @@ struct HomePageModel: Sendable {
     var header: HeaderModel
     /// Where add-to-cart forms return to: this page.
     var returnTo: String
+    /// Where a signed-in shopper's "Recommended for you" row goes.
+    var recommendedSlot: String
     var aisles: [AisleTile]
     var featured: [ProductCard]
     var hasFeatured: Bool
@@ -73,9 +75,24 @@ struct ProductPageModel: Sendable {
     var product: ProductCard
     var more: [ProductCard]
     var hasMore: Bool
-    /// The recommendation model's nearest in-stock neighbours.
+    /// The recommendation model's nearest in-stock neighbours, or popular products when the
+    /// model cannot answer (then headed differently).
     var similar: [ProductCard]
     var hasSimilar: Bool
+    var similarHeading: String
+}
+
+/// The "Recommended for you" row of the home page, rendered for one shopper.
+struct RecommendedRowModel: Sendable {
+    struct Shopper: Sendable { var csrfToken: String }
+    struct Header: Sendable { var shopper: Shopper }
+
+    var heading: String
+    var note: String
+    var products: [ProductCard]
+    /// What the cards' forms need: this shopper's token and the way back.
+    var header: Header
+    var returnTo: String
 }
 
 /// A page explaining an error, with a way back into the shop.

@@ -10,7 +10,7 @@ import Web
 public struct PageRenderer: Sendable {
     /// The templates every page needs.
     static let requiredTemplates = ["home", "aisle", "search", "product", "error", "head", "foot", "product-card", "pagination",
-                                     "sign-up", "sign-in", "account", "form-errors", "cart", "checkout", "order", "orders"]
+                                     "sign-up", "sign-in", "account", "form-errors", "cart", "checkout", "order", "orders", "recommended-row"]
 
     let library: MustacheLibrary
     /// The static files, for fingerprinted addresses.

@@ -24,6 +24,8 @@ struct ProductCard: Sendable {
     var description: String
     var aisleSlug: String
     var aisleName: String
+    /// On cached pages, the marker where this shopper's "Recommended for you" badge may go.
+    var badgeSlot = ""
 
     init(_ product: Product, image: String) {
         id = product.id.uuidString.lowercased()

@@ -1,9 +1,11 @@
+import Accounts
 import Cart
 import Catalog
 import Foundation
 import GoMartModels
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Recommendations
 import Security
@@ -21,13 +23,13 @@ public struct StorefrontController: Sendable {
     let shop: ShopSettings
     let chrome: PageChromeBuilder
     package let pages: PageCache
-    let recommendations: RecommendationService?
+    let recommendations: ShopRecommendations?
 
     /// Creates the controller; a zero `pageCacheTimeToLive` or `pageCacheBytes` renders every page afresh.
     public init(
         catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings,
         pageCacheTimeToLive: Duration = .seconds(300), pageCacheBytes: Int = 24 * 1_048_576,
-        recommendations: RecommendationService? = nil
+        recommendations: ShopRecommendations? = nil
     ) {
         self.recommendations = recommendations
         self.catalog = catalog
@@ -64,10 +66,11 @@ public struct StorefrontController: Sendable {
             ),
             header: sharedHeader(aisles: aisles),
             returnTo: "/",
+            recommendedSlot: pages.rowMarker,
             aisles: aisles.map {
                 HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: renderer.aisleImage($0.slug), productCount: $0.productCount)
             },
-            featured: featured.map(renderer.card),
+            featured: featured.map(card),
             hasFeatured: !featured.isEmpty,
             productCount: aisles.reduce(0) { $0 + $1.productCount } / 10 * 10,
             aisleCount: aisles.count
@@ -106,7 +109,7 @@ public struct StorefrontController: Sendable {
             header: sharedHeader(aisles: aisles, currentAisle: slug),
             returnTo: returnTo,
             aisle: aisle,
-            products: page.products.map(renderer.card),
+            products: page.products.map(card),
             hasProducts: !page.products.isEmpty,
             resultSummary: Self.summary(page),
             brands: brands.enumerated().map { AislePageModel.BrandOption(index: $0.offset, name: $0.element, checked: query.brands.contains($0.element)) },
@@ -147,7 +150,7 @@ public struct StorefrontController: Sendable {
             returnTo: returnTo,
             heading: searchText.map { "Results for “\($0)”" } ?? "Search",
             query: searchText,
-            products: products.map(renderer.card),
+            products: products.map(card),
             hasProducts: !products.isEmpty,
             resultSummary: page.map(Self.summary) ?? "",
             inStockOnly: query.inStockOnly,
@@ -171,27 +174,25 @@ public struct StorefrontController: Sendable {
         let product = try await catalog.product(slug: slug)
         let aisles = try await catalog.aisles()
         let neighbours = try await catalog.products(matching: ProductQuery(aisleSlug: product.aisleSlug, inStockOnly: true, sort: .name, page: 1, pageSize: 5))
-        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(renderer.card)
-        let card = renderer.card(product)
-        var similar: [ProductCard] = []
-        if let neighbours = recommendations?.similar(to: product.id.uuidString.lowercased(), k: 12) {
-            let found = try await catalog.currentProducts(ids: neighbours.items.compactMap { UUID(uuidString: $0.id) })
-            similar = neighbours.items.compactMap { UUID(uuidString: $0.id).flatMap { found[$0] } }.filter { $0.stock > 0 }.prefix(4).map(renderer.card)
-        }
+        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(card)
+        let productCard = renderer.card(product)
+        let similar = try await recommendations?.similar(to: product, k: 4)
+        let similarCards = similar?.products.map(card) ?? []
         let model = ProductPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(
                 title: "\(product.name) \(product.packSize) | \(shop.name)",
-                description: "\(product.name) (\(product.packSize)) for \(card.price) — \(card.unitPrice). \(product.description)",
+                description: "\(product.name) (\(product.packSize)) for \(productCard.price) — \(productCard.unitPrice). \(product.description)",
                 canonicalURL: "\(shop.publicBaseURL)/products/\(product.slug)"
             ),
             header: sharedHeader(aisles: aisles, currentAisle: product.aisleSlug),
             returnTo: returnTo,
-            product: card,
+            product: productCard,
             more: Array(more),
             hasMore: !more.isEmpty,
-            similar: similar,
-            hasSimilar: !similar.isEmpty
+            similar: similarCards,
+            hasSimilar: !similarCards.isEmpty,
+            similarHeading: similar?.source == .model ? "Similar products" : "Popular with other shoppers"
         )
         return try renderer.render(model, template: "product")
     }
@@ -211,11 +212,13 @@ public struct StorefrontController: Sendable {
     /// `304 Not Modified` when the browser holds these exact bytes, and gzip when it accepts it.
     func cachedPage(_ key: String, request: Request, context: Context, render: @escaping @Sendable () async throws -> String) async throws -> Response {
         let page = try await pages.page(for: key, generation: try await catalog.cacheGeneration(), render: render)
-        let token = Array(context.csrfToken.utf8)
-        let nav = Array(chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context))).utf8)
-        let personal = FNV1a.hash(nav, seed: FNV1a.hash(token))
+        let nav = chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context)))
+        let parts = PageCache.ShopperParts(
+            csrfToken: Array(context.csrfToken.utf8), shopperNav: Array(nav.utf8),
+            personal: await personalParts(for: page, returnTo: Self.returnPath(request), context: context)
+        )
         // Weak: the same tag names the plain and the gzipped bytes.
-        let tag = "W/\"\(String(page.tag, radix: 36))-\(String(personal, radix: 36))\""
+        let tag = "W/\"\(String(page.tag, radix: 36))-\(String(parts.hash, radix: 36))\""
 
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
@@ -225,11 +228,54 @@ public struct StorefrontController: Sendable {
         if EntityTag.matches(request.headers[.ifNoneMatch], tag) {
             return Response(status: .notModified, headers: headers)
         }
-        if Gzip.isAccepted(request.headers[.acceptEncoding]), let gzipped = page.gzippedBody(csrfToken: token, shopperNav: nav) {
+        if Gzip.isAccepted(request.headers[.acceptEncoding]), let gzipped = page.gzippedBody(parts) {
             headers[.contentEncoding] = "gzip"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: page.body(csrfToken: token, shopperNav: nav)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: page.body(parts)))
+    }
+
+    /// How many products a signed-in shopper's recommendations hold: the badged ones.
+    static let recommendedCount = 24
+    /// How many of them the home page's row shows.
+    static let recommendedRowCount = 8
+
+    /// A signed-in shopper's recommendations for a page with places for them: badges on the
+    /// recommended products' cards and, on the home page, the "Recommended for you" row. Nil for
+    /// everyone else, or when recommendations cannot be had (the page is served without them).
+    func personalParts(for page: PageCache.Page, returnTo: String, context: Context) async -> PageCache.PersonalParts? {
+        guard page.hasSlots, let session = context.session, let recommendations else { return nil }
+        do {
+            let answer = try await recommendations.forCustomer(session.customer.internalID, k: Self.recommendedCount)
+            guard answer.basedOnOrder != nil, !answer.products.isEmpty else { return nil }
+            let fromModel = answer.source == .model
+            var row: [UInt8] = []
+            if page.hasRecommendedRow {
+                let model = RecommendedRowModel(
+                    heading: fromModel ? "Recommended for you" : "Popular with other shoppers",
+                    note: fromModel ? "Picked for you from your last order." : "Our most ordered products right now.",
+                    products: answer.products.prefix(Self.recommendedRowCount).map(renderer.card),
+                    header: .init(shopper: .init(csrfToken: context.csrfToken)), returnTo: returnTo
+                )
+                row = Array(try renderer.render(model, template: "recommended-row").utf8)
+            }
+            return PageCache.PersonalParts(
+                badged: fromModel ? Set(answer.products.map { $0.id.uuidString.lowercased() }) : [],
+                badge: Array(Self.recommendedBadge.utf8), row: row
+            )
+        } catch {
+            context.logger.warning("could not personalise a page", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return nil
+        }
+    }
+
+    static let recommendedBadge = #"<p class="badge badge-recommended">Recommended for you</p>"#
+
+    /// A product as listings on cached pages show it: with a place for this shopper's badge.
+    func card(_ product: Product) -> ProductCard {
+        var card = renderer.card(product)
+        card.badgeSlot = pages.badgeMarker(for: card.id)
+        return card
     }
 
     /// Renders the error page for `status`, suggesting aisles when the catalogue can be read.

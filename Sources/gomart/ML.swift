@@ -53,7 +53,7 @@ struct ML: AsyncParsableCommand {
                     page += 1
                 }
                 let pseudonyms = Pseudonyms(keys: try loadSecretKeys(configuration))
-                let orders = try await OrderHistoryExport(database: database).paidLines().map {
+                let orders = try await PurchaseHistory(database: database).paidLines().map {
                     OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)
                 }
                 let manifest = try TrainingData(items: items, orders: orders).write(to: URL(fileURLWithPath: out))
@@ -112,6 +112,12 @@ struct ML: AsyncParsableCommand {
             say("Training on \(trainingData.items.count) items and \(trainingData.orders.count) order lines…")
             let (model, index) = RecommendationModel.train(trainingData, weights: weights, metric: metric)
             say(String(format: "Built the %@ index in %.1f ms; writing the model and every item's 10 nearest neighbours…", metric.rawValue, model.training.indexBuildMilliseconds))
+            if let evaluation = model.evaluation {
+                say("Evaluation on the exported orders (kept with the model):")
+                say(evaluation.table)
+            } else {
+                say("No customer in the exported orders has two orders yet, so the model carries no evaluation.")
+            }
             let file = try store.save(model, index: index)
             say("Saved model \(model.version) to \(file.path).")
         }

@@ -5,6 +5,7 @@ import NIOCore
 import Testing
 import NIOFoundationCompat
 @testable import Storefront
+import Security
 import Synchronization
 import Web
 
@@ -162,6 +163,43 @@ import Web
             return "<html>changed</html>"
         }
         #expect(renders.value == 2)
+    }
+
+    @Test func personalPartsGoInTheirSlotsAndCostOtherShoppersNothing() throws {
+        let cache = PageCache()
+        let token = Array(String(repeating: "t", count: CSRFTokens.tokenLength).utf8)
+        let nav = Array("<nav>Hi, Ada</nav>".utf8)
+        let html = "<header>\(cache.navMarker)</header>\(cache.rowMarker)<ul>"
+            + (0..<3).map { "<li>item \($0)\(cache.badgeMarker(for: "id-\($0)"))<input value=\"\(cache.csrfMarker)\"></li>" }.joined()
+            + "</ul>" + String(repeating: "<p>filler text</p>", count: 100)
+        let page = cache.makePage(from: html)
+        #expect(page.holes == [.shopperNav, .csrfToken, .csrfToken, .csrfToken])
+        #expect(page.hasSlots && page.hasRecommendedRow)
+
+        func expected(row: String, badged: Set<Int>) -> String {
+            "<header><nav>Hi, Ada</nav></header>\(row)<ul>"
+                + (0..<3).map { "<li>item \($0)\(badged.contains($0) ? "<b>R</b>" : "")<input value=\"\(String(repeating: "t", count: CSRFTokens.tokenLength))\"></li>" }.joined()
+                + "</ul>" + String(repeating: "<p>filler text</p>", count: 100)
+        }
+        // Everyone else: the slots vanish, and the gzipped page is spliced from the parts made in advance.
+        let plain = PageCache.ShopperParts(csrfToken: token, shopperNav: nav)
+        #expect(String(buffer: page.body(plain)) == expected(row: "", badged: []))
+        let plainZipped = try #require(page.gzippedBody(plain))
+        #expect(Gzip.decompress(Array(plainZipped.readableBytesView)).map { String(decoding: $0, as: UTF8.self) } == expected(row: "", badged: []))
+
+        // A shopper with recommendations: their row and badges, plain and gzipped alike.
+        let personal = PageCache.ShopperParts(csrfToken: token, shopperNav: nav, personal: PageCache.PersonalParts(
+            badged: ["id-0", "id-2", "id-9"], badge: Array("<b>R</b>".utf8), row: Array("<section>for you</section>".utf8)
+        ))
+        let want = expected(row: "<section>for you</section>", badged: [0, 2])
+        #expect(String(buffer: page.body(personal)) == want)
+        let zipped = try #require(page.gzippedBody(personal))
+        #expect(Gzip.decompress(Array(zipped.readableBytesView)).map { String(decoding: $0, as: UTF8.self) } == want)
+        #expect(personal.hash != plain.hash)
+
+        // A page without slots ignores personal parts.
+        let bare = cache.makePage(from: "<p>\(cache.csrfMarker)</p>")
+        #expect(!bare.hasSlots && String(buffer: bare.body(personal)) == "<p>\(String(repeating: "t", count: CSRFTokens.tokenLength))</p>")
     }
 
     @Test func theCacheStaysWithinItsBudget() async throws {

@@ -6,35 +6,48 @@ import NIOCore
 import Recommendations
 import Testing
 
+/// Every product as the export lists it, with its stock and page address, read from the API.
+func catalogueItems(_ client: some TestClientProtocol) async throws -> (items: [ItemRecord], stock: [String: Int], url: [String: String]) {
+    var items: [ItemRecord] = []
+    var stock: [String: Int] = [:]
+    var url: [String: String] = [:]
+    for page in 1...7 {
+        let listing = try await client.executeRequest(uri: "/api/v1/products?limit=100&page=\(page)", method: .get, headers: [:], body: nil)
+        for product in try #require(try listing.json()["products"] as? [[String: Any]]) {
+            let id = try #require(product["id"] as? String)
+            let price = (product["price"] as? [String: Any])?["amountMinor"] as? Int ?? 0
+            let unitPrice = product["unitPrice"] as? [String: Any]
+            items.append(ItemRecord(
+                id: id, name: product["name"] as? String ?? "", aisle: (product["aisle"] as? [String: Any])?["slug"] as? String ?? "",
+                brand: product["brand"] as? String ?? "", priceMinor: Int64(price), unitPriceMinor: Int64(unitPrice?["amountMinor"] as? Int ?? price),
+                unit: unitPrice?["per"] as? String ?? "each", soldByWeight: product["soldByWeight"] as? Bool ?? false, inStock: (product["stock"] as? Int ?? 0) > 0
+            ))
+            stock[id] = product["stock"] as? Int ?? 0
+            url[id] = product["url"] as? String
+        }
+    }
+    return (items, stock, url)
+}
+
+/// The test shop with a model store of its own (in a temporary data folder), checked for new
+/// models on every request.
+func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, ModelStore) async throws -> Void) async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-ml-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try await withTestApp(configure: { configuration in
+        configuration.dataDirectory = folder.path
+        configuration.modelCheckIntervalSeconds = 0
+    }) { client in
+        try await test(client, ModelStore(directory: folder.appendingPathComponent("models")))
+    }
+}
+
 @Suite struct RecommendationsAPITests {
     let api = APITests()
 
     @Test func similarProductsFallBackToPopularityThenComeFromATrainedModel() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-ml-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try await withTestApp(configure: { configuration in
-            configuration.dataDirectory = folder.path
-            configuration.modelCheckIntervalSeconds = 0
-        }) { client in
-            // Every product, as the export would list it.
-            var items: [ItemRecord] = []
-            var stock: [String: Int] = [:]
-            var url: [String: String] = [:]
-            for page in 1...7 {
-                let listing = try await client.executeRequest(uri: "/api/v1/products?limit=100&page=\(page)", method: .get, headers: [:], body: nil)
-                for product in try #require(try listing.json()["products"] as? [[String: Any]]) {
-                    let id = try #require(product["id"] as? String)
-                    let price = (product["price"] as? [String: Any])?["amountMinor"] as? Int ?? 0
-                    let unitPrice = product["unitPrice"] as? [String: Any]
-                    items.append(ItemRecord(
-                        id: id, name: product["name"] as? String ?? "", aisle: (product["aisle"] as? [String: Any])?["slug"] as? String ?? "",
-                        brand: product["brand"] as? String ?? "", priceMinor: Int64(price), unitPriceMinor: Int64(unitPrice?["amountMinor"] as? Int ?? price),
-                        unit: unitPrice?["per"] as? String ?? "each", soldByWeight: product["soldByWeight"] as? Bool ?? false, inStock: (product["stock"] as? Int ?? 0) > 0
-                    ))
-                    stock[id] = product["stock"] as? Int ?? 0
-                    url[id] = product["url"] as? String
-                }
-            }
+        try await withModelStoreTestApp { client, store in
+            let (items, stock, url) = try await catalogueItems(client)
             #expect(items.count == 636)
             let id = try #require(items.first { stock[$0.id, default: 0] > 0 }?.id)
 
@@ -53,7 +66,7 @@ import Testing
 
             // A model appears in the store: the next requests pick it up without a restart.
             let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .euclidean)
-            try ModelStore(directory: folder.appendingPathComponent("models")).save(model, index: index)
+            try store.save(model, index: index)
             var answer: [String: Any] = [:]
             for _ in 0..<100 where answer["source"] as? String != "model" {
                 answer = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=5", path: "/products/{id}/similar")

@@ -33,4 +33,21 @@ import Testing
         let list = Evaluation.nearestToBasket([0, 1, 2], index: index, metric: .euclidean)
         #expect(list.count == 10 && Set(list).isDisjoint(with: [0, 1, 2]))
     }
+
+    @Test func aTrainedModelCarriesItsEvaluationThroughTheStore() throws {
+        let items = NearestNeighbourIndexTests.catalogue(count: 120, seed: 8)
+        let orders = SyntheticOrders.generate(items: items, customers: 60)
+        let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: orders), weights: FeatureWeights(), metric: .cosine)
+        let evaluation = try #require(model.evaluation)
+        #expect(evaluation == Evaluation.run(orders: orders, index: index, metric: .cosine))
+        #expect(evaluation.customers == 60 && evaluation.scores[0].name == "k-NN (cosine)")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = ModelStore(directory: directory)
+        try store.save(model, index: index)
+        #expect(try store.load(version: model.version).evaluation == evaluation)
+        // Without order history there is nothing to evaluate.
+        #expect(RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .cosine).0.evaluation == nil)
+    }
 }

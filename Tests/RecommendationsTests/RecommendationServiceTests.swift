@@ -30,10 +30,35 @@ import Testing
         #expect(service.modelVersion == second.version && second.version > first.version)
         #expect(service.similar(to: items[0].id, k: 3)?.modelVersion == second.version)
     }
-}
 
-extension RecommendationService.Similar: Equatable {
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.modelVersion == rhs.modelVersion && lhs.items.map(\.id) == rhs.items.map(\.id)
+    @Test func basketRecommendationsLeaveOutTheBasketAndTheExclusions() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = ModelStore(directory: directory)
+        let service = RecommendationService(store: store)
+        let items = NearestNeighbourIndexTests.catalogue(count: 80, seed: 4)
+        let basket = [items[3].id, items[17].id, "not-in-the-model"]
+        #expect(service.recommended(forBasket: basket, excluding: [], k: 5) == nil)
+
+        let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .euclidean)
+        try store.save(model, index: index)
+        try service.reload()
+        let nearest = try #require(service.recommended(forBasket: basket, excluding: [], k: 6))
+        #expect(nearest.modelVersion == model.version && nearest.items.count == 6)
+        #expect(!nearest.items.contains { basket.contains($0.id) })
+        // Exact: the definition, by brute force over every other item.
+        let positions = [items[3].id, items[17].id].compactMap { index.ids.firstIndex(of: $0) }
+        var expected: [RecommendedItem] = []
+        for candidate in 0..<index.count where !positions.contains(candidate) {
+            let distances = positions.map { index.distance($0, candidate, metric: .euclidean) }
+            expected.append(RecommendedItem(id: index.ids[candidate], distance: distances.min() ?? .infinity))
+        }
+        expected.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.id < $1.id }
+        #expect(nearest.items.map(\.id) == expected.prefix(6).map(\.id))
+
+        let excluded = Set(nearest.items.prefix(2).map(\.id))
+        let rest = try #require(service.recommended(forBasket: basket, excluding: excluded, k: 5))
+        #expect(rest.items.map(\.id) == nearest.items.dropFirst(2).map(\.id) + [expected[6].id])
+        #expect(service.recommended(forBasket: ["not-in-the-model"], excluding: [], k: 5) == nil)
     }
 }

@@ -1,0 +1,83 @@
+import SQLKit
+import Storage
+
+/// One line of a paid order, for exports that must not carry personal data.
+public struct PaidOrderLine: Sendable, Hashable {
+    public var orderID: String
+    /// The customer's internal id: exporters replace it with a pseudonym.
+    public var customerID: Int64
+    /// When the order was paid (seconds since 1970).
+    public var paidAt: Int64
+    public var productID: String
+    public var quantity: Int
+}
+
+/// What customers bought, for recommendations: every paid line for training, a customer's last
+/// paid order, and the most ordered products.
+public struct PurchaseHistory: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Every line of every paid order.
+    public func paidLines() async throws -> [PaidOrderLine] {
+        try await database.read { sql in
+            try await sql.select()
+                .column(SQLColumn("public_id", table: "orders"), as: "order_id")
+                .column(SQLColumn("customer_id", table: "orders"))
+                .column(SQLFunction("COALESCE", args: SQLColumn("paid_at", table: "orders"), SQLColumn("created_at", table: "orders")), as: "paid_at")
+                .column(SQLColumn("product_id", table: "order_lines"))
+                .column(SQLColumn("quantity", table: "order_lines"))
+                .from("order_lines")
+                .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
+                .where(SQLColumn("status", table: "orders"), .equal, SQLBind(OrderStatus.paid.rawValue))
+                .orderBy(SQLColumn("paid_at"))
+                .orderBy(SQLColumn("id", table: "orders"))
+                .orderBy(SQLColumn("line_number", table: "order_lines"))
+                .all()
+                .map { row in
+                    PaidOrderLine(
+                        orderID: try row.decode(column: "order_id", as: String.self), customerID: try row.decode(column: "customer_id", as: Int64.self),
+                        paidAt: try row.decode(column: "paid_at", as: Int64.self), productID: try row.decode(column: "product_id", as: String.self),
+                        quantity: try row.decode(column: "quantity", as: Int.self)
+                    )
+                }
+        }
+    }
+
+    /// The products of the customer's most recent paid order, in line order; nil when they have
+    /// none.
+    public func lastPaidOrder(customerID: Int64) async throws -> (orderID: String, productIDs: [String])? {
+        try await database.read { sql in
+            guard let order = try await sql.select().columns("id", "public_id").from("orders")
+                .where("customer_id", .equal, SQLBind(customerID)).where("status", .equal, SQLBind(OrderStatus.paid.rawValue))
+                .orderBy("created_at", .descending).orderBy("id", .descending).limit(1).first()
+            else { return nil }
+            let internalID = try order.decode(column: "id", as: Int64.self)
+            let products = try await sql.select().column("product_id").from("order_lines")
+                .where("order_id", .equal, SQLBind(internalID)).orderBy("line_number").all()
+                .map { try $0.decode(column: "product_id", as: String.self) }
+            return (try order.decode(column: "public_id", as: String.self), products)
+        }
+    }
+
+    /// The `limit` products ordered most (units across paid orders), most first; ties by id.
+    public func mostOrdered(limit: Int) async throws -> [String] {
+        try await database.read { sql in
+            try await sql.select()
+                .column(SQLColumn("product_id", table: "order_lines"))
+                .column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")), as: "units")
+                .from("order_lines")
+                .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
+                .where(SQLColumn("status", table: "orders"), .equal, SQLBind(OrderStatus.paid.rawValue))
+                .groupBy(SQLColumn("product_id", table: "order_lines"))
+                .orderBy("units", .descending)
+                .orderBy(SQLColumn("product_id", table: "order_lines"))
+                .limit(limit)
+                .all()
+                .map { try $0.decode(column: "product_id", as: String.self) }
+        }
+    }
+}

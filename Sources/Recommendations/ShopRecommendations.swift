@@ -1,0 +1,175 @@
+import Cart
+import Catalog
+import Checkout
+import Foundation
+import Logging
+import Synchronization
+
+/// Recommendations as the shop shows them: products in stock, never what the shopper already has
+/// in the cart, from the model when it answers and from popularity when it cannot (no model yet,
+/// a product it does not know, or a recommender that is slow or down). Every answer says which.
+public struct ShopRecommendations: Sendable {
+    /// Where an answer came from.
+    public enum Source: String, Sendable {
+        /// The k-nearest-neighbours model.
+        case model
+        /// The most ordered products: the fallback.
+        case popularity
+    }
+
+    /// Products to show, and where they came from.
+    public struct Answer: Sendable {
+        public var source: Source
+        /// The model that answered, or the loaded one for a fallback (nil before any model).
+        public var modelVersion: String?
+        public var products: [Product]
+        /// For a customer: the public id of the paid order the recommendations start from.
+        public var basedOnOrder: String?
+    }
+
+    let recommender: any Recommender
+    let catalog: CatalogService
+    let cart: CartService
+    let history: PurchaseHistory
+    let popular: PopularProducts
+    let candidates: CustomerCandidates
+    let logger: Logger
+
+    /// How many candidates a question asks the model for, so that enough are left once sold-out
+    /// items and cart lines are dropped.
+    static let candidateCount = 60
+
+    public init(recommender: any Recommender, catalog: CatalogService, cart: CartService, history: PurchaseHistory, logger: Logger) {
+        self.recommender = recommender
+        self.catalog = catalog
+        self.cart = cart
+        self.history = history
+        self.popular = PopularProducts(history: history)
+        self.candidates = CustomerCandidates()
+        self.logger = logger
+    }
+
+    /// The version of the model answering, if any.
+    public var modelVersion: String? { recommender.modelVersion }
+
+    /// Up to `k` products like `product`, in stock.
+    public func similar(to product: Product, k: Int) async throws -> Answer {
+        recommender.refreshIfDue()
+        let key = product.id.uuidString.lowercased()
+        if let answer = await ask({ try await recommender.similar(to: key, k: max(k * 3, Self.candidateCount)) }) {
+            let products = try await inStock(answer.items.map(\.id), excluding: [key], limit: k)
+            return Answer(source: .model, modelVersion: answer.modelVersion, products: products)
+        }
+        let products = try await popularProducts(excluding: [key], toppingUpFrom: product.aisleSlug, limit: k)
+        return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
+    }
+
+    /// Up to `k` products for a signed-in customer, from the items of their last paid order (the
+    /// model's nearest neighbours of that basket), leaving out the basket itself, the cart and
+    /// sold-out products. A customer without paid orders gets the popular products.
+    public func forCustomer(_ customerID: Int64, k: Int) async throws -> Answer {
+        recommender.refreshIfDue()
+        async let inCart = cart.productIDs(in: .customer(id: customerID))
+        guard let last = try await history.lastPaidOrder(customerID: customerID) else {
+            let products = try await popularProducts(excluding: try await inCart, toppingUpFrom: nil, limit: k)
+            return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
+        }
+        let excluded = try await inCart.union(last.productIDs)
+        let version = recommender.modelVersion
+        let items: RecommendedItems?
+        if let version, let known = candidates.lookUp(customerID: customerID, orderID: last.orderID, modelVersion: version) {
+            items = known
+        } else {
+            items = await ask { try await recommender.recommended(forBasket: last.productIDs, excluding: [], k: Self.candidateCount) }
+            if let items { candidates.store(items, customerID: customerID, orderID: last.orderID) }
+        }
+        if let items {
+            let products = try await inStock(items.items.map(\.id), excluding: excluded, limit: k)
+            return Answer(source: .model, modelVersion: items.modelVersion, products: products, basedOnOrder: last.orderID)
+        }
+        // Popular products, topped up with the aisle of what they bought last.
+        var aisle: String?
+        if let first = last.productIDs.first.flatMap(UUID.init(uuidString:)) { aisle = try? await catalog.product(id: first).aisleSlug }
+        let products = try await popularProducts(excluding: excluded, toppingUpFrom: aisle, limit: k)
+        return Answer(source: .popularity, modelVersion: version, products: products, basedOnOrder: last.orderID)
+    }
+
+    /// The recommender's answer, or nil when it has none or failed (logged: the caller falls back).
+    private func ask(_ question: () async throws -> RecommendedItems?) async -> RecommendedItems? {
+        do {
+            return try await question()
+        } catch {
+            logger.debug("recommender unavailable, falling back to popularity", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The products with these ids, in this order, that are on sale and in stock right now.
+    private func inStock(_ ids: [String], excluding: Set<String>, limit: Int) async throws -> [Product] {
+        let wanted = ids.filter { !excluding.contains($0) }.compactMap(UUID.init(uuidString:))
+        let found = try await catalog.currentProducts(ids: wanted)
+        return Array(wanted.compactMap { found[$0] }.filter(\.inStock).prefix(limit))
+    }
+
+    /// The most ordered products in stock; with too few orders yet, topped up with an aisle's
+    /// products, or with the featured ones.
+    private func popularProducts(excluding: Set<String>, toppingUpFrom aisle: String?, limit: Int) async throws -> [Product] {
+        var candidates = try await popular.ids().filter { !excluding.contains($0) }
+        if candidates.count < limit * 3 {
+            let more: [Product]
+            if let aisle {
+                more = try await catalog.products(matching: ProductQuery(aisleSlug: aisle, inStockOnly: true, sort: .name, pageSize: 100)).products
+            } else {
+                more = try await catalog.featuredProducts(limit: 50)
+            }
+            let known = Set(candidates)
+            candidates += more.map { $0.id.uuidString.lowercased() }.filter { !excluding.contains($0) && !known.contains($0) }
+        }
+        return try await inStock(Array(candidates.prefix(max(limit * 3, 150))), excluding: [], limit: limit)
+    }
+}
+
+/// The most ordered products, counted from paid orders at most once every five minutes.
+final class PopularProducts: Sendable {
+    let history: PurchaseHistory
+    private let cached = Mutex<(ids: [String], at: ContinuousClock.Instant)?>(nil)
+
+    init(history: PurchaseHistory) {
+        self.history = history
+    }
+
+    func ids() async throws -> [String] {
+        let now = ContinuousClock.now
+        if let cached = cached.withLock({ $0 }), now - cached.at < .seconds(300) { return cached.ids }
+        let ranked = try await history.mostOrdered(limit: 200)
+        cached.withLock { $0 = (ranked, now) }
+        return ranked
+    }
+}
+
+/// Each customer's model answer for their last order, kept until they order again or the model
+/// changes, so a signed-in shopper's pages ask the model once, not on every view.
+final class CustomerCandidates: Sendable {
+    private struct Entry {
+        var orderID: String
+        var items: RecommendedItems
+    }
+
+    /// The most customers remembered; beyond it the memory is emptied and refilled as they come.
+    static let capacity = 10_000
+    private let entries = Mutex<[Int64: Entry]>([:])
+
+    func lookUp(customerID: Int64, orderID: String, modelVersion: String) -> RecommendedItems? {
+        entries.withLock { entries in
+            guard let entry = entries[customerID], entry.orderID == orderID, entry.items.modelVersion == modelVersion else { return nil }
+            return entry.items
+        }
+    }
+
+    func store(_ items: RecommendedItems, customerID: Int64, orderID: String) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[customerID] = Entry(orderID: orderID, items: items)
+        }
+    }
+}
