@@ -220,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "Security",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "Security", "Checkout",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -58,34 +58,15 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let database = try await openMigratedDatabase(configuration, logger: logger)
-    let catalog = CatalogService(
-        repository: SQLCatalogRepository(database: database),
-        cache: CatalogCache(timeToLive: .seconds(configuration.cacheTTLSeconds)),
-        currency: configuration.currency
-    )
     do {
+        let services = try ShopServices(configuration: configuration, database: database, logger: logger)
+        let (catalog, accounts, cart, checkout, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.keys)
         if configuration.seedDemoCatalogue {
             try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
         }
-        let keys = try loadSecretKeys(configuration)
-        let accounts = AccountsService(
-            repository: AccountsRepository(database: database),
-            vault: PersonalDataVault(keys: keys),
-            hasher: PasswordHasher(cost: configuration.passwordHashCost),
-            passwordPolicy: try PasswordPolicy.load(),
-            sessionPolicy: SessionPolicy(
-                idleTimeout: TimeInterval(configuration.sessionIdleTimeoutSeconds),
-                absoluteTimeout: TimeInterval(configuration.sessionAbsoluteTimeoutSeconds)
-            )
-        )
-        let cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
         if configuration.environment == .production {
             logger.warning("payments use the sandbox gateway: no real money is taken")
         }
-        let checkout = CheckoutService(
-            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
-            vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger
-        )
         let recommendations = RecommendationService(
             store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
             checkInterval: .seconds(configuration.modelCheckIntervalSeconds)

@@ -1,3 +1,7 @@
+import Catalog
+import Foundation
+import GoMartModels
+
 /// One catalogue item as the recommendation pipeline sees it: a row of the exported `items.csv`.
 public struct ItemRecord: Sendable, Hashable, Codable {
     /// The product's public id (lower-case UUID text); ties between equally near items are broken by it.
@@ -24,5 +28,14 @@ public struct ItemRecord: Sendable, Hashable, Codable {
         self.unit = unit
         self.soldByWeight = soldByWeight
         self.inStock = inStock
+    }
+}
+
+extension ItemRecord {
+    /// A catalogue product as the pipeline sees it.
+    public init(_ product: Product) {
+        self.init(id: product.id.uuidString.lowercased(), name: product.name, aisle: product.aisleName, brand: product.brand,
+                  priceMinor: product.price.minorUnits, unitPriceMinor: product.unitPrice.minorUnits, unit: product.unit.rawValue,
+                  soldByWeight: product.soldByWeight, inStock: product.stock > 0)
     }
 }

@@ -39,19 +39,10 @@ struct ML: AsyncParsableCommand {
             let database = try await openMigratedDatabase(configuration, logger: logger)
             do {
                 let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: .zero))
-                var items: [ItemRecord] = []
-                var page = 1
-                while true {
-                    let listing = try await catalog.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize))
-                    items += listing.products.map { product in
-                        ItemRecord(id: product.id.uuidString.lowercased(), name: product.name, aisle: product.aisleName, brand: product.brand,
-                                   priceMinor: product.price.minorUnits, unitPriceMinor: product.unitPrice.minorUnits, unit: product.unit.rawValue,
-                                   soldByWeight: product.soldByWeight, inStock: product.stock > 0)
-                    }
-                    if page % 20 == 0 { say("  \(items.count) of \(listing.totalCount) products…") }
-                    guard page < listing.pageCount else { break }
-                    page += 1
-                }
+                var reported = 0
+                let items = try await catalog.allProducts { read, total in
+                    if read - reported >= 2_000 { say("  \(read) of \(total) products…"); reported = read }
+                }.map(ItemRecord.init)
                 let pseudonyms = Pseudonyms(keys: try loadSecretKeys(configuration))
                 let orders = try await PurchaseHistory(database: database).paidLines().map {
                     OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)

@@ -1,3 +1,4 @@
+import Accounts
 import ArgumentParser
 import Catalog
 import Foundation
@@ -19,17 +20,62 @@ struct Seed: AsyncParsableCommand {
             Products are matched by SKU: new ones are added, existing ones updated. Every row is \
             checked first; if any row is wrong, each problem is listed with its line number and \
             nothing is imported.
+
+            --demo-orders N records N paid orders by demo shoppers (demo-shopper-0001@example.com \
+            and on, about four orders each, over the last 120 days), so the demo shop has purchase \
+            history for recommendations. It replaces the demo shoppers' earlier orders, so running \
+            it again gives N orders, not more. On its own it leaves the catalogue as it is.
             """
     )
 
     @Option(name: .long, help: ArgumentHelp("A catalogue CSV file to import (default: the demo catalogue).", valueName: "catalogue.csv"))
     var file: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also record this many paid demo orders (1 to 100000) by demo shoppers, replacing their earlier ones; development only.",
+        valueName: "N"))
+    var demoOrders: Int?
+
     @OptionGroup var storage: StorageOptions
+
+    func validate() throws {
+        if let demoOrders, !(1...100_000).contains(demoOrders) {
+            throw ValidationError("--demo-orders must be a whole number from 1 to 100000.")
+        }
+    }
 
     func run() async throws {
         let configuration = try storage.configuration()
         let logger = storage.logger(for: configuration)
+        if demoOrders != nil && configuration.environment == .production {
+            throw ValidationError("--demo-orders is for development only: demo shoppers share a published password.")
+        }
+        // With --demo-orders alone, the catalogue is left as it is (the demo one on a new database).
+        let importsCatalogue = file != nil || demoOrders == nil
+        let database = try await openMigratedDatabase(configuration, logger: logger)
+        do {
+            let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(), currency: configuration.currency)
+            if importsCatalogue {
+                try await importCatalogue(into: catalog)
+            } else {
+                try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
+            }
+            if let demoOrders {
+                say("Recording \(demoOrders) demo orders…")
+                let services = try ShopServices(configuration: configuration, database: database, logger: logger)
+                let seeded = try await services.seedDemoOrders(demoOrders)
+                say("Recorded \(seeded.orders) paid demo orders by \(seeded.shoppers) demo shoppers. Sign in as one of them "
+                    + "(\(DemoShoppers.email(1)) … \(DemoShoppers.email(seeded.shoppers)), password \(DemoShoppers.password)) to see their recommendations.")
+            }
+            await database.close()
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Imports `--file`, or the demo catalogue.
+    func importCatalogue(into catalog: CatalogService) async throws {
         let text: String
         let source: String
         if let file {
@@ -45,19 +91,12 @@ struct Seed: AsyncParsableCommand {
             text = try DemoCatalogue.csv()
             source = "demo"
         }
-        let database = try await openMigratedDatabase(configuration, logger: logger)
-        let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(), currency: configuration.currency)
         do {
             let summary = try await catalog.importCatalogue(csv: text, source: source)
-            await database.close()
             say("Imported \(source): \(summary.productsInserted) new product(s), \(summary.productsUpdated) updated, \(summary.aislesCreated) new aisle(s).")
         } catch let error as CatalogueImportError {
-            await database.close()
             say(error.description)
             throw ExitCode(65)
-        } catch {
-            await database.close()
-            throw error
         }
     }
 }

@@ -1,0 +1,70 @@
+import Cart
+import Catalog
+import Foundation
+import GoMartModels
+import Payments
+import SQLKit
+import Security
+import Storage
+
+/// A past order to record as paid: demo history. Recording it takes no stock and charges no card.
+public struct PastOrder: Sendable {
+    public var customerID: Int64
+    /// When it was placed and paid (seconds since 1970).
+    public var paidAt: Int64
+    /// The products and quantities, priced at the catalogue's current prices.
+    public var lines: [(product: Product, quantity: Int)]
+
+    public init(customerID: Int64, paidAt: Int64, lines: [(product: Product, quantity: Int)]) {
+        self.customerID = customerID
+        self.paidAt = paidAt
+        self.lines = lines
+    }
+}
+
+extension CheckoutService {
+    /// Replaces every order of the customers `customerIDs` with `orders` (whose customers must be
+    /// among them), in one transaction: either all of the new history is there afterwards or
+    /// none of it and the old history stands. Returns how many orders were recorded.
+    ///
+    /// For demo data: the orders are paid with a sandbox card ending 4242, numbered `DM-…`, and
+    /// delivered to a demo address; no stock is taken and no outbox events are written.
+    public func replaceOrderHistory(of customerIDs: [Int64], with orders: [PastOrder]) async throws -> Int {
+        let allowed = Set(customerIDs)
+        precondition(orders.allSatisfy { allowed.contains($0.customerID) }, "a past order for a customer whose history is not replaced")
+        let delivery = DeliveryDetails(name: "Demo Shopper", line1: "1 Demo Street", city: "Exampleton", postcode: "EX1 1AA", phone: "01632 960000")
+        let sealed = try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self))
+        let policy = cart.policy
+        let currency = catalog.currency
+        let newOrders = orders.enumerated().map { number, order in
+            let lines = order.lines.map { line in
+                OrderLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
+                          unitPrice: line.product.price, quantity: line.quantity,
+                          lineTotal: Money(minorUnits: line.product.price.minorUnits * Int64(line.quantity), currency: currency))
+            }
+            let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
+            let delivery = subtotal >= policy.freeDeliveryThreshold.minorUnits ? 0 : policy.deliveryFee.minorUnits
+            return (OrderRepository.NewOrder(
+                publicID: UUID().uuidString.lowercased(), number: String(format: "DM-%06d", number + 1), customerID: order.customerID,
+                subtotalMinor: subtotal, deliveryMinor: delivery, totalMinor: subtotal + delivery, currency: currency.code,
+                deliverySealed: sealed, lines: lines
+            ), order.paidAt)
+        }
+        let provider = payments.name
+        try await database.transaction { sql in
+            for chunk in stride(from: 0, to: customerIDs.count, by: 500).map({ Array(customerIDs[$0..<min($0 + 500, customerIDs.count)]) }) {
+                try await sql.delete(from: "idempotency_keys").where("customer_id", .in, SQLBind.group(chunk)).run()
+                try await sql.delete(from: "order_lines").where("order_id", .in, SQLSubquery.select { select in
+                    select.column("id").from("orders").where("customer_id", .in, SQLBind.group(chunk))
+                }).run()
+                try await sql.delete(from: "orders").where("customer_id", .in, SQLBind.group(chunk)).run()
+            }
+            for (order, paidAt) in newOrders {
+                let id = try await OrderRepository.insertOrder(order, now: paidAt, sql: sql)
+                _ = try await OrderRepository.settle(orderID: id, status: .paid, receipt: (provider, "demo-\(order.publicID.prefix(8))", "Visa", "4242"),
+                                                     failureReason: nil, now: paidAt, sql: sql)
+            }
+        }
+        return newOrders.count
+    }
+}

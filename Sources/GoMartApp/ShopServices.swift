@@ -1,0 +1,72 @@
+import Accounts
+import Cart
+import Catalog
+import Checkout
+import Foundation
+import Logging
+import Payments
+import Recommendations
+import Security
+import Storage
+
+/// The shop's domain services over one database: assembled here once, for the server and for
+/// the command line alike.
+public struct ShopServices: Sendable {
+    public let catalog: CatalogService
+    public let accounts: AccountsService
+    public let cart: CartService
+    public let checkout: CheckoutService
+    public let keys: SecretKeys
+
+    /// Assembles the services `configuration` asks for over `database`.
+    public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
+        catalog = CatalogService(
+            repository: SQLCatalogRepository(database: database),
+            cache: CatalogCache(timeToLive: .seconds(configuration.cacheTTLSeconds)),
+            currency: configuration.currency
+        )
+        keys = try loadSecretKeys(configuration)
+        accounts = AccountsService(
+            repository: AccountsRepository(database: database),
+            vault: PersonalDataVault(keys: keys),
+            hasher: PasswordHasher(cost: configuration.passwordHashCost),
+            passwordPolicy: try PasswordPolicy.load(),
+            sessionPolicy: SessionPolicy(
+                idleTimeout: TimeInterval(configuration.sessionIdleTimeoutSeconds),
+                absoluteTimeout: TimeInterval(configuration.sessionAbsoluteTimeoutSeconds)
+            )
+        )
+        cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
+        checkout = CheckoutService(
+            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
+            vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger
+        )
+    }
+}
+
+extension ShopServices {
+    /// What ``seedDemoOrders(_:now:)`` recorded.
+    public struct DemoOrders: Sendable {
+        public var orders: Int
+        public var shoppers: Int
+    }
+
+    /// Replaces the demo shoppers' order history with `count` paid orders made by the synthetic
+    /// shoppers of ``Recommendations/SyntheticOrders`` (about four orders each, over the last 120
+    /// days) from the catalogue as it is, creating the demo shoppers as needed. Repeating it
+    /// gives the same history again, not more of it.
+    public func seedDemoOrders(_ count: Int, now: Date = Date()) async throws -> DemoOrders {
+        let products = try await catalog.allProducts()
+        guard !products.isEmpty else { return DemoOrders(orders: 0, shoppers: 0) }
+        let shopperCount = max(1, (count + 3) / 4)
+        let history = SyntheticOrders.history(items: products.map(ItemRecord.init), orders: count, shoppers: shopperCount,
+                                              endTime: Int64(now.timeIntervalSince1970))
+        let customers = try await accounts.ensureDemoShoppers(count: shopperCount)
+        let orders = history.map { order in
+            PastOrder(customerID: customers[order.shopper], paidAt: order.time,
+                      lines: order.lines.map { (product: products[$0.item], quantity: $0.quantity) })
+        }
+        let recorded = try await checkout.replaceOrderHistory(of: customers, with: orders)
+        return DemoOrders(orders: recorded, shoppers: shopperCount)
+    }
+}
