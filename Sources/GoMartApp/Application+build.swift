@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import Payments
 import Recommendations
+import RecommenderClient
 import ServiceLifecycle
 import Storage
 import Security
@@ -67,15 +68,7 @@ public func buildApplication(
         if configuration.environment == .production {
             logger.warning("payments use the sandbox gateway: no real money is taken")
         }
-        let recommendations = RecommendationService(
-            store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
-            checkInterval: .seconds(configuration.modelCheckIntervalSeconds)
-        )
-        do {
-            try recommendations.reload()
-        } catch {
-            logger.error("could not load the newest recommendation model", metadata: ["error": "\(error)"])
-        }
+        let recommendations = makeRecommender(configuration, logger: logger)
         let shopRecommendations = ShopRecommendations(
             recommender: recommendations, catalog: catalog, cart: cart, history: PurchaseHistory(database: database), logger: logger
         )
@@ -106,6 +99,59 @@ public func buildApplication(
     }
 }
 
+/// The recommender the shop asks: the recommender role over HTTP when `GOMART_RECOMMENDER_URL`
+/// names one, else the newest model in the model store, loaded into this process.
+func makeRecommender(_ configuration: GoMartConfiguration, logger: Logger) -> any Recommender {
+    if let url = configuration.recommenderURL {
+        return RemoteRecommender(
+            configuration: .init(baseURL: url, timeout: .milliseconds(configuration.recommenderTimeoutMilliseconds)), logger: logger
+        )
+    }
+    return loadedModel(configuration, logger: logger)
+}
+
+/// The model store's newest model, loaded (a store that cannot be read yet is logged, not fatal).
+func loadedModel(_ configuration: GoMartConfiguration, logger: Logger) -> RecommendationService {
+    let service = RecommendationService(
+        store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
+        checkInterval: .seconds(configuration.modelCheckIntervalSeconds)
+    )
+    do {
+        try service.reload()
+    } catch {
+        logger.error("could not load the newest recommendation model", metadata: ["error": "\(error)"])
+    }
+    return service
+}
+
+/// Builds the recommender role: the model endpoint (``API/ModelAPIController``) over the model
+/// store, with health and metrics endpoints. It needs no database.
+public func buildRecommenderApplication(
+    _ configuration: GoMartConfiguration,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let recommendations = loadedModel(configuration, logger: logger)
+    _ = MetricsRegistry.registry
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestLoggingMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router)
+    ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GoMart"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)")
+        },
+        logger: logger
+    )
+    app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
+    return app
+}
+
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
     configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
@@ -127,8 +173,8 @@ func buildRouter(
     router.add(middleware: ErrorResponseMiddleware(storefront: storefront))
     router.add(middleware: StaticAssetsMiddleware(assets: renderer.assets))
     router.add(middleware: ResponseCompressionMiddleware())
-    HealthController<ShopRequestContext>(
-        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue,
+    HealthController<ShopRequestContext>.shop(
+        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue, logger: logger,
         modelVersion: { recommendations.modelVersion }
     ).addRoutes(to: router)
     guard configuration.role.runsWeb else { return router }

@@ -22,8 +22,14 @@ public struct GoMartConfiguration: Sendable {
     public var pageCacheMegabytes: Int
     /// How often the web role looks for a newer recommendation model.
     public var modelCheckIntervalSeconds: Int = 10
-    /// The recommendation model store: `models/` in the data folder.
-    public var modelDirectory: String { (dataDirectory as NSString).appendingPathComponent("models") }
+    /// The recommendation model store (`GOMART_MODEL_DIR`); nil means `models/` in the data folder.
+    public var modelDirectoryOverride: String?
+    /// The recommendation model store: `GOMART_MODEL_DIR`, or `models/` in the data folder.
+    public var modelDirectory: String { modelDirectoryOverride ?? (dataDirectory as NSString).appendingPathComponent("models") }
+    /// The recommender role's address (`GOMART_RECOMMENDER_URL`); nil: the model runs in this process.
+    public var recommenderURL: String?
+    /// How long a call to the recommender role may take before the shop falls back to popularity.
+    public var recommenderTimeoutMilliseconds: Int = 250
     /// The log level.
     public var logLevel: Logger.Level
     /// The shop's public address, used in canonical links.
@@ -53,11 +59,13 @@ public struct GoMartConfiguration: Sendable {
         case all
         /// The storefront and API, stateless: run as many as needed behind a load balancer.
         case web
-        /// Background jobs (the abandoned-order reaper), plus health and metrics endpoints.
+        /// Background jobs (the abandoned-order reaper, model retraining), plus health and metrics endpoints.
         case worker
+        /// Only the recommendation model's endpoint, for web instances to call; needs no database.
+        case recommender
 
-        var runsWeb: Bool { self != .worker }
-        var runsJobs: Bool { self != .web }
+        var runsWeb: Bool { self == .all || self == .web }
+        var runsJobs: Bool { self == .all || self == .worker }
     }
 
     /// The card gateway; `sandbox` (test mode, no real money) is the only one so far.
@@ -267,6 +275,12 @@ public struct GoMartConfiguration: Sendable {
                 problems.append("GOMART_ROLE must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
             }
         }
+        let recommenderURL = environment["GOMART_RECOMMENDER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let recommenderURL, !((recommenderURL.hasPrefix("http://") || recommenderURL.hasPrefix("https://")) && URL(string: recommenderURL)?.host != nil) {
+            problems.append("GOMART_RECOMMENDER_URL must be an http:// or https:// address, not '\(recommenderURL)'")
+        }
+        let recommenderTimeout = integer(nil, "GOMART_RECOMMENDER_TIMEOUT_MS", default: 250, range: 10...10_000)
+        let modelDirectory = environment["GOMART_MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         let paymentProvider = environment["GOMART_PAYMENT_PROVIDER"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
         if let paymentProvider, paymentProvider != "sandbox" {
             problems.append("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(paymentProvider)'")
@@ -282,7 +296,7 @@ public struct GoMartConfiguration: Sendable {
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         let displayHost = host == "0.0.0.0" ? "127.0.0.1" : host
-        return GoMartConfiguration(
+        var configuration = GoMartConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, databaseURL: databaseURL,
             cacheTTLSeconds: cacheTTL, logLevel: logLevel,
             publicBaseURL: publicURL ?? "http://\(displayHost):\(port)",
@@ -293,5 +307,9 @@ public struct GoMartConfiguration: Sendable {
             cartPolicy: cartPolicy, pendingOrderTimeoutSeconds: pendingTimeout, paymentProvider: paymentProvider ?? "sandbox",
             role: role, autoMigrate: autoMigrate, pageCacheMegabytes: pageCacheMegabytes
         )
+        configuration.recommenderURL = recommenderURL
+        configuration.recommenderTimeoutMilliseconds = recommenderTimeout
+        configuration.modelDirectoryOverride = modelDirectory
+        return configuration
     }
 }

@@ -6,11 +6,43 @@ import Telemetry
 
 /// Liveness, readiness and metrics endpoints for load balancers and monitoring.
 struct HealthController<Context: RequestContext>: Sendable {
-    let database: Database
-    let migrator: Migrator
-    let role: String
-    /// The loaded recommendation model's version, if any.
-    var modelVersion: @Sendable () -> String? = { nil }
+    /// What readiness found: ready, or not with the reason; and what to report either way.
+    struct Readiness: Sendable {
+        var isReady: Bool
+        var details: [String: String]
+    }
+
+    /// Checks readiness.
+    let readiness: @Sendable () async -> Readiness
+
+    /// A shop process: ready when the database answers and every migration this build knows has
+    /// been applied; reports the loaded recommendation model.
+    static func shop(database: Database, migrator: Migrator, role: String, logger: Logger, modelVersion: @escaping @Sendable () -> String?) -> Self {
+        HealthController { () async -> Readiness in
+            do {
+                try await database.ping()
+                let pending = try await migrator.pending(database)
+                guard pending.isEmpty else { return Readiness(isReady: false, details: ["reason": "\(pending.count) migration(s) pending"]) }
+                return Readiness(isReady: true, details: [
+                    "database": database.engine.rawValue, "role": role,
+                    "recommendationModel": modelVersion() ?? "none (popularity fallback)",
+                ])
+            } catch {
+                logger.warning("readiness check failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+                return Readiness(isReady: false, details: ["reason": "database unavailable"])
+            }
+        }
+    }
+
+    /// The recommender role: ready once a model is loaded, since until then it can answer nothing.
+    static func recommender(modelVersion: @escaping @Sendable () -> String?) -> Self {
+        HealthController { () async -> Readiness in
+            guard let version = modelVersion() else {
+                return Readiness(isReady: false, details: ["reason": "no recommendation model yet (run gomart ml train)", "role": "recommender"])
+            }
+            return Readiness(isReady: true, details: ["role": "recommender", "recommendationModel": version])
+        }
+    }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/health/live", use: live)
@@ -23,21 +55,11 @@ struct HealthController<Context: RequestContext>: Sendable {
         Self.json(["status": "live"], status: .ok)
     }
 
-    /// The database answers and every migration this build knows has been applied.
+    /// 200 when the process can do its work, else 503 with the reason.
     @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
-        do {
-            try await database.ping()
-            let pending = try await migrator.pending(database)
-            guard pending.isEmpty else {
-                return Self.json(["status": "not ready", "reason": "\(pending.count) migration(s) pending"], status: .serviceUnavailable)
-            }
-            var answer = ["status": "ready", "database": database.engine.rawValue, "role": role]
-            answer["recommendationModel"] = modelVersion() ?? "none (popularity fallback)"
-            return Self.json(answer, status: .ok)
-        } catch {
-            context.logger.warning("readiness check failed", metadata: ["error": "\(String(describing: type(of: error)))"])
-            return Self.json(["status": "not ready", "reason": "database unavailable"], status: .serviceUnavailable)
-        }
+        let readiness = await readiness()
+        let answer = readiness.details.merging(["status": readiness.isReady ? "ready" : "not ready"]) { _, status in status }
+        return Self.json(answer, status: readiness.isReady ? .ok : .serviceUnavailable)
     }
 
     /// Prometheus metrics in text exposition format.

@@ -19,7 +19,7 @@ struct ModelWatcher: Service {
                 } catch {
                     logger.error("could not load the newest recommendation model", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: max(interval, .milliseconds(100)))
             }
         }
     }

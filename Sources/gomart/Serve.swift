@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Port to listen on (default 8080, or GOMART_PORT).", valueName: "number"))
     var port: Int?
 
-    @Option(name: .long, help: ArgumentHelp("What to run: all (default), web (pages and API, stateless) or worker (background jobs), or GOMART_ROLE.", valueName: "role"))
+    @Option(name: .long, help: ArgumentHelp("What to run: all (default), web (pages and API, stateless), worker (background jobs) or recommender (the model endpoint), or GOMART_ROLE.", valueName: "role"))
     var role: String?
 
     @OptionGroup var storage: StorageOptions
@@ -28,9 +28,11 @@ struct Serve: AsyncParsableCommand {
         let configuration = try storage.configuration(host: host, port: port, role: role)
         let logger = storage.logger(for: configuration)
         logger.info("starting", metadata: ["database": "\(configuration.databaseURL)"])
-        let app = try await buildApplication(configuration, logger: logger) { url in
-            say("GoMart is ready: \(url)")
+        let ready: @Sendable (String) async -> Void = { url in say("GoMart is ready: \(url)") }
+        if configuration.role == .recommender {
+            try await buildRecommenderApplication(configuration, logger: logger, onServerRunning: ready).runService()
+        } else {
+            try await buildApplication(configuration, logger: logger, onServerRunning: ready).runService()
         }
-        try await app.runService()
     }
 }

@@ -11,7 +11,7 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
     let document: [String: Any]
     static let knownKeywords: Set<String> = [
         "$ref", "type", "required", "properties", "additionalProperties", "items", "enum", "minimum", "maximum",
-        "maxLength", "maxItems", "pattern", "format", "description", "examples", "default",
+        "maxLength", "maxItems", "minItems", "pattern", "format", "description", "examples", "default",
     ]
 
     init(data: Data) throws {
@@ -71,6 +71,10 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
                     problems.append("\(path): undocumented property \(name)")
                 }
             }
+        }
+        if let array = value as? [Any] {
+            if let minItems = schema["minItems"] as? Int, array.count < minItems { problems.append("\(path): fewer than \(minItems) items") }
+            if let maxItems = schema["maxItems"] as? Int, array.count > maxItems { problems.append("\(path): more than \(maxItems) items") }
         }
         if let array = value as? [Any], let items = schema["items"] as? [String: Any] {
             for (index, element) in array.enumerated() {
