@@ -91,6 +91,10 @@ public func buildApplication(
         }
         if configuration.role.runsJobs {
             app.addServices(PendingOrderReaper(checkout: checkout, database: database, logger: logger))
+            app.addServices(ModelRetrainer(
+                services: services, store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
+                schedule: configuration.retrainSchedule, database: database, logger: logger
+            ))
         }
         return app
     } catch {

@@ -30,6 +30,8 @@ public struct GoMartConfiguration: Sendable {
     public var recommenderURL: String?
     /// How long a call to the recommender role may take before the shop falls back to popularity.
     public var recommenderTimeoutMilliseconds: Int = 250
+    /// When the worker retrains the recommendation model (`GOMART_RETRAIN_AT`): nightly by default.
+    public var retrainSchedule: RetrainSchedule = .nightly
     /// The log level.
     public var logLevel: Logger.Level
     /// The shop's public address, used in canonical links.
@@ -281,6 +283,12 @@ public struct GoMartConfiguration: Sendable {
         }
         let recommenderTimeout = integer(nil, "GOMART_RECOMMENDER_TIMEOUT_MS", default: 250, range: 10...10_000)
         let modelDirectory = environment["GOMART_MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        var retrainSchedule = RetrainSchedule.nightly
+        if let text = environment["GOMART_RETRAIN_AT"], !text.isEmpty {
+            if let parsed = RetrainSchedule(parsing: text) { retrainSchedule = parsed } else {
+                problems.append("GOMART_RETRAIN_AT must be a time of day HH:MM (UTC) or off, not '\(text)'")
+            }
+        }
         let paymentProvider = environment["GOMART_PAYMENT_PROVIDER"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
         if let paymentProvider, paymentProvider != "sandbox" {
             problems.append("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(paymentProvider)'")
@@ -310,6 +318,7 @@ public struct GoMartConfiguration: Sendable {
         configuration.recommenderURL = recommenderURL
         configuration.recommenderTimeoutMilliseconds = recommenderTimeout
         configuration.modelDirectoryOverride = modelDirectory
+        configuration.retrainSchedule = retrainSchedule
         return configuration
     }
 }

@@ -16,6 +16,8 @@ public struct ShopServices: Sendable {
     public let accounts: AccountsService
     public let cart: CartService
     public let checkout: CheckoutService
+    /// What customers bought: training data and popularity.
+    public let history: PurchaseHistory
     public let keys: SecretKeys
 
     /// Assembles the services `configuration` asks for over `database`.
@@ -37,6 +39,7 @@ public struct ShopServices: Sendable {
             )
         )
         cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
+        history = PurchaseHistory(database: database)
         checkout = CheckoutService(
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger
@@ -68,5 +71,18 @@ extension ShopServices {
         }
         let recorded = try await checkout.replaceOrderHistory(of: customers, with: orders)
         return DemoOrders(orders: recorded, shoppers: shopperCount)
+    }
+}
+
+extension ShopServices {
+    /// The recommendation pipeline's input, as `gomart ml export` writes it: every product on sale,
+    /// and every line of every paid order under a pseudonymous customer key (never personal data).
+    public func trainingData(progress: (_ read: Int, _ total: Int) -> Void = { _, _ in }) async throws -> TrainingData {
+        let items = try await catalog.allProducts(progress: progress).map(ItemRecord.init)
+        let pseudonyms = Pseudonyms(keys: keys)
+        let orders = try await history.paidLines().map {
+            OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)
+        }
+        return TrainingData(items: items, orders: orders)
     }
 }

@@ -13,7 +13,7 @@ struct ML: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
         abstract: "The recommendation pipeline: export the data, train a k-nearest-neighbours model.",
-        subcommands: [Export.self, Train.self, Evaluate.self]
+        subcommands: [Export.self, Train.self, Evaluate.self, Retrain.self]
     )
 
     /// `gomart ml export`.
@@ -38,16 +38,11 @@ struct ML: AsyncParsableCommand {
             let logger = storage.logger(for: configuration)
             let database = try await openMigratedDatabase(configuration, logger: logger)
             do {
-                let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: .zero))
                 var reported = 0
-                let items = try await catalog.allProducts { read, total in
+                let data = try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData { read, total in
                     if read - reported >= 2_000 { say("  \(read) of \(total) products…"); reported = read }
-                }.map(ItemRecord.init)
-                let pseudonyms = Pseudonyms(keys: try loadSecretKeys(configuration))
-                let orders = try await PurchaseHistory(database: database).paidLines().map {
-                    OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)
                 }
-                let manifest = try TrainingData(items: items, orders: orders).write(to: URL(fileURLWithPath: out))
+                let manifest = try data.write(to: URL(fileURLWithPath: out))
                 await database.close()
                 say("Exported \(manifest.files["items.csv"]?.rows ?? 0) items and \(manifest.files["orders.csv"]?.rows ?? 0) order lines to \(out).")
             } catch {
@@ -72,7 +67,7 @@ struct ML: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The folder `gomart ml export` wrote.", valueName: "dir"))
         var data: String
 
-        @Option(name: .long, help: ArgumentHelp("The model store (default: <data folder>/models).", valueName: "dir"))
+        @Option(name: .long, help: ArgumentHelp("The model store (default: GOMART_MODEL_DIR or <data folder>/models).", valueName: "dir"))
         var models: String?
 
         @Option(name: .long, help: "euclidean or cosine.")
@@ -92,7 +87,7 @@ struct ML: AsyncParsableCommand {
             let weights = FeatureWeights(logPrice: weightPrice, unitPrice: weightUnitPrice, aisle: weightAisle, brand: weightBrand)
             guard weights.problems.isEmpty else { throw ValidationError(weights.problems.joined(separator: "; ")) }
             let configuration = try storage.configuration()
-            let store = ModelStore(directory: URL(fileURLWithPath: models ?? (configuration.dataDirectory as NSString).appendingPathComponent("models")))
+            let store = ModelStore(directory: URL(fileURLWithPath: models ?? configuration.modelDirectory))
             let trainingData: TrainingData
             do {
                 trainingData = try TrainingData.read(from: URL(fileURLWithPath: data))
@@ -130,7 +125,7 @@ struct ML: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The folder `gomart ml export` wrote.", valueName: "dir"))
         var data: String
 
-        @Option(name: .long, help: ArgumentHelp("The model store (default: <data folder>/models).", valueName: "dir"))
+        @Option(name: .long, help: ArgumentHelp("The model store (default: GOMART_MODEL_DIR or <data folder>/models).", valueName: "dir"))
         var models: String?
 
         @Option(name: .long, help: "Score a synthetic order history of this many shoppers instead of the exported orders.")
@@ -140,7 +135,7 @@ struct ML: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try storage.configuration()
-            let store = ModelStore(directory: URL(fileURLWithPath: models ?? (configuration.dataDirectory as NSString).appendingPathComponent("models")))
+            let store = ModelStore(directory: URL(fileURLWithPath: models ?? configuration.modelDirectory))
             guard let model = try store.latest() else {
                 throw ValidationError("No model in \(store.directory.path) yet: run gomart ml train first.")
             }
@@ -159,5 +154,47 @@ struct ML: AsyncParsableCommand {
             say(evaluation.table)
         }
     }
-}
 
+    /// `gomart ml retrain`.
+    struct Retrain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train on the shop's data now and promote the model only if it scores no worse than the current one.",
+            discussion: """
+                What the worker does on its schedule (GOMART_RETRAIN_AT, nightly at 03:00 UTC by default): \
+                read the catalogue and paid orders from the database, train a candidate with the current \
+                model's weights and metric, score both on the same held-out last orders, and save the \
+                candidate to the model store only if neither its hit rate nor its recall at 10 is lower. \
+                Exits with status 3 when the candidate is not promoted.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The model store (default: GOMART_MODEL_DIR or <data folder>/models).", valueName: "dir"))
+        var models: String?
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let configuration = try storage.configuration()
+            let logger = storage.logger(for: configuration)
+            let store = ModelStore(directory: URL(fileURLWithPath: models ?? configuration.modelDirectory))
+            let database = try await openMigratedDatabase(configuration, logger: logger)
+            let data: TrainingData
+            do {
+                data = try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData()
+                await database.close()
+            } catch {
+                await database.close()
+                throw error
+            }
+            guard !data.items.isEmpty else { throw ValidationError("The catalogue is empty: nothing to train on.") }
+            say("Training a candidate on \(data.items.count) items and \(data.orders.count) order lines…")
+            let outcome = try Retraining.run(data: data, store: store)
+            if outcome.promoted {
+                say("Promoted \(outcome.candidate.version): \(outcome.reason).")
+            } else {
+                say("Not promoted: \(outcome.reason).")
+                throw ExitCode(3)
+            }
+        }
+    }
+}

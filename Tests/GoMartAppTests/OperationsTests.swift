@@ -81,6 +81,34 @@ import Testing
         #expect(error?.problems.count == 4)
     }
 
+    @Test func recommendationSettings() throws {
+        let defaults = try GoMartConfiguration.resolve(overrides: .init(), environment: [:])
+        #expect(defaults.recommenderURL == nil && defaults.recommenderTimeoutMilliseconds == 250)
+        #expect(defaults.retrainSchedule == .nightly && defaults.modelDirectory == "./data/models")
+        let set = try GoMartConfiguration.resolve(overrides: .init(role: "recommender"), environment: [
+            "GOMART_RECOMMENDER_URL": "http://recommender:8080", "GOMART_RECOMMENDER_TIMEOUT_MS": "80",
+            "GOMART_RETRAIN_AT": "off", "GOMART_MODEL_DIR": "/shared/models",
+        ])
+        #expect(set.role == .recommender && set.recommenderURL == "http://recommender:8080" && set.recommenderTimeoutMilliseconds == 80)
+        #expect(set.retrainSchedule == .off && set.modelDirectory == "/shared/models")
+        let error = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: [
+                "GOMART_RECOMMENDER_URL": "recommender:8080", "GOMART_RECOMMENDER_TIMEOUT_MS": "0", "GOMART_RETRAIN_AT": "25:00",
+            ])
+        }
+        #expect(error?.problems.count == 3)
+    }
+
+    @Test func theRetrainScheduleNamesTheNextTimeOfDay() throws {
+        let schedule = try #require(RetrainSchedule(parsing: "03:30"))
+        let day: TimeInterval = 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 86_400) // a midnight, UTC
+        #expect(schedule.nextRun(after: Date(timeIntervalSince1970: day)) == Date(timeIntervalSince1970: day + 12_600))
+        #expect(schedule.nextRun(after: Date(timeIntervalSince1970: day + 12_600)) == Date(timeIntervalSince1970: day + 86_400 + 12_600))
+        #expect(schedule.nextRun(after: Date(timeIntervalSince1970: day + 50_000)) == Date(timeIntervalSince1970: day + 86_400 + 12_600))
+        #expect(RetrainSchedule.off.nextRun(after: Date()) == nil)
+        for bad in ["3", "24:00", "12:60", "noon", "12:5", ""] { #expect(RetrainSchedule(parsing: bad) == nil, "\(bad)") }
+    }
+
     @Test func secretsCanComeFromFiles() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

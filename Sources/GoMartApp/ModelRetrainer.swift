@@ -1,0 +1,72 @@
+import Dispatch
+import Foundation
+import Logging
+import Recommendations
+import ServiceLifecycle
+import Storage
+
+/// The worker's scheduled retraining: at each time the schedule names, one worker (a database
+/// lease decides which) reads the catalogue and the paid orders, trains a candidate model and
+/// promotes it into the model store only if it scores no worse than the one being served
+/// (``Recommendations/Retraining``). Web instances and the recommender role pick a promoted model
+/// up within their check interval.
+struct ModelRetrainer: Service {
+    let services: ShopServices
+    let store: ModelStore
+    let schedule: RetrainSchedule
+    let lease: JobLease
+    let logger: Logger
+
+    init(services: ShopServices, store: ModelStore, schedule: RetrainSchedule, database: Database, logger: Logger) {
+        self.services = services
+        self.store = store
+        self.schedule = schedule
+        // A round may take minutes on a large catalogue; the lease outlasts it.
+        self.lease = JobLease(name: "model-retrainer", ttlSeconds: 6 * 3_600, database: database)
+        self.logger = logger
+    }
+
+    func run() async throws {
+        guard schedule.minuteOfDay != nil else { return }
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                guard let next = schedule.nextRun(after: Date()) else { return }
+                try await Task.sleep(for: .seconds(max(next.timeIntervalSinceNow, 0)))
+                if try await lease.acquire() {
+                    _ = await retrainOnce()
+                }
+            }
+        }
+        try? await lease.release()
+    }
+
+    /// One round: the outcome, or nil when it failed (logged).
+    func retrainOnce() async -> Retraining.Outcome? {
+        let started = ContinuousClock.now
+        do {
+            let data = try await services.trainingData()
+            guard !data.items.isEmpty else {
+                logger.info("model retraining skipped: the catalogue is empty")
+                return nil
+            }
+            // Training and scoring are seconds of CPU on a large catalogue: off the async executor,
+            // so that a process serving shoppers too keeps serving them.
+            let store = store
+            let outcome = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global(qos: .utility).async {
+                    continuation.resume(with: Result { try Retraining.run(data: data, store: store) })
+                }
+            }
+            let elapsed = ContinuousClock.now - started
+            logger.notice(outcome.promoted ? "recommendation model promoted" : "recommendation model not promoted", metadata: [
+                "candidate": "\(outcome.candidate.version)", "current": "\(outcome.current?.version ?? "none")",
+                "reason": "\(outcome.reason)", "items": "\(data.items.count)", "order_lines": "\(data.orders.count)",
+                "duration_ms": "\(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+            return outcome
+        } catch {
+            logger.error("model retraining failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
