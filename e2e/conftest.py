@@ -14,14 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "e2e" / "artifacts"
 
 
-@pytest.fixture(scope="session")
-def shop_url():
-    """Starts `gomart serve` on a free loopback port with a fresh data folder; stops it by PID."""
-    binary = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart"))
-    data = Path(tempfile.mkdtemp(prefix="gomart-e2e-"))
+BINARY = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart"))
+
+
+def serve(data, *setup):
+    """Runs each `gomart` command of `setup` on the data folder, then starts `gomart serve` on a
+    free loopback port; yields its address and stops it by PID."""
+    for command in setup:
+        subprocess.run([str(BINARY), *command, "--data-dir", str(data / "data")], cwd=data, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
     stderr = open(data / "stderr.log", "w+")
     stdout = open(data / "stdout.log", "w")
-    process = subprocess.Popen([str(binary), "serve", "--port", "0", "--data-dir", str(data / "data")],
+    process = subprocess.Popen([str(BINARY), "serve", "--port", "0", "--data-dir", str(data / "data")],
                                stdout=stdout, stderr=stderr, cwd=data)
     url = None
     deadline = time.monotonic() + 60
@@ -44,6 +48,20 @@ def shop_url():
     except subprocess.TimeoutExpired:
         process.kill()
     shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shop_url():
+    """A fresh shop: the demo catalogue on first start."""
+    yield from serve(Path(tempfile.mkdtemp(prefix="gomart-e2e-")))
+
+
+@pytest.fixture(scope="session")
+def recommending_shop_url():
+    """A shop with a demo order history and a model trained on it, as the README's steps make it."""
+    data = Path(tempfile.mkdtemp(prefix="gomart-e2e-ml-"))
+    export = str(data / "export")
+    yield from serve(data, ["seed", "--demo-orders", "400"], ["ml", "export", "--out", export], ["ml", "train", "--data", export])
 
 
 @pytest.fixture()

@@ -238,7 +238,7 @@ public struct StorefrontController: Sendable {
     /// How many products a signed-in shopper's recommendations hold: the badged ones.
     static let recommendedCount = 24
     /// How many of them the home page's row shows.
-    static let recommendedRowCount = 8
+    static let recommendedRowCount = 5
 
     /// A signed-in shopper's recommendations for a page with places for them: badges on the
     /// recommended products' cards and, on the home page, the "Recommended for you" row. Nil for

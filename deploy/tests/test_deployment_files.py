@@ -114,3 +114,40 @@ def test_roles_script_grants_the_app_data_rights_but_no_ddl():
     assert "CREATE SCHEMA gomart AUTHORIZATION gomart_owner" in sql
     assert "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO gomart_app" in sql
     assert not re.search(r"GRANT\s+(ALL|CREATE)[^;]*TO gomart_app", sql)
+
+
+def test_the_recommender_needs_no_database_and_reads_the_models_the_worker_writes():
+    recommender = deployment("recommender")
+    pod = recommender["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["args"] == ["serve", "--role", "recommender"]
+    assert not any(v["name"] in ("GOMART_DATABASE_URL", "GOMART_SECRET_KEY") for v in container["env"])
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    model_dir = next(v["value"] for v in container["env"] if v["name"] == "GOMART_MODEL_DIR")
+    assert {"name": "models", "mountPath": model_dir, "readOnly": True} in container["volumeMounts"]
+    worker = deployment("worker")["spec"]["template"]["spec"]
+    worker_container = worker["containers"][0]
+    assert {"name": "GOMART_MODEL_DIR", "value": model_dir} in worker_container["env"]
+    assert any(m["mountPath"] == model_dir and not m.get("readOnly") for m in worker_container["volumeMounts"])
+    claims = {v["persistentVolumeClaim"]["claimName"] for spec in (pod, worker) for v in spec["volumes"]}
+    assert claims == {"gomart-models"}
+    assert by_kind("PersistentVolumeClaim")[0]["spec"]["accessModes"] == ["ReadWriteMany"]
+    # Web pods call it through its Service; only they may.
+    service = next(s for s in by_kind("Service") if s["metadata"]["name"] == "gomart-recommender")
+    web_env = deployment("web")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "GOMART_RECOMMENDER_URL", "value": f"http://gomart-recommender:{service['spec']['ports'][0]['port']}"} in web_env
+    policy = next(p for p in by_kind("NetworkPolicy") if p["metadata"]["name"] == "gomart-recommender")
+    sources = policy["spec"]["ingress"][0]["from"]
+    assert [s["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for s in sources] == ["web"]
+
+
+def test_compose_runs_the_recommender_on_the_workers_models():
+    services = yaml.safe_load((ROOT / "services" / "docker-compose.yml").read_text())["services"]
+    recommender = services["recommender"]
+    assert recommender["command"] == ["serve", "--role", "recommender"]
+    assert "secrets" not in recommender and "GOMART_DATABASE_URL_FILE" not in recommender["environment"]
+    model_dir = recommender["environment"]["GOMART_MODEL_DIR"]
+    assert f"models:{model_dir}:ro" in recommender["volumes"]
+    assert services["worker"]["environment"]["GOMART_MODEL_DIR"] == model_dir and f"models:{model_dir}" in services["worker"]["volumes"]
+    for name in ("web1", "web2"):
+        assert services[name]["environment"]["GOMART_RECOMMENDER_URL"] == "http://recommender:8080"
