@@ -30,8 +30,8 @@ public struct NearestNeighbourIndex: Sendable {
     let brand: [Int32]
     let aisleWeight: Double
     let brandWeight: Double
-    /// Squared norms, for the cosine metric.
-    let squaredNorms: [Double]
+    /// One over each norm (0 for a zero vector), so a cosine query multiplies where it would divide.
+    let inverseNorms: [Double]
 
     /// Encodes `items` with `schema`; an aisle or brand the schema does not know encodes as zeros.
     public init(items: [ItemRecord], schema: FeatureSchema) {
@@ -59,12 +59,13 @@ public struct NearestNeighbourIndex: Sendable {
         self.brand = brand
         aisleWeight = wa
         brandWeight = wb
-        squaredNorms = (0..<ids.count).map { (index: Int) -> Double in
+        let squaredNorms = (0..<ids.count).map { (index: Int) -> Double in
             let numeric: Double = price[index] * price[index] + unitPrice[index] * unitPrice[index]
             let aislePart: Double = aisle[index] >= 0 ? wa * wa : 0
             let brandPart: Double = brand[index] >= 0 ? wb * wb : 0
             return numeric + aislePart + brandPart
         }
+        inverseNorms = squaredNorms.map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
     }
 
     public var count: Int { ids.count }
@@ -76,12 +77,18 @@ public struct NearestNeighbourIndex: Sendable {
         case .euclidean:
             return squaredEuclidean(a, b).squareRoot()
         case .cosine:
-            var dot = price[a] * price[b] + unitPrice[a] * unitPrice[b]
-            if aisle[a] >= 0 && aisle[a] == aisle[b] { dot += aisleWeight * aisleWeight }
-            if brand[a] >= 0 && brand[a] == brand[b] { dot += brandWeight * brandWeight }
-            let norms = (squaredNorms[a] * squaredNorms[b]).squareRoot()
-            return norms > 0 ? 1 - dot / norms : 1
+            // In the same order as a query computes it, so both give the same bits.
+            return 1 - dot(a, b) * inverseNorms[b] * inverseNorms[a]
         }
+    }
+
+    /// The dot product of the weighted feature vectors at `a` and `b`.
+    @inline(__always)
+    func dot(_ a: Int, _ b: Int) -> Double {
+        var dot = price[a] * price[b] + unitPrice[a] * unitPrice[b]
+        if aisle[a] >= 0 && aisle[a] == aisle[b] { dot += aisleWeight * aisleWeight }
+        if brand[a] >= 0 && brand[a] == brand[b] { dot += brandWeight * brandWeight }
+        return dot
     }
 
     @inline(__always)
@@ -95,13 +102,15 @@ public struct NearestNeighbourIndex: Sendable {
     public func neighbours(of query: Int, k: Int, metric: DistanceMetric, excluding: ((Int) -> Bool)? = nil) -> [Neighbour] {
         guard k > 0, (0..<count).contains(query) else { return [] }
         // Ranks by a key that orders like the distance: the squared distance for Euclidean (no
-        // square root per candidate), the distance itself for cosine. A bounded max-heap keeps
-        // the best k so far by (key, id); most candidates are rejected by one comparison.
+        // square root per candidate), and for cosine minus the dot product over the candidate's
+        // norm (the query's norm is the same for every candidate: no division, no square root).
+        // A bounded max-heap keeps the best k so far by (key, id); most candidates are rejected
+        // by one comparison.
         var heap: [Neighbour] = []
         heap.reserveCapacity(k + 1)
         var worst = Double.infinity
         for candidate in 0..<count where candidate != query {
-            let key = metric == .euclidean ? squaredEuclidean(query, candidate) : distance(query, candidate, metric: .cosine)
+            let key = metric == .euclidean ? squaredEuclidean(query, candidate) : -(dot(query, candidate) * inverseNorms[candidate])
             if heap.count == k {
                 guard key <= worst else { continue }
                 if key == worst && ids[candidate] > heap[0].id { continue }
@@ -117,8 +126,9 @@ public struct NearestNeighbourIndex: Sendable {
             if heap.count == k { worst = heap[0].distance }
         }
         var result = heap.sorted(by: Self.nearerFirst)
-        if metric == .euclidean {
-            for position in result.indices { result[position].distance = result[position].distance.squareRoot() }
+        for position in result.indices {
+            let key = result[position].distance
+            result[position].distance = metric == .euclidean ? key.squareRoot() : 1 + key * inverseNorms[query]
         }
         return result
     }

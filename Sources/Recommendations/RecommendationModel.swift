@@ -3,7 +3,7 @@ import Foundation
 /// A trained model: the feature schema and scaling, the items it knows, how it was trained and
 /// how well it did. Saved as JSON in the model store; the index is rebuilt from it on load.
 public struct RecommendationModel: Codable, Sendable {
-    /// Sorts by creation time: `20261125T104512Z-1a2b3c4d`.
+    /// Sorts by creation time, to the millisecond: `20261125T104512.345-1a2b3c4d` (UTC).
     public var version: String
     public var createdAt: String
     public var metric: DistanceMetric
@@ -30,7 +30,7 @@ public struct RecommendationModel: Codable, Sendable {
         let schema = FeatureSchema(fitting: items, weights: weights)
         let index = NearestNeighbourIndex(items: items, schema: schema)
         let elapsed = clock.now - started
-        let stamp = now.formatted(Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
+        let stamp = now.formatted(Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: true).timeSeparator(.omitted).dateSeparator(.omitted))
         let evaluation = Evaluation.run(orders: data.orders, index: index, metric: metric)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let model = RecommendationModel(
