@@ -23,6 +23,8 @@ struct Shop: Sendable {
     let cachedAisle: PageCache.Page
     let token: [UInt8]
     let nav: [UInt8]
+    /// Four of the aisle's products, as a shopper's recommendations would badge them.
+    let badged: Set<String>
 
     static func make() async throws -> Shop {
         var logger = Logger(label: "gomart.benchmarks")
@@ -43,12 +45,14 @@ struct Shop: Sendable {
         precondition(stocked.count == 50, "the demo catalogue has 50 products in stock")
         let aisleSlug = "pantry"
         let html = try await storefront.renderAisle(slug: aisleSlug, query: nil, returnTo: "/aisles/\(aisleSlug)")
+        let aisleProducts = try await catalog.products(matching: ProductQuery(aisleSlug: aisleSlug, sort: .name)).products
         return Shop(
             storefront: storefront, checkout: checkout,
             fiftyLines: stocked.map { StockItem(productID: $0.id, quantity: 1) },
             aisleSlug: aisleSlug, cachedAisle: storefront.pages.makePage(from: html),
             token: Array(CSRFTokens(keys: keys).token(for: "benchmark-visitor-0001").utf8),
-            nav: Array(#"<nav class="account-nav"><a class="cart-link" href="/cart">Cart <span class="cart-count">3</span></a></nav>"#.utf8)
+            nav: Array(#"<nav class="account-nav"><a class="cart-link" href="/cart">Cart <span class="cart-count">3</span></a></nav>"#.utf8),
+            badged: Set(aisleProducts.prefix(8).enumerated().filter { $0.offset % 2 == 0 }.map { $0.element.id.uuidString.lowercased() })
         )
     }
 }
@@ -108,6 +112,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("Serve a cached aisle page to a shopper with recommendations (badges), gzipped afresh") { benchmark in
+        guard let shop else { return }
+        let personal = PageCache.PersonalParts(badged: shop.badged, badge: Array(#"<p class="badge badge-recommended">Recommended for you</p>"#.utf8), row: [])
+        for _ in benchmark.scaledIterations {
+            blackHole(shop.cachedAisle.gzippedBody(PageCache.ShopperParts(csrfToken: shop.token, shopperNav: shop.nav, personal: personal)))
+        }
+    }
+
     Benchmark("Build the k-NN index of 100,000 items (fit the schema and encode)", configuration: .init(maxDuration: .seconds(10), maxIterations: 10)) { benchmark in
         let items = largeCatalogue()
         benchmark.startMeasurement()
@@ -133,6 +145,17 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             query = (query &+ 7_919) % index.count
             blackHole(index.neighbours(of: query, k: 10, metric: .cosine))
+        }
+    }
+
+    Benchmark("Sixty recommendations for a five-item basket among 100,000 items (exact, Euclidean)",
+              configuration: .init(maxDuration: .seconds(5), maxIterations: 5_000, setup: makeBigIndex)) { benchmark in
+        guard let index = bigIndex else { return }
+        var query = 0
+        for _ in benchmark.scaledIterations {
+            query = (query &+ 7_919) % index.count
+            let basket = Set((0..<5).map { (query &+ $0 &* 104_729) % index.count })
+            blackHole(index.neighbours(ofBasket: basket, k: 60, metric: .euclidean))
         }
     }
 

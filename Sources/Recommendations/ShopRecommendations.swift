@@ -68,12 +68,16 @@ public struct ShopRecommendations: Sendable {
     /// model's nearest neighbours of that basket), leaving out the basket itself, the cart and
     /// sold-out products. A customer without paid orders gets the popular products.
     public func forCustomer(_ customerID: Int64, k: Int) async throws -> Answer {
+        if let answer = try await fromLastOrder(of: customerID, k: k) { return answer }
+        let products = try await popularProducts(excluding: try await cart.productIDs(in: .customer(id: customerID)), toppingUpFrom: nil, limit: k)
+        return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
+    }
+
+    /// The same, but nil for a customer without paid orders (pages show them nothing personal).
+    public func fromLastOrder(of customerID: Int64, k: Int) async throws -> Answer? {
         recommender.refreshIfDue()
         async let inCart = cart.productIDs(in: .customer(id: customerID))
-        guard let last = try await history.lastPaidOrder(customerID: customerID) else {
-            let products = try await popularProducts(excluding: try await inCart, toppingUpFrom: nil, limit: k)
-            return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
-        }
+        guard let last = try await history.lastPaidOrder(customerID: customerID) else { return nil }
         let excluded = try await inCart.union(last.productIDs)
         let version = recommender.modelVersion
         let items: RecommendedItems?

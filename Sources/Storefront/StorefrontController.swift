@@ -246,8 +246,8 @@ public struct StorefrontController: Sendable {
     func personalParts(for page: PageCache.Page, returnTo: String, context: Context) async -> PageCache.PersonalParts? {
         guard page.hasSlots, let session = context.session, let recommendations else { return nil }
         do {
-            let answer = try await recommendations.forCustomer(session.customer.internalID, k: Self.recommendedCount)
-            guard answer.basedOnOrder != nil, !answer.products.isEmpty else { return nil }
+            guard let answer = try await recommendations.fromLastOrder(of: session.customer.internalID, k: Self.recommendedCount),
+                  !answer.products.isEmpty else { return nil }
             let fromModel = answer.source == .model
             var row: [UInt8] = []
             if page.hasRecommendedRow {

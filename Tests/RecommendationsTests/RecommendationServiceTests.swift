@@ -61,4 +61,39 @@ import Testing
         #expect(rest.items.map(\.id) == nearest.items.dropFirst(2).map(\.id) + [expected[6].id])
         #expect(service.recommended(forBasket: ["not-in-the-model"], excluding: [], k: 5) == nil)
     }
+
+    @Test func questionsDuringSwapsAllGetAnAnswerFromAWholeModel() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = ModelStore(directory: directory)
+        let service = RecommendationService(store: store)
+        let items = NearestNeighbourIndexTests.catalogue(count: 300, seed: 12)
+        let data = TrainingData(items: items, orders: [])
+        let (first, firstIndex) = RecommendationModel.train(data, weights: FeatureWeights(), metric: .euclidean, now: Date(timeIntervalSince1970: 1_800_000_000))
+        try store.save(first, index: firstIndex)
+        try service.reload()
+
+        // Act: eight askers keep asking while five newer models are saved and swapped in.
+        var versions: Set<String> = [first.version]
+        let answers = try await withThrowingTaskGroup(of: [RecommendedItems?].self) { group in
+            for asker in 0..<8 {
+                group.addTask {
+                    (0..<400).map { question in service.similar(to: items[(asker * 37 + question) % items.count].id, k: 5) }
+                }
+            }
+            for step in 1...5 {
+                let weights = FeatureWeights(logPrice: Double(step), unitPrice: 1, aisle: 1.5, brand: 0.75)
+                let (model, index) = RecommendationModel.train(data, weights: weights, metric: .euclidean, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(step)))
+                try store.save(model, index: index)
+                #expect(try service.reload())
+                versions.insert(model.version)
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+
+        // Check: every question was answered in full, by one of the models saved.
+        #expect(answers.count == 3_200)
+        #expect(answers.allSatisfy { answer in answer.map { versions.contains($0.modelVersion) && $0.items.count == 5 } ?? false })
+        #expect(service.modelVersion == store.versions().last)
+    }
 }
