@@ -14,6 +14,7 @@ public final class CatalogCache: Sendable {
         case products(ProductQuery)
         case productBySlug(String)
         case productByID(UUID)
+        case productsByIDs([UUID])
     }
 
     private struct Entry {

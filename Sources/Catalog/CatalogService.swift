@@ -64,6 +64,15 @@ public struct CatalogService: Sendable {
         return found
     }
 
+    /// The on-sale products with these ids as the catalogue cache holds them: stock as pages
+    /// show it (current within a second where it matters: in or out of stock, ten or fewer left).
+    /// For lists shown on every view, such as recommendations, that must not read the database
+    /// each time.
+    public func products(ids: [UUID]) async throws -> [UUID: Product] {
+        try await synchroniseCache()
+        return try await cache.value(for: .productsByIDs(ids)) { try await repository.products(ids: ids) }
+    }
+
     /// The on-sale products with these ids, fresh from the database (carts and checkout need
     /// current prices and stock, so this read is never cached).
     public func currentProducts(ids: [UUID]) async throws -> [UUID: Product] {

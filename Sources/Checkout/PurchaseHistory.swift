@@ -48,19 +48,24 @@ public struct PurchaseHistory: Sendable {
     }
 
     /// The products of the customer's most recent paid order, in line order; nil when they have
-    /// none.
+    /// none. One query: it runs on every page a signed-in customer views.
     public func lastPaidOrder(customerID: Int64) async throws -> (orderID: String, productIDs: [String])? {
-        try await database.read { sql in
-            guard let order = try await sql.select().columns("id", "public_id").from("orders")
-                .where("customer_id", .equal, SQLBind(customerID)).where("status", .equal, SQLBind(OrderStatus.paid.rawValue))
-                .orderBy("created_at", .descending).orderBy("id", .descending).limit(1).first()
-            else { return nil }
-            let internalID = try order.decode(column: "id", as: Int64.self)
-            let products = try await sql.select().column("product_id").from("order_lines")
-                .where("order_id", .equal, SQLBind(internalID)).orderBy("line_number").all()
-                .map { try $0.decode(column: "product_id", as: String.self) }
-            return (try order.decode(column: "public_id", as: String.self), products)
+        let rows = try await database.read { sql in
+            try await sql.select()
+                .column(SQLColumn("public_id", table: "orders"), as: "order_id")
+                .column(SQLColumn("product_id", table: "order_lines"))
+                .from("order_lines")
+                .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
+                .where(SQLColumn("id", table: "orders"), .equal, SQLSubquery.select { latest in
+                    latest.column("id").from("orders")
+                        .where("customer_id", .equal, SQLBind(customerID)).where("status", .equal, SQLBind(OrderStatus.paid.rawValue))
+                        .orderBy("created_at", .descending).orderBy("id", .descending).limit(1)
+                })
+                .orderBy(SQLColumn("line_number", table: "order_lines"))
+                .all()
         }
+        guard let first = rows.first else { return nil }
+        return (try first.decode(column: "order_id", as: String.self), try rows.map { try $0.decode(column: "product_id", as: String.self) })
     }
 
     /// The `limit` products ordered most (units across paid orders), most first; ties by id.

@@ -108,10 +108,11 @@ public struct ShopRecommendations: Sendable {
         }
     }
 
-    /// The products with these ids, in this order, that are on sale and in stock right now.
+    /// The products with these ids, in this order, that are on sale and in stock (as the
+    /// catalogue cache has them, so a repeated list costs no database read).
     private func inStock(_ ids: [String], excluding: Set<String>, limit: Int) async throws -> [Product] {
         let wanted = ids.filter { !excluding.contains($0) }.compactMap(UUID.init(uuidString:))
-        let found = try await catalog.currentProducts(ids: wanted)
+        let found = try await catalog.products(ids: wanted)
         return Array(wanted.compactMap { found[$0] }.filter(\.inStock).prefix(limit))
     }
 

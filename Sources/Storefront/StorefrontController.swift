@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import Recommendations
 import Security
+import Synchronization
 import Web
 
 /// The shop's HTML pages: home, aisles, search and products.
@@ -24,6 +25,8 @@ public struct StorefrontController: Sendable {
     let chrome: PageChromeBuilder
     package let pages: PageCache
     let recommendations: ShopRecommendations?
+    /// Rendered "Recommended for you" rows.
+    let rows = RenderedRows()
 
     /// Creates the controller; a zero `pageCacheTimeToLive` or `pageCacheBytes` renders every page afresh.
     public init(
@@ -211,11 +214,12 @@ public struct StorefrontController: Sendable {
     /// changed or it was never rendered, and fills in this shopper's parts. Answers
     /// `304 Not Modified` when the browser holds these exact bytes, and gzip when it accepts it.
     func cachedPage(_ key: String, request: Request, context: Context, render: @escaping @Sendable () async throws -> String) async throws -> Response {
-        let page = try await pages.page(for: key, generation: try await catalog.cacheGeneration(), render: render)
+        let generation = try await catalog.cacheGeneration()
+        let page = try await pages.page(for: key, generation: generation, render: render)
         let nav = chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context)))
         let parts = PageCache.ShopperParts(
             csrfToken: Array(context.csrfToken.utf8), shopperNav: Array(nav.utf8),
-            personal: await personalParts(for: page, returnTo: Self.returnPath(request), context: context)
+            personal: await personalParts(for: page, generation: generation, returnTo: Self.returnPath(request), context: context)
         )
         // Weak: the same tag names the plain and the gzipped bytes.
         let tag = "W/\"\(String(page.tag, radix: 36))-\(String(parts.hash, radix: 36))\""
@@ -243,7 +247,7 @@ public struct StorefrontController: Sendable {
     /// A signed-in shopper's recommendations for a page with places for them: badges on the
     /// recommended products' cards and, on the home page, the "Recommended for you" row. Nil for
     /// everyone else, or when recommendations cannot be had (the page is served without them).
-    func personalParts(for page: PageCache.Page, returnTo: String, context: Context) async -> PageCache.PersonalParts? {
+    func personalParts(for page: PageCache.Page, generation: UInt64, returnTo: String, context: Context) async -> PageCache.PersonalParts? {
         guard page.hasSlots, let session = context.session, let recommendations else { return nil }
         do {
             guard let answer = try await recommendations.fromLastOrder(of: session.customer.internalID, k: Self.recommendedCount),
@@ -251,13 +255,19 @@ public struct StorefrontController: Sendable {
             let fromModel = answer.source == .model
             var row: [UInt8] = []
             if page.hasRecommendedRow {
-                let model = RecommendedRowModel(
-                    heading: fromModel ? "Recommended for you" : "Popular with other shoppers",
-                    note: fromModel ? "Picked for you from your last order." : "Our most ordered products right now.",
-                    products: answer.products.prefix(Self.recommendedRowCount).map(renderer.card),
-                    header: .init(shopper: .init(csrfToken: context.csrfToken)), returnTo: returnTo
-                )
-                row = Array(try renderer.render(model, template: "recommended-row").utf8)
+                let products = Array(answer.products.prefix(Self.recommendedRowCount))
+                // Rendered once per catalogue generation and list of products, with a marker for the
+                // token that is filled in per request: a shopper's row stays the same from view to view.
+                let key = "\(generation) \(fromModel) \(returnTo) " + products.map(\.id.uuidString).joined(separator: ",")
+                let html = try rows.html(for: key) {
+                    try renderer.render(RecommendedRowModel(
+                        heading: fromModel ? "Recommended for you" : "Popular with other shoppers",
+                        note: fromModel ? "Picked for you from your last order." : "Our most ordered products right now.",
+                        products: products.map(renderer.card),
+                        header: .init(shopper: .init(csrfToken: pages.csrfMarker)), returnTo: returnTo
+                    ), template: "recommended-row")
+                }
+                row = Array(html.replacingOccurrences(of: pages.csrfMarker, with: context.csrfToken).utf8)
             }
             return PageCache.PersonalParts(
                 badged: fromModel ? Set(answer.products.map { $0.id.uuidString.lowercased() }) : [],
@@ -322,5 +332,23 @@ public struct StorefrontController: Sendable {
             return terms.contains { term in words.contains { $0.hasPrefix(String(term.prefix(4))) } }
         }
         return matching.isEmpty ? aisles : matching
+    }
+}
+
+/// "Recommended for you" rows as rendered, by the products they show; bounded, emptied when full.
+final class RenderedRows: Sendable {
+    /// About 6 KB a row: a few megabytes at most.
+    static let capacity = 500
+    private let rows = Mutex<[String: String]>([:])
+
+    /// The row stored under `key`, rendering and storing it first if needed.
+    func html(for key: String, render: () throws -> String) rethrows -> String {
+        if let html = rows.withLock({ $0[key] }) { return html }
+        let html = try render()
+        rows.withLock { rows in
+            if rows.count >= Self.capacity { rows.removeAll(keepingCapacity: true) }
+            rows[key] = html
+        }
+        return html
     }
 }
