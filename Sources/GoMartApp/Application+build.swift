@@ -76,15 +76,7 @@ public func buildApplication(
             configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,
             recommendations: shopRecommendations, keys: keys, logger: logger
         )
-        var app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GoMart"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.port
-                await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)")
-            },
-            logger: logger
-        )
+        var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
         if configuration.role.runsWeb {
             app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
@@ -101,6 +93,22 @@ public func buildApplication(
         await database.close()
         throw error
     }
+}
+
+/// The HTTP server for `router` on the configured address; it announces its address (with the
+/// port actually bound) once it listens.
+func makeServer<Context: RequestContext>(
+    router: Router<Context>, configuration: GoMartConfiguration, logger: Logger, onServerRunning: @escaping @Sendable (String) async -> Void
+) -> Application<RouterResponder<Context>> {
+    Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GoMart"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)")
+        },
+        logger: logger
+    )
 }
 
 /// The recommender the shop asks: the recommender role over HTTP when `GOMART_RECOMMENDER_URL`
@@ -143,15 +151,7 @@ public func buildRecommenderApplication(
     router.add(middleware: SecurityHeadersMiddleware())
     HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router)
     ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
-    var app = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GoMart"),
-        onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? configuration.port
-            await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)")
-        },
-        logger: logger
-    )
+    var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
     return app
 }
