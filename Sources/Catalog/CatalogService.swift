@@ -113,13 +113,14 @@ public struct CatalogService: Sendable {
         return try await cache.value(for: .featured(limit: limit)) { try await repository.featuredProducts(limit: limit) }
     }
 
-    /// Every product on sale, by name, read a page at a time; `progress` hears how many have been
-    /// read of how many after each page.
+    /// Every product on sale, by name, read a page at a time from the database (past the cache,
+    /// which a bulk read would only flush); `progress` hears how many have been read of how many
+    /// after each page.
     public func allProducts(progress: (_ read: Int, _ total: Int) -> Void = { _, _ in }) async throws -> [Product] {
         var all: [Product] = []
         var page = 1
         while true {
-            let listing = try await products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize))
+            let listing = try await repository.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize))
             all += listing.products
             progress(all.count, listing.totalCount)
             guard page < listing.pageCount else { return all }

@@ -31,7 +31,7 @@ extension CheckoutService {
     /// delivered to a demo address; no stock is taken and no outbox events are written.
     public func replaceOrderHistory(of customerIDs: [Int64], with orders: [PastOrder]) async throws -> Int {
         let allowed = Set(customerIDs)
-        precondition(orders.allSatisfy { allowed.contains($0.customerID) }, "a past order for a customer whose history is not replaced")
+        guard orders.allSatisfy({ allowed.contains($0.customerID) }) else { throw PastOrderOutsideHistory() }
         let delivery = DeliveryDetails(name: "Demo Shopper", line1: "1 Demo Street", city: "Exampleton", postcode: "EX1 1AA", phone: "01632 960000")
         let sealed = try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self))
         let policy = cart.policy
@@ -67,4 +67,9 @@ extension CheckoutService {
         }
         return newOrders.count
     }
+}
+
+/// A past order named a customer whose history was not being replaced; nothing was written.
+public struct PastOrderOutsideHistory: Error, CustomStringConvertible {
+    public var description: String { "a past order names a customer whose order history is not being replaced" }
 }

@@ -70,7 +70,7 @@ public func buildApplication(
         }
         let recommendations = makeRecommender(configuration, logger: logger)
         let shopRecommendations = ShopRecommendations(
-            recommender: recommendations, catalog: catalog, cart: cart, history: PurchaseHistory(database: database), logger: logger
+            recommender: recommendations, catalog: catalog, cart: cart, history: services.history, logger: logger
         )
         let router = try await buildRouter(
             configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,

@@ -72,7 +72,7 @@ public final class RecommendationService: Recommender {
     public func similar(to id: String, k: Int) -> RecommendedItems? {
         guard let current = loaded.withLock({ $0 }), let position = current.position[id] else { return nil }
         let neighbours = current.index.neighbours(of: position, k: min(k, RecommendationLimits.maximumK), metric: current.model.metric)
-        return RecommendedItems(modelVersion: current.model.version, items: neighbours.map { RecommendedItem(id: $0.id, distance: $0.distance) })
+        return RecommendedItems(modelVersion: current.model.version, neighbours: neighbours)
     }
 
     public func recommended(forBasket basket: [String], excluding: Set<String>, k: Int) -> RecommendedItems? {
@@ -81,6 +81,13 @@ public final class RecommendationService: Recommender {
         guard !positions.isEmpty else { return nil }
         let excluded = Set(excluding.compactMap { current.position[$0] })
         let neighbours = current.index.neighbours(ofBasket: positions, k: min(k, RecommendationLimits.maximumK), metric: current.model.metric, excluding: excluded)
-        return RecommendedItems(modelVersion: current.model.version, items: neighbours.map { RecommendedItem(id: $0.id, distance: $0.distance) })
+        return RecommendedItems(modelVersion: current.model.version, neighbours: neighbours)
+    }
+}
+
+extension RecommendedItems {
+    /// The index's neighbours as a model's answer.
+    init(modelVersion: String, neighbours: [Neighbour]) {
+        self.init(modelVersion: modelVersion, items: neighbours.map { RecommendedItem(id: $0.id, distance: $0.distance) })
     }
 }

@@ -110,10 +110,12 @@ public struct ShopRecommendations: Sendable {
 
     /// The products with these ids, in this order, that are on sale and in stock (as the
     /// catalogue cache has them, so a repeated list costs no database read).
+    /// The whole list is read (and cached) as the model gave it; exclusions such as the cart
+    /// apply afterwards, so a change to the cart does not make a new cache entry.
     private func inStock(_ ids: [String], excluding: Set<String>, limit: Int) async throws -> [Product] {
-        let wanted = ids.filter { !excluding.contains($0) }.compactMap(UUID.init(uuidString:))
+        let wanted = ids.compactMap(UUID.init(uuidString:))
         let found = try await catalog.products(ids: wanted)
-        return Array(wanted.compactMap { found[$0] }.filter(\.inStock).prefix(limit))
+        return Array(wanted.compactMap { found[$0] }.filter { $0.inStock && !excluding.contains($0.id.uuidString.lowercased()) }.prefix(limit))
     }
 
     /// The most ordered products in stock; with too few orders yet, topped up with an aisle's
