@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .executableTarget(
@@ -52,6 +53,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "GoMartModels", swiftSettings: swiftSettings),
+        // Pure: what an order costs. The only place a total is computed.
+        .target(name: "Pricing", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -93,7 +96,7 @@ let package = Package(
         .target(
             name: "Cart",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog",
+                "GoMartModels", "Pricing", "Storage", "Catalog",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -121,7 +124,7 @@ let package = Package(
         .target(
             name: "Checkout",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Cart", "Payments", "Security",
+                "GoMartModels", "Pricing", "Storage", "Catalog", "Cart", "Payments", "Security",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,7 +145,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
+                "GoMartModels", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +156,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Web",
+                "GoMartModels", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -172,9 +175,14 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PricingTests",
+            dependencies: ["Pricing", "GoMartModels", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -219,7 +227,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CheckoutTests",
-            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Security", "GoMartModels", "Storage", "TestSupport",
+            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Security", "GoMartModels", "Storage", "TestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based"),
                            .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),

@@ -30,7 +30,9 @@ struct Shop: Sendable {
         var logger = Logger(label: "gomart.benchmarks")
         logger.logLevel = .error
         let configuration = GoMartConfiguration(databaseURL: .sqliteMemory, logLevel: .error)
-        let database = try await openMigratedDatabase(configuration, logger: logger)
+        // An in-memory SQLite database has no background work to run.
+        let database = try await Database.open(url: configuration.databaseURL, logger: logger)
+        try await prepareSchema(of: database, configuration, logger: logger)
         let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache())
         try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
         let cart = CartService(database: database, catalog: catalog, policy: CartPolicy())

@@ -25,7 +25,6 @@ public struct ModelAPIController<Context: RequestContext>: Sendable {
     static var maximumBodyBytes: Int { 64 * 1024 }
 
     @Sendable func model(_ request: Request, context: Context) async throws -> ModelDTO {
-        recommendations.refreshIfDue()
         guard let model = recommendations.model else { throw ModelAPIError.noModel }
         return ModelDTO(version: model.version, createdAt: model.createdAt, metric: model.metric.rawValue, itemCount: model.items.count,
                         evaluation: model.evaluation.map { $0.scores.map(ModelDTO.Score.init) })
@@ -35,7 +34,6 @@ public struct ModelAPIController<Context: RequestContext>: Sendable {
         let id = try context.parameters.require("id")
         guard id.count <= 100 else { throw ModelAPIError.unknownItem }
         let k = try Self.k(FormURLEncoded.parse(request.uri.query)["k"], default: 10)
-        recommendations.refreshIfDue()
         guard recommendations.modelVersion != nil else { throw ModelAPIError.noModel }
         guard let answer = recommendations.similar(to: id, k: k) else { throw ModelAPIError.unknownItem }
         return RecommendedItemsDTO(answer)
@@ -54,7 +52,6 @@ public struct ModelAPIController<Context: RequestContext>: Sendable {
             throw ModelAPIError.badBody("The basket must name 1 to \(RecommendationLimits.maximumBasket) items, and at most 1000 may be excluded.")
         }
         let k = try Self.k(question.k.map { [String($0)] }, default: 10)
-        recommendations.refreshIfDue()
         guard recommendations.modelVersion != nil else { throw ModelAPIError.noModel }
         guard let answer = recommendations.recommended(forBasket: question.basket, excluding: Set(question.exclude ?? []), k: k) else {
             throw ModelAPIError.unknownItem

@@ -132,7 +132,7 @@ struct OrderValidationDTO: ResponseEncodable, Sendable {
 
     init(_ quote: OrderQuote) {
         valid = quote.isValid
-        problems = quote.problems.map { OrderProblemDTO(code: $0.code, productId: $0.productID?.uuidString.lowercased(), message: $0.message) }
+        problems = quote.problems.map { OrderProblemDTO(code: $0.code.rawValue, productId: $0.productID?.uuidString.lowercased(), message: $0.message) }
         lines = quote.lines.map(PricedLineDTO.init)
         subtotal = MoneyDTO(quote.subtotal)
         deliveryFee = MoneyDTO(quote.deliveryFee)

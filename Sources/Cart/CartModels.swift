@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import GoMartModels
+import Pricing
 
 /// Whose cart: an anonymous visitor's (by the hash of their cookie) or a signed-in customer's.
 public enum CartOwner: Sendable, Hashable {
@@ -27,13 +28,14 @@ public struct CartLine: Sendable, Hashable {
     public var quantity: Int
     /// The shelf price when the line was added.
     public var priceWhenAdded: Money
-    /// Current price × quantity (zero when unavailable).
+    /// Current price × quantity (zero when unavailable), from ``Pricing``.
     public var lineTotal: Money
     /// What the shopper should know about this line.
     public var warnings: [CartWarning]
 
-    /// Creates a line.
-    public init(product: Product?, productID: UUID, quantity: Int, priceWhenAdded: Money, lineTotal: Money, warnings: [CartWarning]) {
+    /// Creates a line; ``CartPolicy/summarise(_:currency:)`` prices it.
+    public init(product: Product?, productID: UUID, quantity: Int, priceWhenAdded: Money,
+                lineTotal: Money = Money(minorUnits: 0, currency: .gbp), warnings: [CartWarning]) {
         self.product = product
         self.productID = productID
         self.quantity = quantity
@@ -65,39 +67,37 @@ public enum CartWarning: Sendable, Hashable {
     }
 }
 
-/// A cart with its totals, all recomputed from current catalogue prices.
+/// A cart with its totals, all recomputed from current catalogue prices by ``Pricing``.
 public struct CartSummary: Sendable, Hashable {
     /// The lines, oldest first.
     public var lines: [CartLine]
-    /// Sum of line totals.
-    public var subtotal: Money
-    /// The delivery fee (zero above the free-delivery threshold, or for an empty cart).
-    public var deliveryFee: Money
-    /// Subtotal plus delivery.
-    public var total: Money
-    /// How much more to spend for free delivery, if anything.
-    public var amountToFreeDelivery: Money?
+    /// The price of the lines that can be bought.
+    public var quote: Quote
     /// Units across all lines.
     public var itemCount: Int
 
+    /// Sum of line totals.
+    public var subtotal: Money { quote.subtotal }
+    /// The delivery fee (zero above the free-delivery threshold, or for an empty cart).
+    public var deliveryFee: Money { quote.deliveryCharge }
+    /// What the order would cost.
+    public var total: Money { quote.total }
+    /// How much more to spend for free delivery, if anything.
+    public var amountToFreeDelivery: Money? { quote.amountToFreeDelivery }
     /// True when the cart has no lines.
     public var isEmpty: Bool { lines.isEmpty }
     /// True when some line has a warning.
     public var hasWarnings: Bool { lines.contains { !$0.warnings.isEmpty } }
 }
 
-/// What a cart may hold and what delivery costs.
+/// What a cart may hold, and the shop's pricing rules it is priced under.
 public struct CartPolicy: Sendable {
     /// The most units of one product in a cart.
     public var maximumQuantityPerLine: Int
     /// The most lines in a cart.
     public var maximumLines: Int
-    /// The flat delivery fee.
-    public var deliveryFee: Money
-    /// Orders with a subtotal at or above this deliver free.
-    public var freeDeliveryThreshold: Money
-    /// The smallest subtotal that can be ordered.
-    public var minimumOrder: Money
+    /// Delivery charge, free-delivery threshold and minimum order.
+    public var pricing: PricingRules
 
     /// Creates a policy; the defaults suit the demo shop.
     public init(
@@ -108,24 +108,19 @@ public struct CartPolicy: Sendable {
     ) {
         self.maximumQuantityPerLine = maximumQuantityPerLine
         self.maximumLines = maximumLines
-        self.deliveryFee = deliveryFee
-        self.freeDeliveryThreshold = freeDeliveryThreshold
-        self.minimumOrder = minimumOrder
+        self.pricing = PricingRules(deliveryFee: deliveryFee, freeDeliveryThreshold: freeDeliveryThreshold, minimumOrder: minimumOrder)
     }
 
-    /// Totals for lines priced at current catalogue prices.
+    /// The lines priced at current catalogue prices (a withdrawn product's line at nothing), with
+    /// each line's total taken from the quote.
     public func summarise(_ lines: [CartLine], currency: Currency) -> CartSummary {
-        let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
-        let free = subtotal >= freeDeliveryThreshold.minorUnits
-        let fee: Int64 = lines.isEmpty || free ? 0 : deliveryFee.minorUnits
-        return CartSummary(
-            lines: lines,
-            subtotal: Money(minorUnits: subtotal, currency: currency),
-            deliveryFee: Money(minorUnits: fee, currency: currency),
-            total: Money(minorUnits: subtotal + fee, currency: currency),
-            amountToFreeDelivery: lines.isEmpty || free ? nil : Money(minorUnits: freeDeliveryThreshold.minorUnits - subtotal, currency: currency),
-            itemCount: lines.reduce(0) { $0 + $1.quantity }
+        let quote = Pricing.quote(
+            lines.map { PricedLine(unitPrice: $0.product?.price ?? Money(minorUnits: 0, currency: currency), quantity: $0.product == nil ? 0 : $0.quantity) },
+            rules: pricing, currency: currency
         )
+        var priced = lines
+        for index in priced.indices { priced[index].lineTotal = quote.lineTotals[index] }
+        return CartSummary(lines: priced, quote: quote, itemCount: lines.reduce(0) { $0 + $1.quantity })
     }
 }
 

@@ -32,16 +32,14 @@ public struct CartService: Sendable {
             let product = products[id]
             let added = Money(minorUnits: line.priceWhenAddedMinor, currency: catalog.currency)
             var warnings: [CartWarning] = []
-            var total = Money(minorUnits: 0, currency: catalog.currency)
             if let product {
                 if product.stock == 0 { warnings.append(.outOfStock) }
                 else if product.stock < line.quantity { warnings.append(.onlyAvailable(product.stock)) }
                 if product.price != added { warnings.append(.priceChanged(from: added, to: product.price)) }
-                total = Money(minorUnits: product.price.minorUnits * Int64(line.quantity), currency: catalog.currency)
             } else {
                 warnings.append(.unavailable)
             }
-            return CartLine(product: product, productID: id, quantity: line.quantity, priceWhenAdded: added, lineTotal: total, warnings: warnings)
+            return CartLine(product: product, productID: id, quantity: line.quantity, priceWhenAdded: added, warnings: warnings)
         }
         return policy.summarise(lines, currency: catalog.currency)
     }

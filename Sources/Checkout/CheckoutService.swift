@@ -3,6 +3,7 @@ import Catalog
 import Crypto
 import Foundation
 import GoMartModels
+import Pricing
 import Logging
 import Payments
 import Security
@@ -52,47 +53,42 @@ public struct CheckoutService: Sendable {
         let currency = catalog.currency
         var problems: [OrderProblem] = []
         if items.isEmpty {
-            problems.append(OrderProblem(code: "empty_order", productID: nil, message: "The order has no products."))
+            problems.append(OrderProblem(code: .emptyOrder, productID: nil, message: "The order has no products."))
         }
         if items.count > policy.maximumLines {
-            problems.append(OrderProblem(code: "too_many_lines", productID: nil, message: "An order can hold at most \(policy.maximumLines) different products."))
+            problems.append(OrderProblem(code: .tooManyLines, productID: nil, message: "An order can hold at most \(policy.maximumLines) different products."))
         }
         let products = try await catalog.currentProducts(ids: items.map(\.productID))
         var seen = Set<UUID>()
         var lines: [QuotedLine] = []
         for item in items.prefix(policy.maximumLines) {
             guard seen.insert(item.productID).inserted else {
-                problems.append(OrderProblem(code: "duplicate_line", productID: item.productID, message: "A product appears twice; combine the lines."))
+                problems.append(OrderProblem(code: .duplicateLine, productID: item.productID, message: "A product appears twice; combine the lines."))
                 continue
             }
             guard let product = products[item.productID] else {
-                problems.append(OrderProblem(code: "unknown_product", productID: item.productID, message: "This product is not available."))
+                problems.append(OrderProblem(code: .unknownProduct, productID: item.productID, message: "This product is not available."))
                 continue
             }
             if !(1...policy.maximumQuantityPerLine).contains(item.quantity) {
-                problems.append(OrderProblem(code: "invalid_quantity", productID: item.productID,
+                problems.append(OrderProblem(code: .invalidQuantity, productID: item.productID,
                                              message: "\(product.name): the quantity must be from 1 to \(policy.maximumQuantityPerLine)."))
                 continue
             }
             if item.quantity > product.stock {
                 let message = product.stock == 0 ? "\(product.name) is out of stock." : "\(product.name): only \(product.stock) left in stock."
-                problems.append(OrderProblem(code: "insufficient_stock", productID: item.productID, message: message))
+                problems.append(OrderProblem(code: .insufficientStock, productID: item.productID, message: message))
             }
-            let total = Money(minorUnits: product.price.minorUnits * Int64(item.quantity), currency: currency)
             lines.append(QuotedLine(productID: product.id, sku: product.sku, name: product.name, packSize: product.packSize,
-                                    quantity: item.quantity, unitPrice: product.price, lineTotal: total))
+                                    quantity: item.quantity, unitPrice: product.price, lineTotal: product.price))
         }
-        let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
-        if !lines.isEmpty && subtotal < policy.minimumOrder.minorUnits {
-            problems.append(OrderProblem(code: "below_minimum", productID: nil,
-                                         message: "The minimum order is \(policy.minimumOrder.formatted); add \(Money(minorUnits: policy.minimumOrder.minorUnits - subtotal, currency: currency).formatted) more."))
+        let quote = Pricing.quote(lines.map { PricedLine(unitPrice: $0.unitPrice, quantity: $0.quantity) }, rules: policy.pricing, currency: currency)
+        for index in lines.indices { lines[index].lineTotal = quote.lineTotals[index] }
+        if let short = quote.shortOfMinimum {
+            problems.append(OrderProblem(code: .belowMinimum, productID: nil,
+                                         message: "The minimum order is \(policy.pricing.minimumOrder.formatted); add \(short.formatted) more."))
         }
-        let fee: Int64 = lines.isEmpty || subtotal >= policy.freeDeliveryThreshold.minorUnits ? 0 : policy.deliveryFee.minorUnits
-        return OrderQuote(
-            lines: lines, subtotal: Money(minorUnits: subtotal, currency: currency),
-            deliveryFee: Money(minorUnits: fee, currency: currency), total: Money(minorUnits: subtotal + fee, currency: currency),
-            problems: problems
-        )
+        return OrderQuote(lines: lines, quote: quote, problems: problems)
     }
 
     /// Validates the owner's cart as it stands.
@@ -163,7 +159,7 @@ public struct CheckoutService: Sendable {
             var refreshed = try await validateCart(of: owner)
             if refreshed.isValid {
                 refreshed.problems = race.shortfalls.map {
-                    OrderProblem(code: "insufficient_stock", productID: $0.productID, message: "Only \($0.available) left in stock.")
+                    OrderProblem(code: .insufficientStock, productID: $0.productID, message: "Only \($0.available) left in stock.")
                 }
             }
             throw CheckoutError.orderInvalid(refreshed)

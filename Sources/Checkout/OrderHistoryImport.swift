@@ -3,6 +3,7 @@ import Catalog
 import Foundation
 import GoMartModels
 import Payments
+import Pricing
 import SQLKit
 import Security
 import Storage
@@ -37,17 +38,16 @@ extension CheckoutService {
         let policy = cart.policy
         let currency = catalog.currency
         let newOrders = orders.enumerated().map { number, order in
-            let lines = order.lines.map { line in
+            let quote = Pricing.quote(order.lines.map { PricedLine(unitPrice: $0.product.price, quantity: $0.quantity) },
+                                      rules: policy.pricing, currency: currency)
+            let lines = zip(order.lines, quote.lineTotals).map { line, lineTotal in
                 OrderLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
-                          unitPrice: line.product.price, quantity: line.quantity,
-                          lineTotal: Money(minorUnits: line.product.price.minorUnits * Int64(line.quantity), currency: currency))
+                          unitPrice: line.product.price, quantity: line.quantity, lineTotal: lineTotal)
             }
-            let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
-            let delivery = subtotal >= policy.freeDeliveryThreshold.minorUnits ? 0 : policy.deliveryFee.minorUnits
             return (OrderRepository.NewOrder(
                 publicID: UUID().uuidString.lowercased(), number: String(format: "DM-%06d", number + 1), customerID: order.customerID,
-                subtotalMinor: subtotal, deliveryMinor: delivery, totalMinor: subtotal + delivery, currency: currency.code,
-                deliverySealed: sealed, lines: lines
+                subtotalMinor: quote.subtotal.minorUnits, deliveryMinor: quote.deliveryCharge.minorUnits, totalMinor: quote.total.minorUnits,
+                currency: currency.code, deliverySealed: sealed, lines: lines
             ), order.paidAt)
         }
         let provider = payments.name

@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import Pricing
 
 /// A line priced by the server for validation.
 public struct QuotedLine: Sendable, Hashable {
@@ -14,9 +15,19 @@ public struct QuotedLine: Sendable, Hashable {
 
 /// One reason an order cannot be placed as it stands.
 public struct OrderProblem: Sendable, Hashable {
-    /// A stable code: `unknown_product`, `invalid_quantity`, `insufficient_stock`, `duplicate_line`,
-    /// `too_many_lines`, `empty_order` or `below_minimum`.
-    public var code: String
+    /// What is wrong; its raw value is the stable code clients see.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        case unknownProduct = "unknown_product"
+        case invalidQuantity = "invalid_quantity"
+        case insufficientStock = "insufficient_stock"
+        case duplicateLine = "duplicate_line"
+        case tooManyLines = "too_many_lines"
+        case emptyOrder = "empty_order"
+        case belowMinimum = "below_minimum"
+    }
+
+    /// What is wrong.
+    public var code: Code
     /// The product concerned, when the problem is about one line.
     public var productID: UUID?
     /// The problem in words.
@@ -27,11 +38,14 @@ public struct OrderProblem: Sendable, Hashable {
 public struct OrderQuote: Sendable {
     /// Lines that could be priced.
     public var lines: [QuotedLine]
-    public var subtotal: Money
-    public var deliveryFee: Money
-    public var total: Money
+    /// The price of those lines, from ``Pricing``.
+    public var quote: Quote
     /// Every problem, per line and for the whole order; empty when the order can be placed.
     public var problems: [OrderProblem]
+
+    public var subtotal: Money { quote.subtotal }
+    public var deliveryFee: Money { quote.deliveryCharge }
+    public var total: Money { quote.total }
 
     /// True when the order can be placed.
     public var isValid: Bool { problems.isEmpty }

@@ -20,23 +20,26 @@ import Web
 public let allMigrations: [Migration] =
     CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations
 
-/// Opens the database named by `configuration` and applies pending migrations, or, when
-/// automatic migration is off, checks that none are pending.
-public func openMigratedDatabase(_ configuration: GoMartConfiguration, logger: Logger) async throws -> Database {
-    let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
-    do {
-        let migrator = Migrator(migrations: allMigrations)
-        if configuration.autoMigrate {
-            try await migrator.migrate(database, logger: logger)
-        } else {
-            let pending = try await migrator.pending(database)
-            guard pending.isEmpty else { throw SchemaBehind(pending: pending) }
-        }
-    } catch {
-        await database.close()
-        throw error
+/// Opens the database named by `configuration`, brings its schema up to date (``prepareSchema(of:_:logger:)``),
+/// runs `body` with it and closes it: for commands that run outside the service group.
+public func withMigratedDatabase<T: Sendable>(
+    _ configuration: GoMartConfiguration, logger: Logger, _ body: (Database) async throws -> T
+) async throws -> T {
+    try await Database.withOpened(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger) { database in
+        try await prepareSchema(of: database, configuration, logger: logger)
+        return try await body(database)
     }
-    return database
+}
+
+/// Applies pending migrations, or, when automatic migration is off, checks that none are pending.
+public func prepareSchema(of database: Database, _ configuration: GoMartConfiguration, logger: Logger) async throws {
+    let migrator = Migrator(migrations: allMigrations)
+    if configuration.autoMigrate {
+        try await migrator.migrate(database, logger: logger)
+    } else {
+        let pending = try await migrator.pending(database)
+        guard pending.isEmpty else { throw SchemaBehind(pending: pending) }
+    }
 }
 
 /// The schema lacks migrations and this process may not apply them.
@@ -50,7 +53,8 @@ public struct SchemaBehind: Error, CustomStringConvertible {
     }
 }
 
-/// Builds the shop: database, migrations, first-run seed, services, routes and middleware.
+/// Builds the shop: database, services, routes and middleware; migrations and the first-run
+/// seed run in the service group once the database runs, before the server accepts requests.
 ///
 /// This is the one place where dependencies are assembled.
 public func buildApplication(
@@ -58,13 +62,10 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let database = try await openMigratedDatabase(configuration, logger: logger)
+    let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
     do {
         let services = try ShopServices(configuration: configuration, database: database, logger: logger)
         let (catalog, accounts, cart, checkout, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.keys)
-        if configuration.seedDemoCatalogue {
-            try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
-        }
         if configuration.environment == .production {
             logger.warning("payments use the sandbox gateway: no real money is taken")
         }
@@ -78,15 +79,23 @@ public func buildApplication(
         )
         var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
+        let schemaReady = StartupGate()
+        app.beforeServerStarts {
+            try await prepareSchema(of: database, configuration, logger: logger)
+            if configuration.seedDemoCatalogue {
+                try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
+            }
+            schemaReady.open()
+        }
         if configuration.role.runsWeb {
             app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
         }
         if configuration.role.runsJobs {
-            app.addServices(PendingOrderReaper(checkout: checkout, database: database, logger: logger))
-            app.addServices(ModelRetrainer(
+            app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))
+            app.addServices(GatedService(gate: schemaReady, service: ModelRetrainer(
                 services: services, store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
                 schedule: configuration.retrainSchedule, database: database, logger: logger
-            ))
+            )))
         }
         return app
     } catch {
@@ -124,10 +133,7 @@ func makeRecommender(_ configuration: GoMartConfiguration, logger: Logger) -> an
 
 /// The model store's newest model, loaded (a store that cannot be read yet is logged, not fatal).
 func loadedModel(_ configuration: GoMartConfiguration, logger: Logger) -> RecommendationService {
-    let service = RecommendationService(
-        store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
-        checkInterval: .seconds(configuration.modelCheckIntervalSeconds)
-    )
+    let service = RecommendationService(store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)))
     do {
         try service.reload()
     } catch {

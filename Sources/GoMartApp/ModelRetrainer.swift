@@ -27,17 +27,35 @@ struct ModelRetrainer: Service {
     }
 
     func run() async throws {
-        guard schedule.minuteOfDay != nil else { return }
+        // A service that returns ends the whole group, so with retraining off this one still
+        // waits for shutdown; a failed round (lease or training) is logged and the next one tried.
+        guard schedule.minuteOfDay != nil else {
+            try? await gracefulShutdown()
+            return
+        }
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                guard let next = schedule.nextRun(after: Date()) else { return }
+                guard let next = schedule.nextRun(after: Date()) else { break }
                 try await Task.sleep(for: .seconds(max(next.timeIntervalSinceNow, 0)))
-                if try await lease.acquire() {
-                    _ = await retrainOnce()
-                }
+                await runRoundIfLeaseHolder()
             }
         }
-        try? await lease.release()
+        do {
+            try await lease.release()
+        } catch {
+            logger.warning("could not release the retraining lease", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs one round if this process holds the lease; a lease that cannot be read is logged.
+    func runRoundIfLeaseHolder() async {
+        do {
+            guard try await lease.acquire() else { return }
+        } catch {
+            logger.error("could not take the retraining lease", metadata: ["error": "\(error)"])
+            return
+        }
+        _ = await retrainOnce()
     }
 
     /// One round: the outcome, or nil when it failed (logged).

@@ -11,31 +11,11 @@ public final class RecommendationService: Recommender {
     }
 
     public let store: ModelStore
-    /// How often requests may look for a newer model (``refreshIfDue()``).
-    public let checkInterval: Duration
     private let loaded = Mutex<Loaded?>(nil)
-    private let lastCheck = Mutex<(at: ContinuousClock.Instant?, running: Bool)>((nil, false))
 
-    public init(store: ModelStore, checkInterval: Duration = .seconds(10)) {
+    /// Serves models from `store`; the model watcher in the service group swaps newer ones in.
+    public init(store: ModelStore) {
         self.store = store
-        self.checkInterval = checkInterval
-    }
-
-    /// Looks for a newer model in the background if the last look is older than
-    /// `checkInterval`; the caller never waits for a load, and keeps the model it has.
-    public func refreshIfDue() {
-        let now = ContinuousClock.now
-        let due = lastCheck.withLock { state -> Bool in
-            if state.running { return false }
-            if let at = state.at, now - at < checkInterval { return false }
-            state = (now, true)
-            return true
-        }
-        guard due else { return }
-        Task.detached { [self] in
-            defer { lastCheck.withLock { $0.running = false } }
-            _ = try? reload()
-        }
     }
 
     /// The loaded model's version, or nil before any model exists.

@@ -17,13 +17,6 @@ public protocol Recommender: Sendable {
     /// Looks for a newer model; true when the answering model changed.
     @discardableResult
     func refresh() async throws -> Bool
-
-    /// Looks for a newer model in the background if the last look is old enough; never waits.
-    func refreshIfDue()
-}
-
-extension Recommender {
-    public func refreshIfDue() {}
 }
 
 /// A model's answer: items with their distances, nearest first.

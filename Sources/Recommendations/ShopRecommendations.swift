@@ -54,7 +54,6 @@ public struct ShopRecommendations: Sendable {
 
     /// Up to `k` products like `product`, in stock.
     public func similar(to product: Product, k: Int) async throws -> Answer {
-        recommender.refreshIfDue()
         let key = product.id.uuidString.lowercased()
         if let answer = await ask({ try await recommender.similar(to: key, k: max(k * 3, Self.candidateCount)) }) {
             let products = try await inStock(answer.items.map(\.id), excluding: [key], limit: k)
@@ -75,7 +74,6 @@ public struct ShopRecommendations: Sendable {
 
     /// The same, but nil for a customer without paid orders (pages show them nothing personal).
     public func fromLastOrder(of customerID: Int64, k: Int) async throws -> Answer? {
-        recommender.refreshIfDue()
         async let inCart = cart.productIDs(in: .customer(id: customerID))
         guard let last = try await history.lastPaidOrder(customerID: customerID) else { return nil }
         let excluded = try await inCart.union(last.productIDs)

@@ -25,6 +25,8 @@ public final class Database: Sendable {
 
     private let backend: Backend
     private let closed = Atomic<Bool>(false)
+    /// Finished by ``close()``; ``run()`` waits on it.
+    private let closing: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     private let logger: Logger
 
     private init(url: DatabaseURL, backend: Backend, logger: Logger) {
@@ -32,10 +34,13 @@ public final class Database: Sendable {
         self.url = url
         self.backend = backend
         self.logger = logger
+        self.closing = AsyncStream.makeStream(of: Void.self)
     }
 
     /// Opens the database at `url`, creating the SQLite file and its folder if needed.
     ///
+    /// A PostgreSQL database answers only while its ``run()`` runs: put it in the service group
+    /// with ``DatabaseService``, or use ``withOpened(url:readerCount:postgresSearchPath:postgresMaxConnections:logger:_:)``.
     /// `postgresSearchPath` puts every PostgreSQL connection in one schema (tests use a schema each).
     public static func open(
         url: DatabaseURL, readerCount: Int = 4, postgresSearchPath: String? = nil, postgresMaxConnections: Int = 16, logger: Logger
@@ -43,16 +48,51 @@ public final class Database: Sendable {
         switch url {
         case .postgres(let text):
             let backend = try PostgresBackend(url: text, searchPath: postgresSearchPath, maximumConnections: postgresMaxConnections, logger: logger)
-            let database = Database(url: url, backend: .postgres(backend), logger: logger)
-            do {
-                try await database.ping()
-            } catch {
-                await database.close()
-                throw error
-            }
-            return database
+            return Database(url: url, backend: .postgres(backend), logger: logger)
         case .sqliteMemory, .sqliteFile:
             return Database(url: url, backend: .sqlite(try await SQLiteBackend.open(url: url, readerCount: readerCount, logger: logger)), logger: logger)
+        }
+    }
+
+    /// Opens the database, runs `body` with it while its background work runs beside, and
+    /// closes it: the scoped form for commands and tools that run outside the service group.
+    /// The database is checked with a trivial query before `body` starts.
+    public static func withOpened<T: Sendable>(
+        url: DatabaseURL, readerCount: Int = 4, postgresSearchPath: String? = nil, postgresMaxConnections: Int = 16, logger: Logger,
+        _ body: (Database) async throws -> T
+    ) async throws -> T {
+        let database = try await open(
+            url: url, readerCount: readerCount, postgresSearchPath: postgresSearchPath, postgresMaxConnections: postgresMaxConnections, logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.run() }
+            do {
+                try await database.ping()
+                let value = try await body(database)
+                await database.close()
+                try await group.waitForAll()
+                return value
+            } catch {
+                await database.close()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Runs the database's background work (PostgreSQL's connection pool) until ``close()`` is
+    /// called or the task is cancelled; call it once. SQLite has none and just waits.
+    public func run() async {
+        let closing = closing.stream
+        switch backend {
+        case .sqlite:
+            for await _ in closing {}
+        case .postgres(let postgres):
+            await withDiscardingTaskGroup { group in
+                group.addTask { await postgres.run() }
+                for await _ in closing {}
+                group.cancelAll()
+            }
         }
     }
 
@@ -82,9 +122,7 @@ public final class Database: Sendable {
     /// Closes every connection. Further calls fail with ``StorageError/closed``.
     public func close() async {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        switch backend {
-        case .sqlite(let sqlite): await sqlite.close()
-        case .postgres(let postgres): await postgres.close()
-        }
+        closing.continuation.finish()
+        if case .sqlite(let sqlite) = backend { await sqlite.close() }
     }
 }

@@ -6,12 +6,12 @@ import SQLKit
 
 /// PostgreSQL behind ``Database``: a PostgresNIO connection pool; every read and every
 /// transaction leases one connection for its whole length.
+///
+/// The pool's own work (connecting, keeping connections alive) runs in ``run()``, which the
+/// database's owner calls: ``DatabaseService`` in the service group, or ``Database/withOpened``
+/// for a command. Leases taken before it starts wait for it.
 final class PostgresBackend: Sendable {
     let client: PostgresClient
-    /// The pool's own work (connecting, keeping connections alive) runs for the backend's life
-    /// and ends in ``close()``; the database must work before any service group starts, since
-    /// migrations run first.
-    private let runner: Task<Void, Never>
 
     init(url: String, searchPath: String?, maximumConnections: Int, logger: Logger) throws {
         let parsed: SQLPostgresConfiguration
@@ -35,12 +35,17 @@ final class PostgresBackend: Sendable {
         if let searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
-        // The pool warns when a lease comes before run() has started; that race is harmless here.
+        // The pool warns when a lease comes before run() has started (migrations run while the
+        // service group starts); such a lease waits for it, so the warning is noise here.
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .error)
         let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         self.client = client
-        self.runner = Task { await client.run() }
+    }
+
+    /// Runs the pool until the calling task is cancelled; its connections are closed on return.
+    func run() async {
+        await client.run()
     }
 
     func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
@@ -53,10 +58,5 @@ final class PostgresBackend: Sendable {
         try await client.withConnection { connection in
             try await runTransaction(on: connection.sql(), begin: "BEGIN", logger: logger, body)
         }
-    }
-
-    func close() async {
-        runner.cancel()
-        await runner.value
     }
 }

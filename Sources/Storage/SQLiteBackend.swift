@@ -91,9 +91,11 @@ final class SQLiteBackend: Sendable {
     }
 
     func close() async {
+        // The future-based close runs even when the closing task is cancelled (a service group
+        // that ends on an error cancels it); the async one would skip the close.
         try? await writeLock.withLock {
-            for reader in readers { try? await reader.close() }
-            try? await writer.close()
+            for reader in readers { try? await reader.close().get() }
+            try? await writer.close().get()
         }
         try? await threads.shutdownGracefully()
     }

@@ -3,6 +3,7 @@ import Catalog
 import Foundation
 import GoMartModels
 import Hummingbird
+import Pricing
 import Web
 
 /// The cart page and the forms that change the cart.
@@ -124,7 +125,7 @@ struct CartPageModel: Sendable {
     var hasWarnings: Bool
 
     init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy, aisleImage: (String) -> String) {
-        let minimumOrder = policy.minimumOrder
+        let minimumOrder = policy.pricing.minimumOrder
         self.shop = shop
         self.meta = meta
         self.header = header
@@ -149,10 +150,10 @@ struct CartPageModel: Sendable {
         itemCount = summary.itemCount
         subtotal = summary.subtotal.formatted
         deliveryFee = summary.deliveryFee.formatted
-        freeDelivery = !summary.isEmpty && summary.deliveryFee.minorUnits == 0
+        freeDelivery = summary.quote.deliversFree
         total = summary.total.formatted
         amountToFreeDelivery = summary.amountToFreeDelivery?.formatted
-        belowMinimum = !summary.isEmpty && summary.subtotal < minimumOrder
+        belowMinimum = !summary.quote.meetsMinimum
         self.minimumOrder = minimumOrder.formatted
         hasWarnings = summary.hasWarnings
     }

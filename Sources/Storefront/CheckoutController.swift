@@ -36,7 +36,7 @@ public struct CheckoutController: Sendable {
     @Sendable func showCheckout(_ request: Request, context: Context) async throws -> Response {
         let session = try context.requireSession()
         let quote = try await checkout.validateCart(of: context.cartOwner)
-        if quote.lines.isEmpty && quote.problems.allSatisfy({ $0.code == "empty_order" }) {
+        if quote.lines.isEmpty && quote.problems.allSatisfy({ $0.code == .emptyOrder }) {
             return .redirect(to: "/cart", type: .normal)
         }
         var values = CheckoutFormValues()

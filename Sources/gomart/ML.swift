@@ -36,19 +36,14 @@ struct ML: AsyncParsableCommand {
         func run() async throws {
             let configuration = try storage.configuration()
             let logger = storage.logger(for: configuration)
-            let database = try await openMigratedDatabase(configuration, logger: logger)
-            do {
+            let manifest = try await withMigratedDatabase(configuration, logger: logger) { database in
                 var reported = 0
                 let data = try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData { read, total in
                     if read - reported >= 2_000 { say("  \(read) of \(total) products…"); reported = read }
                 }
-                let manifest = try data.write(to: URL(fileURLWithPath: out))
-                await database.close()
-                say("Exported \(manifest.files["items.csv"]?.rows ?? 0) items and \(manifest.files["orders.csv"]?.rows ?? 0) order lines to \(out).")
-            } catch {
-                await database.close()
-                throw error
+                return try data.write(to: URL(fileURLWithPath: out))
             }
+            say("Exported \(manifest.files["items.csv"]?.rows ?? 0) items and \(manifest.files["orders.csv"]?.rows ?? 0) order lines to \(out).")
         }
     }
 
@@ -177,14 +172,8 @@ struct ML: AsyncParsableCommand {
             let configuration = try storage.configuration()
             let logger = storage.logger(for: configuration)
             let store = ModelStore(directory: URL(fileURLWithPath: models ?? configuration.modelDirectory))
-            let database = try await openMigratedDatabase(configuration, logger: logger)
-            let data: TrainingData
-            do {
-                data = try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData()
-                await database.close()
-            } catch {
-                await database.close()
-                throw error
+            let data = try await withMigratedDatabase(configuration, logger: logger) { database in
+                try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData()
             }
             guard !data.items.isEmpty else { throw ValidationError("The catalogue is empty: nothing to train on.") }
             say("Training a candidate on \(data.items.count) items and \(data.orders.count) order lines…")

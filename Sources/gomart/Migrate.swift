@@ -14,14 +14,11 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = try storage.configuration()
         let logger = storage.logger(for: configuration)
-        let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
-        do {
-            let applied = try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
-            say(applied.isEmpty ? "The database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
-        } catch {
-            await database.close()
-            throw error
+        let applied = try await Database.withOpened(
+            url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger
+        ) { database in
+            try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
         }
-        await database.close()
+        say(applied.isEmpty ? "The database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
     }
 }

@@ -52,8 +52,7 @@ struct Seed: AsyncParsableCommand {
         }
         // With --demo-orders alone, the catalogue is left as it is (the demo one on a new database).
         let importsCatalogue = file != nil || demoOrders == nil
-        let database = try await openMigratedDatabase(configuration, logger: logger)
-        do {
+        try await withMigratedDatabase(configuration, logger: logger) { database in
             let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(), currency: configuration.currency)
             if importsCatalogue {
                 try await importCatalogue(into: catalog)
@@ -67,10 +66,6 @@ struct Seed: AsyncParsableCommand {
                 say("Recorded \(seeded.orders) paid demo orders by \(seeded.shoppers) demo shoppers. Sign in as one of them "
                     + "(\(DemoShoppers.email(1)) … \(DemoShoppers.email(seeded.shoppers)), password \(DemoShoppers.password)) to see their recommendations.")
             }
-            await database.close()
-        } catch {
-            await database.close()
-            throw error
         }
     }
 

@@ -55,17 +55,24 @@ struct CartFixture {
         await fixture.database.close()
     }
 
-    @Test func deliveryIsFreeFromTheThreshold() {
+    @Test func deliveryIsFreeFromTheThresholdAndAWithdrawnLineCostsNothing() {
         let policy = CartPolicy(deliveryFee: Money(minorUnits: 399, currency: .gbp), freeDeliveryThreshold: Money(minorUnits: 4000, currency: .gbp))
-        func line(_ pence: Int64) -> CartLine {
-            CartLine(product: nil, productID: UUID(), quantity: 1, priceWhenAdded: Money(minorUnits: pence, currency: .gbp),
-                     lineTotal: Money(minorUnits: pence, currency: .gbp), warnings: [])
+        func line(_ pence: Int64, onSale: Bool = true) -> CartLine {
+            let price = Money(minorUnits: pence, currency: .gbp)
+            let product = Product(id: UUID(), sku: "S\(pence)", slug: "s-\(pence)", name: "Item", brand: "Brand", aisleSlug: "bakery",
+                                  aisleName: "Bakery", price: price, packSize: "1", unit: .count, unitPrice: price, soldByWeight: false,
+                                  stock: 10, description: "", featured: false)
+            return CartLine(product: onSale ? product : nil, productID: product.id, quantity: 1, priceWhenAdded: price, warnings: [])
         }
         #expect(policy.summarise([], currency: .gbp).deliveryFee.minorUnits == 0)
         #expect(policy.summarise([line(3999)], currency: .gbp).deliveryFee.minorUnits == 399)
         #expect(policy.summarise([line(3999)], currency: .gbp).amountToFreeDelivery?.minorUnits == 1)
         #expect(policy.summarise([line(4000)], currency: .gbp).deliveryFee.minorUnits == 0)
         #expect(policy.summarise([line(2000), line(2000)], currency: .gbp).total.minorUnits == 4000)
+        let withdrawn = policy.summarise([line(2000), line(2500, onSale: false)], currency: .gbp)
+        #expect(withdrawn.lines.map(\.lineTotal.minorUnits) == [2000, 0])
+        #expect(withdrawn.total.minorUnits == 2399)
+        #expect(withdrawn.itemCount == 2)
     }
 
     @Test func refusesQuantitiesOutsideTheLimitsOrTheStock() async throws {

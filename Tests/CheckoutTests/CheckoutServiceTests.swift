@@ -4,6 +4,8 @@ import Checkout
 import Foundation
 import GoMartModels
 import Payments
+import Pricing
+import PropertyBased
 import SQLKit
 import Storage
 import TestSupport
@@ -32,7 +34,8 @@ func outboxTopics(_ database: Database) async throws -> [String] {
 
 @Suite struct OrderValidationTests {
     @Test func listsEveryProblemPerLine() async throws {
-        let shop = try await TestShop.make(policy: CartPolicy(maximumQuantityPerLine: 10, minimumOrder: Money(minorUnits: 1000, currency: .gbp)))
+        // A minimum of 1p, so that the minimum order is no problem here (its own test is below).
+        let shop = try await TestShop.make(policy: CartPolicy(maximumQuantityPerLine: 10, minimumOrder: Money(minorUnits: 1, currency: .gbp)))
         let fine = try await shop.product()
         let scarce = try await shop.product(skip: 1)
         try await shop.setStock(scarce, to: 2)
@@ -44,10 +47,9 @@ func outboxTopics(_ database: Database) async throws -> [String] {
             StockItem(productID: (try await shop.product(skip: 2)).id, quantity: -4),
         ])
 
-        #expect(quote.problems.map(\.code).sorted() == ["duplicate_line", "insufficient_stock", "invalid_quantity", "unknown_product"].sorted()
-                || quote.problems.map(\.code).sorted() == ["below_minimum", "duplicate_line", "insufficient_stock", "invalid_quantity", "unknown_product"].sorted())
-        #expect(quote.problems.first { $0.code == "unknown_product" }?.productID == unknown)
-        #expect(quote.problems.first { $0.code == "insufficient_stock" }?.message.contains("only 2 left") == true)
+        #expect(quote.problems.map(\.code) == [.insufficientStock, .unknownProduct, .duplicateLine, .invalidQuantity])
+        #expect(quote.problems.first { $0.code == .unknownProduct }?.productID == unknown)
+        #expect(quote.problems.first { $0.code == .insufficientStock }?.message == "\(scarce.name): only 2 left in stock.")
         #expect(!quote.isValid)
         await shop.close()
     }
@@ -60,8 +62,8 @@ func outboxTopics(_ database: Database) async throws -> [String] {
 
         #expect(quote.lines.first?.unitPrice == product.price)
         #expect(quote.subtotal.minorUnits == product.price.minorUnits * 2)
-        #expect(quote.problems.map(\.code) == ["below_minimum"])
-        #expect(try await shop.checkout.validate([]).problems.map(\.code) == ["empty_order"])
+        #expect(quote.problems.map(\.code) == [.belowMinimum])
+        #expect(try await shop.checkout.validate([]).problems.map(\.code) == [.emptyOrder])
         await shop.close()
     }
 }
@@ -162,7 +164,7 @@ func outboxTopics(_ database: Database) async throws -> [String] {
             _ = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "empty-cart-key")
             Issue.record("expected an invalid order")
         } catch CheckoutError.orderInvalid(let quote) {
-            #expect(quote.problems.map(\.code) == ["empty_order"])
+            #expect(quote.problems.map(\.code) == [.emptyOrder])
         }
         await shop.close()
     }
@@ -332,6 +334,30 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
         #expect(try await shop.stock(of: product) == product.stock)
         #expect(result.order.status == .cancelled) // a late payment does not resurrect the order
         #expect(try await shop.checkout.orders(customerID: customer).map(\.status) == [.cancelled])
+        await shop.close()
+    }
+}
+
+@Suite struct CartAndCheckoutPriceAlikeTests {
+    /// Carts of 1 to 8 of the first 40 products in stock, 1 to 5 units each.
+    static let cartGenerator = zip(Gen.int(in: 0...39), Gen.int(in: 1...5)).array(of: 1...8)
+
+    @Test func theCartPageAndValidationQuoteTheSameForAnyCart() async throws {
+        let shop = try await TestShop.make(policy: CartPolicy(minimumOrder: Money(minorUnits: 15_00, currency: .gbp)))
+        let products = Array(try await shop.catalog.products(matching: ProductQuery(inStockOnly: true, sort: .name, pageSize: 100)).products
+            .filter { $0.stock >= 5 }.prefix(40))
+        try #require(products.count == 40)
+        await propertyCheck(count: 25, input: Self.cartGenerator) { picks in
+            let owner = CartOwner.visitor(key: UUID().uuidString)
+            for (index, quantity) in Dictionary(picks, uniquingKeysWith: { first, _ in first }) {
+                try await shop.cart.add(productID: products[index].id, quantity: quantity, to: owner)
+            }
+            let cart = try await shop.cart.cart(for: owner)
+            let validated = try await shop.checkout.validateCart(of: owner)
+            #expect(validated.quote == cart.quote)
+            #expect(validated.lines.map(\.lineTotal) == cart.lines.map(\.lineTotal))
+            #expect(validated.problems.contains { $0.code == .belowMinimum } == !cart.quote.meetsMinimum)
+        }
         await shop.close()
     }
 }

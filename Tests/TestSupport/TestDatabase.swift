@@ -2,6 +2,7 @@ import Accounts
 import Cart
 import Catalog
 import Checkout
+import GoMartApp
 import GoMartModels
 import Payments
 import SQLKit
@@ -29,23 +30,26 @@ public enum TestDatabase {
     public static func makeSchema() async throws -> String {
         guard let postgresURL else { throw StorageError.invalidDatabaseURL("GOMART_TEST_DATABASE_URL is not set") }
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let admin = try await Database.open(url: .postgres(url: postgresURL), postgresMaxConnections: 1, logger: logger)
-        try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
-        await admin.close()
+        try await Database.withOpened(url: .postgres(url: postgresURL), postgresMaxConnections: 1, logger: logger) { admin in
+            try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+        }
         return schema
     }
 
     /// A fresh database without any table: in memory on SQLite, or a new schema on PostgreSQL.
     public static func empty() async throws -> Database {
         if let postgresURL {
-            return try await Database.open(url: .postgres(url: postgresURL), postgresSearchPath: try await makeSchema(),
-                                           postgresMaxConnections: 4, logger: logger)
+            let database = try await Database.open(url: .postgres(url: postgresURL), postgresSearchPath: try await makeSchema(),
+                                                   postgresMaxConnections: 4, logger: logger)
+            // A test has no service group to run the pool in; closing the database ends this task.
+            Task { await database.run() }
+            return database
         }
         return try await Database.open(url: .sqliteMemory, logger: logger)
     }
 
-    /// Every module's migrations, in order.
-    public static let migrations = CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all
+    /// Every migration the application runs, in its order.
+    public static let migrations = allMigrations
 
     /// A fresh, migrated, empty database (in memory on SQLite, a new schema on PostgreSQL).
     public static func migrated() async throws -> Database {

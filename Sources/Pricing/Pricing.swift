@@ -1,0 +1,57 @@
+import GoMartModels
+
+/// The one place an order's price is worked out: pure, with no I/O, so that the cart page, the
+/// API, validation, checkout and recorded history can never disagree.
+public enum Pricing {
+    /// Prices `lines` under `rules`, with `adjustments` (savings and charges other than delivery,
+    /// which the rules decide) applied.
+    ///
+    /// - Savings apply first, in the order given, each cut down so the goods never go below zero.
+    /// - Delivery is charged on a non-empty order whose goods are below the free-delivery threshold.
+    /// - Charges follow in the order given.
+    /// - A line with a negative quantity or price counts as zero.
+    public static func quote(_ lines: [PricedLine], rules: PricingRules, currency: Currency, adjustments: [Adjustment] = []) -> Quote {
+        let lineTotals = lines.map { Money(minorUnits: lineTotal($0), currency: currency) }
+        let subtotal = lineTotals.reduce(Int64(0)) { $0 + $1.minorUnits }
+        let itemCount = lines.reduce(0) { $0 + max($1.quantity, 0) }
+        let isEmpty = itemCount == 0
+
+        var applied: [Adjustment] = []
+        var goods = subtotal
+        for saving in adjustments where saving.kind.isSaving {
+            let amount = max(min(saving.amount.minorUnits, 0), -goods)
+            goods += amount
+            applied.append(Adjustment(kind: saving.kind, label: saving.label, amount: Money(minorUnits: amount, currency: currency)))
+        }
+        let freeDelivery = goods >= rules.freeDeliveryThreshold.minorUnits
+        let delivery: Int64 = isEmpty || freeDelivery ? 0 : max(rules.deliveryFee.minorUnits, 0)
+        if !isEmpty {
+            applied.append(Adjustment(kind: .delivery, label: freeDelivery ? "Delivery (free)" : "Delivery",
+                                      amount: Money(minorUnits: delivery, currency: currency)))
+        }
+        var total = goods + delivery
+        for charge in adjustments where !charge.kind.isSaving && charge.kind != .delivery {
+            let amount = max(charge.amount.minorUnits, 0)
+            total += amount
+            applied.append(Adjustment(kind: charge.kind, label: charge.label, amount: Money(minorUnits: amount, currency: currency)))
+        }
+        let minimum = rules.minimumOrder.minorUnits
+        return Quote(
+            currency: currency,
+            lineTotals: lineTotals,
+            subtotal: Money(minorUnits: subtotal, currency: currency),
+            adjustments: applied,
+            total: Money(minorUnits: total, currency: currency),
+            goods: Money(minorUnits: goods, currency: currency),
+            deliveryCharge: Money(minorUnits: delivery, currency: currency),
+            amountToFreeDelivery: isEmpty || freeDelivery ? nil : Money(minorUnits: rules.freeDeliveryThreshold.minorUnits - goods, currency: currency),
+            shortOfMinimum: isEmpty || goods >= minimum ? nil : Money(minorUnits: minimum - goods, currency: currency),
+            itemCount: itemCount
+        )
+    }
+
+    /// Unit price × quantity, in minor units.
+    static func lineTotal(_ line: PricedLine) -> Int64 {
+        max(line.unitPrice.minorUnits, 0) * Int64(max(line.quantity, 0))
+    }
+}

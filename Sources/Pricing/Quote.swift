@@ -1,0 +1,34 @@
+import GoMartModels
+
+/// What an order costs: each line's total, the subtotal, every adjustment as applied, and the
+/// total, which is always the subtotal plus the adjustments and never negative.
+public struct Quote: Sendable, Hashable {
+    /// The currency of every amount.
+    public var currency: Currency
+    /// Each line's total, in the order the lines were given.
+    public var lineTotals: [Money]
+    /// The sum of the line totals.
+    public var subtotal: Money
+    /// Savings first, then delivery (for a non-empty order), then other charges, each with the
+    /// amount actually applied (a saving larger than the goods is cut down to them).
+    public var adjustments: [Adjustment]
+    /// ``subtotal`` plus every adjustment.
+    public var total: Money
+    /// The goods after savings: what the free-delivery threshold and the minimum order look at.
+    public var goods: Money
+    /// The delivery charge (zero for an empty order or above the free-delivery threshold).
+    public var deliveryCharge: Money
+    /// How much more the goods must come to for free delivery; nil when delivery is free or the
+    /// order is empty.
+    public var amountToFreeDelivery: Money?
+    /// How much more the goods must come to for the minimum order; nil when it is met or the
+    /// order is empty.
+    public var shortOfMinimum: Money?
+    /// Units across all lines.
+    public var itemCount: Int
+
+    /// True when the order meets the minimum (an empty order has nothing to fall short of).
+    public var meetsMinimum: Bool { shortOfMinimum == nil }
+    /// True when a non-empty order delivers free.
+    public var deliversFree: Bool { itemCount > 0 && deliveryCharge.minorUnits == 0 }
+}
