@@ -79,16 +79,19 @@ func outboxTopics(_ database: Database) async throws -> [String] {
 
         #expect(!placed.replayed)
         #expect(placed.order.status == .paid)
-        #expect(placed.order.number.hasPrefix("GM-") && placed.order.number.count == 9)
+        #expect(placed.order.number.hasPrefix("GM-"))
+        #expect(placed.order.number.count == 9)
         #expect(placed.order.total.minorUnits == product.price.minorUnits * 3 + placed.order.deliveryFee.minorUnits)
-        #expect(placed.order.cardBrand == "Visa" && placed.order.cardLastFour == "4242")
+        #expect(placed.order.cardBrand == "Visa")
+        #expect(placed.order.cardLastFour == "4242")
         #expect(placed.order.delivery.postcode == "SW1A 1AA")
         #expect(try await shop.stock(of: product) == product.stock - 3)
         #expect(try await shop.cart.cart(for: .customer(id: customer)).isEmpty)
         #expect(try await outboxTopics(shop.database) == ["order_placed", "order_paid"])
         let stored = try await allText(in: "orders", shop.database) + (try await allText(in: "outbox", shop.database))
         #expect(!stored.contains("4242424242424242"))
-        #expect(!stored.contains("Analytical") && !stored.contains("07700"))
+        #expect(!stored.contains("Analytical"))
+        #expect(!stored.contains("07700"))
         let history = try await shop.checkout.orders(customerID: customer)
         #expect(history.map(\.id) == [placed.order.id])
         #expect(history.first?.itemCount == 3)
@@ -180,7 +183,8 @@ func outboxTopics(_ database: Database) async throws -> [String] {
         var elsewhere = delivery
         elsewhere.postcode = "EH1 1YZ"
 
-        #expect(again.replayed && again.order.id == first.order.id)
+        #expect(again.replayed)
+        #expect(again.order.id == first.order.id)
         await #expect(throws: CheckoutError.self) {
             try await shop.checkout.placeOrder(customerID: customer, delivery: elsewhere, card: goodCard, idempotencyKey: "repeat-key-1")
         }

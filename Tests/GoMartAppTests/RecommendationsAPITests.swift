@@ -53,9 +53,11 @@ func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, 
 
             // No model yet: the popularity fallback answers, and says so.
             let fallback = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=5", path: "/products/{id}/similar")
-            #expect(fallback["source"] as? String == "popularity" && fallback["modelVersion"] == nil)
+            #expect(fallback["source"] as? String == "popularity")
+            #expect(fallback["modelVersion"] == nil)
             let fallbackProducts = try #require(fallback["products"] as? [[String: Any]])
-            #expect(fallbackProducts.count == 5 && !fallbackProducts.contains { $0["id"] as? String == id })
+            #expect(fallbackProducts.count == 5)
+            #expect(!fallbackProducts.contains { $0["id"] as? String == id })
 
             // Bounds and bad ids are 4xx problems.
             _ = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=0", path: "/products/{id}/similar", status: 400)

@@ -16,7 +16,7 @@ import Testing
                 #expect(html.contains(#"<meta name="description""#))
                 #expect(html.contains(#"href="/aisles/fruit-veg""#))
                 #expect(html.contains("Health &amp; Beauty"))
-                #expect(html.contains("This week&#39;s favourites") || html.contains("This week's favourites"))
+                #expect(html.contains("This week's favourites"))
                 #expect(html.components(separatedBy: #"class="card""#).count > 5)
             }
         }
@@ -41,7 +41,8 @@ import Testing
                 #expect(html.contains(#"<option value="price-desc" selected>"#))
                 #expect(html.contains(#"<meta name="robots" content="noindex">"#))
                 let cards = html.components(separatedBy: #"class="card""#).count - 1
-                #expect(cards > 0 && cards < 10)
+                #expect(cards > 0)
+                #expect(cards < 10)
                 #expect(!html.contains("Out of stock"))
             }
         }
@@ -59,7 +60,7 @@ import Testing
             try await client.get("/search?q=unicorn+steak") { response in
                 let html = response.text
                 #expect(response.status == .ok)
-                #expect(html.contains("We couldn&#39;t find anything") || html.contains("We couldn't find anything"))
+                #expect(html.contains("We couldn't find anything"))
                 #expect(html.contains(#"<li><a href="/aisles/meat-fish">Meat &amp; Fish</a></li>"#))
             }
         }

@@ -24,14 +24,16 @@ import Testing
         #expect(SyntheticOrders.generate(items: items, customers: 5) == SyntheticOrders.generate(items: items, customers: 5))
         let index = NearestNeighbourIndex(items: items, schema: FeatureSchema(fitting: items, weights: FeatureWeights()))
         let empty = Evaluation.run(orders: [], index: index, metric: .cosine)
-        #expect(empty.customers == 0 && empty.scores.allSatisfy { $0.hitRate == 0 })
+        #expect(empty.customers == 0)
+        #expect(empty.scores.allSatisfy { $0.hitRate == 0 })
     }
 
     @Test func basketNeighboursLeaveTheBasketOut() {
         let items = NearestNeighbourIndexTests.catalogue(count: 60, seed: 5)
         let index = NearestNeighbourIndex(items: items, schema: FeatureSchema(fitting: items, weights: FeatureWeights()))
         let list = Evaluation.nearestToBasket([0, 1, 2], index: index, metric: .euclidean)
-        #expect(list.count == 10 && Set(list).isDisjoint(with: [0, 1, 2]))
+        #expect(list.count == 10)
+        #expect(Set(list).isDisjoint(with: [0, 1, 2]))
     }
 
     @Test func aTrainedModelCarriesItsEvaluationThroughTheStore() throws {
@@ -40,7 +42,8 @@ import Testing
         let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: orders), weights: FeatureWeights(), metric: .cosine)
         let evaluation = try #require(model.evaluation)
         #expect(evaluation == Evaluation.run(orders: orders, index: index, metric: .cosine))
-        #expect(evaluation.customers == 60 && evaluation.scores[0].name == "k-NN (cosine)")
+        #expect(evaluation.customers == 60)
+        #expect(evaluation.scores[0].name == "k-NN (cosine)")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

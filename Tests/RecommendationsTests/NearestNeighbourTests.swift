@@ -14,7 +14,8 @@ import Testing
         let prices = items.map { schema.dense($0)[0] }
         // log-spaced prices standardise to -√1.5, 0, √1.5.
         #expect(abs(prices[1]) < 1e-12)
-        #expect(abs(prices[0] + 1.5.squareRoot()) < 1e-12 && abs(prices[2] - 1.5.squareRoot()) < 1e-12)
+        #expect(abs(prices[0] + 1.5.squareRoot()) < 1e-12)
+        #expect(abs(prices[2] - 1.5.squareRoot()) < 1e-12)
     }
 
     @Test func unitPricesAreStandardisedWithinTheirUnit() {
@@ -25,8 +26,10 @@ import Testing
         ]
         let schema = FeatureSchema(fitting: items, weights: FeatureWeights(logPrice: 1, unitPrice: 2, aisle: 1, brand: 1))
         let unit = items.map { schema.dense($0)[1] }
-        #expect(abs(unit[0] - unit[2]) < 1e-12 && abs(unit[1] - unit[3]) < 1e-12)
-        #expect(abs(unit[0] + 2) < 1e-12 && abs(unit[1] - 2) < 1e-12) // ±1 standard deviation, times the weight 2
+        #expect(abs(unit[0] - unit[2]) < 1e-12)
+        #expect(abs(unit[1] - unit[3]) < 1e-12)
+        #expect(abs(unit[0] + 2) < 1e-12)
+        #expect(abs(unit[1] - 2) < 1e-12) // ±1 standard deviation, times the weight 2
     }
 
     @Test func categoriesAreOneHotWithTheirWeights() {
@@ -127,7 +130,8 @@ import Testing
         #expect(index.neighbours(of: 99, k: 5, metric: .euclidean).isEmpty)
         #expect(index.neighbours(of: 0, k: 100, metric: .euclidean).count == 20)
         let withoutEven = index.neighbours(of: 0, k: 100, metric: .cosine) { $0 % 2 == 0 }
-        #expect(withoutEven.count == 10 && withoutEven.allSatisfy { $0.index % 2 == 1 })
+        #expect(withoutEven.count == 10)
+        #expect(withoutEven.allSatisfy { $0.index % 2 == 1 })
         // An unknown aisle and brand encode as zeros: the distance to a known item counts w² per block.
         let known = index.ids.firstIndex(of: items[0].id)!
         let unknown = index.ids.firstIndex(of: "zz")!

@@ -39,8 +39,10 @@ import Testing
         // Opaque: a 256-bit keyed hash in hex, not the address. (A check for the substring "ada"
         // would fail by chance in about 1.5% of runs: hex digits include a and d.)
         let index = vault.blindIndex("ada@example.com")
-        #expect(index.count == 64 && index.allSatisfy(\.isHexDigit))
-        #expect(!index.contains("@") && !index.contains("example"))
+        #expect(index.count == 64)
+        #expect(index.allSatisfy { $0.isHexDigit })
+        #expect(!index.contains("@"))
+        #expect(!index.contains("example"))
     }
 }
 
@@ -82,13 +84,15 @@ import Testing
         #expect(!csrf.isValid(token, for: "visitor-b"))
         #expect(!csrf.isValid(nil, for: "visitor-a"))
         #expect(!csrf.isValid("", for: "visitor-a"))
-        #expect(!csrf.isValid(String(token.dropLast()) + "A", for: "visitor-a") || token.hasSuffix("A"))
+        let last = token.last
+        #expect(!csrf.isValid(String(token.dropLast()) + (last == "A" ? "B" : "A"), for: "visitor-a"))
     }
 
     @Test func randomTokensAreLongAndDistinct() {
         let tokens = (0..<100).map { _ in RandomToken.make(bytes: 32) }
         #expect(Set(tokens).count == 100)
         #expect(tokens.allSatisfy { $0.count == 43 })
-        #expect(RandomToken.hash("x") == RandomToken.hash("x") && RandomToken.hash("x") != "x")
+        #expect(RandomToken.hash("x") == RandomToken.hash("x"))
+        #expect(RandomToken.hash("x") != "x")
     }
 }
