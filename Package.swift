@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "gomart",
             dependencies: [
-                "GoMartApp", "GoMartModels", "Storage", "Catalog", "Checkout", "Recommendations", "Security",
+                "GoMartApp", "GoMartModels", "Storage", "Catalog", "Checkout", "Recommendations", "Security", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -178,6 +178,11 @@ let package = Package(
             dependencies: ["GoMartApp", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

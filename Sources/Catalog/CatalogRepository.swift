@@ -29,7 +29,9 @@ public protocol CatalogRepository: Sendable {
     func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool
     /// The catalogue's change counter, bumped by imports and by stock changes that pages show.
     func catalogVersion() async throws -> Int64
-    /// Inserts or updates every row (matched by SKU) in one transaction and logs the import.
-    func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary
+    /// Inserts or updates every row (matched by SKU) in one transaction and logs the import,
+    /// telling `progress` how many rows are written.
+    func importRows(_ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void) async throws
+        -> CatalogueImportSummary
 }
 

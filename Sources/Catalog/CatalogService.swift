@@ -137,9 +137,11 @@ public struct CatalogService: Sendable {
     /// Validates the whole CSV file, then imports it in one transaction.
     ///
     /// A file with any bad row throws ``CatalogueImportError`` and writes nothing.
-    public func importCatalogue(csv: String, source: String) async throws -> CatalogueImportSummary {
+    public func importCatalogue(
+        csv: String, source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> CatalogueImportSummary {
         let rows = try CatalogueParser(currency: currency).parse(csv)
-        let summary = try await repository.importRows(rows, source: source)
+        let summary = try await repository.importRows(rows, source: source, progress: progress)
         cache.invalidate()
         return summary
     }

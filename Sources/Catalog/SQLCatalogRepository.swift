@@ -192,7 +192,8 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
-    public func importRows(_ rows: [CatalogueRow], source: String) async throws -> CatalogueImportSummary {
+    public func importRows(_ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void) async throws
+        -> CatalogueImportSummary {
         let now = Date().formatted(.iso8601)
         return try await database.transaction { sql in
             var aisleIDs: [String: Int64] = [:]
@@ -217,7 +218,8 @@ public struct SQLCatalogRepository: CatalogRepository {
             let existingSKUs = Set(try await sql.select().column("sku").from("products").all()
                 .map { try $0.decode(column: "sku", as: String.self) })
             var inserted = 0
-            for row in rows {
+            for (number, row) in rows.enumerated() {
+                if number % 200 == 0 { progress(number, rows.count) }
                 guard let aisleID = aisleIDs[row.aisleSlug] else { continue }
                 if !existingSKUs.contains(row.sku) { inserted += 1 }
                 try await sql.insert(into: "products")
@@ -245,6 +247,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                     }
                     .run()
             }
+            progress(rows.count, rows.count)
             try await Self.bumpVersion(sql)
             try await sql.insert(into: "catalog_imports")
                 .columns("source", "product_count", "imported_at")

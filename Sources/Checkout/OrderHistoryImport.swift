@@ -30,7 +30,11 @@ extension CheckoutService {
     ///
     /// For demo data: the orders are paid with a sandbox card ending 4242, numbered `DM-…`, and
     /// delivered to a demo address; no stock is taken and no outbox events are written.
-    public func replaceOrderHistory(of customerIDs: [Int64], with orders: [PastOrder]) async throws -> Int {
+    /// `progress` hears how many orders are written.
+    public func replaceOrderHistory(
+        of customerIDs: [Int64], with orders: [PastOrder],
+        progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> Int {
         let allowed = Set(customerIDs)
         guard orders.allSatisfy({ allowed.contains($0.customerID) }) else { throw PastOrderOutsideHistory() }
         let delivery = DeliveryDetails(name: "Demo Shopper", line1: "1 Demo Street", city: "Exampleton", postcode: "EX1 1AA", phone: "01632 960000")
@@ -59,11 +63,13 @@ extension CheckoutService {
                 }).run()
                 try await sql.delete(from: "orders").where("customer_id", .in, SQLBind.group(chunk)).run()
             }
-            for (order, paidAt) in newOrders {
+            for (number, (order, paidAt)) in newOrders.enumerated() {
+                if number % 100 == 0 { progress(number, newOrders.count) }
                 let id = try await OrderRepository.insertOrder(order, now: paidAt, sql: sql)
                 _ = try await OrderRepository.settle(orderID: id, status: .paid, receipt: (provider, "demo-\(order.publicID.prefix(8))", "Visa", "4242"),
                                                      failureReason: nil, now: paidAt, sql: sql)
             }
+            progress(newOrders.count, newOrders.count)
         }
         return newOrders.count
     }

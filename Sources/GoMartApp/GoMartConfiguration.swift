@@ -3,6 +3,7 @@ import Foundation
 import GoMartModels
 import Logging
 import Storage
+import Telemetry
 
 /// Everything the shop needs to start, resolved from flags, then `GOMART_*` variables, then defaults.
 public struct GoMartConfiguration: Sendable {
@@ -34,6 +35,8 @@ public struct GoMartConfiguration: Sendable {
     public var retrainSchedule: RetrainSchedule = .nightly
     /// The log level.
     public var logLevel: Logger.Level
+    /// How log lines look (`GOMART_LOG_FORMAT`); nil: text on a terminal, JSON lines otherwise.
+    public var logFormat: LogFormat?
     /// The shop's public address, used in canonical links.
     public var publicBaseURL: String
     /// The shop's name.
@@ -212,6 +215,12 @@ public struct GoMartConfiguration: Sendable {
                 problems.append("GOMART_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
             }
         }
+        var logFormat: LogFormat?
+        if let text = environment["GOMART_LOG_FORMAT"], !text.isEmpty {
+            if let format = LogFormat(rawValue: text.lowercased()) { logFormat = format } else {
+                problems.append("GOMART_LOG_FORMAT must be json or text, not '\(text)'")
+            }
+        }
         var currency = Currency.gbp
         if let text = environment["GOMART_CURRENCY"], !text.isEmpty {
             if let known = Currency(code: text) { currency = known } else {
@@ -316,6 +325,7 @@ public struct GoMartConfiguration: Sendable {
             role: role, autoMigrate: autoMigrate, pageCacheMegabytes: pageCacheMegabytes
         )
         configuration.recommenderURL = recommenderURL
+        configuration.logFormat = logFormat
         configuration.recommenderTimeoutMilliseconds = recommenderTimeout
         configuration.modelDirectoryOverride = modelDirectory
         configuration.retrainSchedule = retrainSchedule

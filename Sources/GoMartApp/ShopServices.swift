@@ -58,7 +58,9 @@ extension ShopServices {
     /// shoppers of ``Recommendations/SyntheticOrders`` (about four orders each, over the last 120
     /// days) from the catalogue as it is, creating the demo shoppers as needed. Repeating it
     /// gives the same history again, not more of it.
-    public func seedDemoOrders(_ count: Int, now: Date = Date()) async throws -> DemoOrders {
+    public func seedDemoOrders(
+        _ count: Int, now: Date = Date(), progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> DemoOrders {
         let products = try await catalog.allProducts()
         guard !products.isEmpty else { return DemoOrders(orders: 0, shoppers: 0) }
         let shopperCount = max(1, (count + 3) / 4)
@@ -69,7 +71,7 @@ extension ShopServices {
             PastOrder(customerID: customers[order.shopper], paidAt: order.time,
                       lines: order.lines.map { (product: products[$0.item], quantity: $0.quantity) })
         }
-        let recorded = try await checkout.replaceOrderHistory(of: customers, with: orders)
+        let recorded = try await checkout.replaceOrderHistory(of: customers, with: orders, progress: progress)
         return DemoOrders(orders: recorded, shoppers: shopperCount)
     }
 }

@@ -62,8 +62,10 @@ public struct ModelStore: Sendable {
 
     /// Saves `model` (and its feature matrix and `neighbours` nearest neighbours per item),
     /// publishing the model file last and atomically, so a reader never sees half a model.
+    /// `progress` hears how many items' neighbours are written.
     @discardableResult
-    public func save(_ model: RecommendationModel, index: NearestNeighbourIndex, neighbours: Int = 10) throws -> URL {
+    public func save(_ model: RecommendationModel, index: NearestNeighbourIndex, neighbours: Int = 10,
+                     progress: (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws -> URL {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var features = CSV.render(header: ["id"] + model.schema.columns, rows: [])
         for item in model.items {
@@ -72,10 +74,12 @@ public struct ModelStore: Sendable {
         try Data(features.utf8).write(to: directory.appendingPathComponent("features-\(model.version).csv"), options: .atomic)
         var near = "id,rank,neighbour,distance\n"
         for position in 0..<index.count {
+            if position % 250 == 0 { progress(position, index.count) }
             for (rank, neighbour) in index.neighbours(of: position, k: neighbours, metric: model.metric).enumerated() {
                 near += "\(index.ids[position]),\(rank + 1),\(neighbour.id),\(neighbour.distance)\n"
             }
         }
+        progress(index.count, index.count)
         try Data(near.utf8).write(to: directory.appendingPathComponent("neighbours-\(model.version).csv"), options: .atomic)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Fields: `ts` (ISO 8601, UTC), `level`, `label`, `msg`, then every metadata key. Callers are
 /// responsible for never putting personal data in messages or metadata.
-public struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: FieldMergingLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
@@ -20,15 +20,8 @@ public struct JSONLogHandler: LogHandler {
         self.output = output
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+        let fields = fields(of: event)
         var object: [String: Any] = [
             "ts": Self.timestamp(),
             "level": event.level.rawValue,

@@ -1,17 +1,33 @@
+import Foundation
 import Logging
 import Synchronization
 
-/// Installs JSON-lines logging once per process.
+/// How log lines look.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line, for log collectors.
+    case json
+    /// Short coloured lines for a person at a terminal.
+    case text
+
+    /// `text` when standard output is a terminal, `json` otherwise.
+    public static var automatic: LogFormat { isatty(STDOUT_FILENO) != 0 ? .text : .json }
+}
+
+/// Installs logging once per process.
 public enum LoggingBootstrap {
     private static let done = Mutex(false)
 
-    /// Routes every swift-log logger to ``JSONLogHandler`` at `level`; later calls do nothing.
-    public static func bootstrap(level: Logger.Level) {
+    /// Routes every swift-log logger to ``JSONLogHandler`` or ``ConsoleLogHandler`` at `level`;
+    /// later calls do nothing.
+    public static func bootstrap(level: Logger.Level, format: LogFormat = .json) {
         let first = done.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        switch format {
+        case .json: LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        case .text: LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level) }
+        }
     }
 }

@@ -7,6 +7,7 @@ import GoMartModels
 import Recommendations
 import Security
 import Storage
+import Telemetry
 
 /// `gomart ml`: the recommendation pipeline.
 struct ML: AsyncParsableCommand {
@@ -37,10 +38,9 @@ struct ML: AsyncParsableCommand {
             let configuration = try storage.configuration()
             let logger = storage.logger(for: configuration)
             let manifest = try await withMigratedDatabase(configuration, logger: logger) { database in
-                var reported = 0
-                let data = try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData { read, total in
-                    if read - reported >= 2_000 { say("  \(read) of \(total) products…"); reported = read }
-                }
+                let bar = ProgressBar(title: "Reading the catalogue", unit: "products")
+                let data = try await ShopServices(configuration: configuration, database: database, logger: logger).trainingData(progress: bar.update)
+                bar.finish()
                 return try data.write(to: URL(fileURLWithPath: out))
             }
             say("Exported \(manifest.files["items.csv"]?.rows ?? 0) items and \(manifest.files["orders.csv"]?.rows ?? 0) order lines to \(out).")
@@ -92,14 +92,16 @@ struct ML: AsyncParsableCommand {
             guard !trainingData.items.isEmpty else { throw ValidationError("items.csv has no items: nothing to train on.") }
             say("Training on \(trainingData.items.count) items and \(trainingData.orders.count) order lines…")
             let (model, index) = RecommendationModel.train(trainingData, weights: weights, metric: metric)
-            say(String(format: "Built the %@ index in %.1f ms; writing the model and every item's 10 nearest neighbours…", metric.rawValue, model.training.indexBuildMilliseconds))
+            say(String(format: "Built the %@ index in %.1f ms.", metric.rawValue, model.training.indexBuildMilliseconds))
             if let evaluation = model.evaluation {
                 say("Evaluation on the exported orders (kept with the model):")
                 say(evaluation.table)
             } else {
                 say("No customer in the exported orders has two orders yet, so the model carries no evaluation.")
             }
-            let file = try store.save(model, index: index)
+            let bar = ProgressBar(title: "Writing each item's 10 nearest neighbours", unit: "items")
+            let file = try store.save(model, index: index, progress: bar.update)
+            bar.finish()
             say("Saved model \(model.version) to \(file.path).")
         }
     }

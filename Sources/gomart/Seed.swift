@@ -4,6 +4,7 @@ import Catalog
 import Foundation
 import GoMartApp
 import Storage
+import Telemetry
 
 /// `gomart seed`: loads the demo catalogue or a CSV catalogue.
 struct Seed: AsyncParsableCommand {
@@ -60,9 +61,10 @@ struct Seed: AsyncParsableCommand {
                 try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
             }
             if let demoOrders {
-                say("Recording \(demoOrders) demo orders…")
                 let services = try ShopServices(configuration: configuration, database: database, logger: logger)
-                let seeded = try await services.seedDemoOrders(demoOrders)
+                let bar = ProgressBar(title: "Recording demo orders", unit: "orders")
+                let seeded = try await services.seedDemoOrders(demoOrders, progress: bar.update)
+                bar.finish()
                 say("Recorded \(seeded.orders) paid demo orders by \(seeded.shoppers) demo shoppers. Sign in as one of them "
                     + "(\(DemoShoppers.email(1)) … \(DemoShoppers.email(seeded.shoppers)), password \(DemoShoppers.password)) to see their recommendations.")
             }
@@ -87,7 +89,9 @@ struct Seed: AsyncParsableCommand {
             source = "demo"
         }
         do {
-            let summary = try await catalog.importCatalogue(csv: text, source: source)
+            let bar = ProgressBar(title: "Importing \(source)", unit: "products")
+            let summary = try await catalog.importCatalogue(csv: text, source: source, progress: bar.update)
+            bar.finish()
             say("Imported \(source): \(summary.productsInserted) new product(s), \(summary.productsUpdated) updated, \(summary.aislesCreated) new aisle(s).")
         } catch let error as CatalogueImportError {
             say(error.description)

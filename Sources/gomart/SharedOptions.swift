@@ -27,9 +27,10 @@ struct StorageOptions: ParsableArguments {
         }
     }
 
-    /// Installs JSON logging and returns the application logger.
+    /// Installs logging (short lines on a terminal, JSON lines otherwise, or as
+    /// `GOMART_LOG_FORMAT` says) and returns the application logger.
     func logger(for configuration: GoMartConfiguration) -> Logger {
-        LoggingBootstrap.bootstrap(level: configuration.logLevel)
+        LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat ?? .automatic)
         var logger = Logger(label: "gomart")
         logger.logLevel = configuration.logLevel
         return logger
