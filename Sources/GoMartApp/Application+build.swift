@@ -56,11 +56,13 @@ public struct SchemaBehind: Error, CustomStringConvertible {
 /// Builds the shop: database, services, routes and middleware; migrations and the first-run
 /// seed run in the service group once the database runs, before the server accepts requests.
 ///
-/// This is the one place where dependencies are assembled.
+/// This is the one place where dependencies are assembled. `onModelLoaded` hears each
+/// recommendation model version the shop swaps in.
 public func buildApplication(
     _ configuration: GoMartConfiguration,
     logger: Logger,
-    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in },
+    onModelLoaded: @escaping @Sendable (String) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
     do {
@@ -88,7 +90,9 @@ public func buildApplication(
             schemaReady.open()
         }
         if configuration.role.runsWeb {
-            app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
+            app.addServices(ModelWatcher(
+                recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
+            ))
         }
         if configuration.role.runsJobs {
             app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))
@@ -147,7 +151,8 @@ func loadedModel(_ configuration: GoMartConfiguration, logger: Logger) -> Recomm
 public func buildRecommenderApplication(
     _ configuration: GoMartConfiguration,
     logger: Logger,
-    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in },
+    onModelLoaded: @escaping @Sendable (String) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let recommendations = loadedModel(configuration, logger: logger)
     _ = MetricsRegistry.registry
@@ -158,7 +163,9 @@ public func buildRecommenderApplication(
     HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router)
     ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
     var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
-    app.addServices(ModelWatcher(recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger))
+    app.addServices(ModelWatcher(
+        recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
+    ))
     return app
 }
 

@@ -30,15 +30,16 @@ func catalogueItems(_ client: some TestClientProtocol) async throws -> (items: [
 }
 
 /// The test shop with a model store of its own (in a temporary data folder), checked for new
-/// models on every request.
-func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, ModelStore) async throws -> Void) async throws {
+/// models often, with the versions it loads.
+func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, ModelStore, ModelLoads) async throws -> Void) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-ml-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
+    let loads = ModelLoads()
     try await withTestApp(configure: { configuration in
         configuration.dataDirectory = folder.path
         configuration.modelCheckIntervalSeconds = 0
-    }) { client in
-        try await test(client, ModelStore(directory: folder.appendingPathComponent("models")))
+    }, modelLoads: loads) { client in
+        try await test(client, ModelStore(directory: folder.appendingPathComponent("models")), loads)
     }
 }
 
@@ -46,7 +47,7 @@ func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, 
     let api = APITests()
 
     @Test func similarProductsFallBackToPopularityThenComeFromATrainedModel() async throws {
-        try await withModelStoreTestApp { client, store in
+        try await withModelStoreTestApp { client, store, loads in
             let (items, stock, url) = try await catalogueItems(client)
             #expect(items.count == 636)
             let id = try #require(items.first { stock[$0.id, default: 0] > 0 }?.id)
@@ -69,11 +70,8 @@ func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, 
             // A model appears in the store: the next requests pick it up without a restart.
             let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .euclidean)
             try store.save(model, index: index)
-            var answer: [String: Any] = [:]
-            for _ in 0..<100 where answer["source"] as? String != "model" {
-                answer = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=5", path: "/products/{id}/similar")
-                if answer["source"] as? String != "model" { try await Task.sleep(for: .milliseconds(20)) }
-            }
+            try await loads.wait(for: model.version)
+            let answer = try await api.conforms(client, uri: "/api/v1/products/\(id)/similar?k=5", path: "/products/{id}/similar")
             #expect(answer["source"] as? String == "model")
             #expect(answer["modelVersion"] as? String == model.version)
             let position = try #require(index.ids.firstIndex(of: id))

@@ -43,7 +43,9 @@ import Testing
     @Test func theModelEndpointAnswersFromTheStoreAndSaysWhenItCannot() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-recommender-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let app = try await buildRecommenderApplication(Self.recommenderConfiguration(folder), logger: TestDatabase.logger)
+        let loads = ModelLoads()
+        let app = try await buildRecommenderApplication(Self.recommenderConfiguration(folder), logger: TestDatabase.logger,
+                                                        onModelLoaded: loads.record)
         try await app.test(.router) { client in
             // No model yet: not ready, and every question is a 503 that says why.
             let notReady = try await client.executeRequest(uri: "/health/ready", method: .get, headers: [:], body: nil)
@@ -61,11 +63,8 @@ import Testing
             }
             let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .cosine)
             try ModelStore(directory: folder.appendingPathComponent("models")).save(model, index: index)
-            var described: [String: Any] = [:]
-            for _ in 0..<100 where described["version"] == nil {
-                described = try await call(client, .get, "/api/v1/model", documentedPath: "/model").body
-                if described["version"] == nil { try await Task.sleep(for: .milliseconds(20)) }
-            }
+            try await loads.wait(for: model.version)
+            let described = try await call(client, .get, "/api/v1/model", documentedPath: "/model").body
             #expect(described["version"] as? String == model.version)
             #expect(described["itemCount"] as? Int == 60)
             #expect(described["metric"] as? String == "cosine")
@@ -107,7 +106,9 @@ import Testing
         let recommender = try await buildRecommenderApplication(Self.recommenderConfiguration(folder), logger: TestDatabase.logger)
         try await recommender.test(.live) { recommenderClient in
             let port = try #require(recommenderClient.port)
-            try await withTestApp(configure: { $0.recommenderURL = "http://127.0.0.1:\(port)" }) { client in
+            let webLoads = ModelLoads()
+            try await withTestApp(configure: { $0.recommenderURL = "http://127.0.0.1:\(port)"; $0.modelCheckIntervalSeconds = 0 },
+                                  modelLoads: webLoads) { client in
                 let (items, stock, _) = try await catalogueItems(client)
                 let id = try #require(items.first { stock[$0.id, default: 0] > 0 }?.id)
                 // The recommender has no model yet: popularity answers.
@@ -119,11 +120,9 @@ import Testing
                 // Trained into the recommender's store, the model answers through it.
                 let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .euclidean)
                 try ModelStore(directory: folder.appendingPathComponent("models")).save(model, index: index)
-                var answer: [String: Any] = [:]
-                for _ in 0..<100 where answer["source"] as? String != "model" {
-                    answer = try await client.executeRequest(uri: "/api/v1/products/\(id)/similar?k=4", method: .get, headers: [:], body: nil).json()
-                    if answer["source"] as? String != "model" { try await Task.sleep(for: .milliseconds(20)) }
-                }
+                // The recommender picks the model up, then the web instance learns of it.
+                try await webLoads.wait(for: model.version)
+                let answer = try await client.executeRequest(uri: "/api/v1/products/\(id)/similar?k=4", method: .get, headers: [:], body: nil).json()
                 #expect(answer["source"] as? String == "model")
                 #expect(answer["modelVersion"] as? String == model.version)
                 let position = try #require(index.ids.firstIndex(of: id))

@@ -12,7 +12,7 @@ import Testing
     let api = OrdersAPITests()
 
     @Test func aCustomersLastOrderDrivesTheirRecommendationsRowAndBadges() async throws {
-        try await withModelStoreTestApp { client, store in
+        try await withModelStoreTestApp { client, store, loads in
             // Setup: a customer who bought two dairy products.
             let signUp = try await api.call(client, .post, "/api/v1/customers",
                                             json: #"{"name": "Ada Lovelace", "email": "ada@example.com", "password": "analytical engine"}"#,
@@ -42,11 +42,8 @@ import Testing
             let (items, stock, url) = try await catalogueItems(client)
             let (model, index) = RecommendationModel.train(TrainingData(items: items, orders: []), weights: FeatureWeights(), metric: .euclidean)
             try store.save(model, index: index)
-            var answer: [String: Any] = [:]
-            for _ in 0..<100 where answer["source"] as? String != "model" {
-                answer = try await api.call(client, .get, "/api/v1/me/recommendations?k=10", token: token, documentedPath: "/me/recommendations").body
-                if answer["source"] as? String != "model" { try await Task.sleep(for: .milliseconds(20)) }
-            }
+            try await loads.wait(for: model.version)
+            let answer = try await api.call(client, .get, "/api/v1/me/recommendations?k=10", token: token, documentedPath: "/me/recommendations").body
             #expect(answer["source"] as? String == "model")
             #expect(answer["modelVersion"] as? String == model.version)
             #expect(answer["basedOnOrder"] as? String == orderID)

@@ -12,6 +12,7 @@ import Testing
 /// Builds the whole shop on a fresh in-memory database seeded with the demo catalogue.
 func withTestApp(
     configure: (inout GoMartConfiguration) -> Void = { _ in },
+    modelLoads: ModelLoads? = nil,
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     // bcrypt cost 4 keeps sign-ups fast in tests; production is held to 12 or more by configuration.
@@ -23,7 +24,7 @@ func withTestApp(
         configuration.databaseSchema = try await TestDatabase.makeSchema()
     }
     configure(&configuration)
-    let app = try await buildApplication(configuration, logger: TestDatabase.logger)
+    let app = try await buildApplication(configuration, logger: TestDatabase.logger, onModelLoaded: { modelLoads?.record($0) })
     try await app.test(.router, test)
 }
 
@@ -45,3 +46,36 @@ extension TestClientProtocol {
 }
 
 import NIOFoundationCompat
+
+/// The recommendation model versions an app swapped in, for tests to wait on instead of polling.
+final class ModelLoads: Sendable {
+    private let stream: AsyncStream<String>
+    private let continuation: AsyncStream<String>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(of: String.self)
+    }
+
+    /// Called by the app's model watcher.
+    func record(_ version: String) {
+        continuation.yield(version)
+    }
+
+    /// Returns once the app has swapped in `version`; throws after `limit` without it.
+    func wait(for version: String, limit: Duration = .seconds(10)) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            let stream = stream
+            group.addTask {
+                for await loaded in stream where loaded == version { return true }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let loaded = try await group.next() ?? false
+            group.cancelAll()
+            try #require(loaded, "model \(version) was not loaded within \(limit)")
+        }
+    }
+}
