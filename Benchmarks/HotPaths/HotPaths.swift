@@ -30,8 +30,9 @@ struct Shop: Sendable {
         var logger = Logger(label: "gomart.benchmarks")
         logger.logLevel = .error
         let configuration = GoMartConfiguration(databaseURL: .sqliteMemory, logLevel: .error)
-        // An in-memory SQLite database has no background work to run.
         let database = try await Database.open(url: configuration.databaseURL, logger: logger)
+        // The benchmarks' database lives as long as the process; its group commits run beside.
+        Task { await database.run() }
         try await prepareSchema(of: database, configuration, logger: logger)
         let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache())
         try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)

@@ -80,13 +80,18 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs the database's background work (PostgreSQL's connection pool) until ``close()`` is
-    /// called or the task is cancelled; call it once. SQLite has none and just waits.
+    /// Runs the database's background work until ``close()`` is called or the task is cancelled:
+    /// PostgreSQL's connection pool, or SQLite's group commits. Call it once; transactions wait
+    /// for it.
     public func run() async {
         let closing = closing.stream
         switch backend {
-        case .sqlite:
-            for await _ in closing {}
+        case .sqlite(let sqlite):
+            await withDiscardingTaskGroup { group in
+                group.addTask { await sqlite.runCommits() }
+                for await _ in closing {}
+                sqlite.stopCommitting()
+            }
         case .postgres(let postgres):
             await withDiscardingTaskGroup { group in
                 group.addTask { await postgres.run() }

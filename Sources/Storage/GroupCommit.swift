@@ -12,6 +12,9 @@ import Synchronization
 /// told "committed" before the one `COMMIT` that covers them returns, and if that fails, every
 /// transaction of the batch fails. Under light load a batch holds one transaction and nothing
 /// waits; under load the disk sync is shared by up to ``maximumBatch`` transactions.
+///
+/// Batches are committed by ``run()``, which the database's owner runs for its whole life (in the
+/// service group, or beside a command); callers only queue their transaction and wait.
 final class GroupCommit: Sendable {
     /// A queued transaction.
     struct Job: Sendable {
@@ -33,10 +36,12 @@ final class GroupCommit: Sendable {
 
     private struct State {
         var queue: [Job] = []
-        var draining = false
+        var stopped = false
     }
 
     private let state = Mutex(State())
+    /// Wakes ``run()`` when work is queued; wake-ups that arrive while it works coalesce.
+    private let wakeUps = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let lock: AsyncLock
     private let connection: @Sendable () -> any SQLDatabase
     private let logger: Logger
@@ -74,16 +79,36 @@ final class GroupCommit: Sendable {
                     }
                 }
             }, fail: { error in continuation.resume(throwing: error) })
-            let startDraining = state.withLock { state -> Bool in
+            let queued = state.withLock { state -> Bool in
+                guard !state.stopped else { return false }
                 state.queue.append(job)
-                guard !state.draining else { return false }
-                state.draining = true
                 return true
             }
-            if startDraining {
-                Task { await self.drain() }
+            if queued {
+                wakeUps.continuation.yield()
+            } else {
+                job.fail(StorageError.closed)
             }
         }
+    }
+
+    /// Commits batches as transactions arrive, until ``stop()``; transactions still queued then
+    /// fail with ``StorageError/closed``.
+    func run() async {
+        for await _ in wakeUps.stream {
+            await drain()
+        }
+        let abandoned = state.withLock { state -> [Job] in
+            state.stopped = true
+            defer { state.queue = [] }
+            return state.queue
+        }
+        for job in abandoned { job.fail(StorageError.closed) }
+    }
+
+    /// Ends ``run()`` once the batch in hand is committed.
+    func stop() {
+        wakeUps.continuation.finish()
     }
 
     /// Commits batches until the queue is empty.
@@ -92,7 +117,6 @@ final class GroupCommit: Sendable {
             let batch = state.withLock { state -> [Job] in
                 let batch = Array(state.queue.prefix(Self.maximumBatch))
                 state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
                 return batch
             }
             guard !batch.isEmpty else { return }

@@ -90,6 +90,16 @@ final class SQLiteBackend: Sendable {
         try await groupCommit.transaction(body)
     }
 
+    /// Commits transactions (``GroupCommit``) until ``stopCommitting()``.
+    func runCommits() async {
+        await groupCommit.run()
+    }
+
+    /// Ends ``runCommits()`` after the batch in hand.
+    func stopCommitting() {
+        groupCommit.stop()
+    }
+
     func close() async {
         // The future-based close runs even when the closing task is cancelled (a service group
         // that ends on an error cancels it); the async one would skip the close.

@@ -165,8 +165,19 @@ package final class PageCache: Sendable {
         var tick: UInt64 = 0
         var hits: UInt64 = 0
         var misses: UInt64 = 0
-        /// Renderings under way, so that a burst of requests for a page just dropped renders it once.
-        var rendering: [String: Task<Page, any Error>] = [:]
+        /// Renderings under way, so that a burst of requests for a page just dropped renders it
+        /// once: by flight key, the requests waiting for each.
+        var rendering: [String: [CheckedContinuation<Flight, Never>]] = [:]
+    }
+
+    /// What a request that missed the cache does.
+    private enum Flight: Sendable {
+        /// Render the page and hand it to those who wait.
+        case lead
+        /// Take the page another request rendered.
+        case rendered(Page)
+        /// The rendering it waited for failed: render on its own.
+        case renderAlone
     }
 
     /// The most bytes held (static text plus its deflated copy).
@@ -198,19 +209,34 @@ package final class PageCache: Sendable {
     package func page(for key: String, generation: UInt64, render: @escaping @Sendable () async throws -> String) async throws -> Page {
         if let page = page(for: key, generation: generation) { return page }
         guard isEnabled else { return makePage(from: try await render()) }
+        // The first request to miss renders the page itself; requests that miss while it does
+        // wait for its page. If its rendering fails, each of them renders on its own.
         let flightKey = "\(generation) \(key)"
-        let task = state.withLock { locked -> Task<Page, any Error> in
-            if let running = locked.rendering[flightKey] { return running }
-            let task = Task { [self] in
-                defer { self.state.withLock { _ = $0.rendering.removeValue(forKey: flightKey) } }
-                let page = makePage(from: try await render())
-                store(page, for: key, generation: generation)
-                return page
+        let flight: Flight = await withCheckedContinuation { continuation in
+            let leads = state.withLock { locked -> Bool in
+                if locked.rendering[flightKey] != nil {
+                    locked.rendering[flightKey]?.append(continuation)
+                    return false
+                }
+                locked.rendering[flightKey] = []
+                return true
             }
-            locked.rendering[flightKey] = task
-            return task
+            if leads { continuation.resume(returning: .lead) }
         }
-        return try await task.value
+        switch flight {
+        case .rendered(let page): return page
+        case .renderAlone: return makePage(from: try await render())
+        case .lead: break
+        }
+        var page: Page?
+        defer {
+            let waiting = state.withLock { $0.rendering.removeValue(forKey: flightKey) } ?? []
+            for waiter in waiting { waiter.resume(returning: page.map(Flight.rendered) ?? .renderAlone) }
+        }
+        let made = makePage(from: try await render())
+        store(made, for: key, generation: generation)
+        page = made
+        return made
     }
 
     /// The page stored under `key` for this catalogue `generation`, if any.

@@ -39,13 +39,17 @@ public enum TestDatabase {
     /// A fresh database without any table: in memory on SQLite, or a new schema on PostgreSQL.
     public static func empty() async throws -> Database {
         if let postgresURL {
-            let database = try await Database.open(url: .postgres(url: postgresURL), postgresSearchPath: try await makeSchema(),
-                                                   postgresMaxConnections: 4, logger: logger)
-            // A test has no service group to run the pool in; closing the database ends this task.
-            Task { await database.run() }
-            return database
+            return running(try await Database.open(url: .postgres(url: postgresURL), postgresSearchPath: try await makeSchema(),
+                                                   postgresMaxConnections: 4, logger: logger))
         }
-        return try await Database.open(url: .sqliteMemory, logger: logger)
+        return running(try await Database.open(url: .sqliteMemory, logger: logger))
+    }
+
+    /// Starts the database's background work (connection pool or group commits): a test has no
+    /// service group to run it in. Closing the database ends it.
+    public static func running(_ database: Database) -> Database {
+        Task { await database.run() }
+        return database
     }
 
     /// Every migration the application runs, in its order.
@@ -61,7 +65,7 @@ public enum TestDatabase {
     /// A fresh, migrated database in a new temporary folder (for tests that need several connections).
     public static func migratedFile() async throws -> (database: Database, directory: URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-test-\(UUID().uuidString)")
-        let database = try await Database.open(url: .sqliteFile(path: directory.appendingPathComponent("test.sqlite").path), logger: logger)
+        let database = running(try await Database.open(url: .sqliteFile(path: directory.appendingPathComponent("test.sqlite").path), logger: logger))
         try await Migrator(migrations: migrations).migrate(database, logger: logger)
         return (database, directory)
     }
