@@ -262,7 +262,7 @@ if ProcessInfo.processInfo.environment["GOMART_BENCHMARKS"] != nil {
     package.targets.append(.executableTarget(
         name: "HotPaths",
         dependencies: [
-            "GoMartApp", "Catalog", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Storage", "Storefront",
+            "GoMartApp", "GoMartModels", "Catalog", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Storage", "Storefront",
             .product(name: "Benchmark", package: "benchmark"),
             .product(name: "Logging", package: "swift-log"),
         ],

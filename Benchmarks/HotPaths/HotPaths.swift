@@ -4,6 +4,7 @@ import Catalog
 import Checkout
 import Foundation
 import GoMartApp
+import GoMartModels
 import Logging
 import Payments
 import Recommendations
@@ -55,7 +56,7 @@ struct Shop: Sendable {
             aisleSlug: aisleSlug, cachedAisle: storefront.pages.makePage(from: html),
             token: Array(CSRFTokens(keys: keys).token(for: "benchmark-visitor-0001").utf8),
             nav: Array(#"<nav class="account-nav"><a class="cart-link" href="/cart">Cart <span class="cart-count">3</span></a></nav>"#.utf8),
-            badged: Set(aisleProducts.prefix(8).enumerated().filter { $0.offset % 2 == 0 }.map { $0.element.id.uuidString.lowercased() })
+            badged: Set(aisleProducts.prefix(8).enumerated().filter { $0.offset % 2 == 0 }.map { $0.element.id.publicString })
         )
     }
 }

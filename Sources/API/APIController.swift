@@ -57,7 +57,7 @@ public struct APIController<Context: RequestContext>: Sendable {
 
     @Sendable func product(_ request: Request, context: Context) async throws -> ProductDTO {
         let text = try context.parameters.require("id")
-        guard let id = UUID(uuidString: text) else {
+        guard let id = ProductID(publicString: text) else {
             throw CatalogError.invalidQuery(parameter: "id", reason: "must be a product id (a UUID)")
         }
         // One product's stock is read fresh: lists come from the cache, where levels above the

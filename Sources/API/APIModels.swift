@@ -68,7 +68,7 @@ struct ProductDTO: Codable, Sendable {
     var url: String
 
     init(_ product: Product) {
-        id = product.id.uuidString.lowercased()
+        id = product.id.publicString
         sku = product.sku
         name = product.name
         brand = product.brand

@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import GoMartModels
 import Hummingbird
 import Web
 
@@ -60,7 +61,7 @@ struct CustomerDTO: ResponseEncodable, Sendable {
     var createdAt: Date
 
     init(_ customer: Customer) {
-        id = customer.id.uuidString.lowercased()
+        id = customer.id.publicString
         name = customer.name
         email = customer.email
         phone = customer.phone

@@ -1,5 +1,6 @@
 import Cart
 import Foundation
+import GoMartModels
 import Hummingbird
 import Web
 
@@ -32,7 +33,7 @@ public struct CartAPIController: Sendable {
     @Sendable func add(_ request: Request, context: Context) async throws -> CartDTO {
         let owner = try context.requireCustomerCart()
         let body = try await request.decode(as: AddItemRequest.self, context: context)
-        guard let id = UUID(uuidString: body.productId) else { throw CartError.unknownProduct }
+        guard let id = ProductID(publicString: body.productId) else { throw CartError.unknownProduct }
         try await cart.add(productID: id, quantity: body.quantity ?? 1, to: owner)
         return CartDTO(try await cart.cart(for: owner))
     }
@@ -51,8 +52,8 @@ public struct CartAPIController: Sendable {
         return CartDTO(try await cart.cart(for: owner))
     }
 
-    static func productID(_ context: Context) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw CartError.unknownProduct }
+    static func productID(_ context: Context) throws -> ProductID {
+        guard let id = ProductID(publicString: try context.parameters.require("id")) else { throw CartError.unknownProduct }
         return id
     }
 }
@@ -84,7 +85,7 @@ struct CartDTO: ResponseEncodable, Sendable {
 
     init(_ summary: CartSummary) {
         lines = summary.lines.map {
-            Line(productId: $0.productID.uuidString.lowercased(), product: $0.product.map(ProductDTO.init), quantity: $0.quantity,
+            Line(productId: $0.productID.publicString, product: $0.product.map(ProductDTO.init), quantity: $0.quantity,
                  lineTotal: MoneyDTO($0.lineTotal), warnings: $0.warnings.map(\.message))
         }
         itemCount = summary.itemCount

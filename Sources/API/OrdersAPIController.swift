@@ -35,7 +35,7 @@ public struct OrdersAPIController: Sendable {
         if let lines = body.lines {
             var items: [StockItem] = []
             for line in lines {
-                guard let id = UUID(uuidString: line.productId) else {
+                guard let id = ProductID(publicString: line.productId) else {
                     throw CheckoutError.invalidFields(["lines": "'\(line.productId.prefix(40))' is not a product id."])
                 }
                 items.append(StockItem(productID: id, quantity: line.quantity))
@@ -63,7 +63,7 @@ public struct OrdersAPIController: Sendable {
 
     @Sendable func show(_ request: Request, context: Context) async throws -> OrderDTO {
         let session = try context.requireSession()
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
         return OrderDTO(try await checkout.order(id: id, customerID: session.customer.internalID))
     }
 }
@@ -96,8 +96,8 @@ struct PricedLineDTO: Encodable, Sendable {
     var unitPrice: MoneyDTO
     var lineTotal: MoneyDTO
 
-    init(productID: UUID, sku: String, name: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
-        productId = productID.uuidString.lowercased()
+    init(productID: ProductID, sku: String, name: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
+        productId = productID.publicString
         self.sku = sku
         self.name = name
         self.quantity = quantity
@@ -132,7 +132,7 @@ struct OrderValidationDTO: ResponseEncodable, Sendable {
 
     init(_ quote: OrderQuote) {
         valid = quote.isValid
-        problems = quote.problems.map { OrderProblemDTO(code: $0.code.rawValue, productId: $0.productID?.uuidString.lowercased(), message: $0.message) }
+        problems = quote.problems.map { OrderProblemDTO(code: $0.code.rawValue, productId: $0.productID?.publicString, message: $0.message) }
         lines = quote.lines.map(PricedLineDTO.init)
         subtotal = MoneyDTO(quote.subtotal)
         deliveryFee = MoneyDTO(quote.deliveryFee)
@@ -161,7 +161,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var paidAt: Date?
 
     init(_ order: Order) {
-        id = order.id.uuidString.lowercased()
+        id = order.id.publicString
         number = order.number
         status = order.status.rawValue
         lines = order.lines.map(PricedLineDTO.init)
@@ -186,7 +186,7 @@ struct OrderSummaryDTO: Encodable, Sendable {
     var createdAt: Date
 
     init(_ summary: OrderSummary) {
-        id = summary.id.uuidString.lowercased()
+        id = summary.id.publicString
         number = summary.number
         status = summary.status.rawValue
         total = MoneyDTO(summary.total)

@@ -30,13 +30,13 @@ public struct RecommendationsAPIController: Sendable {
 
     @Sendable func similar(_ request: Request, context: Context) async throws -> RecommendationsDTO {
         let text = try context.parameters.require("id")
-        guard let id = UUID(uuidString: text) else {
+        guard let id = ProductID(publicString: text) else {
             throw CatalogError.invalidQuery(parameter: "id", reason: "must be a product id (a UUID)")
         }
         let k = try Self.k(request)
         let product = try await catalog.product(id: id)
         let answer = try await recommendations.similar(to: product, k: k)
-        return RecommendationsDTO(answer, productId: id.uuidString.lowercased())
+        return RecommendationsDTO(answer, productId: id.publicString)
     }
 
     @Sendable func forMe(_ request: Request, context: Context) async throws -> RecommendationsDTO {

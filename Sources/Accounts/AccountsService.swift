@@ -1,4 +1,5 @@
 import Foundation
+import GoMartModels
 import Security
 
 /// Accounts and sessions: sign-up, sign-in, sign-out and resolving a session token.
@@ -36,7 +37,7 @@ public struct AccountsService: Sendable {
         let email = form.normalisedEmail
         let passwordHash = await hasher.hash(form.password)
         let publicUUID = UUID()
-        let publicID = publicUUID.uuidString.lowercased()
+        let publicID = publicUUID.publicString
         let timestamp = Int64(now().timeIntervalSince1970)
         guard let internalID = try await repository.insertCustomer(
             publicID: publicID, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
@@ -44,7 +45,7 @@ public struct AccountsService: Sendable {
             passwordHash: passwordHash, now: timestamp
         ) else { throw AccountsError.emailTaken }
         let customer = Customer(
-            internalID: internalID, id: publicUUID, email: email, name: form.trimmedName,
+            internalID: CustomerID(internalID), id: publicUUID, email: email, name: form.trimmedName,
             phone: form.trimmedPhone, createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp))
         )
         return try await issueSession(for: customer)
@@ -101,14 +102,14 @@ public struct AccountsService: Sendable {
         let token = RandomToken.make(bytes: 32)
         let timestamp = Int64(now().timeIntervalSince1970)
         let expiresAt = timestamp + Int64(sessionPolicy.absoluteTimeout)
-        try await repository.insertSession(tokenHash: RandomToken.hash(token), customerID: customer.internalID, now: timestamp, expiresAt: expiresAt)
+        try await repository.insertSession(tokenHash: RandomToken.hash(token), customerID: customer.internalID.rawValue, now: timestamp, expiresAt: expiresAt)
         return IssuedSession(token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)), customer: customer)
     }
 
     private func open(_ stored: StoredCustomer) throws -> Customer {
         guard let id = UUID(uuidString: stored.publicID) else { throw PersonalDataVault.OpenError() }
         return Customer(
-            internalID: stored.internalID,
+            internalID: CustomerID(stored.internalID),
             id: id,
             email: try vault.open(stored.emailSealed),
             name: try vault.open(stored.nameSealed),

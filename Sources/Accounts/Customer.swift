@@ -1,9 +1,10 @@
 import Foundation
+import GoMartModels
 
 /// A customer's account, with personal data opened from its sealed form.
 public struct Customer: Sendable, Hashable {
     /// Internal row id; never shown outside the server.
-    public var internalID: Int64
+    public var internalID: CustomerID
     /// The public, unguessable id.
     public var id: UUID
     /// The sign-in e-mail, lower-cased.
@@ -16,7 +17,7 @@ public struct Customer: Sendable, Hashable {
     public var createdAt: Date
 
     /// Creates a customer value.
-    public init(internalID: Int64, id: UUID, email: String, name: String, phone: String?, createdAt: Date) {
+    public init(internalID: CustomerID, id: UUID, email: String, name: String, phone: String?, createdAt: Date) {
         self.internalID = internalID
         self.id = id
         self.email = email

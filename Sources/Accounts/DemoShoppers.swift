@@ -1,4 +1,5 @@
 import Foundation
+import GoMartModels
 import SQLKit
 import Security
 import Storage
@@ -19,7 +20,7 @@ public enum DemoShoppers {
 extension AccountsService {
     /// Makes sure demo shoppers 1 to `count` exist, creating the missing ones in one transaction,
     /// and returns their internal ids in order. Existing accounts are kept as they are.
-    public func ensureDemoShoppers(count: Int) async throws -> [Int64] {
+    public func ensureDemoShoppers(count: Int) async throws -> [CustomerID] {
         guard count > 0 else { return [] }
         let passwordHash = await hasher.hash(DemoShoppers.password)
         let timestamp = Int64(now().timeIntervalSince1970)
@@ -28,11 +29,11 @@ extension AccountsService {
         for number in 1...count {
             let email = DemoShoppers.email(number)
             rows.append(AccountsRepository.NewCustomer(
-                publicID: UUID().uuidString.lowercased(), emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
+                publicID: UUID().publicString, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
                 nameSealed: try vault.seal("Demo Shopper \(number)"), passwordHash: passwordHash
             ))
         }
-        return try await repository.ensureCustomers(rows, now: timestamp)
+        return try await repository.ensureCustomers(rows, now: timestamp).map(CustomerID.init)
     }
 }
 

@@ -8,7 +8,7 @@ public enum CartOwner: Sendable, Hashable {
     /// A visitor who has not signed in; `key` is a hash of their visitor cookie.
     case visitor(key: String)
     /// A signed-in customer, by internal id.
-    case customer(id: Int64)
+    case customer(id: CustomerID)
 
     var storageKey: String {
         switch self {
@@ -23,7 +23,7 @@ public struct CartLine: Sendable, Hashable {
     /// The product as the catalogue has it now; `nil` when it is no longer on sale.
     public var product: Product?
     /// The product's public id.
-    public var productID: UUID
+    public var productID: ProductID
     /// Units in the cart.
     public var quantity: Int
     /// The shelf price when the line was added.
@@ -34,7 +34,7 @@ public struct CartLine: Sendable, Hashable {
     public var warnings: [CartWarning]
 
     /// Creates a line; ``CartPolicy/summarise(_:currency:)`` prices it.
-    public init(product: Product?, productID: UUID, quantity: Int, priceWhenAdded: Money,
+    public init(product: Product?, productID: ProductID, quantity: Int, priceWhenAdded: Money,
                 lineTotal: Money = Money(minorUnits: 0, currency: .gbp), warnings: [CartWarning]) {
         self.product = product
         self.productID = productID

@@ -25,10 +25,10 @@ public struct CartService: Sendable {
     /// The owner's cart, priced now, with warnings per line.
     public func cart(for owner: CartOwner) async throws -> CartSummary {
         let stored = try await repository.lines(ownerKey: owner.storageKey)
-        let ids = stored.compactMap { UUID(uuidString: $0.productID) }
+        let ids = stored.compactMap { ProductID(publicString: $0.productID) }
         let products = try await catalog.currentProducts(ids: ids)
         let lines = stored.compactMap { line -> CartLine? in
-            guard let id = UUID(uuidString: line.productID) else { return nil }
+            guard let id = ProductID(publicString: line.productID) else { return nil }
             let product = products[id]
             let added = Money(minorUnits: line.priceWhenAddedMinor, currency: catalog.currency)
             var warnings: [CartWarning] = []
@@ -55,14 +55,14 @@ public struct CartService: Sendable {
     }
 
     /// Adds `quantity` units of a product, on top of any already in the cart.
-    public func add(productID: UUID, quantity: Int, to owner: CartOwner) async throws {
+    public func add(productID: ProductID, quantity: Int, to owner: CartOwner) async throws {
         let product = try await saleableProduct(productID)
         let maximum = policy.maximumQuantityPerLine
         let maximumLines = policy.maximumLines
         guard (1...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
         try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
             var lines = lines
-            let key = product.id.uuidString.lowercased()
+            let key = product.id.publicString
             let inCart = lines.first { $0.productID == key }?.quantity ?? 0
             let wanted = inCart + quantity
             guard wanted <= maximum else { throw CartError.invalidQuantity(maximum: maximum) }
@@ -79,10 +79,10 @@ public struct CartService: Sendable {
     }
 
     /// Sets a line's quantity; zero removes the line.
-    public func setQuantity(productID: UUID, quantity: Int, for owner: CartOwner) async throws {
+    public func setQuantity(productID: ProductID, quantity: Int, for owner: CartOwner) async throws {
         let maximum = policy.maximumQuantityPerLine
         guard (0...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
-        let key = productID.uuidString.lowercased()
+        let key = productID.publicString
         guard quantity > 0 else { return try await remove(productID: productID, from: owner) }
         let product = try await saleableProduct(productID)
         try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
@@ -95,8 +95,8 @@ public struct CartService: Sendable {
     }
 
     /// Removes a product from the cart.
-    public func remove(productID: UUID, from owner: CartOwner) async throws {
-        let key = productID.uuidString.lowercased()
+    public func remove(productID: ProductID, from owner: CartOwner) async throws {
+        let key = productID.publicString
         try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
             guard lines.contains(where: { $0.productID == key }) else { throw CartError.notInCart }
             return lines.filter { $0.productID != key }
@@ -113,8 +113,8 @@ public struct CartService: Sendable {
     public func mergeVisitorCart(_ visitor: CartOwner, into customer: CartOwner) async throws {
         let visitorLines = try await repository.lines(ownerKey: visitor.storageKey)
         guard !visitorLines.isEmpty else { return }
-        let stock = try await catalog.currentProducts(ids: visitorLines.compactMap { UUID(uuidString: $0.productID) })
-            .reduce(into: [String: Int]()) { $0[$1.key.uuidString.lowercased()] = $1.value.stock }
+        let stock = try await catalog.currentProducts(ids: visitorLines.compactMap { ProductID(publicString: $0.productID) })
+            .reduce(into: [String: Int]()) { $0[$1.key.publicString] = $1.value.stock }
         let maximum = policy.maximumQuantityPerLine
         let maximumLines = policy.maximumLines
         try await repository.merge(from: visitor.storageKey, into: customer.storageKey, now: timestamp()) { source, target in
@@ -132,7 +132,7 @@ public struct CartService: Sendable {
         }
     }
 
-    private func saleableProduct(_ id: UUID) async throws -> Product {
+    private func saleableProduct(_ id: ProductID) async throws -> Product {
         guard let product = try await catalog.currentProducts(ids: [id])[id] else { throw CartError.unknownProduct }
         return product
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GoMartModels
 import Synchronization
 
 /// A bounded, in-process, read-through cache for catalogue reads, with a time-to-live.
@@ -13,8 +14,8 @@ public final class CatalogCache: Sendable {
         case brands(aisle: String)
         case products(ProductQuery)
         case productBySlug(String)
-        case productByID(UUID)
-        case productsByIDs([UUID])
+        case productByID(ProductID)
+        case productsByIDs([ProductID])
     }
 
     private struct Entry {

@@ -1,4 +1,5 @@
 import Foundation
+import GoMartModels
 import SQLKit
 
 /// Reads and writes the catalogue's tables. ``SQLCatalogRepository`` is the only implementation
@@ -9,9 +10,9 @@ public protocol CatalogRepository: Sendable {
     /// One page of on-sale products matching `query`.
     func products(matching query: ProductQuery) async throws -> ProductPage
     /// The on-sale product with this public identifier, if any.
-    func product(id: UUID) async throws -> Product?
+    func product(id: ProductID) async throws -> Product?
     /// The on-sale products with these public ids, keyed by id; ids not on sale are absent.
-    func products(ids: [UUID]) async throws -> [UUID: Product]
+    func products(ids: [ProductID]) async throws -> [ProductID: Product]
     /// The on-sale product with this URL name, if any.
     func product(slug: String) async throws -> Product?
     /// Featured, in-stock products for the home page.

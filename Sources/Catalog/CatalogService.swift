@@ -57,10 +57,10 @@ public struct CatalogService: Sendable {
     }
 
     /// The product with this public identifier, or ``CatalogError/productNotFound(_:)``.
-    public func product(id: UUID) async throws -> Product {
+    public func product(id: ProductID) async throws -> Product {
         try await synchroniseCache()
         let found = try await cache.value(for: .productByID(id)) { try await repository.product(id: id) }
-        guard let found else { throw CatalogError.productNotFound(id.uuidString) }
+        guard let found else { throw CatalogError.productNotFound(id.publicString) }
         return found
     }
 
@@ -68,14 +68,14 @@ public struct CatalogService: Sendable {
     /// show it (current within a second where it matters: in or out of stock, ten or fewer left).
     /// For lists shown on every view, such as recommendations, that must not read the database
     /// each time.
-    public func products(ids: [UUID]) async throws -> [UUID: Product] {
+    public func products(ids: [ProductID]) async throws -> [ProductID: Product] {
         try await synchroniseCache()
         return try await cache.value(for: .productsByIDs(ids)) { try await repository.products(ids: ids) }
     }
 
     /// The on-sale products with these ids, fresh from the database (carts and checkout need
     /// current prices and stock, so this read is never cached).
-    public func currentProducts(ids: [UUID]) async throws -> [UUID: Product] {
+    public func currentProducts(ids: [ProductID]) async throws -> [ProductID: Product] {
         try await repository.products(ids: ids)
     }
 

@@ -14,7 +14,7 @@ public struct Product: Sendable, Hashable {
     }
 
     /// The public, unguessable identifier used by the API.
-    public var id: UUID
+    public var id: ProductID
     /// The shop's stock-keeping unit, unique, e.g. `FV-0001`.
     public var sku: String
     /// The URL name of the product page.
@@ -49,7 +49,7 @@ public struct Product: Sendable, Hashable {
 
     /// Creates a product value.
     public init(
-        id: UUID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
+        id: ProductID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
         price: Money, packSize: String, unit: MeasureUnit, unitPrice: Money, soldByWeight: Bool, stock: Int,
         description: String, featured: Bool
     ) {

@@ -52,21 +52,21 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
-    public func product(id: UUID) async throws -> Product? {
+    public func product(id: ProductID) async throws -> Product? {
         try await database.read { sql in
             try await Self.productColumns(sql.select())
                 .from("products")
                 .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
-                .where(SQLColumn("public_id", table: "products"), .equal, SQLBind(id.uuidString.lowercased()))
+                .where(SQLColumn("public_id", table: "products"), .equal, SQLBind(id.publicString))
                 .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
                 .first()
                 .map(Self.product(from:))
         }
     }
 
-    public func products(ids: [UUID]) async throws -> [UUID: Product] {
+    public func products(ids: [ProductID]) async throws -> [ProductID: Product] {
         guard !ids.isEmpty else { return [:] }
-        let keys = Array(Set(ids.map { $0.uuidString.lowercased() }))
+        let keys = Array(Set(ids.map { $0.publicString }))
         return try await database.read { sql in
             let rows = try await Self.productColumns(sql.select())
                 .from("products")
@@ -74,7 +74,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                 .where(SQLColumn("public_id", table: "products"), .in, SQLBind.group(keys))
                 .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
                 .all()
-            var found: [UUID: Product] = [:]
+            var found: [ProductID: Product] = [:]
             for row in rows {
                 let product = try Self.product(from: row)
                 found[product.id] = product
@@ -131,8 +131,8 @@ public struct SQLCatalogRepository: CatalogRepository {
         var changedShownLevels = false
         let now = Date().formatted(.iso8601)
         // A fixed order (by id) keeps concurrent orders from locking rows in opposite orders.
-        for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
-            let key = item.productID.uuidString.lowercased()
+        for item in items.sorted(by: { $0.productID < $1.productID }) {
+            let key = item.productID.publicString
             let updated = try await sql.update("products")
                 .set(SQLColumn("stock"), to: SQLBinaryExpression(left: SQLColumn("stock"), op: SQLBinaryOperator.subtract, right: SQLBind(item.quantity)))
                 .set("updated_at", to: SQLBind(now))
@@ -158,11 +158,11 @@ public struct SQLCatalogRepository: CatalogRepository {
     public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {
         let now = Date().formatted(.iso8601)
         var changedShownLevels = false
-        for item in items.sorted(by: { $0.productID.uuidString < $1.productID.uuidString }) {
+        for item in items.sorted(by: { $0.productID < $1.productID }) {
             let updated = try await sql.update("products")
                 .set(SQLColumn("stock"), to: SQLBinaryExpression(left: SQLColumn("stock"), op: SQLBinaryOperator.add, right: SQLBind(item.quantity)))
                 .set("updated_at", to: SQLBind(now))
-                .where("public_id", .equal, SQLBind(item.productID.uuidString.lowercased()))
+                .where("public_id", .equal, SQLBind(item.productID.publicString))
                 .returning("stock")
                 .first()
             if let left = try updated?.decode(column: "stock", as: Int.self), !Product.showsSameLevel(left - item.quantity, left) {
@@ -227,7 +227,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                              "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
                              "description", "keywords", "featured", "on_sale", "updated_at")
                     .values(
-                        SQLBind(UUID().uuidString.lowercased()), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name),
+                        SQLBind(UUID().publicString), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name),
                         SQLBind(row.brand), SQLBind(aisleID), SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code),
                         SQLBind(row.packSize.label), SQLBind(row.packSize.unit.rawValue), SQLBind(row.packSize.totalBaseQuantity),
                         SQLBind(row.packSize.unitPrice(for: row.price).minorUnits), SQLBind(row.soldByWeight ? 1 : 0),
@@ -325,7 +325,7 @@ public struct SQLCatalogRepository: CatalogRepository {
         let unitText = try row.decode(column: "unit", as: String.self)
         let publicID = try row.decode(column: "public_id", as: String.self)
         guard let currency = Currency(code: currencyCode), let unit = MeasureUnit(rawValue: unitText),
-              let id = UUID(uuidString: publicID)
+              let id = ProductID(publicString: publicID)
         else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Malformed product row \(publicID)"))
         }

@@ -1,14 +1,15 @@
 import Foundation
+import GoMartModels
 
 /// A quantity of one product to take from or return to stock.
 public struct StockItem: Sendable, Hashable {
     /// The product's public id.
-    public var productID: UUID
+    public var productID: ProductID
     /// Units.
     public var quantity: Int
 
     /// Creates an item.
-    public init(productID: UUID, quantity: Int) {
+    public init(productID: ProductID, quantity: Int) {
         self.productID = productID
         self.quantity = quantity
     }
@@ -17,7 +18,7 @@ public struct StockItem: Sendable, Hashable {
 /// A product that did not have enough stock to take.
 public struct StockShortfall: Sendable, Hashable {
     /// The product's public id.
-    public var productID: UUID
+    public var productID: ProductID
     /// Units asked for.
     public var requested: Int
     /// Units there were (0 when the product is not on sale).

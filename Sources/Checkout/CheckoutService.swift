@@ -59,7 +59,7 @@ public struct CheckoutService: Sendable {
             problems.append(OrderProblem(code: .tooManyLines, productID: nil, message: "An order can hold at most \(policy.maximumLines) different products."))
         }
         let products = try await catalog.currentProducts(ids: items.map(\.productID))
-        var seen = Set<UUID>()
+        var seen = Set<ProductID>()
         var lines: [QuotedLine] = []
         for item in items.prefix(policy.maximumLines) {
             guard seen.insert(item.productID).inserted else {
@@ -104,7 +104,7 @@ public struct CheckoutService: Sendable {
     /// Repeating a call with the same `idempotencyKey` and the same details returns the first
     /// order (``PlacedOrder/replayed`` is true) or the first decline, and never makes a second
     /// order; the same key with different details is ``CheckoutError/idempotencyKeyReused``.
-    public func placeOrder(customerID: Int64, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
+    public func placeOrder(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
         guard (8...100).contains(idempotencyKey.count),
               idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw CheckoutError.invalidIdempotencyKey }
@@ -117,7 +117,7 @@ public struct CheckoutService: Sendable {
         let quote = try await validateCart(of: owner)
         guard quote.isValid else { throw CheckoutError.orderInvalid(quote) }
 
-        let publicID = UUID().uuidString.lowercased()
+        let publicID = UUID().publicString
         let timestamp = Int64(now().timeIntervalSince1970)
         let newOrder = OrderRepository.NewOrder(
             publicID: publicID, number: Self.orderNumber(), customerID: customerID,
@@ -216,7 +216,7 @@ public struct CheckoutService: Sendable {
     }
 
     /// What an earlier request with this key came to, or nil if the key is new.
-    private func replay(customerID: Int64, key: String, fingerprint: String) async throws -> PlacedOrder? {
+    private func replay(customerID: CustomerID, key: String, fingerprint: String) async throws -> PlacedOrder? {
         guard let record = try await repository.idempotencyRecord(customerID: customerID, key: key) else { return nil }
         guard record.fingerprint == fingerprint else { throw CheckoutError.idempotencyKeyReused }
         guard let orderID = record.orderID else { return nil }
@@ -231,9 +231,9 @@ public struct CheckoutService: Sendable {
     // MARK: - Reading orders
 
     /// The customer's orders, newest first.
-    public func orders(customerID: Int64, limit: Int = 100) async throws -> [OrderSummary] {
+    public func orders(customerID: CustomerID, limit: Int = 100) async throws -> [OrderSummary] {
         try await repository.orders(customerID: customerID, limit: limit).compactMap { stored, count in
-            guard let id = UUID(uuidString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else { return nil }
+            guard let id = OrderID(publicString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else { return nil }
             let currency = Currency(code: stored.currency) ?? catalog.currency
             return OrderSummary(id: id, number: stored.number, status: status, total: Money(minorUnits: stored.totalMinor, currency: currency),
                                 itemCount: count, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)))
@@ -241,8 +241,8 @@ public struct CheckoutService: Sendable {
     }
 
     /// One of the customer's orders; another customer's order is ``CheckoutError/orderNotFound``.
-    public func order(id: UUID, customerID: Int64) async throws -> Order {
-        guard let (stored, lines) = try await repository.order(publicID: id.uuidString.lowercased(), customerID: customerID) else {
+    public func order(id: OrderID, customerID: CustomerID) async throws -> Order {
+        guard let (stored, lines) = try await repository.order(publicID: id.publicString, customerID: customerID) else {
             throw CheckoutError.orderNotFound
         }
         return try open(stored, lines: lines)
@@ -256,7 +256,7 @@ public struct CheckoutService: Sendable {
     private func open(_ stored: StoredOrder, lines: [OrderLine]) throws -> Order {
         let currency = Currency(code: stored.currency) ?? catalog.currency
         let delivery = try JSONDecoder().decode(DeliveryDetails.self, from: Data(try vault.open(stored.deliverySealed).utf8))
-        guard let id = UUID(uuidString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else {
+        guard let id = OrderID(publicString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else {
             throw CheckoutError.orderNotFound
         }
         return Order(
@@ -280,7 +280,7 @@ public struct CheckoutService: Sendable {
         var cancelled = 0
         for orderID in try await repository.pendingOrders(createdBefore: cutoff) {
             let order = try await loadOrder(internalID: orderID)
-            try await cancel(orderID: orderID, publicID: order.id.uuidString.lowercased(),
+            try await cancel(orderID: orderID, publicID: order.id.publicString,
                              items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, reason: "abandoned")
             cancelled += 1
         }

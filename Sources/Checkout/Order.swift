@@ -22,7 +22,7 @@ public enum OrderStatus: String, Sendable, Codable {
 
 /// One line of an order, with the price it was sold at.
 public struct OrderLine: Sendable, Hashable {
-    public var productID: UUID
+    public var productID: ProductID
     public var sku: String
     public var name: String
     public var packSize: String
@@ -34,7 +34,7 @@ public struct OrderLine: Sendable, Hashable {
 /// An order as its customer sees it.
 public struct Order: Sendable {
     /// The unguessable id used in addresses.
-    public var id: UUID
+    public var id: OrderID
     /// The short number to quote, e.g. `GM-7KQ4XN`.
     public var number: String
     public var status: OrderStatus
@@ -54,7 +54,7 @@ public struct Order: Sendable {
 
 /// An order in a customer's history.
 public struct OrderSummary: Sendable, Hashable {
-    public var id: UUID
+    public var id: OrderID
     public var number: String
     public var status: OrderStatus
     public var total: Money

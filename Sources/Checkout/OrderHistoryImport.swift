@@ -10,13 +10,13 @@ import Storage
 
 /// A past order to record as paid: demo history. Recording it takes no stock and charges no card.
 public struct PastOrder: Sendable {
-    public var customerID: Int64
+    public var customerID: CustomerID
     /// When it was placed and paid (seconds since 1970).
     public var paidAt: Int64
     /// The products and quantities, priced at the catalogue's current prices.
     public var lines: [(product: Product, quantity: Int)]
 
-    public init(customerID: Int64, paidAt: Int64, lines: [(product: Product, quantity: Int)]) {
+    public init(customerID: CustomerID, paidAt: Int64, lines: [(product: Product, quantity: Int)]) {
         self.customerID = customerID
         self.paidAt = paidAt
         self.lines = lines
@@ -32,7 +32,7 @@ extension CheckoutService {
     /// delivered to a demo address; no stock is taken and no outbox events are written.
     /// `progress` hears how many orders are written.
     public func replaceOrderHistory(
-        of customerIDs: [Int64], with orders: [PastOrder],
+        of customerIDs: [CustomerID], with orders: [PastOrder],
         progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }
     ) async throws -> Int {
         let allowed = Set(customerIDs)
@@ -49,7 +49,7 @@ extension CheckoutService {
                           unitPrice: line.product.price, quantity: line.quantity, lineTotal: lineTotal)
             }
             return (OrderRepository.NewOrder(
-                publicID: UUID().uuidString.lowercased(), number: String(format: "DM-%06d", number + 1), customerID: order.customerID,
+                publicID: UUID().publicString, number: String(format: "DM-%06d", number + 1), customerID: order.customerID,
                 subtotalMinor: quote.subtotal.minorUnits, deliveryMinor: quote.deliveryCharge.minorUnits, totalMinor: quote.total.minorUnits,
                 currency: currency.code, deliverySealed: sealed, lines: lines
             ), order.paidAt)
@@ -57,11 +57,11 @@ extension CheckoutService {
         let provider = payments.name
         try await database.transaction { sql in
             for chunk in stride(from: 0, to: customerIDs.count, by: 500).map({ Array(customerIDs[$0..<min($0 + 500, customerIDs.count)]) }) {
-                try await sql.delete(from: "idempotency_keys").where("customer_id", .in, SQLBind.group(chunk)).run()
+                try await sql.delete(from: "idempotency_keys").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue))).run()
                 try await sql.delete(from: "order_lines").where("order_id", .in, SQLSubquery.select { select in
-                    select.column("id").from("orders").where("customer_id", .in, SQLBind.group(chunk))
+                    select.column("id").from("orders").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue)))
                 }).run()
-                try await sql.delete(from: "orders").where("customer_id", .in, SQLBind.group(chunk)).run()
+                try await sql.delete(from: "orders").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue))).run()
             }
             for (number, (order, paidAt)) in newOrders.enumerated() {
                 if number % 100 == 0 { progress(number, newOrders.count) }

@@ -4,7 +4,7 @@ import Pricing
 
 /// A line priced by the server for validation.
 public struct QuotedLine: Sendable, Hashable {
-    public var productID: UUID
+    public var productID: ProductID
     public var sku: String
     public var name: String
     public var packSize: String
@@ -29,7 +29,7 @@ public struct OrderProblem: Sendable, Hashable {
     /// What is wrong.
     public var code: Code
     /// The product concerned, when the problem is about one line.
-    public var productID: UUID?
+    public var productID: ProductID?
     /// The problem in words.
     public var message: String
 }

@@ -8,7 +8,7 @@ struct StoredOrder: Sendable {
     var internalID: Int64
     var publicID: String
     var number: String
-    var customerID: Int64
+    var customerID: CustomerID
     var status: String
     var subtotalMinor: Int64
     var deliveryMinor: Int64
@@ -27,26 +27,26 @@ struct OrderRepository: Sendable {
     let database: Database
 
     /// Claims `key` for `customerID`; returns false if it was already claimed.
-    static func claimIdempotencyKey(customerID: Int64, key: String, fingerprint: String, now: Int64, sql: any SQLDatabase) async throws -> Bool {
+    static func claimIdempotencyKey(customerID: CustomerID, key: String, fingerprint: String, now: Int64, sql: any SQLDatabase) async throws -> Bool {
         let inserted = try await sql.insert(into: "idempotency_keys")
             .columns("customer_id", "idempotency_key", "fingerprint", "created_at")
-            .values(SQLBind(customerID), SQLBind(key), SQLBind(fingerprint), SQLBind(now))
+            .values(SQLBind(customerID.rawValue), SQLBind(key), SQLBind(fingerprint), SQLBind(now))
             .ignoringConflicts(with: ["customer_id", "idempotency_key"])
             .returning("idempotency_key")
             .first()
         return inserted != nil
     }
 
-    static func attachOrder(_ orderID: Int64, toKey key: String, customerID: Int64, sql: any SQLDatabase) async throws {
+    static func attachOrder(_ orderID: Int64, toKey key: String, customerID: CustomerID, sql: any SQLDatabase) async throws {
         try await sql.update("idempotency_keys").set("order_id", to: SQLBind(orderID))
-            .where("customer_id", .equal, SQLBind(customerID)).where("idempotency_key", .equal, SQLBind(key)).run()
+            .where("customer_id", .equal, SQLBind(customerID.rawValue)).where("idempotency_key", .equal, SQLBind(key)).run()
     }
 
     /// The fingerprint and order (if any) recorded for a key.
-    func idempotencyRecord(customerID: Int64, key: String) async throws -> (fingerprint: String, orderID: Int64?)? {
+    func idempotencyRecord(customerID: CustomerID, key: String) async throws -> (fingerprint: String, orderID: Int64?)? {
         try await database.read { sql in
             guard let row = try await sql.select().columns("fingerprint", "order_id").from("idempotency_keys")
-                .where("customer_id", .equal, SQLBind(customerID)).where("idempotency_key", .equal, SQLBind(key)).first() else { return nil }
+                .where("customer_id", .equal, SQLBind(customerID.rawValue)).where("idempotency_key", .equal, SQLBind(key)).first() else { return nil }
             return (try row.decode(column: "fingerprint", as: String.self), try row.decode(column: "order_id", as: Int64?.self))
         }
     }
@@ -54,7 +54,7 @@ struct OrderRepository: Sendable {
     struct NewOrder: Sendable {
         var publicID: String
         var number: String
-        var customerID: Int64
+        var customerID: CustomerID
         var subtotalMinor: Int64
         var deliveryMinor: Int64
         var totalMinor: Int64
@@ -67,7 +67,7 @@ struct OrderRepository: Sendable {
         let row = try await sql.insert(into: "orders")
             .columns("public_id", "number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "created_at", "updated_at")
-            .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID), SQLBind(OrderStatus.pendingPayment.rawValue),
+            .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID.rawValue), SQLBind(OrderStatus.pendingPayment.rawValue),
                     SQLBind(order.subtotalMinor), SQLBind(order.deliveryMinor), SQLBind(order.totalMinor), SQLBind(order.currency),
                     SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now))
             .returning("id")
@@ -76,7 +76,7 @@ struct OrderRepository: Sendable {
         for (index, line) in order.lines.enumerated() {
             try await sql.insert(into: "order_lines")
                 .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor")
-                .values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.uuidString.lowercased()), SQLBind(line.sku),
+                .values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.publicString), SQLBind(line.sku),
                         SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
                         SQLBind(line.lineTotal.minorUnits))
                 .run()
@@ -116,21 +116,21 @@ struct OrderRepository: Sendable {
         }
     }
 
-    func order(publicID: String, customerID: Int64) async throws -> (StoredOrder, [OrderLine])? {
+    func order(publicID: String, customerID: CustomerID) async throws -> (StoredOrder, [OrderLine])? {
         try await database.read { sql in
             guard let row = try await Self.orderColumns(sql.select()).from("orders")
-                .where("public_id", .equal, SQLBind(publicID)).where("customer_id", .equal, SQLBind(customerID)).first() else { return nil }
+                .where("public_id", .equal, SQLBind(publicID)).where("customer_id", .equal, SQLBind(customerID.rawValue)).first() else { return nil }
             let stored = try Self.storedOrder(row)
             return (stored, try await Self.lines(orderID: stored.internalID, currency: stored.currency, sql: sql))
         }
     }
 
-    func orders(customerID: Int64, limit: Int) async throws -> [(StoredOrder, Int)] {
+    func orders(customerID: CustomerID, limit: Int) async throws -> [(StoredOrder, Int)] {
         try await database.read { sql in
             let rows = try await Self.orderColumns(sql.select())
                 .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
                     .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
-                .from("orders").where("customer_id", .equal, SQLBind(customerID))
+                .from("orders").where("customer_id", .equal, SQLBind(customerID.rawValue))
                 .orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all()
             return try rows.map { (try Self.storedOrder($0), try $0.decode(column: "item_count", as: Int?.self) ?? 0) }
         }
@@ -152,7 +152,7 @@ struct OrderRepository: Sendable {
             .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
             .map { row in
                 let productText = try row.decode(column: "product_id", as: String.self)
-                guard let productID = UUID(uuidString: productText) else {
+                guard let productID = ProductID(publicString: productText) else {
                     throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Malformed product id \(productText)"))
                 }
                 return OrderLine(
@@ -178,7 +178,7 @@ struct OrderRepository: Sendable {
             internalID: try row.decode(column: "id", as: Int64.self),
             publicID: try row.decode(column: "public_id", as: String.self),
             number: try row.decode(column: "number", as: String.self),
-            customerID: try row.decode(column: "customer_id", as: Int64.self),
+            customerID: CustomerID(try row.decode(column: "customer_id", as: Int64.self)),
             status: try row.decode(column: "status", as: String.self),
             subtotalMinor: try row.decode(column: "subtotal_minor", as: Int64.self),
             deliveryMinor: try row.decode(column: "delivery_minor", as: Int64.self),

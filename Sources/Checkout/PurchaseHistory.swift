@@ -1,3 +1,4 @@
+import GoMartModels
 import SQLKit
 import Storage
 
@@ -5,7 +6,7 @@ import Storage
 public struct PaidOrderLine: Sendable, Hashable {
     public var orderID: String
     /// The customer's internal id: exporters replace it with a pseudonym.
-    public var customerID: Int64
+    public var customerID: CustomerID
     /// When the order was paid (seconds since 1970).
     public var paidAt: Int64
     public var productID: String
@@ -39,7 +40,7 @@ public struct PurchaseHistory: Sendable {
                 .all()
                 .map { row in
                     PaidOrderLine(
-                        orderID: try row.decode(column: "order_id", as: String.self), customerID: try row.decode(column: "customer_id", as: Int64.self),
+                        orderID: try row.decode(column: "order_id", as: String.self), customerID: CustomerID(try row.decode(column: "customer_id", as: Int64.self)),
                         paidAt: try row.decode(column: "paid_at", as: Int64.self), productID: try row.decode(column: "product_id", as: String.self),
                         quantity: try row.decode(column: "quantity", as: Int.self)
                     )
@@ -49,7 +50,7 @@ public struct PurchaseHistory: Sendable {
 
     /// The products of the customer's most recent paid order, in line order; nil when they have
     /// none. One query: it runs on every page a signed-in customer views.
-    public func lastPaidOrder(customerID: Int64) async throws -> (orderID: String, productIDs: [String])? {
+    public func lastPaidOrder(customerID: CustomerID) async throws -> (orderID: String, productIDs: [String])? {
         let rows = try await database.read { sql in
             try await sql.select()
                 .column(SQLColumn("public_id", table: "orders"), as: "order_id")
@@ -58,7 +59,7 @@ public struct PurchaseHistory: Sendable {
                 .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
                 .where(SQLColumn("id", table: "orders"), .equal, SQLSubquery.select { latest in
                     latest.column("id").from("orders")
-                        .where("customer_id", .equal, SQLBind(customerID)).where("status", .equal, SQLBind(OrderStatus.paid.rawValue))
+                        .where("customer_id", .equal, SQLBind(customerID.rawValue)).where("status", .equal, SQLBind(OrderStatus.paid.rawValue))
                         .orderBy("created_at", .descending).orderBy("id", .descending).limit(1)
                 })
                 .orderBy(SQLColumn("line_number", table: "order_lines"))

@@ -4,6 +4,7 @@ import Cart
 import Catalog
 import Checkout
 import Foundation
+import GoMartModels
 import Hummingbird
 import Logging
 import Storefront
@@ -98,7 +99,7 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .orderInvalid(let quote):
                 return Classified(status: .conflict, title: "Order cannot be placed", heading: "Your order needs changes", detail: error.description,
                                   orderProblems: quote.problems.map {
-                                      .init(code: $0.code.rawValue, productId: $0.productID?.uuidString.lowercased(), message: $0.message)
+                                      .init(code: $0.code.rawValue, productId: $0.productID?.publicString, message: $0.message)
                                   })
             case .paymentDeclined:
                 return Classified(status: .paymentRequired, title: "Payment declined", heading: "Payment declined", detail: error.description)

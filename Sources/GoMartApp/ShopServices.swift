@@ -3,6 +3,7 @@ import Cart
 import Catalog
 import Checkout
 import Foundation
+import GoMartModels
 import Logging
 import Payments
 import Recommendations
@@ -83,7 +84,7 @@ extension ShopServices {
         let items = try await catalog.allProducts(progress: progress).map(ItemRecord.init)
         let pseudonyms = Pseudonyms(keys: keys)
         let orders = try await history.paidLines().map {
-            OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)
+            OrderLineRecord(order: $0.orderID, customer: pseudonyms.customer($0.customerID.rawValue), time: $0.paidAt, product: $0.productID, quantity: $0.quantity)
         }
         return TrainingData(items: items, orders: orders)
     }

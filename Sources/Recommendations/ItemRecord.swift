@@ -34,7 +34,7 @@ public struct ItemRecord: Sendable, Hashable, Codable {
 extension ItemRecord {
     /// A catalogue product as the pipeline sees it.
     public init(_ product: Product) {
-        self.init(id: product.id.uuidString.lowercased(), name: product.name, aisle: product.aisleName, brand: product.brand,
+        self.init(id: product.id.publicString, name: product.name, aisle: product.aisleName, brand: product.brand,
                   priceMinor: product.price.minorUnits, unitPriceMinor: product.unitPrice.minorUnits, unit: product.unit.rawValue,
                   soldByWeight: product.soldByWeight, inStock: product.stock > 0)
     }

@@ -2,6 +2,7 @@ import Cart
 import Catalog
 import Checkout
 import Foundation
+import GoMartModels
 import Logging
 import Synchronization
 
@@ -54,7 +55,7 @@ public struct ShopRecommendations: Sendable {
 
     /// Up to `k` products like `product`, in stock.
     public func similar(to product: Product, k: Int) async throws -> Answer {
-        let key = product.id.uuidString.lowercased()
+        let key = product.id.publicString
         if let answer = await ask({ try await recommender.similar(to: key, k: max(k * 3, Self.candidateCount)) }) {
             let products = try await inStock(answer.items.map(\.id), excluding: [key], limit: k)
             return Answer(source: .model, modelVersion: answer.modelVersion, products: products)
@@ -66,14 +67,14 @@ public struct ShopRecommendations: Sendable {
     /// Up to `k` products for a signed-in customer, from the items of their last paid order (the
     /// model's nearest neighbours of that basket), leaving out the basket itself, the cart and
     /// sold-out products. A customer without paid orders gets the popular products.
-    public func forCustomer(_ customerID: Int64, k: Int) async throws -> Answer {
+    public func forCustomer(_ customerID: CustomerID, k: Int) async throws -> Answer {
         if let answer = try await fromLastOrder(of: customerID, k: k) { return answer }
         let products = try await popularProducts(excluding: try await cart.productIDs(in: .customer(id: customerID)), toppingUpFrom: nil, limit: k)
         return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
     }
 
     /// The same, but nil for a customer without paid orders (pages show them nothing personal).
-    public func fromLastOrder(of customerID: Int64, k: Int) async throws -> Answer? {
+    public func fromLastOrder(of customerID: CustomerID, k: Int) async throws -> Answer? {
         async let inCart = cart.productIDs(in: .customer(id: customerID))
         guard let last = try await history.lastPaidOrder(customerID: customerID) else { return nil }
         let excluded = try await inCart.union(last.productIDs)
@@ -91,7 +92,7 @@ public struct ShopRecommendations: Sendable {
         }
         // Popular products, topped up with the aisle of what they bought last.
         var aisle: String?
-        if let first = last.productIDs.first.flatMap(UUID.init(uuidString:)) { aisle = try? await catalog.product(id: first).aisleSlug }
+        if let first = last.productIDs.first.flatMap { ProductID(publicString: $0) } { aisle = try? await catalog.product(id: first).aisleSlug }
         let products = try await popularProducts(excluding: excluded, toppingUpFrom: aisle, limit: k)
         return Answer(source: .popularity, modelVersion: version, products: products, basedOnOrder: last.orderID)
     }
@@ -111,9 +112,9 @@ public struct ShopRecommendations: Sendable {
     /// The whole list is read (and cached) as the model gave it; exclusions such as the cart
     /// apply afterwards, so a change to the cart does not make a new cache entry.
     private func inStock(_ ids: [String], excluding: Set<String>, limit: Int) async throws -> [Product] {
-        let wanted = ids.compactMap(UUID.init(uuidString:))
+        let wanted = ids.compactMap { ProductID(publicString: $0) }
         let found = try await catalog.products(ids: wanted)
-        return Array(wanted.compactMap { found[$0] }.filter { $0.inStock && !excluding.contains($0.id.uuidString.lowercased()) }.prefix(limit))
+        return Array(wanted.compactMap { found[$0] }.filter { $0.inStock && !excluding.contains($0.id.publicString) }.prefix(limit))
     }
 
     /// The most ordered products in stock; with too few orders yet, topped up with an aisle's
@@ -128,7 +129,7 @@ public struct ShopRecommendations: Sendable {
                 more = try await catalog.featuredProducts(limit: 50)
             }
             let known = Set(candidates)
-            candidates += more.map { $0.id.uuidString.lowercased() }.filter { !excluding.contains($0) && !known.contains($0) }
+            candidates += more.map { $0.id.publicString }.filter { !excluding.contains($0) && !known.contains($0) }
         }
         return try await inStock(Array(candidates.prefix(max(limit * 3, 150))), excluding: [], limit: limit)
     }
@@ -162,16 +163,16 @@ final class CustomerCandidates: Sendable {
 
     /// The most customers remembered; beyond it the memory is emptied and refilled as they come.
     static let capacity = 10_000
-    private let entries = Mutex<[Int64: Entry]>([:])
+    private let entries = Mutex<[CustomerID: Entry]>([:])
 
-    func lookUp(customerID: Int64, orderID: String, modelVersion: String) -> RecommendedItems? {
+    func lookUp(customerID: CustomerID, orderID: String, modelVersion: String) -> RecommendedItems? {
         entries.withLock { entries in
             guard let entry = entries[customerID], entry.orderID == orderID, entry.items.modelVersion == modelVersion else { return nil }
             return entry.items
         }
     }
 
-    func store(_ items: RecommendedItems, customerID: Int64, orderID: String) {
+    func store(_ items: RecommendedItems, customerID: CustomerID, orderID: String) {
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
             entries[customerID] = Entry(orderID: orderID, items: items)

@@ -79,8 +79,8 @@ public struct CartController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    static func productID(_ text: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw CartError.unknownProduct }
+    static func productID(_ text: String) throws -> ProductID {
+        guard let id = ProductID(publicString: text) else { throw CartError.unknownProduct }
         return id
     }
 
@@ -132,7 +132,7 @@ struct CartPageModel: Sendable {
         lines = summary.lines.map { line in
             let product = line.product
             return Line(
-                id: line.productID.uuidString.lowercased(),
+                id: line.productID.publicString,
                 name: product?.name ?? "Product no longer available",
                 url: product.map { "/products/\($0.slug)" } ?? "#",
                 image: aisleImage(product?.aisleSlug ?? ""),

@@ -61,7 +61,7 @@ public struct CheckoutController: Sendable {
             }
             let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: delivery, card: card,
                                                        idempotencyKey: values.idempotencyKey)
-            return .redirect(to: "/orders/\(placed.order.id.uuidString.lowercased())?placed=1", type: .normal)
+            return .redirect(to: "/orders/\(placed.order.id.publicString)?placed=1", type: .normal)
         } catch CheckoutError.invalidFields(let fields) {
             let quote = try await checkout.validateCart(of: context.cartOwner)
             return try await page(context: context, quote: quote, values: values, fieldErrors: fields, status: .unprocessableContent)
@@ -100,13 +100,13 @@ public struct CheckoutController: Sendable {
 
     @Sendable func order(_ request: Request, context: Context) async throws -> Response {
         let session = try context.requireSession()
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
         let order = try await checkout.order(id: id, customerID: session.customer.internalID)
         let placed = FormURLEncoded.parse(request.uri.query)["placed"]?.first == "1"
         let model = OrderPageModel(
             shop: chrome.shopView,
             meta: PageMeta(title: "Order \(order.number) | \(shop.name)", description: "Order \(order.number) at \(shop.name).",
-                           canonicalURL: "\(shop.publicBaseURL)/orders/\(id.uuidString.lowercased())", noIndex: true),
+                           canonicalURL: "\(shop.publicBaseURL)/orders/\(id.publicString)", noIndex: true),
             header: try await chrome.header(context),
             order: order,
             justPlaced: placed && order.status == .paid

@@ -166,7 +166,7 @@ struct OrderHistoryPageModel: Sendable {
         var itemCount: Int
 
         init(_ summary: OrderSummary) {
-            url = "/orders/\(summary.id.uuidString.lowercased())"
+            url = "/orders/\(summary.id.publicString)"
             number = summary.number
             date = summary.createdAt.formatted(.dateTime.day().month(.abbreviated).year())
             status = summary.status.label

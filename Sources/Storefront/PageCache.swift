@@ -1,4 +1,5 @@
 import Foundation
+import GoMartModels
 import NIOCore
 import Security
 import Synchronization
@@ -190,7 +191,7 @@ package final class PageCache: Sendable {
     package init(budget: Int = 24 * 1_024 * 1_024, timeToLive: Duration = .seconds(300)) {
         self.budget = budget
         self.timeToLive = timeToLive
-        let nonce = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let nonce = UUID().publicString.replacingOccurrences(of: "-", with: "")
         stem = "gmhole\(nonce)"
         csrfMarker = "gmhole\(nonce)csrf"
         navMarker = "<!--gmhole\(nonce)nav-->"

@@ -28,7 +28,7 @@ struct ProductCard: Sendable {
     var badgeSlot = ""
 
     init(_ product: Product, image: String) {
-        id = product.id.uuidString.lowercased()
+        id = product.id.publicString
         name = product.name
         brand = product.brand
         sku = product.sku

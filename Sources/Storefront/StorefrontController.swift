@@ -258,7 +258,7 @@ public struct StorefrontController: Sendable {
                 let products = Array(answer.products.prefix(Self.recommendedRowCount))
                 // Rendered once per catalogue generation and list of products, with a marker for the
                 // token that is filled in per request: a shopper's row stays the same from view to view.
-                let key = "\(generation) \(fromModel) \(returnTo) " + products.map(\.id.uuidString).joined(separator: ",")
+                let key = "\(generation) \(fromModel) \(returnTo) " + products.map(\.id.publicString).joined(separator: ",")
                 let html = try rows.html(for: key) {
                     try renderer.render(RecommendedRowModel(
                         heading: fromModel ? "Recommended for you" : "Popular with other shoppers",
@@ -270,7 +270,7 @@ public struct StorefrontController: Sendable {
                 row = Array(html.replacingOccurrences(of: pages.csrfMarker, with: context.csrfToken).utf8)
             }
             return PageCache.PersonalParts(
-                badged: fromModel ? Set(answer.products.map { $0.id.uuidString.lowercased() }) : [],
+                badged: fromModel ? Set(answer.products.map { $0.id.publicString }) : [],
                 badge: Array(Self.recommendedBadge.utf8), row: row
             )
         } catch {

@@ -59,7 +59,7 @@ struct CartFixture {
         let policy = CartPolicy(deliveryFee: Money(minorUnits: 399, currency: .gbp), freeDeliveryThreshold: Money(minorUnits: 4000, currency: .gbp))
         func line(_ pence: Int64, onSale: Bool = true) -> CartLine {
             let price = Money(minorUnits: pence, currency: .gbp)
-            let product = Product(id: UUID(), sku: "S\(pence)", slug: "s-\(pence)", name: "Item", brand: "Brand", aisleSlug: "bakery",
+            let product = Product(id: ProductID.random(), sku: "S\(pence)", slug: "s-\(pence)", name: "Item", brand: "Brand", aisleSlug: "bakery",
                                   aisleName: "Bakery", price: price, packSize: "1", unit: .count, unitPrice: price, soldByWeight: false,
                                   stock: 10, description: "", featured: false)
             return CartLine(product: onSale ? product : nil, productID: product.id, quantity: 1, priceWhenAdded: price, warnings: [])
@@ -84,7 +84,7 @@ struct CartFixture {
         await #expect(throws: CartError.invalidQuantity(maximum: 5)) { try await fixture.cart.add(productID: product.id, quantity: 6, to: visitor) }
         try await fixture.cart.add(productID: product.id, quantity: 4, to: visitor)
         await #expect(throws: CartError.invalidQuantity(maximum: 5)) { try await fixture.cart.add(productID: product.id, quantity: 2, to: visitor) }
-        await #expect(throws: CartError.unknownProduct) { try await fixture.cart.add(productID: UUID(), quantity: 1, to: visitor) }
+        await #expect(throws: CartError.unknownProduct) { try await fixture.cart.add(productID: ProductID.random(), quantity: 1, to: visitor) }
 
         try await fixture.reprice(product, stock: 4)
         await #expect(throws: CartError.insufficientStock(available: 4, inCart: 4)) {
@@ -131,7 +131,7 @@ struct CartFixture {
         let fixture = try await CartFixture.make(policy: CartPolicy(maximumQuantityPerLine: 10))
         let shared = try await fixture.product(minimumStock: 20)
         let onlyVisitor = try await fixture.product(minimumStock: 20, skip: 1)
-        let customer = CartOwner.customer(id: 42)
+        let customer = CartOwner.customer(id: CustomerID(42))
         try await fixture.cart.add(productID: shared.id, quantity: 6, to: customer)
         try await fixture.cart.add(productID: shared.id, quantity: 7, to: visitor)
         try await fixture.cart.add(productID: onlyVisitor.id, quantity: 2, to: visitor)
@@ -150,7 +150,7 @@ struct CartFixture {
         let product = try await fixture.product()
         try await fixture.cart.add(productID: product.id, quantity: 2, to: visitor)
         #expect(try await fixture.cart.cart(for: .visitor(key: "someone-else")).isEmpty)
-        #expect(try await fixture.cart.cart(for: .customer(id: 1)).isEmpty)
+        #expect(try await fixture.cart.cart(for: .customer(id: CustomerID(1))).isEmpty)
         try await fixture.cart.clear(visitor)
         #expect(try await fixture.cart.cart(for: visitor).isEmpty)
         await fixture.database.close()

@@ -111,7 +111,7 @@ import Testing
         #expect(bySlug == listed)
         #expect(byID == listed)
         await #expect(throws: CatalogError.productNotFound("no-such-thing")) { try await catalog.product(slug: "no-such-thing") }
-        await #expect(throws: CatalogError.self) { try await catalog.product(id: UUID()) }
+        await #expect(throws: CatalogError.self) { try await catalog.product(id: ProductID.random()) }
         await #expect(throws: CatalogError.aisleNotFound("nowhere")) {
             try await catalog.products(matching: ProductQuery(aisleSlug: "nowhere"))
         }

@@ -39,7 +39,7 @@ func outboxTopics(_ database: Database) async throws -> [String] {
         let fine = try await shop.product()
         let scarce = try await shop.product(skip: 1)
         try await shop.setStock(scarce, to: 2)
-        let unknown = UUID()
+        let unknown = ProductID.random()
 
         let quote = try await shop.checkout.validate([
             StockItem(productID: fine.id, quantity: 1), StockItem(productID: scarce.id, quantity: 3),
@@ -202,7 +202,7 @@ func outboxTopics(_ database: Database) async throws -> [String] {
 
         #expect(try await shop.checkout.order(id: placed.order.id, customerID: customers[0]).number == placed.order.number)
         await #expect(throws: CheckoutError.self) { try await shop.checkout.order(id: placed.order.id, customerID: customers[1]) }
-        await #expect(throws: CheckoutError.self) { try await shop.checkout.order(id: UUID(), customerID: customers[0]) }
+        await #expect(throws: CheckoutError.self) { try await shop.checkout.order(id: OrderID.random(), customerID: customers[0]) }
         #expect(try await shop.checkout.orders(customerID: customers[1]).isEmpty)
         await shop.close()
     }
@@ -258,13 +258,13 @@ func outboxTopics(_ database: Database) async throws -> [String] {
         let product = try await shop.product()
         try await shop.cart.add(productID: product.id, quantity: 2, to: .customer(id: customer))
 
-        let ids = await withTaskGroup(of: UUID?.self) { group in
+        let ids = await withTaskGroup(of: OrderID?.self) { group in
             for _ in 0..<20 {
                 group.addTask {
                     try? await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "double-click-key").order.id
                 }
             }
-            return await group.reduce(into: [UUID?]()) { $0.append($1) }
+            return await group.reduce(into: [OrderID?]()) { $0.append($1) }
         }
 
         #expect(Set(ids.compactMap { $0 }).count == 1)

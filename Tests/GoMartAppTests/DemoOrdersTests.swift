@@ -2,6 +2,7 @@ import Accounts
 import Catalog
 import Checkout
 import Foundation
+import GoMartModels
 import GoMartApp
 import Recommendations
 import Storage
@@ -44,7 +45,7 @@ import Testing
         #expect(orders.allSatisfy { $0.status == .paid && $0.number.hasPrefix("DM-") })
 
         // The k-NN model beats random clearly on this history.
-        let records = lines.map { OrderLineRecord(order: $0.orderID, customer: String($0.customerID), time: $0.paidAt, product: $0.productID, quantity: $0.quantity) }
+        let records = lines.map { OrderLineRecord(order: $0.orderID, customer: $0.customerID.description, time: $0.paidAt, product: $0.productID, quantity: $0.quantity) }
         let (model, _) = RecommendationModel.train(TrainingData(items: products.map(ItemRecord.init), orders: records), weights: FeatureWeights(), metric: .euclidean)
         let scores = try #require(model.evaluation?.scores)
         #expect(model.evaluation?.customers == 100)

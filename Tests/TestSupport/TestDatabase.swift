@@ -145,16 +145,16 @@ public struct TestShop: Sendable {
     }
 
     /// Inserts `count` customers (with placeholder sealed data) and returns their internal ids.
-    public func makeCustomers(_ count: Int) async throws -> [Int64] {
+    public func makeCustomers(_ count: Int) async throws -> [CustomerID] {
         try await database.transaction { sql in
-            var ids: [Int64] = []
+            var ids: [CustomerID] = []
             for index in 0..<count {
                 let row = try await sql.insert(into: "customers")
                     .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "created_at")
-                    .values(SQLBind(UUID().uuidString.lowercased()), SQLBind("index-\(index)-\(UUID().uuidString)"), SQLBind("v1.x"),
+                    .values(SQLBind(UUID().publicString), SQLBind("index-\(index)-\(UUID().uuidString)"), SQLBind("v1.x"),
                             SQLBind("v1.x"), SQLBind("x"), SQLBind(0))
                     .returning("id").first()
-                ids.append(try row!.decode(column: "id", as: Int64.self))
+                ids.append(CustomerID(try row!.decode(column: "id", as: Int64.self)))
             }
             return ids
         }
