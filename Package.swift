@@ -53,6 +53,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "GoMartModels", swiftSettings: swiftSettings),
+        // One bounded cache type, with hit and miss metrics, for every in-process cache.
+        .target(name: "Caching", dependencies: [.product(name: "Metrics", package: "swift-metrics")], swiftSettings: swiftSettings),
         // Pure: what an order costs. The only place a total is computed.
         .target(name: "Pricing", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
         .target(
@@ -70,7 +72,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "GoMartModels", "Storage",
+                "GoMartModels", "Caching", "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,7 +107,7 @@ let package = Package(
         .target(
             name: "Recommendations",
             dependencies: [
-                "GoMartModels", "Security", "Catalog", "Cart", "Checkout",
+                "GoMartModels", "Caching", "Security", "Catalog", "Cart", "Checkout",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,7 +147,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
+                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,7 +158,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Web",
+                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -178,6 +180,11 @@ let package = Package(
             dependencies: ["GoMartApp", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CachingTests",
+            dependencies: ["Caching"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,17 +1,17 @@
+import Caching
 import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Synchronization
 import Web
 
 /// Product lists encoded once per catalogue change: JSON encoding 24 products costs far more
 /// than sending the bytes, and every shopper asking the same question gets the same answer.
 ///
 /// Entries belong to a catalogue cache generation (``Catalog/CatalogService/cacheGeneration()``)
-/// and hold the identity and gzipped bodies and an ETag. At most `capacity` queries are held;
-/// when full, the cache is emptied (lists are cheap to rebuild; no bookkeeping on the fast path).
+/// and hold the identity and gzipped bodies and an ETag. At most `capacity` queries are held
+/// (a ``Caching/BoundedCache`` named `api-answers`).
 final class EncodedAnswerCache<Key: Hashable & Sendable>: Sendable {
     struct Answer: Sendable {
         let body: ByteBuffer
@@ -19,35 +19,18 @@ final class EncodedAnswerCache<Key: Hashable & Sendable>: Sendable {
         let etag: String
     }
 
-    private struct State {
-        var generation: UInt64 = 0
-        var answers: [Key: Answer] = [:]
-    }
-
-    let capacity: Int
-    private let state = Mutex(State())
+    private let answers: BoundedCache<Key, Answer>
 
     init(capacity: Int = 512) {
-        self.capacity = capacity
+        answers = BoundedCache(name: "api-answers", capacity: capacity)
     }
 
     /// The answer for `key` in this `generation`, encoding `make()` when there is none.
     func answer(for key: Key, generation: UInt64, make: () async throws -> some Encodable) async throws -> Answer {
-        let cached = state.withLock { state -> Answer? in
-            state.generation == generation ? state.answers[key] : nil
-        }
-        if let cached { return cached }
+        if let cached = answers.value(for: key, generation: generation) { return cached }
         let bytes = [UInt8](try JSONEncoder().encode(try await make()))
         let answer = Answer(body: ByteBuffer(bytes: bytes), gzipped: Gzip.compress(bytes), etag: "W/\"\(String(FNV1a.hash(bytes), radix: 36))\"") // weak: plain and gzipped share it
-        state.withLock { state in
-            if generation != state.generation {
-                guard generation > state.generation else { return }
-                state.generation = generation
-                state.answers.removeAll(keepingCapacity: true)
-            }
-            if state.answers.count >= capacity { state.answers.removeAll(keepingCapacity: true) }
-            state.answers[key] = answer
-        }
+        answers.store(answer, for: key, generation: generation)
         return answer
     }
 

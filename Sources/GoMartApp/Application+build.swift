@@ -64,6 +64,8 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in },
     onModelLoaded: @escaping @Sendable (String) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    // Metrics first: caches and counters made before the bootstrap would report nowhere.
+    _ = MetricsRegistry.registry
     let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
     do {
         let services = try ShopServices(configuration: configuration, database: database, logger: logger)

@@ -1,10 +1,10 @@
+import Caching
 import Cart
 import Catalog
 import Checkout
 import Foundation
 import GoMartModels
 import Logging
-import Synchronization
 
 /// Recommendations as the shop shows them: products in stock, never what the shopper already has
 /// in the cart, from the model when it answers and from popularity when it cannot (no model yet,
@@ -92,7 +92,7 @@ public struct ShopRecommendations: Sendable {
         }
         // Popular products, topped up with the aisle of what they bought last.
         var aisle: String?
-        if let first = last.productIDs.first.flatMap { ProductID(publicString: $0) } { aisle = try? await catalog.product(id: first).aisleSlug }
+        if let first = last.productIDs.first.flatMap({ ProductID(publicString: $0) }) { aisle = try? await catalog.product(id: first).aisleSlug }
         let products = try await popularProducts(excluding: excluded, toppingUpFrom: aisle, limit: k)
         return Answer(source: .popularity, modelVersion: version, products: products, basedOnOrder: last.orderID)
     }
@@ -138,18 +138,14 @@ public struct ShopRecommendations: Sendable {
 /// The most ordered products, counted from paid orders at most once every five minutes.
 final class PopularProducts: Sendable {
     let history: PurchaseHistory
-    private let cached = Mutex<(ids: [String], at: ContinuousClock.Instant)?>(nil)
+    private let cached = BoundedCache<String, [String]>(name: "popular-products", capacity: 1, timeToLive: .seconds(300))
 
     init(history: PurchaseHistory) {
         self.history = history
     }
 
     func ids() async throws -> [String] {
-        let now = ContinuousClock.now
-        if let cached = cached.withLock({ $0 }), now - cached.at < .seconds(300) { return cached.ids }
-        let ranked = try await history.mostOrdered(limit: 200)
-        cached.withLock { $0 = (ranked, now) }
-        return ranked
+        try await cached.value(for: "most-ordered") { try await history.mostOrdered(limit: 200) }
     }
 }
 
@@ -161,21 +157,16 @@ final class CustomerCandidates: Sendable {
         var items: RecommendedItems
     }
 
-    /// The most customers remembered; beyond it the memory is emptied and refilled as they come.
+    /// The most customers remembered; beyond it the least recently seen are forgotten.
     static let capacity = 10_000
-    private let entries = Mutex<[CustomerID: Entry]>([:])
+    private let entries = BoundedCache<CustomerID, Entry>(name: "customer-candidates", capacity: CustomerCandidates.capacity)
 
     func lookUp(customerID: CustomerID, orderID: String, modelVersion: String) -> RecommendedItems? {
-        entries.withLock { entries in
-            guard let entry = entries[customerID], entry.orderID == orderID, entry.items.modelVersion == modelVersion else { return nil }
-            return entry.items
-        }
+        guard let entry = entries.value(for: customerID), entry.orderID == orderID, entry.items.modelVersion == modelVersion else { return nil }
+        return entry.items
     }
 
     func store(_ items: RecommendedItems, customerID: CustomerID, orderID: String) {
-        entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[customerID] = Entry(orderID: orderID, items: items)
-        }
+        entries.store(Entry(orderID: orderID, items: items), for: customerID)
     }
 }

@@ -1,3 +1,4 @@
+import Caching
 import Foundation
 import GoMartModels
 import NIOCore
@@ -153,19 +154,7 @@ package final class PageCache: Sendable {
     /// What every marker starts with.
     private let stem: String
 
-    private struct Entry {
-        var page: Page
-        var expiresAt: ContinuousClock.Instant
-        var lastUsed: UInt64
-    }
-
     private struct State {
-        var entries: [String: Entry] = [:]
-        var generation: UInt64 = 0
-        var bytes = 0
-        var tick: UInt64 = 0
-        var hits: UInt64 = 0
-        var misses: UInt64 = 0
         /// Renderings under way, so that a burst of requests for a page just dropped renders it
         /// once: by flight key, the requests waiting for each.
         var rendering: [String: [CheckedContinuation<Flight, Never>]] = [:]
@@ -186,11 +175,12 @@ package final class PageCache: Sendable {
     /// How long a page may be served; zero turns the cache off.
     let timeToLive: Duration
     private let state = Mutex(State())
-    private let clock = ContinuousClock()
+    private let pages: BoundedCache<String, Page>
 
     package init(budget: Int = 24 * 1_024 * 1_024, timeToLive: Duration = .seconds(300)) {
         self.budget = budget
         self.timeToLive = timeToLive
+        pages = BoundedCache(name: "pages", capacity: .max, costLimit: max(budget, 1), timeToLive: timeToLive, cost: \.size)
         let nonce = UUID().publicString.replacingOccurrences(of: "-", with: "")
         stem = "gmhole\(nonce)"
         csrfMarker = "gmhole\(nonce)csrf"
@@ -242,42 +232,20 @@ package final class PageCache: Sendable {
 
     /// The page stored under `key` for this catalogue `generation`, if any.
     func page(for key: String, generation: UInt64) -> Page? {
-        let now = clock.now
-        return state.withLock { state in
-            state.tick += 1
-            guard state.generation == generation, var entry = state.entries[key], entry.expiresAt > now else {
-                state.misses += 1
-                return nil
-            }
-            entry.lastUsed = state.tick
-            state.entries[key] = entry
-            state.hits += 1
-            return entry.page
-        }
+        pages.value(for: key, generation: generation)
     }
 
-    /// Stores `page` under `key`; a newer `generation` first drops every older page.
+    /// Stores `page` under `key`; a newer `generation` first drops every older page, and a page
+    /// rendered from reads older than the stored pages' is not kept.
     func store(_ page: Page, for key: String, generation: UInt64) {
-        guard isEnabled, page.size <= budget / 8 else { return }
-        let expiresAt = clock.now.advanced(by: timeToLive)
-        state.withLock { state in
-            if generation != state.generation {
-                guard generation > state.generation else { return } // rendered from older reads
-                state.entries.removeAll(keepingCapacity: true)
-                state.bytes = 0
-                state.generation = generation
-            }
-            if let old = state.entries[key] { state.bytes -= old.page.size }
-            state.tick += 1
-            state.entries[key] = Entry(page: page, expiresAt: expiresAt, lastUsed: state.tick)
-            state.bytes += page.size
-            if state.bytes > budget { evict(&state) }
-        }
+        guard isEnabled else { return }
+        pages.store(page, for: key, generation: generation)
     }
 
     /// Pages held, bytes held, hits and misses.
     var statistics: (pages: Int, bytes: Int, hits: UInt64, misses: UInt64) {
-        state.withLock { ($0.entries.count, $0.bytes, $0.hits, $0.misses) }
+        let statistics = pages.statistics
+        return (statistics.entries, statistics.cost, statistics.hits, statistics.misses)
     }
 
     /// Splits a page rendered with the markers into chunks and holes, notes where its slots are,
@@ -326,20 +294,5 @@ package final class PageCache: Sendable {
         chunks.append(current)
         let deflated = Gzip.deflate(chunks: chunks, holes: holes.map { $0 == .csrfToken ? .fixedLength(CSRFTokens.tokenLength) : .anyLength })
         return Page(chunks: chunks, holes: holes, deflated: deflated, insertions: insertions, tag: FNV1a.hash(html.utf8))
-    }
-
-    /// Drops the least recently used pages until a quarter of the budget is free.
-    private func evict(_ state: inout State) {
-        let now = clock.now
-        for (key, entry) in state.entries where entry.expiresAt <= now {
-            state.bytes -= entry.page.size
-            state.entries[key] = nil
-        }
-        guard state.bytes > budget * 3 / 4 else { return }
-        for (key, entry) in state.entries.sorted(by: { $0.value.lastUsed < $1.value.lastUsed }) {
-            state.bytes -= entry.page.size
-            state.entries[key] = nil
-            if state.bytes <= budget * 3 / 4 { break }
-        }
     }
 }

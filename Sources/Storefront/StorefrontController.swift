@@ -1,4 +1,5 @@
 import Accounts
+import Caching
 import Cart
 import Catalog
 import Foundation
@@ -9,7 +10,6 @@ import Logging
 import NIOCore
 import Recommendations
 import Security
-import Synchronization
 import Web
 
 /// The shop's HTML pages: home, aisles, search and products.
@@ -335,20 +335,17 @@ public struct StorefrontController: Sendable {
     }
 }
 
-/// "Recommended for you" rows as rendered, by the products they show; bounded, emptied when full.
+/// "Recommended for you" rows as rendered, by the products they show.
 final class RenderedRows: Sendable {
     /// About 6 KB a row: a few megabytes at most.
     static let capacity = 500
-    private let rows = Mutex<[String: String]>([:])
+    private let rows = BoundedCache<String, String>(name: "recommended-rows", capacity: RenderedRows.capacity)
 
     /// The row stored under `key`, rendering and storing it first if needed.
     func html(for key: String, render: () throws -> String) rethrows -> String {
-        if let html = rows.withLock({ $0[key] }) { return html }
+        if let html = rows.value(for: key) { return html }
         let html = try render()
-        rows.withLock { rows in
-            if rows.count >= Self.capacity { rows.removeAll(keepingCapacity: true) }
-            rows[key] = html
-        }
+        rows.store(html, for: key)
         return html
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GoMartModels
 import Storage
 import TestSupport
+import Synchronization
 import Testing
 
 /// Counts loads so tests can tell cache hits from misses.
@@ -30,16 +31,18 @@ actor LoadCounter {
     }
 
     @Test func expiresEntriesAfterTheirTimeToLive() async throws {
-        let cache = CatalogCache(timeToLive: .milliseconds(20))
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let cache = CatalogCache(timeToLive: .seconds(300), now: { start.advanced(by: elapsed.withLock { $0 }) })
         let counter = LoadCounter()
         _ = try await cache.value(for: .aisles) { await counter.next() }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .milliseconds(25))
-        // Wait for the deadline on the clock the cache uses, not an arbitrary sleep.
-        while clock.now < deadline { await Task.yield() }
 
+        elapsed.withLock { $0 = .seconds(299) }
+        let cached = try await cache.value(for: .aisles) { await counter.next() }
+        elapsed.withLock { $0 = .seconds(300) }
         let reloaded = try await cache.value(for: .aisles) { await counter.next() }
 
+        #expect(cached == 1)
         #expect(reloaded == 2)
     }
 

@@ -30,6 +30,9 @@ import Testing
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 #expect(response.text.contains(#"http_route="/aisles/{slug}""#))
                 #expect(response.text.contains("# TYPE hb_requests counter"))
+                // Every cache reports its lookups: the page cache at least missed the aisle page once.
+                #expect(response.text.contains(#"gomart_cache_lookups_total{cache="pages",outcome="miss"}"#))
+                #expect(response.text.contains(#"gomart_cache_entries{cache="catalogue"}"#))
             }
         }
     }
