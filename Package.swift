@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommenderClient", "Security", "Web", "Storefront", "API", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,10 +105,19 @@ let package = Package(
         ),
         .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
         .target(
+            // The k-NN core: features, index, training, evaluation, model store. Nothing of the shop.
             name: "Recommendations",
             dependencies: [
-                "GoMartModels", "Caching", "Security", "Catalog", "Cart", "Checkout",
+                "GoMartModels", "Security",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            // What a shopper sees: the core's answers as products in stock, with fallbacks.
+            name: "RecommendedProducts",
+            dependencies: [
+                "Recommendations", "GoMartModels", "Caching", "Catalog", "Cart", "Checkout",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -147,7 +156,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Web",
+                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,7 +167,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "Web",
+                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -252,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommenderClient", "Security", "Checkout",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -269,7 +278,7 @@ if ProcessInfo.processInfo.environment["GOMART_BENCHMARKS"] != nil {
     package.targets.append(.executableTarget(
         name: "HotPaths",
         dependencies: [
-            "GoMartApp", "GoMartModels", "Catalog", "Cart", "Checkout", "Payments", "Recommendations", "Security", "Storage", "Storefront",
+            "GoMartApp", "GoMartModels", "Catalog", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Storage", "Storefront",
             .product(name: "Benchmark", package: "benchmark"),
             .product(name: "Logging", package: "swift-log"),
         ],

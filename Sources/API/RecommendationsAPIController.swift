@@ -4,6 +4,7 @@ import Foundation
 import GoMartModels
 import Hummingbird
 import Recommendations
+import RecommendedProducts
 import Web
 
 /// Product recommendations in the JSON API: similar products, and recommendations for the

@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import Payments
 import Recommendations
+import RecommendedProducts
 import RecommenderClient
 import ServiceLifecycle
 import Storage

@@ -7,6 +7,7 @@ import GoMartModels
 import Logging
 import Payments
 import Recommendations
+import RecommendedProducts
 import Security
 import Storage
 

@@ -9,6 +9,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Recommendations
+import RecommendedProducts
 import Security
 import Web
 

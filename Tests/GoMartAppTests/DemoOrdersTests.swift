@@ -5,6 +5,7 @@ import Foundation
 import GoMartModels
 import GoMartApp
 import Recommendations
+import RecommendedProducts
 import Storage
 import TestSupport
 import Testing

@@ -5,6 +5,7 @@ import Checkout
 import Foundation
 import GoMartModels
 import Logging
+import Recommendations
 
 /// Recommendations as the shop shows them: products in stock, never what the shopper already has
 /// in the cart, from the model when it answers and from popularity when it cannot (no model yet,
