@@ -10,12 +10,13 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "gomart",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gomart", targets: ["gomart"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -46,6 +47,7 @@ let package = Package(
             name: "GoMartApp",
             dependencies: [
                 "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "Telemetry",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -261,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "Cart", "Pricing", "Telemetry",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -30,8 +30,8 @@ struct Shop: Sendable {
     static func make() async throws -> Shop {
         var logger = Logger(label: "gomart.benchmarks")
         logger.logLevel = .error
-        let configuration = GoMartConfiguration(databaseURL: .sqliteMemory, logLevel: .error)
-        let database = try await Database.open(url: configuration.databaseURL, logger: logger)
+        let configuration = GoMartConfiguration(databaseURL: .sqliteMemory)
+        let database = try await Database.open(url: configuration.persistence.databaseURL, logger: logger)
         // The benchmarks' database lives as long as the process; its group commits run beside.
         Task { await database.run() }
         try await prepareSchema(of: database, configuration, logger: logger)

@@ -26,7 +26,7 @@ public let allMigrations: [Migration] =
 public func withMigratedDatabase<T: Sendable>(
     _ configuration: GoMartConfiguration, logger: Logger, _ body: (Database) async throws -> T
 ) async throws -> T {
-    try await Database.withOpened(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger) { database in
+    try await Database.withOpened(url: configuration.persistence.databaseURL, postgresSearchPath: configuration.persistence.databaseSchema, logger: logger) { database in
         try await prepareSchema(of: database, configuration, logger: logger)
         return try await body(database)
     }
@@ -35,7 +35,7 @@ public func withMigratedDatabase<T: Sendable>(
 /// Applies pending migrations, or, when automatic migration is off, checks that none are pending.
 public func prepareSchema(of database: Database, _ configuration: GoMartConfiguration, logger: Logger) async throws {
     let migrator = Migrator(migrations: allMigrations)
-    if configuration.autoMigrate {
+    if configuration.persistence.autoMigrate {
         try await migrator.migrate(database, logger: logger)
     } else {
         let pending = try await migrator.pending(database)
@@ -67,7 +67,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     // Metrics first: caches and counters made before the bootstrap would report nowhere.
     _ = MetricsRegistry.registry
-    let database = try await Database.open(url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger)
+    let database = try await Database.open(url: configuration.persistence.databaseURL, postgresSearchPath: configuration.persistence.databaseSchema, logger: logger)
     do {
         let services = try ShopServices(configuration: configuration, database: database, logger: logger)
         let (catalog, accounts, cart, checkout, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.keys)
@@ -87,21 +87,21 @@ public func buildApplication(
         let schemaReady = StartupGate()
         app.beforeServerStarts {
             try await prepareSchema(of: database, configuration, logger: logger)
-            if configuration.seedDemoCatalogue {
+            if configuration.persistence.seedDemoCatalogue {
                 try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
             }
             schemaReady.open()
         }
-        if configuration.role.runsWeb {
+        if configuration.server.role.runsWeb {
             app.addServices(ModelWatcher(
-                recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
+                recommendations: recommendations, interval: .seconds(configuration.recommendations.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
             ))
         }
-        if configuration.role.runsJobs {
+        if configuration.server.role.runsJobs {
             app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))
             app.addServices(GatedService(gate: schemaReady, service: ModelRetrainer(
                 services: services, store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
-                schedule: configuration.retrainSchedule, database: database, logger: logger
+                schedule: configuration.recommendations.retrainSchedule, database: database, logger: logger
             )))
         }
         return app
@@ -118,10 +118,10 @@ func makeServer<Context: RequestContext>(
 ) -> Application<RouterResponder<Context>> {
     Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "GoMart"),
+        configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "GoMart"),
         onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? configuration.port
-            await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)")
+            let port = channel.localAddress?.port ?? configuration.server.port
+            await onServerRunning("http://\(configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host):\(port)")
         },
         logger: logger
     )
@@ -130,9 +130,9 @@ func makeServer<Context: RequestContext>(
 /// The recommender the shop asks: the recommender role over HTTP when `GOMART_RECOMMENDER_URL`
 /// names one, else the newest model in the model store, loaded into this process.
 func makeRecommender(_ configuration: GoMartConfiguration, logger: Logger) -> any Recommender {
-    if let url = configuration.recommenderURL {
+    if let url = configuration.recommendations.recommenderURL {
         return RemoteRecommender(
-            configuration: .init(baseURL: url, timeout: .milliseconds(configuration.recommenderTimeoutMilliseconds)), logger: logger
+            configuration: .init(baseURL: url, timeout: .milliseconds(configuration.recommendations.recommenderTimeoutMilliseconds)), logger: logger
         )
     }
     return loadedModel(configuration, logger: logger)
@@ -167,7 +167,7 @@ public func buildRecommenderApplication(
     ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
     var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     app.addServices(ModelWatcher(
-        recommendations: recommendations, interval: .seconds(configuration.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
+        recommendations: recommendations, interval: .seconds(configuration.recommendations.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
     ))
     return app
 }
@@ -178,11 +178,11 @@ func buildRouter(
     cart: CartService, checkout: CheckoutService, recommendations: ShopRecommendations, keys: SecretKeys, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
-    let shop = ShopSettings(name: configuration.shopName, publicBaseURL: configuration.publicBaseURL)
-    let cookies = CookieSettings(secure: configuration.secureCookies)
+    let shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
+    let cookies = CookieSettings(secure: configuration.server.secureCookies)
     let storefront = StorefrontController(
         catalog: catalog, cart: cart, renderer: renderer, shop: shop,
-        pageCacheTimeToLive: .seconds(configuration.cacheTTLSeconds), pageCacheBytes: configuration.pageCacheMegabytes * 1_048_576,
+        pageCacheTimeToLive: .seconds(configuration.caches.cacheTTLSeconds), pageCacheBytes: configuration.caches.pageCacheMegabytes * 1_048_576,
         recommendations: recommendations
     )
     _ = MetricsRegistry.registry
@@ -194,10 +194,10 @@ func buildRouter(
     router.add(middleware: StaticAssetsMiddleware(assets: renderer.assets))
     router.add(middleware: ResponseCompressionMiddleware())
     HealthController<ShopRequestContext>.shop(
-        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.role.rawValue, logger: logger,
+        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.server.role.rawValue, logger: logger,
         modelVersion: { recommendations.modelVersion }
     ).addRoutes(to: router)
-    guard configuration.role.runsWeb else { return router }
+    guard configuration.server.role.runsWeb else { return router }
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies))
     storefront.addRoutes(to: router)
@@ -214,12 +214,12 @@ func buildRouter(
 
 /// The keys from `GOMART_SECRET_KEY` if set; in development, from the key file in the data folder.
 public func loadSecretKeys(_ configuration: GoMartConfiguration) throws -> SecretKeys {
-    guard configuration.secretKey != nil || configuration.environment == .development else {
+    guard configuration.accounts.secretKey != nil || configuration.environment == .development else {
         throw GoMartConfiguration.Invalid(problems: ["GOMART_SECRET_KEY is required in production"])
     }
-    var keyFile: String? = configuration.keyFilePath
-    if case .sqliteMemory = configuration.databaseURL {
+    var keyFile: String? = configuration.persistence.keyFilePath
+    if case .sqliteMemory = configuration.persistence.databaseURL {
         keyFile = nil // a throwaway database needs no persistent key
     }
-    return try SecretKeys.resolve(configuredBase64: configuration.secretKey, source: "GOMART_SECRET_KEY", keyFilePath: keyFile)
+    return try SecretKeys.resolve(configuredBase64: configuration.accounts.secretKey, source: "GOMART_SECRET_KEY", keyFilePath: keyFile)
 }

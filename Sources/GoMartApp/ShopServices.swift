@@ -26,25 +26,25 @@ public struct ShopServices: Sendable {
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
         catalog = CatalogService(
             repository: SQLCatalogRepository(database: database),
-            cache: CatalogCache(timeToLive: .seconds(configuration.cacheTTLSeconds)),
-            currency: configuration.currency
+            cache: CatalogCache(timeToLive: .seconds(configuration.caches.cacheTTLSeconds)),
+            currency: configuration.shopping.currency
         )
         keys = try loadSecretKeys(configuration)
         accounts = AccountsService(
             repository: AccountsRepository(database: database),
             vault: PersonalDataVault(keys: keys),
-            hasher: PasswordHasher(cost: configuration.passwordHashCost),
+            hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost),
             passwordPolicy: try PasswordPolicy.load(),
             sessionPolicy: SessionPolicy(
-                idleTimeout: TimeInterval(configuration.sessionIdleTimeoutSeconds),
-                absoluteTimeout: TimeInterval(configuration.sessionAbsoluteTimeoutSeconds)
+                idleTimeout: TimeInterval(configuration.accounts.sessionIdleTimeoutSeconds),
+                absoluteTimeout: TimeInterval(configuration.accounts.sessionAbsoluteTimeoutSeconds)
             )
         )
-        cart = CartService(database: database, catalog: catalog, policy: configuration.cartPolicy)
+        cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy)
         history = PurchaseHistory(database: database)
         checkout = CheckoutService(
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
-            vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.pendingOrderTimeoutSeconds), logger: logger
+            vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.orders.pendingOrderTimeoutSeconds), logger: logger
         )
     }
 }

@@ -15,7 +15,7 @@ struct Migrate: AsyncParsableCommand {
         let configuration = try storage.configuration()
         let logger = storage.logger(for: configuration)
         let applied = try await Database.withOpened(
-            url: configuration.databaseURL, postgresSearchPath: configuration.databaseSchema, logger: logger
+            url: configuration.persistence.databaseURL, postgresSearchPath: configuration.persistence.databaseSchema, logger: logger
         ) { database in
             try await Migrator(migrations: allMigrations).migrate(database, logger: logger)
         }

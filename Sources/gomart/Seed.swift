@@ -54,7 +54,7 @@ struct Seed: AsyncParsableCommand {
         // With --demo-orders alone, the catalogue is left as it is (the demo one on a new database).
         let importsCatalogue = file != nil || demoOrders == nil
         try await withMigratedDatabase(configuration, logger: logger) { database in
-            let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(), currency: configuration.currency)
+            let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(), currency: configuration.shopping.currency)
             if importsCatalogue {
                 try await importCatalogue(into: catalog)
             } else {

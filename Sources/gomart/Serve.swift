@@ -27,9 +27,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try storage.configuration(host: host, port: port, role: role)
         let logger = storage.logger(for: configuration)
-        logger.info("starting", metadata: ["database": "\(configuration.databaseURL)"])
+        logger.info("starting", metadata: ["database": "\(configuration.persistence.databaseURL)"])
         let ready: @Sendable (String) async -> Void = { url in say("GoMart is ready: \(url)") }
-        if configuration.role == .recommender {
+        if configuration.server.role == .recommender {
             try await buildRecommenderApplication(configuration, logger: logger, onServerRunning: ready).runService()
         } else {
             try await buildApplication(configuration, logger: logger, onServerRunning: ready).runService()

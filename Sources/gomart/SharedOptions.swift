@@ -30,9 +30,9 @@ struct StorageOptions: ParsableArguments {
     /// Installs logging (short lines on a terminal, JSON lines otherwise, or as
     /// `GOMART_LOG_FORMAT` says) and returns the application logger.
     func logger(for configuration: GoMartConfiguration) -> Logger {
-        LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat ?? .automatic)
+        LoggingBootstrap.bootstrap(level: configuration.logs.level, format: configuration.logs.format ?? .automatic)
         var logger = Logger(label: "gomart")
-        logger.logLevel = configuration.logLevel
+        logger.logLevel = configuration.logs.level
         return logger
     }
 }

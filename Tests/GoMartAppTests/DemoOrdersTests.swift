@@ -15,7 +15,7 @@ import Testing
     @Test func demoOrdersAreAsManyAsAskedRepeatableAndCarrySignal() async throws {
         // Setup: the demo catalogue on a fresh database.
         let database = try await TestDatabase.migrated()
-        let services = try ShopServices(configuration: GoMartConfiguration(databaseURL: .sqliteMemory, passwordHashCost: 4),
+        let services = try ShopServices(configuration: GoMartConfiguration.forTests(),
                                         database: database, logger: TestDatabase.logger)
         try await services.catalog.seedDemoCatalogueIfFirstRun(logger: TestDatabase.logger)
         let products = try await services.catalog.allProducts()

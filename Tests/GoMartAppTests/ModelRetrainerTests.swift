@@ -15,7 +15,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = try await TestDatabase.migrated()
         try await Migrator(migrations: JobLease.migrations).migrate(database, logger: TestDatabase.logger)
-        let services = try ShopServices(configuration: GoMartConfiguration(databaseURL: .sqliteMemory, passwordHashCost: 4),
+        let services = try ShopServices(configuration: GoMartConfiguration.forTests(),
                                         database: database, logger: TestDatabase.logger)
         try await services.catalog.seedDemoCatalogueIfFirstRun(logger: TestDatabase.logger)
         _ = try await services.seedDemoOrders(200)

@@ -1,4 +1,9 @@
+import Cart
 import Foundation
+import GoMartModels
+import Logging
+import Pricing
+import Telemetry
 import GoMartApp
 import HummingbirdTesting
 import Storage
@@ -70,16 +75,16 @@ import Testing
         let fromFlags = try GoMartConfiguration.resolve(overrides: .init(port: 7000, dataDirectory: "/tmp/x"), environment: environment)
         let defaults = try GoMartConfiguration.resolve(overrides: .init(), environment: [:])
 
-        #expect(fromEnvironment.port == 9000)
-        #expect(fromEnvironment.host == "0.0.0.0")
-        #expect(fromEnvironment.cacheTTLSeconds == 60)
-        #expect(fromEnvironment.databaseURL == .sqliteFile(path: "/srv/shop/gomart.sqlite"))
-        #expect(fromFlags.port == 7000)
-        #expect(fromFlags.databaseURL == .sqliteFile(path: "/tmp/x/gomart.sqlite"))
-        #expect(defaults.port == 8080)
-        #expect(defaults.host == "127.0.0.1")
-        #expect(defaults.dataDirectory == "./data")
-        #expect(defaults.publicBaseURL == "http://127.0.0.1:8080")
+        #expect(fromEnvironment.server.port == 9000)
+        #expect(fromEnvironment.server.host == "0.0.0.0")
+        #expect(fromEnvironment.caches.cacheTTLSeconds == 60)
+        #expect(fromEnvironment.persistence.databaseURL == .sqliteFile(path: "/srv/shop/gomart.sqlite"))
+        #expect(fromFlags.server.port == 7000)
+        #expect(fromFlags.persistence.databaseURL == .sqliteFile(path: "/tmp/x/gomart.sqlite"))
+        #expect(defaults.server.port == 8080)
+        #expect(defaults.server.host == "127.0.0.1")
+        #expect(defaults.persistence.dataDirectory == "./data")
+        #expect(defaults.server.publicBaseURL == "http://127.0.0.1:8080")
     }
 
     @Test func everyBadValueIsReportedAtOnce() {
@@ -92,18 +97,18 @@ import Testing
 
     @Test func recommendationSettings() throws {
         let defaults = try GoMartConfiguration.resolve(overrides: .init(), environment: [:])
-        #expect(defaults.recommenderURL == nil)
-        #expect(defaults.recommenderTimeoutMilliseconds == 250)
-        #expect(defaults.retrainSchedule == .nightly)
+        #expect(defaults.recommendations.recommenderURL == nil)
+        #expect(defaults.recommendations.recommenderTimeoutMilliseconds == 250)
+        #expect(defaults.recommendations.retrainSchedule == .nightly)
         #expect(defaults.modelDirectory == "./data/models")
         let set = try GoMartConfiguration.resolve(overrides: .init(role: "recommender"), environment: [
             "GOMART_RECOMMENDER_URL": "http://recommender:8080", "GOMART_RECOMMENDER_TIMEOUT_MS": "80",
             "GOMART_RETRAIN_AT": "off", "GOMART_MODEL_DIR": "/shared/models",
         ])
-        #expect(set.role == .recommender)
-        #expect(set.recommenderURL == "http://recommender:8080")
-        #expect(set.recommenderTimeoutMilliseconds == 80)
-        #expect(set.retrainSchedule == .off)
+        #expect(set.server.role == .recommender)
+        #expect(set.recommendations.recommenderURL == "http://recommender:8080")
+        #expect(set.recommendations.recommenderTimeoutMilliseconds == 80)
+        #expect(set.recommendations.retrainSchedule == .off)
         #expect(set.modelDirectory == "/shared/models")
         let error = #expect(throws: GoMartConfiguration.Invalid.self) {
             try GoMartConfiguration.resolve(overrides: .init(), environment: [
@@ -111,6 +116,41 @@ import Testing
             ])
         }
         #expect(error?.problems.count == 3)
+    }
+
+    @Test func eachSectionReadsItsOwnSettingsWithItsDefaults() throws {
+        let set = try GoMartConfiguration.resolve(overrides: .init(logLevel: "debug"), environment: [
+            "GOMART_CURRENCY": "EUR", "GOMART_DELIVERY_FEE": "2.50", "GOMART_MINIMUM_ORDER": "15", "GOMART_LOG_FORMAT": "text",
+            "GOMART_LOG_LEVEL": "error", "GOMART_PAGE_CACHE_MB": "0", "GOMART_SESSION_IDLE_SECONDS": "3600",
+        ])
+        #expect(set.shopping.currency == .eur)
+        #expect(set.shopping.cartPolicy.pricing.deliveryFee == Money(minorUnits: 250, currency: .eur))
+        #expect(set.shopping.cartPolicy.pricing.minimumOrder == Money(minorUnits: 1_500, currency: .eur))
+        #expect(set.shopping.cartPolicy.pricing.freeDeliveryThreshold == Money(minorUnits: 4_000, currency: .eur))
+        #expect(set.logs.level == .debug) // the flag wins over GOMART_LOG_LEVEL
+        #expect(set.logs.format == .text)
+        #expect(set.caches.pageCacheMegabytes == 0)
+        #expect(set.caches.cacheTTLSeconds == 300)
+        #expect(set.accounts.sessionIdleTimeoutSeconds == 3_600)
+        #expect(set.accounts.sessionAbsoluteTimeoutSeconds == 30 * 86_400)
+        let error = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_LOG_FORMAT": "xml", "GOMART_DELIVERY_FEE": "free"])
+        }
+        #expect(error?.problems == ["GOMART_DELIVERY_FEE must be an amount such as 3.99, not 'free'", "GOMART_LOG_FORMAT must be one of json, text, not 'xml'"])
+    }
+
+    @Test func theEnvironmentWinsOverASecretFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "postgres://from-file@db/shop".write(toFile: file, atomically: true, encoding: .utf8)
+        let configuration = try GoMartConfiguration.resolve(overrides: .init(), environment: [
+            "GOMART_DATABASE_URL": "postgres://from-environment@db/shop", "GOMART_DATABASE_URL_FILE": file,
+        ])
+        #expect(configuration.persistence.databaseURL == .postgres(url: "postgres://from-environment@db/shop"))
+        let fromFlag = try GoMartConfiguration.resolve(overrides: .init(databaseURL: "postgres://from-flag@db/shop"), environment: [
+            "GOMART_DATABASE_URL_FILE": file,
+        ])
+        #expect(fromFlag.persistence.databaseURL == .postgres(url: "postgres://from-flag@db/shop"))
     }
 
     @Test func theRetrainScheduleNamesTheNextTimeOfDay() throws {
@@ -137,10 +177,10 @@ import Testing
             "GOMART_SECRET_KEY_FILE": keyFile, "GOMART_DATABASE_URL_FILE": urlFile, "GOMART_ROLE": "worker", "GOMART_AUTO_MIGRATE": "false",
         ])
 
-        #expect(configuration.secretKey == key)
-        #expect(configuration.databaseURL == .postgres(url: "postgres://app:pw@db/shop"))
-        #expect(configuration.role == .worker)
-        #expect(!configuration.autoMigrate)
+        #expect(configuration.accounts.secretKey == key)
+        #expect(configuration.persistence.databaseURL == .postgres(url: "postgres://app:pw@db/shop"))
+        #expect(configuration.server.role == .worker)
+        #expect(!configuration.persistence.autoMigrate)
         #expect(throws: GoMartConfiguration.Invalid.self) {
             try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_SECRET_KEY_FILE": "/no/such/file", "GOMART_ROLE": "boss"])
         }

@@ -36,8 +36,8 @@ func withModelStoreTestApp(_ test: @escaping @Sendable (any TestClientProtocol, 
     defer { try? FileManager.default.removeItem(at: folder) }
     let loads = ModelLoads()
     try await withTestApp(configure: { configuration in
-        configuration.dataDirectory = folder.path
-        configuration.modelCheckIntervalSeconds = 0
+        configuration.persistence.dataDirectory = folder.path
+        configuration.recommendations.modelCheckIntervalSeconds = 0
     }, modelLoads: loads) { client in
         try await test(client, ModelStore(directory: folder.appendingPathComponent("models")), loads)
     }

@@ -35,8 +35,11 @@ import Testing
 
     /// A configuration for the recommender role over a model store in a new folder.
     static func recommenderConfiguration(_ folder: URL) -> GoMartConfiguration {
-        var configuration = GoMartConfiguration(port: 0, dataDirectory: folder.path, databaseURL: .sqliteMemory, role: .recommender)
-        configuration.modelCheckIntervalSeconds = 0
+        var configuration = GoMartConfiguration.forTests()
+        configuration.server.port = 0
+        configuration.server.role = .recommender
+        configuration.persistence.dataDirectory = folder.path
+        configuration.recommendations.modelCheckIntervalSeconds = 0
         return configuration
     }
 
@@ -107,7 +110,10 @@ import Testing
         try await recommender.test(.live) { recommenderClient in
             let port = try #require(recommenderClient.port)
             let webLoads = ModelLoads()
-            try await withTestApp(configure: { $0.recommenderURL = "http://127.0.0.1:\(port)"; $0.modelCheckIntervalSeconds = 0 },
+            try await withTestApp(configure: {
+                $0.recommendations.recommenderURL = "http://127.0.0.1:\(port)"
+                $0.recommendations.modelCheckIntervalSeconds = 0
+            },
                                   modelLoads: webLoads) { client in
                 let (items, stock, _) = try await catalogueItems(client)
                 let id = try #require(items.first { stock[$0.id, default: 0] > 0 }?.id)
@@ -153,8 +159,8 @@ import Testing
             // Port 1 on loopback: nothing listens, so connections are refused.
             for url in ["http://127.0.0.1:1", slowURL] {
                 try await withTestApp(configure: { configuration in
-                    configuration.recommenderURL = url
-                    configuration.recommenderTimeoutMilliseconds = 100
+                    configuration.recommendations.recommenderURL = url
+                    configuration.recommendations.recommenderTimeoutMilliseconds = 100
                 }) { client in
                     let id = try #require(try await inStockProducts(client).first?.id)
                     for _ in 0..<3 {

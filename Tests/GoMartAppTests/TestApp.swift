@@ -15,13 +15,11 @@ func withTestApp(
     modelLoads: ModelLoads? = nil,
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    // bcrypt cost 4 keeps sign-ups fast in tests; production is held to 12 or more by configuration.
-    var configuration = GoMartConfiguration(
-        databaseURL: .sqliteMemory, cacheTTLSeconds: 300, publicBaseURL: "https://shop.example", passwordHashCost: 4
-    )
+    var configuration = GoMartConfiguration.forTests()
+    configuration.server.publicBaseURL = "https://shop.example"
     if let postgres = TestDatabase.postgresURL {
-        configuration.databaseURL = .postgres(url: postgres)
-        configuration.databaseSchema = try await TestDatabase.makeSchema()
+        configuration.persistence.databaseURL = .postgres(url: postgres)
+        configuration.persistence.databaseSchema = try await TestDatabase.makeSchema()
     }
     configure(&configuration)
     let app = try await buildApplication(configuration, logger: TestDatabase.logger, onModelLoaded: { modelLoads?.record($0) })

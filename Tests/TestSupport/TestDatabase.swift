@@ -187,3 +187,13 @@ public struct TestShop: Sendable {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 }
+
+extension GoMartConfiguration {
+    /// A configuration for tests on `databaseURL`: bcrypt cost 4 keeps sign-ups fast (production
+    /// is held to 12 or more when the configuration is resolved).
+    public static func forTests(databaseURL: DatabaseURL = .sqliteMemory) -> GoMartConfiguration {
+        var configuration = GoMartConfiguration(databaseURL: databaseURL)
+        configuration.accounts.passwordHashCost = 4
+        return configuration
+    }
+}

@@ -1,0 +1,229 @@
+import Cart
+import Foundation
+import GoMartModels
+import Logging
+import Storage
+import Telemetry
+
+extension GoMartConfiguration {
+    /// Where the shop listens, which parts of it run, and how it presents itself.
+    public struct Server: Sendable {
+        /// The address to listen on (`GOMART_HOST`); loopback by default.
+        public var host = "127.0.0.1"
+        /// The port to listen on (`GOMART_PORT`).
+        public var port = 8080
+        /// The shop's public address, used in canonical links (`GOMART_PUBLIC_URL`).
+        public var publicBaseURL = "http://127.0.0.1:8080"
+        /// The shop's name (`GOMART_SHOP_NAME`, at most 60 characters).
+        public var shopName = "GoMart"
+        /// Which parts of the shop this process runs (`GOMART_ROLE`).
+        public var role = Role.all
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            host = settings.text("GOMART_HOST") ?? host
+            port = settings.integer("GOMART_PORT", default: port, range: 0...65535)
+            let displayHost = host == "0.0.0.0" ? "127.0.0.1" : host
+            publicBaseURL = "http://\(displayHost):\(port)"
+            if let publicURL = settings.text("GOMART_PUBLIC_URL") {
+                if publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") { publicBaseURL = publicURL } else {
+                    settings.note("GOMART_PUBLIC_URL must start with http:// or https://")
+                }
+            }
+            shopName = settings.text("GOMART_SHOP_NAME").map { String($0.prefix(60)) } ?? shopName
+            role = settings.choice("GOMART_ROLE", default: role)
+        }
+
+        /// Cookies get the `Secure` attribute when the shop's public address is HTTPS.
+        public var secureCookies: Bool { publicBaseURL.hasPrefix("https://") }
+    }
+
+    /// Where the shop keeps its data.
+    public struct Persistence: Sendable {
+        /// Where the shop keeps its files (`GOMART_DATA_DIR`; the SQLite database by default).
+        public var dataDirectory = "./data"
+        /// The database to use (`GOMART_DATABASE_URL`, or `GOMART_DATABASE_URL_FILE`).
+        public var databaseURL: DatabaseURL
+        /// On PostgreSQL, the schema the shop's tables live in (`GOMART_DATABASE_SCHEMA`; default:
+        /// the server's search path).
+        public var databaseSchema: String?
+        /// Whether `serve` applies pending migrations itself (`GOMART_AUTO_MIGRATE`). Off when the
+        /// app's database role may not change the schema: then `gomart migrate` runs as the owner
+        /// and `serve` refuses to start on a schema that is behind.
+        public var autoMigrate = true
+        /// Whether the first start of an empty database imports the demo catalogue (`GOMART_SEED_DEMO`).
+        public var seedDemoCatalogue = true
+
+        /// The defaults, on `databaseURL`.
+        public init(databaseURL: DatabaseURL) {
+            self.databaseURL = databaseURL
+        }
+
+        init(reading settings: SettingsReader) {
+            dataDirectory = settings.text("GOMART_DATA_DIR") ?? dataDirectory
+            databaseURL = .sqliteFile(path: (dataDirectory as NSString).appendingPathComponent("gomart.sqlite"))
+            if let text = settings.text("GOMART_DATABASE_URL") {
+                do { databaseURL = try DatabaseURL(parsing: text) } catch { settings.note("GOMART_DATABASE_URL: \(error)") }
+            }
+            databaseSchema = settings.text("GOMART_DATABASE_SCHEMA")
+            if let schema = databaseSchema, !(schema.count <= 63 && schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })) {
+                settings.note("GOMART_DATABASE_SCHEMA must be a plain name of letters, digits and '_'")
+            }
+            autoMigrate = settings.boolean("GOMART_AUTO_MIGRATE", default: autoMigrate)
+            seedDemoCatalogue = settings.boolean("GOMART_SEED_DEMO", default: seedDemoCatalogue)
+        }
+
+        /// The path of the development key file.
+        public var keyFilePath: String { (dataDirectory as NSString).appendingPathComponent("secret.key") }
+    }
+
+    /// The in-process caches.
+    public struct Caches: Sendable {
+        /// How long catalogue reads are cached (`GOMART_CACHE_TTL_SECONDS`); zero disables the cache.
+        public var cacheTTLSeconds = 300
+        /// The memory, in MiB, for rendered catalogue pages (`GOMART_PAGE_CACHE_MB`); zero renders
+        /// every page afresh.
+        public var pageCacheMegabytes = 24
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            cacheTTLSeconds = settings.integer("GOMART_CACHE_TTL_SECONDS", default: cacheTTLSeconds, range: 0...86_400)
+            pageCacheMegabytes = settings.integer("GOMART_PAGE_CACHE_MB", default: pageCacheMegabytes, range: 0...4_096)
+        }
+    }
+
+    /// Keys, passwords and sessions.
+    public struct Accounts: Sendable {
+        /// The base64 master key (`GOMART_SECRET_KEY`, or `GOMART_SECRET_KEY_FILE`); in development,
+        /// nil means the key file in the data folder.
+        public var secretKey: String?
+        /// The bcrypt cost for new password hashes (`GOMART_BCRYPT_COST`, 12 or more outside tests).
+        public var passwordHashCost: UInt8 = 12
+        /// How long a session lasts unused (`GOMART_SESSION_IDLE_SECONDS`).
+        public var sessionIdleTimeoutSeconds = 7 * 86_400
+        /// The longest a session lasts after sign-in (`GOMART_SESSION_MAX_SECONDS`).
+        public var sessionAbsoluteTimeoutSeconds = 30 * 86_400
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            secretKey = settings.text("GOMART_SECRET_KEY")
+            if let secretKey, Data(base64Encoded: secretKey)?.count != 32 {
+                settings.note("GOMART_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)")
+            }
+            passwordHashCost = UInt8(settings.integer("GOMART_BCRYPT_COST", default: Int(passwordHashCost), range: 12...16))
+            sessionIdleTimeoutSeconds = settings.integer("GOMART_SESSION_IDLE_SECONDS", default: sessionIdleTimeoutSeconds, range: 60...(90 * 86_400))
+            sessionAbsoluteTimeoutSeconds = settings.integer(
+                "GOMART_SESSION_MAX_SECONDS", default: sessionAbsoluteTimeoutSeconds, range: 300...(365 * 86_400)
+            )
+        }
+    }
+
+    /// The currency, cart limits and delivery charges.
+    public struct Shopping: Sendable {
+        /// The currency catalogue prices are in (`GOMART_CURRENCY`).
+        public var currency = Currency.gbp
+        /// Cart limits and the pricing rules, in the shop's currency (`GOMART_MAX_QUANTITY_PER_LINE`,
+        /// `GOMART_DELIVERY_FEE`, `GOMART_FREE_DELIVERY_FROM`, `GOMART_MINIMUM_ORDER`).
+        public var cartPolicy = CartPolicy()
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            if let text = settings.text("GOMART_CURRENCY") {
+                if let known = Currency(code: text) { currency = known } else {
+                    settings.note("GOMART_CURRENCY must be one of \(Currency.known.map(\.code).joined(separator: ", ")), not '\(text)'")
+                }
+            }
+            cartPolicy = CartPolicy(
+                maximumQuantityPerLine: settings.integer("GOMART_MAX_QUANTITY_PER_LINE", default: 99, range: 1...999),
+                deliveryFee: settings.money("GOMART_DELIVERY_FEE", default: 399, currency: currency),
+                freeDeliveryThreshold: settings.money("GOMART_FREE_DELIVERY_FROM", default: 40_00, currency: currency),
+                minimumOrder: settings.money("GOMART_MINIMUM_ORDER", default: 10_00, currency: currency)
+            )
+        }
+    }
+
+    /// Orders and payment.
+    public struct Orders: Sendable {
+        /// How long an order may wait for its payment before it is cancelled and its stock
+        /// returned (`GOMART_PENDING_ORDER_TIMEOUT_SECONDS`).
+        public var pendingOrderTimeoutSeconds = 900
+        /// The card gateway (`GOMART_PAYMENT_PROVIDER`); `sandbox` (test mode, no real money) is
+        /// the only one so far.
+        public var paymentProvider = "sandbox"
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            pendingOrderTimeoutSeconds = settings.integer(
+                "GOMART_PENDING_ORDER_TIMEOUT_SECONDS", default: pendingOrderTimeoutSeconds, range: 60...86_400
+            )
+            if let provider = settings.text("GOMART_PAYMENT_PROVIDER")?.lowercased() {
+                if provider == "sandbox" { paymentProvider = provider } else {
+                    settings.note("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(provider)'")
+                }
+            }
+        }
+    }
+
+    /// The recommendation model: where it lives, who serves it, when it is retrained.
+    public struct Recommendations: Sendable {
+        /// How often the web role looks for a newer model.
+        public var modelCheckIntervalSeconds = 10
+        /// The model store (`GOMART_MODEL_DIR`); nil means `models/` in the data folder.
+        public var modelDirectoryOverride: String?
+        /// The recommender role's address (`GOMART_RECOMMENDER_URL`); nil: the model runs in this process.
+        public var recommenderURL: String?
+        /// How long a call to the recommender role may take before the shop falls back to
+        /// popularity (`GOMART_RECOMMENDER_TIMEOUT_MS`).
+        public var recommenderTimeoutMilliseconds = 250
+        /// When the worker retrains the model (`GOMART_RETRAIN_AT`): nightly by default.
+        public var retrainSchedule = RetrainSchedule.nightly
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            modelDirectoryOverride = settings.text("GOMART_MODEL_DIR")
+            recommenderURL = settings.httpAddress("GOMART_RECOMMENDER_URL")
+            recommenderTimeoutMilliseconds = settings.integer(
+                "GOMART_RECOMMENDER_TIMEOUT_MS", default: recommenderTimeoutMilliseconds, range: 10...10_000
+            )
+            if let text = settings.text("GOMART_RETRAIN_AT") {
+                if let parsed = RetrainSchedule(parsing: text) { retrainSchedule = parsed } else {
+                    settings.note("GOMART_RETRAIN_AT must be a time of day HH:MM (UTC) or off, not '\(text)'")
+                }
+            }
+        }
+    }
+
+    /// How the shop logs.
+    public struct Logs: Sendable {
+        /// The log level (`GOMART_LOG_LEVEL`).
+        public var level = Logger.Level.info
+        /// How log lines look (`GOMART_LOG_FORMAT`); nil: text on a terminal, JSON lines otherwise.
+        public var format: LogFormat?
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader) {
+            if let text = settings.text("GOMART_LOG_LEVEL") {
+                if let parsed = Logger.Level(rawValue: text.lowercased()) { level = parsed } else {
+                    settings.note("GOMART_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+                }
+            }
+            if settings.text("GOMART_LOG_FORMAT") != nil {
+                format = settings.choice("GOMART_LOG_FORMAT", default: LogFormat.json)
+            }
+        }
+    }
+}
