@@ -138,7 +138,7 @@ public struct CheckoutService: Sendable {
             guard take.shortfalls.isEmpty else { throw StockRace(shortfalls: take.shortfalls) }
             let orderID = try await OrderRepository.insertOrder(newOrder, now: timestamp, sql: sql)
             try await OrderRepository.attachOrder(orderID, toKey: idempotencyKey, customerID: customerID, sql: sql)
-            try await OrderRepository.appendOutbox(topic: "order_placed", aggregateID: publicID, payload: [
+            try await OrderRepository.appendOutbox(topic: .orderPlaced, aggregateID: publicID, payload: [
                 "order_id": publicID, "number": newOrder.number, "total_minor": String(newOrder.totalMinor), "currency": newOrder.currency,
                 "lines": String(newOrder.lines.count),
             ], now: timestamp, sql: sql)
@@ -184,7 +184,7 @@ public struct CheckoutService: Sendable {
                     failureReason: nil, now: paidAt, sql: sql
                 )
                 if settled {
-                    try await OrderRepository.appendOutbox(topic: "order_paid", aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
+                    try await OrderRepository.appendOutbox(topic: .orderPaid, aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
                 }
                 return settled
             }
@@ -209,7 +209,7 @@ public struct CheckoutService: Sendable {
         let changedShownStock = try await database.transaction { sql in
             guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return false }
             let shown = try await catalog.returnStock(items, in: sql)
-            try await OrderRepository.appendOutbox(topic: "order_cancelled", aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
+            try await OrderRepository.appendOutbox(topic: .orderCancelled, aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
             return shown
         }
         if changedShownStock { catalog.stockDidChange() }

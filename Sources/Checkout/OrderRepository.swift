@@ -101,10 +101,10 @@ struct OrderRepository: Sendable {
         return changed != nil
     }
 
-    static func appendOutbox(topic: String, aggregateID: String, payload: [String: String], now: Int64, sql: any SQLDatabase) async throws {
+    static func appendOutbox(topic: OutboxTopic, aggregateID: String, payload: [String: String], now: Int64, sql: any SQLDatabase) async throws {
         let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
         try await sql.insert(into: "outbox").columns("topic", "aggregate_id", "payload", "created_at")
-            .values(SQLBind(topic), SQLBind(aggregateID), SQLBind(String(decoding: data, as: UTF8.self)), SQLBind(now))
+            .values(SQLBind(topic.rawValue), SQLBind(aggregateID), SQLBind(String(decoding: data, as: UTF8.self)), SQLBind(now))
             .run()
     }
 
