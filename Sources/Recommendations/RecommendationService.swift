@@ -38,8 +38,14 @@ public final class RecommendationService: Recommender {
         }
     }
 
+    /// ``reload()`` off the async executor: reading and indexing a large model is seconds of CPU,
+    /// and a process serving shoppers keeps serving them meanwhile.
     public func refresh() async throws -> Bool {
-        try reload()
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result { try self.reload() })
+            }
+        }
     }
 
     /// The loaded model, if any.
