@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -177,6 +177,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // RFC 9457 problem documents, the body of every API error.
+            name: "HTTPProblems",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            // The recommender role's model endpoint: the k-NN core over HTTP, nothing of the shop.
+            name: "RecommenderAPI",
+            dependencies: ["Recommendations", "GoMartModels", "HTTPProblems", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Telemetry",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -264,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "Cart", "Pricing", "Telemetry",
+                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Telemetry",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

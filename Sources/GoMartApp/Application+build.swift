@@ -1,4 +1,5 @@
 import API
+import RecommenderAPI
 import Accounts
 import Cart
 import Catalog

@@ -1,4 +1,5 @@
 import API
+import HTTPProblems
 import Accounts
 import Cart
 import Catalog

@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import HTTPProblems
 import Hummingbird
 import NIOFoundationCompat
 import Recommendations
