@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "gomart",
             dependencies: [
-                "GoMartApp", "GoMartModels", "Storage", "Catalog", "Checkout", "Recommendations", "Security", "Telemetry",
+                "GoMartApp", "BackOffice", "GoMartModels", "Storage", "Catalog", "Checkout", "Recommendations", "Security", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,6 +107,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
+        .target(
+            // Staff, roles and their sessions; the back office grows here.
+            name: "BackOffice",
+            dependencies: [
+                "GoMartModels", "Accounts", "Security", "Storage",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             // The k-NN core: features, index, training, evaluation, model store. Nothing of the shop.
             name: "Recommendations",
@@ -201,9 +210,14 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["GoMartApp", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BackOfficeTests",
+            dependencies: ["BackOffice", "Accounts", "Security", "Storage", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -42,7 +42,8 @@ public struct SignUpForm: Sendable, Codable, Equatable {
         return problems
     }
 
-    static func looksLikeEmail(_ email: String) -> Bool {
+    /// True when `email` has the shape of an address (one @, a dotted domain, no spaces).
+    public static func looksLikeEmail(_ email: String) -> Bool {
         guard email.count <= 254, !email.contains(where: { $0.isWhitespace }) else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }

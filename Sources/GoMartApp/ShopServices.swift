@@ -1,4 +1,5 @@
 import Accounts
+import BackOffice
 import Cart
 import Catalog
 import Checkout
@@ -18,6 +19,8 @@ public struct ShopServices: Sendable {
     public let accounts: AccountsService
     public let cart: CartService
     public let checkout: CheckoutService
+    /// The grocer's team: staff accounts, roles and sessions.
+    public let staff: StaffService
     /// What customers bought: training data and popularity.
     public let history: PurchaseHistory
     public let keys: SecretKeys
@@ -42,6 +45,10 @@ public struct ShopServices: Sendable {
         )
         cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy)
         history = PurchaseHistory(database: database)
+        staff = StaffService(
+            repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
+            hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost), passwordPolicy: try PasswordPolicy.load()
+        )
         checkout = CheckoutService(
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.orders.pendingOrderTimeoutSeconds), logger: logger

@@ -1,0 +1,20 @@
+/// Why a staff operation was refused; controllers map these to 4xx answers.
+public enum StaffError: Error, Equatable, CustomStringConvertible {
+    /// Fields that are not acceptable, by field name.
+    case invalidFields([String: String])
+    /// A member of staff already has this e-mail.
+    case emailTaken
+    /// The e-mail and password do not match an enabled account.
+    case wrongCredentials
+    /// The member's role does not grant this.
+    case forbidden(StaffPermission)
+
+    public var description: String {
+        switch self {
+        case .invalidFields(let problems): problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        case .emailTaken: "A member of staff already has that e-mail address."
+        case .wrongCredentials: "The e-mail or password is not right."
+        case .forbidden(let permission): "Your role does not allow this (\(permission.rawValue))."
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// A member of the grocer's team. Never a customer: staff have their own table, sessions and cookie.
+public struct StaffMember: Sendable, Hashable {
+    /// The internal row id.
+    public var internalID: Int64
+    /// The public id.
+    public var id: UUID
+    /// The e-mail address they sign in with (lower case).
+    public var email: String
+    /// Their name, as colleagues and the audit log show it.
+    public var name: String
+    /// What they do.
+    public var role: StaffRole
+    /// When the account was made.
+    public var createdAt: Date
+    /// A disabled account cannot sign in; its sessions end.
+    public var isDisabled: Bool
+
+    /// True when the role grants `permission` and the account is enabled.
+    public func may(_ permission: StaffPermission) -> Bool {
+        !isDisabled && role.permissions.contains(permission)
+    }
+}
+
+/// A started staff session: the token for the cookie or bearer header (only its hash is stored).
+public struct StaffSession: Sendable {
+    public var token: String
+    public var member: StaffMember
+    public var expiresAt: Date
+}
+
+/// How long staff sessions last: shorter than a shopper's, since a back office can move money.
+public struct StaffSessionPolicy: Sendable {
+    /// A session unused this long ends.
+    public var idleTimeout: TimeInterval
+    /// A session ends this long after sign-in, whatever happens.
+    public var absoluteTimeout: TimeInterval
+
+    /// 30 minutes idle, 12 hours at most: a working day.
+    public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 12 * 3_600) {
+        self.idleTimeout = idleTimeout
+        self.absoluteTimeout = absoluteTimeout
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import SQLKit
+import Storage
+
+/// SQL for staff and their sessions; the back office's tables only.
+public struct StaffRepository: Sendable {
+    /// A staff row, personal data still sealed.
+    struct StoredMember: Sendable {
+        var internalID: Int64
+        var publicID: String
+        var emailSealed: String
+        var nameSealed: String
+        var passwordHash: String
+        var role: String
+        var disabled: Bool
+        var createdAt: Int64
+    }
+
+    /// A staff session row.
+    struct StoredSession: Sendable {
+        var staffID: Int64
+        var createdAt: Int64
+        var lastSeenAt: Int64
+        var expiresAt: Int64
+    }
+
+    let database: Database
+
+    /// A repository over `database`.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Inserts a member; nil when the e-mail index is taken.
+    func insertMember(publicID: String, emailIndex: String, emailSealed: String, nameSealed: String, passwordHash: String,
+                      role: String, now: Int64) async throws -> Int64? {
+        try await database.transaction { sql in
+            let row = try await sql.insert(into: "staff_members")
+                .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "role", "disabled", "created_at")
+                .values(SQLBind(publicID), SQLBind(emailIndex), SQLBind(emailSealed), SQLBind(nameSealed), SQLBind(passwordHash),
+                        SQLBind(role), SQLBind(0), SQLBind(now))
+                .ignoringConflicts(with: ["email_index"])
+                .returning("id")
+                .first()
+            return try row?.decode(column: "id", as: Int64.self)
+        }
+    }
+
+    func member(emailIndex: String) async throws -> StoredMember? {
+        try await database.read { sql in
+            try await Self.selectMember(sql).where("email_index", .equal, SQLBind(emailIndex)).first().map(Self.storedMember)
+        }
+    }
+
+    func member(internalID: Int64) async throws -> StoredMember? {
+        try await database.read { sql in
+            try await Self.selectMember(sql).where("id", .equal, SQLBind(internalID)).first().map(Self.storedMember)
+        }
+    }
+
+    /// How many members there are.
+    func count() async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM staff_members").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    func insertSession(tokenHash: String, staffID: Int64, now: Int64, expiresAt: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.insert(into: "staff_sessions").columns("token_hash", "staff_id", "created_at", "last_seen_at", "expires_at")
+                .values(SQLBind(tokenHash), SQLBind(staffID), SQLBind(now), SQLBind(now), SQLBind(expiresAt))
+                .run()
+        }
+    }
+
+    func session(tokenHash: String) async throws -> StoredSession? {
+        try await database.read { sql in
+            try await sql.select().columns("staff_id", "created_at", "last_seen_at", "expires_at").from("staff_sessions")
+                .where("token_hash", .equal, SQLBind(tokenHash)).first()
+                .map { row in
+                    StoredSession(staffID: try row.decode(column: "staff_id", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+                                  lastSeenAt: try row.decode(column: "last_seen_at", as: Int64.self),
+                                  expiresAt: try row.decode(column: "expires_at", as: Int64.self))
+                }
+        }
+    }
+
+    func touchSession(tokenHash: String, now: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.update("staff_sessions").set("last_seen_at", to: SQLBind(now)).where("token_hash", .equal, SQLBind(tokenHash)).run()
+        }
+    }
+
+    func deleteSession(tokenHash: String) async throws {
+        try await database.transaction { sql in
+            try await sql.delete(from: "staff_sessions").where("token_hash", .equal, SQLBind(tokenHash)).run()
+        }
+    }
+
+    private static func selectMember(_ sql: any SQLDatabase) -> SQLSelectBuilder {
+        sql.select().columns("id", "public_id", "email_sealed", "name_sealed", "password_hash", "role", "disabled", "created_at")
+            .from("staff_members")
+    }
+
+    private static func storedMember(_ row: any SQLRow) throws -> StoredMember {
+        StoredMember(
+            internalID: try row.decode(column: "id", as: Int64.self), publicID: try row.decode(column: "public_id", as: String.self),
+            emailSealed: try row.decode(column: "email_sealed", as: String.self), nameSealed: try row.decode(column: "name_sealed", as: String.self),
+            passwordHash: try row.decode(column: "password_hash", as: String.self), role: try row.decode(column: "role", as: String.self),
+            disabled: try row.decode(column: "disabled", as: Int.self) != 0, createdAt: try row.decode(column: "created_at", as: Int64.self)
+        )
+    }
+}

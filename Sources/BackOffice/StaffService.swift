@@ -1,0 +1,105 @@
+import Accounts
+import Foundation
+import GoMartModels
+import Security
+
+/// Staff accounts and sessions, and the one place a staff member's rights are checked.
+///
+/// Like customers' accounts, personal data is sealed before it reaches the repository, e-mails
+/// are found by their blind index and session tokens are stored only as hashes; but staff have
+/// their own tables, and their sessions are shorter (``StaffSessionPolicy``).
+public struct StaffService: Sendable {
+    let repository: StaffRepository
+    let vault: PersonalDataVault
+    let hasher: PasswordHasher
+    let passwordPolicy: PasswordPolicy
+    /// How long staff sessions last.
+    public let sessionPolicy: StaffSessionPolicy
+    let now: @Sendable () -> Date
+
+    /// Creates the service.
+    public init(repository: StaffRepository, vault: PersonalDataVault, hasher: PasswordHasher, passwordPolicy: PasswordPolicy,
+                sessionPolicy: StaffSessionPolicy = StaffSessionPolicy(), now: @escaping @Sendable () -> Date = Date.init) {
+        self.repository = repository
+        self.vault = vault
+        self.hasher = hasher
+        self.passwordPolicy = passwordPolicy
+        self.sessionPolicy = sessionPolicy
+        self.now = now
+    }
+
+    /// Adds a member of staff. Throws ``StaffError/invalidFields(_:)`` listing every bad field, or
+    /// ``StaffError/emailTaken``.
+    @discardableResult
+    public func add(email: String, name: String, password: String, role: StaffRole) async throws -> StaffMember {
+        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        var problems: [String: String] = [:]
+        if !SignUpForm.looksLikeEmail(email) { problems["email"] = "must be an e-mail address such as name@example.com" }
+        if name.isEmpty || name.count > 100 { problems["name"] = "must be 1 to 100 characters" }
+        if let reason = passwordPolicy.problem(with: password) { problems["password"] = reason }
+        guard problems.isEmpty else { throw StaffError.invalidFields(problems) }
+        let publicID = UUID()
+        let timestamp = Int64(now().timeIntervalSince1970)
+        guard let internalID = try await repository.insertMember(
+            publicID: publicID.publicString, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
+            nameSealed: try vault.seal(name), passwordHash: await hasher.hash(password), role: role.rawValue, now: timestamp
+        ) else { throw StaffError.emailTaken }
+        return StaffMember(internalID: internalID, id: publicID, email: email, name: name, role: role,
+                           createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp)), isDisabled: false)
+    }
+
+    /// How many members of staff there are (zero on a new shop: the first must be added as owner).
+    public func count() async throws -> Int {
+        try await repository.count()
+    }
+
+    /// Checks the e-mail and password and starts a session with a fresh token.
+    public func signIn(email: String, password: String) async throws -> StaffSession {
+        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard email.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw StaffError.wrongCredentials }
+        let stored = try await repository.member(emailIndex: vault.blindIndex(email))
+        guard await hasher.verify(password, against: stored?.passwordHash), let stored, !stored.disabled else {
+            throw StaffError.wrongCredentials
+        }
+        let member = try open(stored)
+        let token = RandomToken.make()
+        let timestamp = now().timeIntervalSince1970
+        let expiresAt = timestamp + sessionPolicy.absoluteTimeout
+        try await repository.insertSession(tokenHash: RandomToken.hash(token), staffID: member.internalID, now: Int64(timestamp),
+                                           expiresAt: Int64(expiresAt))
+        return StaffSession(token: token, member: member, expiresAt: Date(timeIntervalSince1970: expiresAt))
+    }
+
+    /// The member behind a session token, or nil when the session is unknown, idle too long,
+    /// past its end or the account is disabled. A live session's last use moves on.
+    public func member(sessionToken token: String) async throws -> StaffMember? {
+        let tokenHash = RandomToken.hash(token)
+        guard let session = try await repository.session(tokenHash: tokenHash) else { return nil }
+        let timestamp = Int64(now().timeIntervalSince1970)
+        guard timestamp < session.expiresAt, timestamp - session.lastSeenAt < Int64(sessionPolicy.idleTimeout) else {
+            try await repository.deleteSession(tokenHash: tokenHash)
+            return nil
+        }
+        guard let stored = try await repository.member(internalID: session.staffID), !stored.disabled else { return nil }
+        try await repository.touchSession(tokenHash: tokenHash, now: timestamp)
+        return try open(stored)
+    }
+
+    /// Ends a session.
+    public func signOut(sessionToken token: String) async throws {
+        try await repository.deleteSession(tokenHash: RandomToken.hash(token))
+    }
+
+    /// Throws ``StaffError/forbidden(_:)`` unless `member` may do `permission`: every staff
+    /// operation calls this before it acts.
+    public func authorize(_ member: StaffMember, to permission: StaffPermission) throws {
+        guard member.may(permission) else { throw StaffError.forbidden(permission) }
+    }
+
+    private func open(_ stored: StaffRepository.StoredMember) throws -> StaffMember {
+        guard let id = UUID(uuidString: stored.publicID), let role = StaffRole(rawValue: stored.role) else { throw PersonalDataVault.OpenError() }
+        return StaffMember(internalID: stored.internalID, id: id, email: try vault.open(stored.emailSealed), name: try vault.open(stored.nameSealed),
+                           role: role, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)), isDisabled: stored.disabled)
+    }
+}

@@ -1,0 +1,108 @@
+import Accounts
+import BackOffice
+import Foundation
+import Security
+import SQLKit
+import Storage
+import TestSupport
+import Testing
+
+/// Staff services over a fresh database, with a clock tests move.
+func makeStaff() async throws -> (service: StaffService, database: Database, clock: TestAccounts.Clock) {
+    let database = try await TestDatabase.migrated()
+    let clock = TestAccounts.Clock()
+    let service = StaffService(
+        repository: StaffRepository(database: database),
+        vault: PersonalDataVault(keys: try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil)),
+        hasher: PasswordHasher(cost: 4), passwordPolicy: try PasswordPolicy.load(), now: { clock.now }
+    )
+    return (service, database, clock)
+}
+
+@Suite struct StaffRoleTests {
+    @Test func eachRoleGrantsExactlyWhatTheBackOfficeNeedsOfIt() {
+        let expected: [StaffRole: Set<StaffPermission>] = [
+            .owner: Set(StaffPermission.allCases),
+            .manager: [.editCatalogue, .adjustStock, .viewOrders, .pickOrders, .deliverOrders, .cancelOrders, .refundOrders,
+                       .viewCustomers, .addNotes, .viewReports],
+            .picker: [.viewOrders, .pickOrders],
+            .driver: [.viewOrders, .deliverOrders],
+            .support: [.viewOrders, .viewCustomers, .cancelOrders, .addNotes, .handleCustomerData],
+        ]
+        for role in StaffRole.allCases {
+            #expect(role.permissions == expected[role], "\(role)")
+        }
+        #expect(StaffRole.allCases.filter(\.requiresTwoFactor) == [.owner, .manager])
+    }
+}
+
+@Suite struct StaffServiceTests {
+    @Test func addsStaffWithSealedDetailsAndRefusesADuplicate() async throws {
+        let (staff, database, _) = try await makeStaff()
+        #expect(try await staff.count() == 0)
+
+        let owner = try await staff.add(email: " Grace@Example.com ", name: "Grace Hopper", password: "compiler pioneer", role: .owner)
+
+        #expect(owner.email == "grace@example.com")
+        #expect(owner.role == .owner)
+        #expect(try await staff.count() == 1)
+        let stored = try await database.read { sql in
+            try await sql.raw("SELECT email_sealed, name_sealed, email_index, password_hash FROM staff_members").first()
+        }
+        let text = try ["email_sealed", "name_sealed", "email_index", "password_hash"].map { try stored?.decode(column: $0, as: String.self) ?? "" }
+            .joined(separator: " ").lowercased()
+        #expect(!text.contains("grace@example.com"))
+        #expect(!text.contains("hopper"))
+        await #expect(throws: StaffError.emailTaken) {
+            try await staff.add(email: "grace@example.com", name: "Another Grace", password: "another long password", role: .support)
+        }
+        // Staff and customers never share a table: the customers table is untouched.
+        #expect(try await database.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM customers").first()?.decode(column: "n", as: Int.self) } == 0)
+        await database.close()
+    }
+
+    @Test func refusesBadFieldsAllAtOnce() async throws {
+        let (staff, database, _) = try await makeStaff()
+        await #expect(throws: StaffError.invalidFields([
+            "email": "must be an e-mail address such as name@example.com", "name": "must be 1 to 100 characters",
+            "password": "must be at least 8 characters",
+        ])) {
+            try await staff.add(email: "not an address", name: " ", password: "short", role: .picker)
+        }
+        await database.close()
+    }
+
+    @Test func signsInChecksRightsAndEndsSessions() async throws {
+        let (staff, database, clock) = try await makeStaff()
+        try await staff.add(email: "pat@example.com", name: "Pat Picker", password: "picking all day long", role: .picker)
+
+        await #expect(throws: StaffError.wrongCredentials) { try await staff.signIn(email: "pat@example.com", password: "wrong password here") }
+        await #expect(throws: StaffError.wrongCredentials) { try await staff.signIn(email: "nobody@example.com", password: "picking all day long") }
+        let session = try await staff.signIn(email: "PAT@example.com", password: "picking all day long")
+        let member = try #require(try await staff.member(sessionToken: session.token))
+        #expect(member.name == "Pat Picker")
+
+        try staff.authorize(member, to: .pickOrders)
+        #expect(throws: StaffError.forbidden(.refundOrders)) { try staff.authorize(member, to: .refundOrders) }
+        #expect(throws: StaffError.forbidden(.manageStaff)) { try staff.authorize(member, to: .manageStaff) }
+
+        // 29 minutes idle is fine; then 30 more is not.
+        clock.advance(by: 29 * 60)
+        #expect(try await staff.member(sessionToken: session.token) != nil)
+        clock.advance(by: 30 * 60)
+        #expect(try await staff.member(sessionToken: session.token) == nil)
+
+        // Busy all day, a session still ends 12 hours after sign-in.
+        let day = try await staff.signIn(email: "pat@example.com", password: "picking all day long")
+        for _ in 0..<25 { // 25 × 29 minutes: just over 12 hours
+            clock.advance(by: 29 * 60)
+            _ = try await staff.member(sessionToken: day.token)
+        }
+        #expect(try await staff.member(sessionToken: day.token) == nil)
+
+        let again = try await staff.signIn(email: "pat@example.com", password: "picking all day long")
+        try await staff.signOut(sessionToken: again.token)
+        #expect(try await staff.member(sessionToken: again.token) == nil)
+        await database.close()
+    }
+}
