@@ -1,8 +1,8 @@
 import SQLKit
 import Storage
 
-/// The back office's tables: staff (personal data sealed) and their sessions (tokens hashed),
-/// apart from customers and theirs.
+/// The back office's tables: staff (personal data and second-factor secrets sealed), their
+/// recovery codes and sessions (both stored as hashes), apart from customers and theirs.
 public enum BackOfficeMigrations {
     /// The back-office migrations, in order.
     public static let all: [Migration] = [
@@ -16,7 +16,15 @@ public enum BackOfficeMigrations {
                 .column("password_hash", type: .text, .notNull)
                 .column("role", type: .text, .notNull)
                 .column("disabled", type: .int, .notNull, .default(0))
+                .column("totp_secret_sealed", type: .text)
+                .column("totp_last_step", type: .bigint)
                 .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await sql.create(table: "staff_recovery_codes")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("staff_id", type: .bigint, .notNull, .references("staff_members", "id", onDelete: .cascade))
+                .column("code_hash", type: .text, .notNull, .unique)
+                .column("used_at", type: .bigint)
                 .run()
             try await sql.create(table: "staff_sessions")
                 .column("id", type: .bigint, .primaryKey(autoIncrement: true))

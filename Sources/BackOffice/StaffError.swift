@@ -8,6 +8,10 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
     case wrongCredentials
     /// The member's role does not grant this.
     case forbidden(StaffPermission)
+    /// The password was right; now the code from the authenticator app (or a recovery code) is needed.
+    case oneTimeCodeRequired
+    /// The code is not the current one, was used already, or is not an unused recovery code.
+    case wrongOneTimeCode
 
     public var description: String {
         switch self {
@@ -15,6 +19,8 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
         case .emailTaken: "A member of staff already has that e-mail address."
         case .wrongCredentials: "The e-mail or password is not right."
         case .forbidden(let permission): "Your role does not allow this (\(permission.rawValue))."
+        case .oneTimeCodeRequired: "Enter the code from your authenticator app, or one of your recovery codes."
+        case .wrongOneTimeCode: "That code is not right, or was used already."
         }
     }
 }

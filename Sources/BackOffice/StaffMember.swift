@@ -23,6 +23,25 @@ public struct StaffMember: Sendable, Hashable {
     }
 }
 
+/// What a new member of staff needs to set up their second factor, shown once: the secret for
+/// an authenticator app (also as an `otpauth://` address for a QR code) and recovery codes, each
+/// good for one sign-in without the app. Only the sealed secret and the codes' hashes are kept.
+public struct SecondFactorEnrolment: Sendable {
+    /// The secret in base32, for typing into an authenticator app.
+    public var secret: String
+    /// The `otpauth://totp/…` address.
+    public var provisioningURI: String
+    /// Ten single-use recovery codes, `XXXXX-XXXXX`.
+    public var recoveryCodes: [String]
+}
+
+/// A member of staff just added, with their second factor when their role needs one.
+public struct StaffEnrolment: Sendable {
+    public var member: StaffMember
+    /// Present for owners and managers.
+    public var secondFactor: SecondFactorEnrolment?
+}
+
 /// A started staff session: the token for the cookie or bearer header (only its hash is stored).
 public struct StaffSession: Sendable {
     public var token: String

@@ -13,6 +13,8 @@ public struct StaffRepository: Sendable {
         var passwordHash: String
         var role: String
         var disabled: Bool
+        var totpSecretSealed: String?
+        var totpLastStep: Int64?
         var createdAt: Int64
     }
 
@@ -32,17 +34,47 @@ public struct StaffRepository: Sendable {
     }
 
     /// Inserts a member; nil when the e-mail index is taken.
+    /// Inserts a member and their recovery codes' hashes in one transaction; nil when the e-mail
+    /// index is taken.
     func insertMember(publicID: String, emailIndex: String, emailSealed: String, nameSealed: String, passwordHash: String,
-                      role: String, now: Int64) async throws -> Int64? {
+                      role: String, totpSecretSealed: String?, recoveryCodeHashes: [String], now: Int64) async throws -> Int64? {
         try await database.transaction { sql in
             let row = try await sql.insert(into: "staff_members")
-                .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "role", "disabled", "created_at")
+                .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "role", "disabled",
+                         "totp_secret_sealed", "created_at")
                 .values(SQLBind(publicID), SQLBind(emailIndex), SQLBind(emailSealed), SQLBind(nameSealed), SQLBind(passwordHash),
-                        SQLBind(role), SQLBind(0), SQLBind(now))
+                        SQLBind(role), SQLBind(0), SQLBind(totpSecretSealed), SQLBind(now))
                 .ignoringConflicts(with: ["email_index"])
                 .returning("id")
                 .first()
-            return try row?.decode(column: "id", as: Int64.self)
+            guard let id = try row?.decode(column: "id", as: Int64.self) else { return nil }
+            for codeHash in recoveryCodeHashes {
+                try await sql.insert(into: "staff_recovery_codes").columns("staff_id", "code_hash").values(SQLBind(id), SQLBind(codeHash)).run()
+            }
+            return id
+        }
+    }
+
+    /// Records `step` as the last one-time-password step used, if it is newer than the last;
+    /// false when it is not (a code replayed).
+    func useOneTimeStep(_ step: Int64, staffID: Int64) async throws -> Bool {
+        try await database.transaction { sql in
+            let updated = try await sql.update("staff_members").set("totp_last_step", to: SQLBind(step))
+                .where("id", .equal, SQLBind(staffID))
+                .where { $0.where("totp_last_step", .is, SQLLiteral.null).orWhere("totp_last_step", .lessThan, SQLBind(step)) }
+                .returning("id").first()
+            return updated != nil
+        }
+    }
+
+    /// Marks an unused recovery code of the member used; false when there is no such code.
+    func useRecoveryCode(hash codeHash: String, staffID: Int64, now: Int64) async throws -> Bool {
+        try await database.transaction { sql in
+            let updated = try await sql.update("staff_recovery_codes").set("used_at", to: SQLBind(now))
+                .where("staff_id", .equal, SQLBind(staffID)).where("code_hash", .equal, SQLBind(codeHash))
+                .where("used_at", .is, SQLLiteral.null)
+                .returning("id").first()
+            return updated != nil
         }
     }
 
@@ -98,7 +130,8 @@ public struct StaffRepository: Sendable {
     }
 
     private static func selectMember(_ sql: any SQLDatabase) -> SQLSelectBuilder {
-        sql.select().columns("id", "public_id", "email_sealed", "name_sealed", "password_hash", "role", "disabled", "created_at")
+        sql.select().columns("id", "public_id", "email_sealed", "name_sealed", "password_hash", "role", "disabled", "totp_secret_sealed",
+                             "totp_last_step", "created_at")
             .from("staff_members")
     }
 
@@ -107,7 +140,9 @@ public struct StaffRepository: Sendable {
             internalID: try row.decode(column: "id", as: Int64.self), publicID: try row.decode(column: "public_id", as: String.self),
             emailSealed: try row.decode(column: "email_sealed", as: String.self), nameSealed: try row.decode(column: "name_sealed", as: String.self),
             passwordHash: try row.decode(column: "password_hash", as: String.self), role: try row.decode(column: "role", as: String.self),
-            disabled: try row.decode(column: "disabled", as: Int.self) != 0, createdAt: try row.decode(column: "created_at", as: Int64.self)
+            disabled: try row.decode(column: "disabled", as: Int.self) != 0,
+            totpSecretSealed: try row.decode(column: "totp_secret_sealed", as: String?.self),
+            totpLastStep: try row.decode(column: "totp_last_step", as: Int64?.self), createdAt: try row.decode(column: "created_at", as: Int64.self)
         )
     }
 }

@@ -28,10 +28,11 @@ public struct StaffService: Sendable {
         self.now = now
     }
 
-    /// Adds a member of staff. Throws ``StaffError/invalidFields(_:)`` listing every bad field, or
-    /// ``StaffError/emailTaken``.
+    /// Adds a member of staff; owners and managers get a second factor (``SecondFactorEnrolment``),
+    /// which they must use at every sign-in. Throws ``StaffError/invalidFields(_:)`` listing every
+    /// bad field, or ``StaffError/emailTaken``.
     @discardableResult
-    public func add(email: String, name: String, password: String, role: StaffRole) async throws -> StaffMember {
+    public func add(email: String, name: String, password: String, role: StaffRole) async throws -> StaffEnrolment {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [String: String] = [:]
@@ -41,12 +42,36 @@ public struct StaffService: Sendable {
         guard problems.isEmpty else { throw StaffError.invalidFields(problems) }
         let publicID = UUID()
         let timestamp = Int64(now().timeIntervalSince1970)
+        var secondFactor: SecondFactorEnrolment?
+        var sealedSecret: String?
+        if role.requiresTwoFactor {
+            let secret = OneTimePassword.randomSecret()
+            sealedSecret = try vault.seal(Base32.encode(secret))
+            let codes = (0..<10).map { _ in Self.makeRecoveryCode() }
+            secondFactor = SecondFactorEnrolment(
+                secret: Base32.encode(secret), provisioningURI: OneTimePassword(secret: secret).provisioningURI(issuer: issuer, account: email),
+                recoveryCodes: codes
+            )
+        }
         guard let internalID = try await repository.insertMember(
             publicID: publicID.publicString, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
-            nameSealed: try vault.seal(name), passwordHash: await hasher.hash(password), role: role.rawValue, now: timestamp
+            nameSealed: try vault.seal(name), passwordHash: await hasher.hash(password), role: role.rawValue,
+            totpSecretSealed: sealedSecret, recoveryCodeHashes: (secondFactor?.recoveryCodes ?? []).map(Self.recoveryCodeHash), now: timestamp
         ) else { throw StaffError.emailTaken }
-        return StaffMember(internalID: internalID, id: publicID, email: email, name: name, role: role,
-                           createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp)), isDisabled: false)
+        let member = StaffMember(internalID: internalID, id: publicID, email: email, name: name, role: role,
+                                 createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp)), isDisabled: false)
+        return StaffEnrolment(member: member, secondFactor: secondFactor)
+    }
+
+    /// A recovery code: ten base32 characters in two groups, `XXXXX-XXXXX` (50 bits).
+    static func makeRecoveryCode() -> String {
+        let text = Base32.encode(Array(OneTimePassword.randomSecret().prefix(7))).prefix(10)
+        return text.prefix(5) + "-" + text.suffix(5)
+    }
+
+    /// What is stored of a recovery code: the SHA-256 of it in upper case without separators.
+    static func recoveryCodeHash(_ code: String) -> String {
+        RandomToken.hash(code.uppercased().filter { $0.isLetter || $0.isNumber })
     }
 
     /// How many members of staff there are (zero on a new shop: the first must be added as owner).
@@ -54,8 +79,10 @@ public struct StaffService: Sendable {
         try await repository.count()
     }
 
-    /// Checks the e-mail and password and starts a session with a fresh token.
-    public func signIn(email: String, password: String) async throws -> StaffSession {
+    /// Checks the e-mail and password, and for owners and managers the one-time code (from the
+    /// authenticator app, each code once, or an unused recovery code), then starts a session with
+    /// a fresh token.
+    public func signIn(email: String, password: String, oneTimeCode: String? = nil) async throws -> StaffSession {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard email.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw StaffError.wrongCredentials }
         let stored = try await repository.member(emailIndex: vault.blindIndex(email))
@@ -63,6 +90,7 @@ public struct StaffService: Sendable {
             throw StaffError.wrongCredentials
         }
         let member = try open(stored)
+        try await checkSecondFactor(of: stored, role: member.role, code: oneTimeCode)
         let token = RandomToken.make()
         let timestamp = now().timeIntervalSince1970
         let expiresAt = timestamp + sessionPolicy.absoluteTimeout
@@ -95,6 +123,27 @@ public struct StaffService: Sendable {
     /// operation calls this before it acts.
     public func authorize(_ member: StaffMember, to permission: StaffPermission) throws {
         guard member.may(permission) else { throw StaffError.forbidden(permission) }
+    }
+
+    /// The name authenticator apps show beside the code.
+    let issuer = "GoMart"
+
+    private func checkSecondFactor(of stored: StaffRepository.StoredMember, role: StaffRole, code: String?) async throws {
+        guard let sealed = stored.totpSecretSealed else {
+            // Owners and managers are enrolled when added; one without a secret may not sign in.
+            if role.requiresTwoFactor { throw StaffError.wrongCredentials }
+            return
+        }
+        guard let code, !code.isEmpty else { throw StaffError.oneTimeCodeRequired }
+        guard let secret = Base32.decode(try vault.open(sealed)) else { throw PersonalDataVault.OpenError() }
+        if let step = OneTimePassword(secret: secret).matchingStep(of: code, at: now()),
+           try await repository.useOneTimeStep(step, staffID: stored.internalID) {
+            return
+        }
+        if try await repository.useRecoveryCode(hash: Self.recoveryCodeHash(code), staffID: stored.internalID, now: Int64(now().timeIntervalSince1970)) {
+            return
+        }
+        throw StaffError.wrongOneTimeCode
     }
 
     private func open(_ stored: StaffRepository.StoredMember) throws -> StaffMember {

@@ -15,6 +15,7 @@ struct Staff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a member of staff, such as the first owner.",
             discussion: """
+                Owners and managers also get an authenticator-app secret and ten recovery codes, shown once. \
                 The password is asked for at the terminal (twice, not shown), or read from the first line \
                 of --password-file, or of standard input when it is not a terminal; never from an argument, \
                 which would stay in the shell's history and the process list.
@@ -49,7 +50,7 @@ struct Staff: AsyncParsableCommand {
             let logger = storage.logger(for: configuration)
             let role = StaffRole(rawValue: role.lowercased()) ?? .support
             let password = try readPassword()
-            let member = try await withMigratedDatabase(configuration, logger: logger) { database in
+            let enrolment = try await withMigratedDatabase(configuration, logger: logger) { database in
                 let staff = try ShopServices(configuration: configuration, database: database, logger: logger).staff
                 do {
                     return try await staff.add(email: email, name: name ?? String(email.prefix { $0 != "@" }), password: password, role: role)
@@ -57,7 +58,21 @@ struct Staff: AsyncParsableCommand {
                     throw ValidationError(error.description)
                 }
             }
+            let member = enrolment.member
             say("Added \(member.role.rawValue) \(member.email) (\(member.name)).")
+            if let secondFactor = enrolment.secondFactor {
+                // Shown once: only the sealed secret and the codes' hashes are kept.
+                say("""
+
+                    \(member.role.rawValue.capitalized)s sign in with a code from an authenticator app as well as the password.
+                    Add this account to the app now, with the secret (or a QR code of the address):
+                      secret:  \(secondFactor.secret)
+                      address: \(secondFactor.provisioningURI)
+                    Recovery codes, each good for one sign-in without the app. Keep them somewhere safe:
+                    \(secondFactor.recoveryCodes.map { "  " + $0 }.joined(separator: "\n"))
+                    This is the only time they are shown.
+                    """)
+            }
         }
 
         /// The password from the file, the terminal (asked twice, not echoed) or standard input.

@@ -41,15 +41,16 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
         let (staff, database, _) = try await makeStaff()
         #expect(try await staff.count() == 0)
 
-        let owner = try await staff.add(email: " Grace@Example.com ", name: "Grace Hopper", password: "compiler pioneer", role: .owner)
+        let owner = try await staff.add(email: " Grace@Example.com ", name: "Grace Hopper", password: "compiler pioneer", role: .owner).member
 
         #expect(owner.email == "grace@example.com")
         #expect(owner.role == .owner)
         #expect(try await staff.count() == 1)
         let stored = try await database.read { sql in
-            try await sql.raw("SELECT email_sealed, name_sealed, email_index, password_hash FROM staff_members").first()
+            try await sql.raw("SELECT email_sealed, name_sealed, email_index, password_hash, totp_secret_sealed FROM staff_members").first()
         }
-        let text = try ["email_sealed", "name_sealed", "email_index", "password_hash"].map { try stored?.decode(column: $0, as: String.self) ?? "" }
+        let text = try ["email_sealed", "name_sealed", "email_index", "password_hash", "totp_secret_sealed"]
+            .map { try stored?.decode(column: $0, as: String.self) ?? "" }
             .joined(separator: " ").lowercased()
         #expect(!text.contains("grace@example.com"))
         #expect(!text.contains("hopper"))
@@ -103,6 +104,60 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
         let again = try await staff.signIn(email: "pat@example.com", password: "picking all day long")
         try await staff.signOut(sessionToken: again.token)
         #expect(try await staff.member(sessionToken: again.token) == nil)
+        await database.close()
+    }
+}
+
+@Suite struct StaffTwoFactorTests {
+    @Test func ownersSignInWithACodeFromTheirAppEachCodeOnce() async throws {
+        let (staff, database, clock) = try await makeStaff()
+        let enrolment = try await staff.add(email: "olive@example.com", name: "Olive Owner", password: "a long owner password", role: .owner)
+        let factor = try #require(enrolment.secondFactor)
+        #expect(factor.recoveryCodes.count == 10)
+        #expect(Set(factor.recoveryCodes).count == 10)
+        #expect(factor.recoveryCodes.allSatisfy { $0.count == 11 && $0.dropFirst(5).first == "-" })
+        #expect(factor.provisioningURI == "otpauth://totp/GoMart:olive@example.com?secret=\(factor.secret)&issuer=GoMart&algorithm=SHA1&digits=6&period=30")
+        let app = OneTimePassword(secret: try #require(Base32.decode(factor.secret)))
+
+        await #expect(throws: StaffError.oneTimeCodeRequired) { try await staff.signIn(email: "olive@example.com", password: "a long owner password") }
+        await #expect(throws: StaffError.wrongCredentials) {
+            try await staff.signIn(email: "olive@example.com", password: "not the password", oneTimeCode: app.code(at: clock.now))
+        }
+        let wrongCode = app.code(at: clock.now) == "000000" ? "111111" : "000000"
+        await #expect(throws: StaffError.wrongOneTimeCode) {
+            try await staff.signIn(email: "olive@example.com", password: "a long owner password", oneTimeCode: wrongCode)
+        }
+        let code = app.code(at: clock.now)
+        let session = try await staff.signIn(email: "olive@example.com", password: "a long owner password", oneTimeCode: code)
+        #expect(session.member.role == .owner)
+        // The same code again, even within its 30 seconds, is refused: a code seen once is spent.
+        await #expect(throws: StaffError.wrongOneTimeCode) {
+            try await staff.signIn(email: "olive@example.com", password: "a long owner password", oneTimeCode: code)
+        }
+        clock.advance(by: 30)
+        _ = try await staff.signIn(email: "olive@example.com", password: "a long owner password", oneTimeCode: app.code(at: clock.now))
+        await database.close()
+    }
+
+    @Test func aRecoveryCodeWorksOnceInsteadOfTheApp() async throws {
+        let (staff, database, _) = try await makeStaff()
+        let factor = try #require(try await staff.add(email: "max@example.com", name: "Max Manager", password: "a long manager password",
+                                                      role: .manager).secondFactor)
+        let recovery = factor.recoveryCodes[3]
+        _ = try await staff.signIn(email: "max@example.com", password: "a long manager password", oneTimeCode: recovery.lowercased())
+        await #expect(throws: StaffError.wrongOneTimeCode) {
+            try await staff.signIn(email: "max@example.com", password: "a long manager password", oneTimeCode: recovery)
+        }
+        await database.close()
+    }
+
+    @Test func pickersDriversAndSupportNeedNoSecondFactor() async throws {
+        let (staff, database, _) = try await makeStaff()
+        for (index, role) in [StaffRole.picker, .driver, .support].enumerated() {
+            let enrolment = try await staff.add(email: "staff\(index)@example.com", name: "Staff \(index)", password: "a long staff password", role: role)
+            #expect(enrolment.secondFactor == nil)
+            _ = try await staff.signIn(email: "staff\(index)@example.com", password: "a long staff password")
+        }
         await database.close()
     }
 }

@@ -96,3 +96,37 @@ import Testing
         #expect(RandomToken.hash("x") != "x")
     }
 }
+
+@Suite struct OneTimePasswordTests {
+    /// RFC 6238, appendix B: SHA-1, the 20-byte ASCII secret "12345678901234567890", 8 digits.
+    @Test(arguments: [
+        (59, "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
+        (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130"),
+    ] as [(Int64, String)])
+    func matchesTheRFCsTestVectors(time: Int64, code: String) {
+        let generator = OneTimePassword(secret: Array("12345678901234567890".utf8), digits: 8)
+        #expect(generator.code(at: Date(timeIntervalSince1970: TimeInterval(time))) == code)
+    }
+
+    @Test func acceptsTheStepEitherSideAndNothingElse() {
+        let generator = OneTimePassword(secret: Array("12345678901234567890".utf8))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let step = generator.step(at: now)
+        #expect(generator.matchingStep(of: generator.code(forStep: step), at: now) == step)
+        #expect(generator.matchingStep(of: generator.code(forStep: step - 1), at: now) == step - 1)
+        #expect(generator.matchingStep(of: generator.code(forStep: step + 1), at: now) == step + 1)
+        #expect(generator.matchingStep(of: generator.code(forStep: step - 2), at: now) == nil)
+        #expect(generator.matchingStep(of: "12345", at: now) == nil)
+        #expect(generator.matchingStep(of: "abcdef", at: now) == nil)
+    }
+
+    @Test func base32MatchesRFC4648() {
+        #expect(Base32.encode(Array("foobar".utf8)) == "MZXW6YTBOI")
+        #expect(Base32.encode(Array("f".utf8)) == "MY")
+        #expect(Base32.decode("MZXW6YTBOI======") == Array("foobar".utf8))
+        #expect(Base32.decode("mzxw 6ytb oi") == Array("foobar".utf8))
+        #expect(Base32.decode("MZ1") == nil)
+        let uri = OneTimePassword(secret: Array("foobar".utf8)).provisioningURI(issuer: "GoMart", account: "owner@example.com")
+        #expect(uri == "otpauth://totp/GoMart:owner@example.com?secret=MZXW6YTBOI&issuer=GoMart&algorithm=SHA1&digits=6&period=30")
+    }
+}
