@@ -168,7 +168,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Web",
+                "GoMartModels", "BackOffice", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),

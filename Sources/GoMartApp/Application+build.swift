@@ -82,7 +82,7 @@ public func buildApplication(
         )
         let router = try await buildRouter(
             configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,
-            recommendations: shopRecommendations, keys: keys, logger: logger
+            staff: services.staff, recommendations: shopRecommendations, keys: keys, logger: logger
         )
         var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
@@ -177,7 +177,7 @@ public func buildRecommenderApplication(
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
     configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
-    cart: CartService, checkout: CheckoutService, recommendations: ShopRecommendations, keys: SecretKeys, logger: Logger
+    cart: CartService, checkout: CheckoutService, staff: StaffService, recommendations: ShopRecommendations, keys: SecretKeys, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let renderer = try await PageRenderer.load()
     let shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
@@ -206,6 +206,7 @@ func buildRouter(
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
+    StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)

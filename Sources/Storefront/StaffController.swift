@@ -1,0 +1,147 @@
+import BackOffice
+import Foundation
+import GoMartModels
+import Hummingbird
+import Web
+
+/// The back office's door: staff sign-in (with the second factor for owners and managers),
+/// sign-out and the back-office home. Staff have their own cookie, scoped to `/admin`; a
+/// shopper's session opens nothing here.
+public struct StaffController: Sendable {
+    public typealias Context = ShopRequestContext
+    /// The staff session cookie: sent only to `/admin`, never to another site.
+    public static let cookieName = "gm_staff"
+
+    let staff: StaffService
+    let renderer: PageRenderer
+    let shop: ShopSettings
+    let cookies: CookieSettings
+
+    /// Creates the controller.
+    public init(staff: StaffService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
+        self.staff = staff
+        self.renderer = renderer
+        self.shop = shop
+        self.cookies = cookies
+    }
+
+    /// Adds the routes under `/admin`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/admin", use: home)
+        router.get("/admin/sign-in", use: signInForm)
+        router.post("/admin/sign-in", use: signIn)
+        router.post("/admin/sign-out", use: signOut)
+    }
+
+    struct MemberView: Sendable {
+        var name: String
+        var email: String
+        var role: String
+    }
+
+    struct SignInPage: Sendable {
+        var title = "Staff sign-in"
+        var shopName: String
+        var csrfToken: String
+        var member: MemberView?
+        var email: String
+        var next: String
+        var error: String?
+        var askCode: Bool
+    }
+
+    struct HomePage: Sendable {
+        var title = "Back office"
+        var shopName: String
+        var csrfToken: String
+        var member: MemberView
+        var permissions: [String]
+    }
+
+    /// The signed-in member of staff, or nil.
+    func member(_ request: Request) async throws -> StaffMember? {
+        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else { return nil }
+        return try await staff.member(sessionToken: token)
+    }
+
+    @Sendable func home(_ request: Request, context: Context) async throws -> Response {
+        guard let member = try await member(request) else {
+            return .redirect(to: "/admin/sign-in?next=%2Fadmin", type: .normal)
+        }
+        let page = HomePage(
+            shopName: shop.name, csrfToken: context.csrfToken, member: Self.view(member),
+            permissions: StaffPermission.allCases.filter(member.may).map(Self.describe)
+        )
+        return try HTMLResponse(html: renderer.render(page, template: "admin-home"), privatePage: true).response(from: request, context: context)
+    }
+
+    @Sendable func signInForm(_ request: Request, context: Context) async throws -> Response {
+        if try await member(request) != nil { return .redirect(to: "/admin", type: .normal) }
+        let next = Self.adminPath(FormURLEncoded.parse(request.uri.query)["next"]?.first)
+        return try signInPage(context: context, email: "", next: next, error: nil, askCode: false, status: .ok).response(from: request, context: context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+        let email = context.formValue("email")
+        let next = Self.adminPath(context.formValue("next"))
+        let code = context.formValue("code").trimmingCharacters(in: .whitespaces)
+        do {
+            let session = try await staff.signIn(email: email, password: context.formValue("password"), oneTimeCode: code.isEmpty ? nil : code)
+            if let old = request.cookies[Self.cookieName]?.value, !old.isEmpty { try await staff.signOut(sessionToken: old) }
+            var response = Response.redirect(to: next, type: .normal)
+            response.setCookie(cookie(value: session.token, maxAgeSeconds: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+            return response
+        } catch let error as StaffError {
+            let askCode = error == .oneTimeCodeRequired || error == .wrongOneTimeCode
+            return try signInPage(context: context, email: email, next: next, error: error.description, askCode: askCode, status: .unauthorized)
+                .response(from: request, context: context)
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
+        if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty { try await staff.signOut(sessionToken: token) }
+        var response = Response.redirect(to: "/admin/sign-in", type: .normal)
+        response.setCookie(cookie(value: nil, maxAgeSeconds: 0))
+        return response
+    }
+
+    private func signInPage(context: Context, email: String, next: String, error: String?, askCode: Bool,
+                            status: HTTPResponse.Status) throws -> HTMLResponse {
+        let page = SignInPage(shopName: shop.name, csrfToken: context.csrfToken, email: email, next: next, error: error, askCode: askCode)
+        return HTMLResponse(html: try renderer.render(page, template: "admin-sign-in"), status: status, privatePage: true)
+    }
+
+    /// The staff cookie: HttpOnly, SameSite=Strict, only for `/admin`, Secure behind TLS.
+    private func cookie(value: String?, maxAgeSeconds: Int) -> Cookie {
+        Cookie(name: Self.cookieName, value: value ?? "", maxAge: value == nil ? 0 : maxAgeSeconds, path: "/admin",
+               secure: cookies.secure, httpOnly: true, sameSite: .strict)
+    }
+
+    /// `next` when it is a back-office address, else the back-office home.
+    static func adminPath(_ next: String?) -> String {
+        let safe = LocalPath.safe(next)
+        return safe == "/admin" || safe.hasPrefix("/admin/") ? safe : "/admin"
+    }
+
+    static func view(_ member: StaffMember) -> MemberView {
+        MemberView(name: member.name, email: member.email, role: member.role.rawValue)
+    }
+
+    static func describe(_ permission: StaffPermission) -> String {
+        switch permission {
+        case .manageStaff: "Manage staff and their roles"
+        case .readAuditLog: "Read the audit log"
+        case .editCatalogue: "Edit products, aisles and prices"
+        case .adjustStock: "Adjust stock"
+        case .viewOrders: "See orders"
+        case .pickOrders: "Pick and pack orders"
+        case .deliverOrders: "Deliver orders"
+        case .cancelOrders: "Cancel orders"
+        case .refundOrders: "Refund orders"
+        case .viewCustomers: "Find customers and see their details"
+        case .handleCustomerData: "Export or erase a customer's data on request"
+        case .addNotes: "Add notes to orders and customers"
+        case .viewReports: "See the dashboard and reports"
+        }
+    }
+}
