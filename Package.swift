@@ -217,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackOfficeTests",
-            dependencies: ["BackOffice", "Accounts", "Security", "Storage", "TestSupport"],
+            dependencies: ["BackOffice", "Accounts", "GoMartModels", "Security", "Storage", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

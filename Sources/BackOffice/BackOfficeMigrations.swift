@@ -2,7 +2,8 @@ import SQLKit
 import Storage
 
 /// The back office's tables: staff (personal data and second-factor secrets sealed), their
-/// recovery codes and sessions (both stored as hashes), apart from customers and theirs.
+/// recovery codes and sessions (both stored as hashes), apart from customers and theirs, and the
+/// audit log.
 public enum BackOfficeMigrations {
     /// The back-office migrations, in order.
     public static let all: [Migration] = [
@@ -35,6 +36,17 @@ public enum BackOfficeMigrations {
                 .column("expires_at", type: .bigint, .notNull)
                 .run()
             try await sql.create(index: "staff_sessions_staff_idx").on("staff_sessions").column("staff_id").run()
+            // Who did what, when; the values before and after are sealed (they may be personal data).
+            try await sql.create(table: "audit_log")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("staff_id", type: .bigint, .references("staff_members", "id", onDelete: .setNull))
+                .column("actor_sealed", type: .text, .notNull)
+                .column("action", type: .text, .notNull)
+                .column("subject", type: .text, .notNull)
+                .column("changes_sealed", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await sql.create(index: "audit_log_action_idx").on("audit_log").column("action").column("id").run()
         },
     ]
 }

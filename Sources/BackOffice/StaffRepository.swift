@@ -34,10 +34,28 @@ public struct StaffRepository: Sendable {
     }
 
     /// Inserts a member; nil when the e-mail index is taken.
-    /// Inserts a member and their recovery codes' hashes in one transaction; nil when the e-mail
-    /// index is taken.
+    /// A line for the audit log, written in the transaction of the change it records.
+    struct NewAuditEntry: Sendable {
+        var staffID: Int64?
+        var actorSealed: String
+        var action: String
+        var subject: String
+        var changesSealed: String
+    }
+
+    /// An audit log row, still sealed.
+    struct StoredAuditEntry: Sendable {
+        var actorSealed: String
+        var action: String
+        var subject: String
+        var changesSealed: String
+        var createdAt: Int64
+    }
+
+    /// Inserts a member, their recovery codes' hashes and the audit entry in one transaction; nil
+    /// (and nothing written) when the e-mail index is taken.
     func insertMember(publicID: String, emailIndex: String, emailSealed: String, nameSealed: String, passwordHash: String,
-                      role: String, totpSecretSealed: String?, recoveryCodeHashes: [String], now: Int64) async throws -> Int64? {
+                      role: String, totpSecretSealed: String?, recoveryCodeHashes: [String], audit: NewAuditEntry, now: Int64) async throws -> Int64? {
         try await database.transaction { sql in
             let row = try await sql.insert(into: "staff_members")
                 .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "role", "disabled",
@@ -51,6 +69,7 @@ public struct StaffRepository: Sendable {
             for codeHash in recoveryCodeHashes {
                 try await sql.insert(into: "staff_recovery_codes").columns("staff_id", "code_hash").values(SQLBind(id), SQLBind(codeHash)).run()
             }
+            try await Self.append(audit, now: now, sql: sql)
             return id
         }
     }
@@ -126,6 +145,27 @@ public struct StaffRepository: Sendable {
     func deleteSession(tokenHash: String) async throws {
         try await database.transaction { sql in
             try await sql.delete(from: "staff_sessions").where("token_hash", .equal, SQLBind(tokenHash)).run()
+        }
+    }
+
+    static func append(_ entry: NewAuditEntry, now: Int64, sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "audit_log").columns("staff_id", "actor_sealed", "action", "subject", "changes_sealed", "created_at")
+            .values(SQLBind(entry.staffID), SQLBind(entry.actorSealed), SQLBind(entry.action), SQLBind(entry.subject),
+                    SQLBind(entry.changesSealed), SQLBind(now))
+            .run()
+    }
+
+    /// The newest `limit` audit entries, newest first, of one action when given.
+    func auditEntries(action: String?, limit: Int) async throws -> [StoredAuditEntry] {
+        try await database.read { sql in
+            var query = sql.select().columns("actor_sealed", "action", "subject", "changes_sealed", "created_at").from("audit_log")
+            if let action { query = query.where("action", .equal, SQLBind(action)) }
+            return try await query.orderBy("id", .descending).limit(limit).all().map { row in
+                StoredAuditEntry(actorSealed: try row.decode(column: "actor_sealed", as: String.self), action: try row.decode(column: "action", as: String.self),
+                                 subject: try row.decode(column: "subject", as: String.self),
+                                 changesSealed: try row.decode(column: "changes_sealed", as: String.self),
+                                 createdAt: try row.decode(column: "created_at", as: Int64.self))
+            }
         }
     }
 

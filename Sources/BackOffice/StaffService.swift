@@ -31,8 +31,10 @@ public struct StaffService: Sendable {
     /// Adds a member of staff; owners and managers get a second factor (``SecondFactorEnrolment``),
     /// which they must use at every sign-in. Throws ``StaffError/invalidFields(_:)`` listing every
     /// bad field, or ``StaffError/emailTaken``.
+    /// `actor` is who adds them, for the audit log: a member who may manage staff, or the command line.
     @discardableResult
-    public func add(email: String, name: String, password: String, role: StaffRole) async throws -> StaffEnrolment {
+    public func add(email: String, name: String, password: String, role: StaffRole, by actor: AuditActor) async throws -> StaffEnrolment {
+        if case .staff(let member) = actor { try authorize(member, to: .manageStaff) }
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [String: String] = [:]
@@ -56,7 +58,10 @@ public struct StaffService: Sendable {
         guard let internalID = try await repository.insertMember(
             publicID: publicID.publicString, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
             nameSealed: try vault.seal(name), passwordHash: await hasher.hash(password), role: role.rawValue,
-            totpSecretSealed: sealedSecret, recoveryCodeHashes: (secondFactor?.recoveryCodes ?? []).map(Self.recoveryCodeHash), now: timestamp
+            totpSecretSealed: sealedSecret, recoveryCodeHashes: (secondFactor?.recoveryCodes ?? []).map(Self.recoveryCodeHash),
+            audit: try auditEntry(actor: actor, action: .staffAdded, subject: "staff \(publicID.publicString)", before: [:],
+                                  after: ["email": email, "name": name, "role": role.rawValue]),
+            now: timestamp
         ) else { throw StaffError.emailTaken }
         let member = StaffMember(internalID: internalID, id: publicID, email: email, name: name, role: role,
                                  createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp)), isDisabled: false)
@@ -123,6 +128,28 @@ public struct StaffService: Sendable {
     /// operation calls this before it acts.
     public func authorize(_ member: StaffMember, to permission: StaffPermission) throws {
         guard member.may(permission) else { throw StaffError.forbidden(permission) }
+    }
+
+    /// The newest `limit` audit entries, newest first, of one action when given; only for those
+    /// who may read the audit log.
+    public func auditLog(for member: StaffMember, action: AuditAction? = nil, limit: Int = 200) async throws -> [AuditEntry] {
+        try authorize(member, to: .readAuditLog)
+        return try await repository.auditEntries(action: action?.rawValue, limit: min(max(limit, 1), 1_000)).compactMap { stored in
+            guard let action = AuditAction(rawValue: stored.action) else { return nil }
+            let changes = try JSONDecoder().decode([String: [String: String]].self, from: Data(try vault.open(stored.changesSealed).utf8))
+            return AuditEntry(at: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)), actor: try vault.open(stored.actorSealed),
+                              action: action, subject: stored.subject, before: changes["before"] ?? [:], after: changes["after"] ?? [:])
+        }
+    }
+
+    /// An audit line, sealed: the actor's name and the values may be personal data.
+    func auditEntry(actor: AuditActor, action: AuditAction, subject: String, before: [String: String],
+                    after: [String: String]) throws -> StaffRepository.NewAuditEntry {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let changes = String(decoding: try encoder.encode(["before": before, "after": after]), as: UTF8.self)
+        return StaffRepository.NewAuditEntry(staffID: actor.staffID, actorSealed: try vault.seal(actor.name), action: action.rawValue,
+                                             subject: subject, changesSealed: try vault.seal(changes))
     }
 
     /// The name authenticator apps show beside the code.

@@ -1,6 +1,7 @@
 import API
 import HTTPProblems
 import Accounts
+import BackOffice
 import Cart
 import Catalog
 import Checkout
@@ -80,6 +81,18 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .notSignedIn:
                 return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in",
                                   detail: "This needs a valid session: sign in with POST /api/v1/sessions and send its token as a bearer token.")
+            }
+        case let error as StaffError:
+            switch error {
+            case .invalidFields(let fields):
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form",
+                                  detail: "Some fields are not valid.", fieldErrors: fields)
+            case .emailTaken:
+                return Classified(status: .conflict, title: "E-mail already in use", heading: "E-mail already in use", detail: error.description)
+            case .wrongCredentials, .oneTimeCodeRequired, .wrongOneTimeCode:
+                return Classified(status: .unauthorized, title: "Sign-in failed", heading: "Sign-in failed", detail: error.description)
+            case .forbidden:
+                return Classified(status: .forbidden, title: "Forbidden", heading: "Not for your role", detail: error.description)
             }
         case let error as CartError:
             switch error {

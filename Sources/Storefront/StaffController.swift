@@ -31,6 +31,7 @@ public struct StaffController: Sendable {
         router.get("/admin/sign-in", use: signInForm)
         router.post("/admin/sign-in", use: signIn)
         router.post("/admin/sign-out", use: signOut)
+        router.get("/admin/audit", use: audit)
     }
 
     struct MemberView: Sendable {
@@ -39,11 +40,16 @@ public struct StaffController: Sendable {
         var role: String
     }
 
-    struct SignInPage: Sendable {
-        var title = "Staff sign-in"
+    /// What every back-office page's head needs.
+    struct AdminChrome: Sendable {
+        var title: String
         var shopName: String
         var csrfToken: String
         var member: MemberView?
+    }
+
+    struct SignInPage: Sendable {
+        var chrome: AdminChrome
         var email: String
         var next: String
         var error: String?
@@ -51,11 +57,64 @@ public struct StaffController: Sendable {
     }
 
     struct HomePage: Sendable {
-        var title = "Back office"
-        var shopName: String
-        var csrfToken: String
+        var chrome: AdminChrome
         var member: MemberView
         var permissions: [String]
+    }
+
+    struct AuditPage: Sendable {
+        struct Entry: Sendable {
+            var at: String
+            var actor: String
+            var action: String
+            var subject: String
+            var changes: [String]
+        }
+
+        struct ActionOption: Sendable {
+            var value: String
+            var selected: Bool
+        }
+
+        var chrome: AdminChrome
+        var actions: [ActionOption]
+        var entries: [Entry]
+        var hasEntries: Bool
+    }
+
+    struct ForbiddenPage: Sendable {
+        var chrome: AdminChrome
+        var message: String
+    }
+
+    @Sendable func audit(_ request: Request, context: Context) async throws -> Response {
+        guard let member = try await member(request) else {
+            return .redirect(to: "/admin/sign-in?next=%2Fadmin%2Faudit", type: .normal)
+        }
+        let chosen = FormURLEncoded.parse(request.uri.query)["action"]?.first.flatMap(AuditAction.init(rawValue:))
+        do {
+            let entries = try await staff.auditLog(for: member, action: chosen)
+            let page = AuditPage(
+                chrome: chrome("Audit log", member, context),
+                actions: AuditAction.allCases.map { .init(value: $0.rawValue, selected: $0 == chosen) },
+                entries: entries.map { entry in
+                    AuditPage.Entry(
+                        at: entry.at.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+                            .timeSeparator(.colon)),
+                        actor: entry.actor, action: entry.action.rawValue, subject: entry.subject,
+                        changes: Set(entry.before.keys).union(entry.after.keys).sorted().map { key in
+                            "\(key): \(entry.before[key] ?? "–") → \(entry.after[key] ?? "–")"
+                        }
+                    )
+                },
+                hasEntries: !entries.isEmpty
+            )
+            return try HTMLResponse(html: renderer.render(page, template: "admin-audit"), privatePage: true).response(from: request, context: context)
+        } catch let error as StaffError {
+            let page = ForbiddenPage(chrome: chrome("Not for your role", member, context), message: error.description)
+            return try HTMLResponse(html: renderer.render(page, template: "admin-forbidden"), status: .forbidden, privatePage: true)
+                .response(from: request, context: context)
+        }
     }
 
     /// The signed-in member of staff, or nil.
@@ -69,7 +128,7 @@ public struct StaffController: Sendable {
             return .redirect(to: "/admin/sign-in?next=%2Fadmin", type: .normal)
         }
         let page = HomePage(
-            shopName: shop.name, csrfToken: context.csrfToken, member: Self.view(member),
+            chrome: chrome("Back office", member, context), member: Self.view(member),
             permissions: StaffPermission.allCases.filter(member.may).map(Self.describe)
         )
         return try HTMLResponse(html: renderer.render(page, template: "admin-home"), privatePage: true).response(from: request, context: context)
@@ -107,8 +166,12 @@ public struct StaffController: Sendable {
 
     private func signInPage(context: Context, email: String, next: String, error: String?, askCode: Bool,
                             status: HTTPResponse.Status) throws -> HTMLResponse {
-        let page = SignInPage(shopName: shop.name, csrfToken: context.csrfToken, email: email, next: next, error: error, askCode: askCode)
+        let page = SignInPage(chrome: chrome("Staff sign-in", nil, context), email: email, next: next, error: error, askCode: askCode)
         return HTMLResponse(html: try renderer.render(page, template: "admin-sign-in"), status: status, privatePage: true)
+    }
+
+    private func chrome(_ title: String, _ member: StaffMember?, _ context: Context) -> AdminChrome {
+        AdminChrome(title: title, shopName: shop.name, csrfToken: context.csrfToken, member: member.map(Self.view))
     }
 
     /// The staff cookie: HttpOnly, SameSite=Strict, only for `/admin`, Secure behind TLS.

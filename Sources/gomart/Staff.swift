@@ -53,7 +53,7 @@ struct Staff: AsyncParsableCommand {
             let enrolment = try await withMigratedDatabase(configuration, logger: logger) { database in
                 let staff = try ShopServices(configuration: configuration, database: database, logger: logger).staff
                 do {
-                    return try await staff.add(email: email, name: name ?? String(email.prefix { $0 != "@" }), password: password, role: role)
+                    return try await staff.add(email: email, name: name ?? String(email.prefix { $0 != "@" }), password: password, role: role, by: .commandLine)
                 } catch let error as StaffError {
                     throw ValidationError(error.description)
                 }

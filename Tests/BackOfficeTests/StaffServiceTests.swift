@@ -1,6 +1,7 @@
 import Accounts
-import BackOffice
+@testable import BackOffice
 import Foundation
+import GoMartModels
 import Security
 import SQLKit
 import Storage
@@ -41,7 +42,7 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
         let (staff, database, _) = try await makeStaff()
         #expect(try await staff.count() == 0)
 
-        let owner = try await staff.add(email: " Grace@Example.com ", name: "Grace Hopper", password: "compiler pioneer", role: .owner).member
+        let owner = try await staff.add(email: " Grace@Example.com ", name: "Grace Hopper", password: "compiler pioneer", role: .owner, by: .commandLine).member
 
         #expect(owner.email == "grace@example.com")
         #expect(owner.role == .owner)
@@ -55,7 +56,7 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
         #expect(!text.contains("grace@example.com"))
         #expect(!text.contains("hopper"))
         await #expect(throws: StaffError.emailTaken) {
-            try await staff.add(email: "grace@example.com", name: "Another Grace", password: "another long password", role: .support)
+            try await staff.add(email: "grace@example.com", name: "Another Grace", password: "another long password", role: .support, by: .commandLine)
         }
         // Staff and customers never share a table: the customers table is untouched.
         #expect(try await database.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM customers").first()?.decode(column: "n", as: Int.self) } == 0)
@@ -68,14 +69,14 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
             "email": "must be an e-mail address such as name@example.com", "name": "must be 1 to 100 characters",
             "password": "must be at least 8 characters",
         ])) {
-            try await staff.add(email: "not an address", name: " ", password: "short", role: .picker)
+            try await staff.add(email: "not an address", name: " ", password: "short", role: .picker, by: .commandLine)
         }
         await database.close()
     }
 
     @Test func signsInChecksRightsAndEndsSessions() async throws {
         let (staff, database, clock) = try await makeStaff()
-        try await staff.add(email: "pat@example.com", name: "Pat Picker", password: "picking all day long", role: .picker)
+        try await staff.add(email: "pat@example.com", name: "Pat Picker", password: "picking all day long", role: .picker, by: .commandLine)
 
         await #expect(throws: StaffError.wrongCredentials) { try await staff.signIn(email: "pat@example.com", password: "wrong password here") }
         await #expect(throws: StaffError.wrongCredentials) { try await staff.signIn(email: "nobody@example.com", password: "picking all day long") }
@@ -111,7 +112,7 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
 @Suite struct StaffTwoFactorTests {
     @Test func ownersSignInWithACodeFromTheirAppEachCodeOnce() async throws {
         let (staff, database, clock) = try await makeStaff()
-        let enrolment = try await staff.add(email: "olive@example.com", name: "Olive Owner", password: "a long owner password", role: .owner)
+        let enrolment = try await staff.add(email: "olive@example.com", name: "Olive Owner", password: "a long owner password", role: .owner, by: .commandLine)
         let factor = try #require(enrolment.secondFactor)
         #expect(factor.recoveryCodes.count == 10)
         #expect(Set(factor.recoveryCodes).count == 10)
@@ -142,7 +143,7 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
     @Test func aRecoveryCodeWorksOnceInsteadOfTheApp() async throws {
         let (staff, database, _) = try await makeStaff()
         let factor = try #require(try await staff.add(email: "max@example.com", name: "Max Manager", password: "a long manager password",
-                                                      role: .manager).secondFactor)
+                                                      role: .manager, by: .commandLine).secondFactor)
         let recovery = factor.recoveryCodes[3]
         _ = try await staff.signIn(email: "max@example.com", password: "a long manager password", oneTimeCode: recovery.lowercased())
         await #expect(throws: StaffError.wrongOneTimeCode) {
@@ -154,10 +155,42 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
     @Test func pickersDriversAndSupportNeedNoSecondFactor() async throws {
         let (staff, database, _) = try await makeStaff()
         for (index, role) in [StaffRole.picker, .driver, .support].enumerated() {
-            let enrolment = try await staff.add(email: "staff\(index)@example.com", name: "Staff \(index)", password: "a long staff password", role: role)
+            let enrolment = try await staff.add(email: "staff\(index)@example.com", name: "Staff \(index)", password: "a long staff password", role: role, by: .commandLine)
             #expect(enrolment.secondFactor == nil)
             _ = try await staff.signIn(email: "staff\(index)@example.com", password: "a long staff password")
         }
+        await database.close()
+    }
+}
+
+@Suite struct AuditLogTests {
+    @Test func addingStaffIsRecordedSealedAndOnlyOwnersReadIt() async throws {
+        let (staff, database, clock) = try await makeStaff()
+        let owner = try await staff.add(email: "olive@example.com", name: "Olive Owner", password: "a long owner password", role: .owner, by: .commandLine)
+        clock.advance(by: 60)
+        let picker = try await staff.add(email: "pat@example.com", name: "Pat Picker", password: "a long picker password", role: .picker,
+                                         by: .staff(owner.member))
+
+        let entries = try await staff.auditLog(for: owner.member)
+        #expect(entries == [
+            AuditEntry(at: clock.now, actor: "Olive Owner", action: .staffAdded, subject: "staff \(picker.member.id.publicString)", before: [:],
+                       after: ["email": "pat@example.com", "name": "Pat Picker", "role": "picker"]),
+            AuditEntry(at: clock.now.addingTimeInterval(-60), actor: "command line", action: .staffAdded, subject: "staff \(owner.member.id.publicString)",
+                       before: [:], after: ["email": "olive@example.com", "name": "Olive Owner", "role": "owner"]),
+        ])
+        // Who and what may be personal data: sealed at rest.
+        let stored = try await database.read { sql in try await sql.raw("SELECT actor_sealed, changes_sealed FROM audit_log").all() }
+        let text = try stored.map { try $0.decode(column: "actor_sealed", as: String.self) + $0.decode(column: "changes_sealed", as: String.self) }.joined()
+        #expect(!text.contains("Olive"))
+        #expect(!text.contains("pat@example.com"))
+
+        await #expect(throws: StaffError.forbidden(.readAuditLog)) { try await staff.auditLog(for: picker.member) }
+        // Only those who may manage staff add staff; a refused add writes nothing, not even a log line.
+        await #expect(throws: StaffError.forbidden(.manageStaff)) {
+            try await staff.add(email: "dan@example.com", name: "Dan Driver", password: "a long driver password", role: .driver, by: .staff(picker.member))
+        }
+        #expect(try await staff.count() == 2)
+        #expect(try await staff.auditLog(for: owner.member).count == 2)
         await database.close()
     }
 }

@@ -1,6 +1,7 @@
 import BackOffice
 import Accounts
 import Foundation
+import GoMartModels
 import GoMartApp
 import HTTPTypes
 import HummingbirdTesting
@@ -33,7 +34,7 @@ func withStaffTestApp(
                     repository: StaffRepository(database: database), vault: PersonalDataVault(keys: try loadSecretKeys(settings)),
                     hasher: PasswordHasher(cost: 4), passwordPolicy: try PasswordPolicy.load()
                 )
-                return try await staff.add(email: email, name: "Staff \(role.rawValue)", password: "a long staff password", role: role)
+                return try await staff.add(email: email, name: "Staff \(role.rawValue)", password: "a long staff password", role: role, by: .commandLine)
             }
         }
     }
@@ -110,6 +111,34 @@ func withStaffTestApp(
             #expect(withCode.headers[.location] == "/admin") // an outside address is never followed
             let html = String(buffer: try await browser.get(client, "/admin").body)
             #expect(html.contains("<li>Manage staff and their roles</li>"))
+        }
+    }
+
+    @Test func onlyTheOwnerReadsTheAuditLog() async throws {
+        try await withStaffTestApp { client, addStaff in
+            let owner = try await addStaff("olive@example.com", .owner)
+            _ = try await addStaff("pat@example.com", .picker)
+            var guest = Browser()
+            #expect(try await guest.get(client, "/admin/audit").headers[.location] == "/admin/sign-in?next=%2Fadmin%2Faudit")
+
+            var picker = Browser()
+            _ = try await picker.get(client, "/admin/sign-in")
+            _ = try await picker.post(client, "/admin/sign-in", form: [("email", "pat@example.com"), ("password", "a long staff password")])
+            let refused = try await picker.get(client, "/admin/audit")
+            #expect(refused.status == .forbidden)
+            #expect(String(buffer: refused.body).contains("Your role does not allow this (read_audit_log)."))
+
+            let factor = try #require(owner.secondFactor)
+            var browser = Browser()
+            _ = try await browser.get(client, "/admin/sign-in")
+            _ = try await browser.post(client, "/admin/sign-in", form: [
+                ("email", "olive@example.com"), ("password", "a long staff password"), ("code", factor.recoveryCodes[0]),
+            ])
+            let log = try await browser.get(client, "/admin/audit?action=staff.added")
+            #expect(log.status == .ok)
+            let html = String(buffer: log.body)
+            #expect(html.contains("<td>command line</td><td>staff.added</td><td>staff \(owner.member.id.publicString)</td>"))
+            #expect(html.contains("<div>email: – → pat@example.com</div><div>name: – → Staff picker</div><div>role: – → picker</div>"))
         }
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+
+/// What was done, as the audit log names it.
+public enum AuditAction: String, Sendable, Hashable, CaseIterable {
+    /// A member of staff was added.
+    case staffAdded = "staff.added"
+}
+
+/// One line of the audit log: who did what to what, when, with the values before and after.
+public struct AuditEntry: Sendable, Hashable {
+    /// When.
+    public var at: Date
+    /// Who: a member of staff's name, or the command line for `gomart` commands run on the server.
+    public var actor: String
+    /// What was done.
+    public var action: AuditAction
+    /// What it was done to, e.g. `staff 3f2a…`.
+    public var subject: String
+    /// The values before the change (empty for something new).
+    public var before: [String: String]
+    /// The values after the change (empty for something removed).
+    public var after: [String: String]
+}
+
+/// Who acts, for the audit log.
+public enum AuditActor: Sendable {
+    /// A signed-in member of staff.
+    case staff(StaffMember)
+    /// A `gomart` command run by someone with access to the server.
+    case commandLine
+
+    var staffID: Int64? {
+        if case .staff(let member) = self { return member.internalID }
+        return nil
+    }
+
+    var name: String {
+        switch self {
+        case .staff(let member): member.name
+        case .commandLine: "command line"
+        }
+    }
+}
