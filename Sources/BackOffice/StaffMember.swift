@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 
 /// A member of the grocer's team. Never a customer: staff have their own table, sessions and cookie.
@@ -49,16 +50,8 @@ public struct StaffSession: Sendable {
     public var expiresAt: Date
 }
 
-/// How long staff sessions last: shorter than a shopper's, since a back office can move money.
-public struct StaffSessionPolicy: Sendable {
-    /// A session unused this long ends.
-    public var idleTimeout: TimeInterval
-    /// A session ends this long after sign-in, whatever happens.
-    public var absoluteTimeout: TimeInterval
-
-    /// 30 minutes idle, 12 hours at most: a working day.
-    public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 12 * 3_600) {
-        self.idleTimeout = idleTimeout
-        self.absoluteTimeout = absoluteTimeout
-    }
+extension SessionPolicy {
+    /// Staff sessions are shorter than a shopper's, since a back office can move money: 30 minutes
+    /// idle, 12 hours at most (a working day); the last use is written at most once a minute.
+    public static let staff = SessionPolicy(idleTimeout: 30 * 60, absoluteTimeout: 12 * 3_600, touchInterval: 60)
 }

@@ -7,19 +7,19 @@ import Security
 ///
 /// Like customers' accounts, personal data is sealed before it reaches the repository, e-mails
 /// are found by their blind index and session tokens are stored only as hashes; but staff have
-/// their own tables, and their sessions are shorter (``StaffSessionPolicy``).
+/// their own tables, and their sessions are shorter (``Accounts/SessionPolicy/staff``).
 public struct StaffService: Sendable {
     let repository: StaffRepository
     let vault: PersonalDataVault
     let hasher: PasswordHasher
     let passwordPolicy: PasswordPolicy
     /// How long staff sessions last.
-    public let sessionPolicy: StaffSessionPolicy
+    public let sessionPolicy: SessionPolicy
     let now: @Sendable () -> Date
 
     /// Creates the service.
     public init(repository: StaffRepository, vault: PersonalDataVault, hasher: PasswordHasher, passwordPolicy: PasswordPolicy,
-                sessionPolicy: StaffSessionPolicy = StaffSessionPolicy(), now: @escaping @Sendable () -> Date = Date.init) {
+                sessionPolicy: SessionPolicy = .staff, now: @escaping @Sendable () -> Date = Date.init) {
         self.repository = repository
         self.vault = vault
         self.hasher = hasher
@@ -115,7 +115,9 @@ public struct StaffService: Sendable {
             return nil
         }
         guard let stored = try await repository.member(internalID: session.staffID), !stored.disabled else { return nil }
-        try await repository.touchSession(tokenHash: tokenHash, now: timestamp)
+        if timestamp - session.lastSeenAt >= Int64(sessionPolicy.touchInterval) {
+            try await repository.touchSession(tokenHash: tokenHash, now: timestamp)
+        }
         return try open(stored)
     }
 

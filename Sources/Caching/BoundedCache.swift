@@ -90,8 +90,8 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
     public func store(_ value: Value, for key: Key, generation: UInt64? = nil) {
         let weight = cost(value)
         guard weight <= costLimit / 8 || costLimit == .max else { return }
-        let expiresAt = timeToLive.map { now().advanced(by: $0) }
         let instant = now()
+        let expiresAt = timeToLive.map { instant.advanced(by: $0) }
         let size = state.withLock { state -> (entries: Int, cost: Int)? in
             if let generation, generation != state.generation {
                 guard generation > state.generation else { return nil }

@@ -34,13 +34,12 @@ public struct CartLine: Sendable, Hashable {
     public var warnings: [CartWarning]
 
     /// Creates a line; ``CartPolicy/summarise(_:currency:)`` prices it.
-    public init(product: Product?, productID: ProductID, quantity: Int, priceWhenAdded: Money,
-                lineTotal: Money = Money(minorUnits: 0, currency: .gbp), warnings: [CartWarning]) {
+    public init(product: Product?, productID: ProductID, quantity: Int, priceWhenAdded: Money, warnings: [CartWarning]) {
         self.product = product
         self.productID = productID
         self.quantity = quantity
         self.priceWhenAdded = priceWhenAdded
-        self.lineTotal = lineTotal
+        self.lineTotal = Money(minorUnits: 0, currency: priceWhenAdded.currency)
         self.warnings = warnings
     }
 }

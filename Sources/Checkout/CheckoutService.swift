@@ -60,7 +60,7 @@ public struct CheckoutService: Sendable {
         }
         let products = try await catalog.currentProducts(ids: items.map(\.productID))
         var seen = Set<ProductID>()
-        var lines: [QuotedLine] = []
+        var priceable: [(product: Product, quantity: Int)] = []
         for item in items.prefix(policy.maximumLines) {
             guard seen.insert(item.productID).inserted else {
                 problems.append(OrderProblem(code: .duplicateLine, productID: item.productID, message: "A product appears twice; combine the lines."))
@@ -79,11 +79,13 @@ public struct CheckoutService: Sendable {
                 let message = product.stock == 0 ? "\(product.name) is out of stock." : "\(product.name): only \(product.stock) left in stock."
                 problems.append(OrderProblem(code: .insufficientStock, productID: item.productID, message: message))
             }
-            lines.append(QuotedLine(productID: product.id, sku: product.sku, name: product.name, packSize: product.packSize,
-                                    quantity: item.quantity, unitPrice: product.price, lineTotal: product.price))
+            priceable.append((product, item.quantity))
         }
-        let quote = Pricing.quote(lines.map { PricedLine(unitPrice: $0.unitPrice, quantity: $0.quantity) }, rules: policy.pricing, currency: currency)
-        for index in lines.indices { lines[index].lineTotal = quote.lineTotals[index] }
+        let quote = Pricing.quote(priceable.map { PricedLine(unitPrice: $0.product.price, quantity: $0.quantity) }, rules: policy.pricing, currency: currency)
+        let lines = zip(priceable, quote.lineTotals).map { line, lineTotal in
+            QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
+                       quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal)
+        }
         if let short = quote.shortOfMinimum {
             problems.append(OrderProblem(code: .belowMinimum, productID: nil,
                                          message: "The minimum order is \(policy.pricing.minimumOrder.formatted); add \(short.formatted) more."))

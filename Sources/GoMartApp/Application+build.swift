@@ -187,7 +187,6 @@ func buildRouter(
         pageCacheTimeToLive: .seconds(configuration.caches.cacheTTLSeconds), pageCacheBytes: configuration.caches.pageCacheMegabytes * 1_048_576,
         recommendations: recommendations
     )
-    _ = MetricsRegistry.registry
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())

@@ -4,6 +4,7 @@ import Logging
 import Recommendations
 import ServiceLifecycle
 import Storage
+import Telemetry
 
 /// The worker's scheduled retraining: at each time the schedule names, one worker (a database
 /// lease decides which) reads the catalogue and the paid orders, trains a candidate model and
@@ -79,7 +80,7 @@ struct ModelRetrainer: Service {
             logger.notice(outcome.promoted ? "recommendation model promoted" : "recommendation model not promoted", metadata: [
                 "candidate": "\(outcome.candidate.version)", "current": "\(outcome.current?.version ?? "none")",
                 "reason": "\(outcome.reason)", "items": "\(data.items.count)", "order_lines": "\(data.orders.count)",
-                "duration_ms": "\(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                "duration_ms": "\(elapsed.wholeMilliseconds)",
             ])
             return outcome
         } catch {

@@ -39,8 +39,9 @@ public final class Database: Sendable {
 
     /// Opens the database at `url`, creating the SQLite file and its folder if needed.
     ///
-    /// A PostgreSQL database answers only while its ``run()`` runs: put it in the service group
-    /// with ``DatabaseService``, or use ``withOpened(url:readerCount:postgresSearchPath:postgresMaxConnections:logger:_:)``.
+    /// Its transactions (and on PostgreSQL every query) complete only while its ``run()`` runs: put
+    /// it in the service group with ``DatabaseService``, or use
+    /// ``withOpened(url:readerCount:postgresSearchPath:postgresMaxConnections:logger:_:)``.
     /// `postgresSearchPath` puts every PostgreSQL connection in one schema (tests use a schema each).
     public static func open(
         url: DatabaseURL, readerCount: Int = 4, postgresSearchPath: String? = nil, postgresMaxConnections: Int = 16, logger: Logger

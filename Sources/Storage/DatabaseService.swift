@@ -1,7 +1,7 @@
 import ServiceLifecycle
 
-/// Runs the database's background work (PostgreSQL's connection pool) for the life of the
-/// service group, and closes the database on shutdown.
+/// Runs the database's background work (PostgreSQL's connection pool, SQLite's group commits)
+/// for the life of the service group, and closes the database on shutdown.
 ///
 /// Listed before the HTTP server in the group, so it shuts down after the server has drained.
 public struct DatabaseService: Service {

@@ -84,9 +84,7 @@ public final class ProgressBar: Sendable {
             ? "\(title)  [\(String(repeating: "█", count: percent * width / 100))\(String(repeating: "░", count: width - percent * width / 100))]  \(counts)  \(percent)%"
             : "\(title): \(counts) (\(percent)%)"
         if done > 0 && done < total {
-            let elapsed = now - started
-            let elapsedMilliseconds = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-            let leftSeconds = (elapsedMilliseconds * Int64(total - done) / Int64(done) + 999) / 1_000
+            let leftSeconds = ((now - started).wholeMilliseconds * Int64(total - done) / Int64(done) + 999) / 1_000
             if leftSeconds > 0 { text += "  about \(Self.duration(seconds: leftSeconds)) left" }
         }
         return text
