@@ -106,7 +106,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Payments", dependencies: ["GoMartModels"], swiftSettings: swiftSettings),
+        .target(
+            name: "Payments",
+            dependencies: ["GoMartModels", "Storage", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             // Staff, roles and their sessions; the back office grows here.
             name: "BackOffice",
@@ -272,7 +276,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaymentsTests",
-            dependencies: ["Payments", "GoMartModels"],
+            dependencies: ["Payments", "GoMartModels", "Storage", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

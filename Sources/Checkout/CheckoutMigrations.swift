@@ -62,5 +62,35 @@ public enum CheckoutMigrations {
                 .run()
             try await sql.create(index: "outbox_undelivered_idx").on("outbox").column("delivered_at").column("id").run()
         },
+            Migration(id: "0033_checkout_fulfilment") { sql, _ in
+            // One column per statement: SQLite adds columns one at a time.
+            try await sql.alter(table: "orders").column("refunded_minor", type: .bigint, .notNull, .default(0)).run()
+            try await sql.alter(table: "order_lines").column("picked_quantity", type: .int).run()
+            try await sql.alter(table: "order_lines").column("refunded_quantity", type: .int, .notNull, .default(0)).run()
+            try await sql.create(index: "orders_paid_idx").on("orders").column("paid_at").run()
+            try await sql.create(table: "order_events")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("order_id", type: .bigint, .notNull, .references("orders", "id", onDelete: .cascade))
+                .column("status", type: .text, .notNull)
+                .column("note", type: .text)
+                .column("actor", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await sql.create(index: "order_events_order_idx").on("order_events").column("order_id").column("id").run()
+            try await sql.create(table: "order_refunds")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("order_id", type: .bigint, .notNull, .references("orders", "id", onDelete: .cascade))
+                .column("idempotency_key", type: .text, .notNull, .unique)
+                .column("amount_minor", type: .bigint, .notNull, .check(SQLRaw("amount_minor > 0")))
+                .column("reason", type: .text, .notNull)
+                .column("state", type: .text, .notNull)
+                .column("provider_reference", type: .text)
+                .column("actor", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("completed_at", type: .bigint)
+                .run()
+            try await sql.create(index: "order_refunds_order_idx").on("order_refunds").column("order_id").column("id").run()
+            try await sql.create(index: "order_refunds_pending_idx").on("order_refunds").column("state").column("id").run()
+        },
     ]
 }

@@ -139,6 +139,7 @@ public struct CheckoutService: Sendable {
             let take = try await catalog.takeStock(stockItems, in: sql)
             guard take.shortfalls.isEmpty else { throw StockRace(shortfalls: take.shortfalls) }
             let orderID = try await OrderRepository.insertOrder(newOrder, now: timestamp, sql: sql)
+            try await OrderRepository.appendEvent(orderID: orderID, status: .pendingPayment, note: nil, actor: OrderActor.customer.label, now: timestamp, sql: sql)
             try await OrderRepository.attachOrder(orderID, toKey: idempotencyKey, customerID: customerID, sql: sql)
             try await OrderRepository.appendOutbox(topic: .orderPlaced, aggregateID: publicID, payload: [
                 "order_id": publicID, "number": newOrder.number, "total_minor": String(newOrder.totalMinor), "currency": newOrder.currency,
@@ -173,27 +174,25 @@ public struct CheckoutService: Sendable {
         do {
             outcome = try await payments.charge(amount: quote.total, card: card, orderReference: publicID, idempotencyKey: idempotencyKey)
         } catch {
+            // The answer was lost or the gateway failed: ask it what became of the charge.
             orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])
-            try await cancel(orderID: orderID, publicID: publicID, items: stockItems, reason: "payment_processing_error")
-            throw CheckoutError.paymentFailed
+            switch try? await payments.lookUpCharge(idempotencyKey: idempotencyKey) {
+            case .succeeded(let receipt)?:
+                try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, logger: orderLogger)
+                do { try await cart.clear(owner) } catch { orderLogger.error("could not empty the cart after an order") }
+                return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
+            case nil:
+                // The gateway cannot say: the order stays awaiting payment and the reaper settles it.
+                orderLogger.warning("payment outcome unknown; the order awaits settlement")
+                return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
+            case .declined?, .notFound?:
+                try await cancel(orderID: orderID, publicID: publicID, items: stockItems, reason: "payment_processing_error")
+                throw CheckoutError.paymentFailed
+            }
         }
         switch outcome {
         case .succeeded(let receipt):
-            let paidAt = Int64(now().timeIntervalSince1970)
-            let paid = try await database.transaction { sql in
-                let settled = try await OrderRepository.settle(
-                    orderID: orderID, status: .paid, receipt: (payments.name, receipt.reference, receipt.brand, receipt.lastFour),
-                    failureReason: nil, now: paidAt, sql: sql
-                )
-                if settled {
-                    try await OrderRepository.appendOutbox(topic: .orderPaid, aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
-                }
-                return settled
-            }
-            if !paid {
-                // The reaper cancelled the order while the charge was in flight: the charge must be refunded by hand.
-                orderLogger.critical("payment succeeded for an order that was no longer pending", metadata: ["payment_reference": "\(receipt.reference)"])
-            }
+            try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, logger: orderLogger)
             orderLogger.info("order paid", metadata: ["total_minor": "\(quote.total.minorUnits)"])
             do { try await cart.clear(owner) } catch { orderLogger.error("could not empty the cart after an order") }
             return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
@@ -204,12 +203,41 @@ public struct CheckoutService: Sendable {
         }
     }
 
+    /// Settles a pending order as paid. If it was cancelled meanwhile (the reaper found no charge
+    /// while this one was in flight), the money is given straight back.
+    func markPaid(orderID: Int64, publicID: String, receipt: PaymentReceipt, logger orderLogger: Logger) async throws {
+        let paidAt = timestamp()
+        let paid = try await database.transaction { sql in
+            let settled = try await OrderRepository.settle(
+                orderID: orderID, status: .paid, receipt: (payments.name, receipt.reference, receipt.brand, receipt.lastFour),
+                failureReason: nil, now: paidAt, sql: sql
+            )
+            if settled {
+                try await OrderRepository.appendEvent(orderID: orderID, status: .paid, note: nil, actor: OrderActor.system.label, now: paidAt, sql: sql)
+                try await OrderRepository.appendOutbox(topic: .orderPaid, aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
+            }
+            return settled
+        }
+        guard !paid else { return }
+        orderLogger.error("payment succeeded for an order that was no longer pending; refunding it", metadata: ["payment_reference": "\(receipt.reference)"])
+        guard let detail = try await repository.order(internalID: orderID) else { return }
+        do {
+            _ = try await payments.refund(chargeReference: receipt.reference,
+                                          amount: Money(minorUnits: detail.stored.totalMinor, currency: Currency(code: detail.stored.currency) ?? catalog.currency),
+                                          idempotencyKey: "\(publicID):late-charge")
+        } catch {
+            orderLogger.critical("could not refund a charge for a cancelled order; refund it by hand", metadata: ["payment_reference": "\(receipt.reference)"])
+        }
+    }
+
     /// Cancels a pending order and returns its stock, in one transaction.
     func cancel(orderID: Int64, publicID: String, items: [StockItem], reason: String) async throws {
         let timestamp = Int64(now().timeIntervalSince1970)
         let catalog = catalog
         let changedShownStock = try await database.transaction { sql in
             guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return false }
+            try await OrderRepository.appendEvent(orderID: orderID, status: .cancelled, note: Self.cancellationNote(reason), actor: OrderActor.system.label,
+                                                  now: timestamp, sql: sql)
             let shown = try await catalog.returnStock(items, in: sql)
             try await OrderRepository.appendOutbox(topic: .orderCancelled, aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
             return shown
@@ -234,60 +262,115 @@ public struct CheckoutService: Sendable {
 
     /// The customer's orders, newest first.
     public func orders(customerID: CustomerID, limit: Int = 100) async throws -> [OrderSummary] {
-        try await repository.orders(customerID: customerID, limit: limit).compactMap { stored, count in
-            guard let id = OrderID(publicString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else { return nil }
-            let currency = Currency(code: stored.currency) ?? catalog.currency
-            return OrderSummary(id: id, number: stored.number, status: status, total: Money(minorUnits: stored.totalMinor, currency: currency),
-                                itemCount: count, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)))
-        }
+        try await repository.orders(customerID: customerID, limit: limit).compactMap(summary)
+    }
+
+    func summary(_ stored: StoredOrder, itemCount: Int) -> OrderSummary? {
+        guard let id = OrderID(publicString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else { return nil }
+        let currency = Currency(code: stored.currency) ?? catalog.currency
+        return OrderSummary(id: id, number: stored.number, customerID: stored.customerID, status: status,
+                            total: Money(minorUnits: stored.totalMinor, currency: currency),
+                            itemCount: itemCount, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)))
     }
 
     /// One of the customer's orders; another customer's order is ``CheckoutError/orderNotFound``.
     public func order(id: OrderID, customerID: CustomerID) async throws -> Order {
-        guard let (stored, lines) = try await repository.order(publicID: id.publicString, customerID: customerID) else {
+        guard let detail = try await repository.order(publicID: id.publicString, customerID: customerID) else {
             throw CheckoutError.orderNotFound
         }
-        return try open(stored, lines: lines)
+        return try open(detail)
     }
 
     func loadOrder(internalID: Int64) async throws -> Order {
-        guard let (stored, lines) = try await repository.order(internalID: internalID) else { throw CheckoutError.orderNotFound }
-        return try open(stored, lines: lines)
+        guard let detail = try await repository.order(internalID: internalID) else { throw CheckoutError.orderNotFound }
+        return try open(detail)
     }
 
-    private func open(_ stored: StoredOrder, lines: [OrderLine]) throws -> Order {
+    func open(_ detail: OrderRepository.Detail) throws -> Order {
+        let stored = detail.stored
         let currency = Currency(code: stored.currency) ?? catalog.currency
         let delivery = try JSONDecoder().decode(DeliveryDetails.self, from: Data(try vault.open(stored.deliverySealed).utf8))
         guard let id = OrderID(publicString: stored.publicID), let status = OrderStatus(rawValue: stored.status) else {
             throw CheckoutError.orderNotFound
         }
+        let money = { (minor: Int64) in Money(minorUnits: minor, currency: currency) }
+        let date = { (seconds: Int64) in Date(timeIntervalSince1970: TimeInterval(seconds)) }
         return Order(
-            id: id, number: stored.number, status: status, lines: lines,
+            id: id, number: stored.number, status: status, lines: detail.lines,
             subtotal: Money(minorUnits: stored.subtotalMinor, currency: currency),
             deliveryFee: Money(minorUnits: stored.deliveryMinor, currency: currency),
             total: Money(minorUnits: stored.totalMinor, currency: currency),
             cardBrand: stored.cardBrand, cardLastFour: stored.cardLastFour, failureReason: stored.failureReason,
             delivery: delivery, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)),
-            paidAt: stored.paidAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            paidAt: stored.paidAt.map(date),
+            refunded: money(stored.refundedMinor),
+            timeline: detail.events.compactMap { event in
+                OrderStatus(rawValue: event.status).map { OrderEvent(at: date(event.createdAt), status: $0, note: event.note, actor: event.actor) }
+            },
+            refunds: detail.refunds.map { refund in
+                OrderRefund(amount: money(refund.amountMinor), reason: refund.reason, state: OrderRefund.State(rawValue: refund.state) ?? .pending,
+                            providerReference: refund.providerReference, createdAt: date(refund.createdAt))
+            }
         )
     }
 
     // MARK: - Abandoned orders
 
-    /// Cancels orders left pending longer than ``pendingTimeout`` (a crash between taking stock
-    /// and settling the payment) and returns their stock. Returns how many were cancelled.
+    /// Settles orders left pending longer than ``pendingTimeout`` (a crash, or a lost answer from
+    /// the gateway, between taking stock and settling the payment). The gateway is asked about
+    /// each order's charge by its idempotency key first: a charge that went through makes the
+    /// order paid; otherwise the order is cancelled and its stock returned. An order the gateway
+    /// cannot answer for is left for the next round. Returns how many were cancelled.
     @discardableResult
     public func cancelAbandonedOrders() async throws -> Int {
         let cutoff = Int64(now().timeIntervalSince1970 - pendingTimeout)
         var cancelled = 0
+        var paid = 0
         for orderID in try await repository.pendingOrders(createdBefore: cutoff) {
             let order = try await loadOrder(internalID: orderID)
-            try await cancel(orderID: orderID, publicID: order.id.publicString,
-                             items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, reason: "abandoned")
-            cancelled += 1
+            var orderLogger = logger
+            orderLogger[metadataKey: "order_id"] = .string(order.id.publicString)
+            let lookup: ChargeLookup
+            if let key = try await repository.idempotencyKey(orderID: orderID) {
+                do { lookup = try await payments.lookUpCharge(idempotencyKey: key) } catch {
+                    orderLogger.warning("could not ask the payment provider about an abandoned order; will retry")
+                    continue
+                }
+            } else {
+                lookup = .notFound
+            }
+            switch lookup {
+            case .succeeded(let receipt):
+                try await markPaid(orderID: orderID, publicID: order.id.publicString, receipt: receipt, logger: orderLogger)
+                paid += 1
+            case .declined(let reason):
+                try await cancel(orderID: orderID, publicID: order.id.publicString, items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) },
+                                 reason: reason.rawValue)
+                cancelled += 1
+            case .notFound:
+                try await cancel(orderID: orderID, publicID: order.id.publicString, items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) },
+                                 reason: "abandoned")
+                cancelled += 1
+            }
         }
         if cancelled > 0 { logger.warning("cancelled abandoned orders", metadata: ["count": "\(cancelled)"]) }
+        if paid > 0 { logger.warning("settled abandoned orders as paid: their charges had gone through", metadata: ["count": "\(paid)"]) }
         return cancelled
+    }
+
+    /// The clock, in whole seconds.
+    func timestamp() -> Int64 {
+        Int64(now().timeIntervalSince1970)
+    }
+
+    /// Why a pending order was cancelled, in words for its timeline.
+    static func cancellationNote(_ reason: String) -> String {
+        if let decline = DeclineReason(rawValue: reason) { return decline.message }
+        switch reason {
+        case "abandoned": return "The payment was not completed."
+        case "payment_processing_error": return "The payment could not be processed; nothing was charged."
+        default: return reason
+        }
     }
 
     // MARK: - Helpers

@@ -1,23 +1,46 @@
 import Foundation
 import GoMartModels
 
-/// Where an order stands.
-public enum OrderStatus: String, Sendable, Codable {
+/// Where an order stands. After payment it moves
+/// `paid → picking → packed → out for delivery → delivered` (or `refused` at the door), and it
+/// can be `cancelled` or `refunded` on the way (see ``OrderTransition``).
+public enum OrderStatus: String, Sendable, Codable, CaseIterable {
     /// Stock is reserved; the payment has not completed.
     case pendingPayment = "pending_payment"
     /// Paid; fulfilment follows.
     case paid
-    /// Payment failed or was never completed; stock was returned.
+    /// A picker is gathering the goods.
+    case picking
+    /// Picked and packed, waiting for the van.
+    case packed
+    /// On its way to the customer.
+    case outForDelivery = "out_for_delivery"
+    /// Handed over.
+    case delivered
+    /// The customer refused it at the door.
+    case refused
+    /// Cancelled: payment failed, or the shopper or the shop called it off; stock was returned.
     case cancelled
+    /// Every penny was given back after the goods left the shelf.
+    case refunded
 
     /// The status in words.
     public var label: String {
         switch self {
         case .pendingPayment: "Awaiting payment"
         case .paid: "Paid"
+        case .picking: "Being picked"
+        case .packed: "Packed"
+        case .outForDelivery: "Out for delivery"
+        case .delivered: "Delivered"
+        case .refused: "Refused at delivery"
         case .cancelled: "Cancelled"
+        case .refunded: "Refunded"
         }
     }
+
+    /// The states of an order whose goods count as sold: paid and on their way or delivered.
+    public static let sold: [OrderStatus] = [.paid, .picking, .packed, .outForDelivery, .delivered]
 }
 
 /// One line of an order, with the price it was sold at.
@@ -29,6 +52,12 @@ public struct OrderLine: Sendable, Hashable {
     public var unitPrice: Money
     public var quantity: Int
     public var lineTotal: Money
+    /// How many the picker found, once the order is packed.
+    public var pickedQuantity: Int? = nil
+    /// How many of this line were refunded (a picking shortfall, or a refund by the shop).
+    public var refundedQuantity: Int = 0
+    /// The line's number in its order, from 1.
+    public var number: Int = 0
 }
 
 /// An order as its customer sees it.
@@ -50,12 +79,55 @@ public struct Order: Sendable {
     public var delivery: DeliveryDetails
     public var createdAt: Date
     public var paidAt: Date?
+    /// How much of the total has been refunded.
+    public var refunded: Money
+    /// What happened to the order, oldest first.
+    public var timeline: [OrderEvent] = []
+    /// Every refund, oldest first.
+    public var refunds: [OrderRefund] = []
+
+    /// The total less refunds: what the customer paid in the end.
+    public var netTotal: Money { Money(minorUnits: total.minorUnits - refunded.minorUnits, currency: total.currency) }
+}
+
+/// One step of an order's timeline.
+public struct OrderEvent: Sendable, Hashable {
+    /// When.
+    public var at: Date
+    /// The status after the step.
+    public var status: OrderStatus
+    /// What happened, in words for the customer, e.g. "£1.20 refunded: 1 × Bananas was not available".
+    public var note: String?
+    /// Who: `customer`, `system`, or `staff:<staff id>`.
+    public var actor: String
+}
+
+/// Money given back on an order.
+public struct OrderRefund: Sendable, Hashable {
+    /// Whether the payment provider has confirmed it.
+    public enum State: String, Sendable {
+        /// Recorded; the provider has not yet confirmed it (retried until it does).
+        case pending
+        /// The provider returned the money.
+        case succeeded
+        /// The provider refused it (for example an unknown charge): staff must settle it by hand.
+        case failed
+    }
+
+    public var amount: Money
+    public var reason: String
+    public var state: State
+    /// The provider's reference, once succeeded.
+    public var providerReference: String?
+    public var createdAt: Date
 }
 
 /// An order in a customer's history.
 public struct OrderSummary: Sendable, Hashable {
     public var id: OrderID
     public var number: String
+    /// The customer's internal id (for staff views; never shown to shoppers).
+    public var customerID: CustomerID
     public var status: OrderStatus
     public var total: Money
     public var itemCount: Int

@@ -58,9 +58,11 @@ extension CheckoutService {
         try await database.transaction { sql in
             for chunk in stride(from: 0, to: customerIDs.count, by: 500).map({ Array(customerIDs[$0..<min($0 + 500, customerIDs.count)]) }) {
                 try await sql.delete(from: "idempotency_keys").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue))).run()
-                try await sql.delete(from: "order_lines").where("order_id", .in, SQLSubquery.select { select in
-                    select.column("id").from("orders").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue)))
-                }).run()
+                for table in ["order_lines", "order_events", "order_refunds"] {
+                    try await sql.delete(from: table).where("order_id", .in, SQLSubquery.select { select in
+                        select.column("id").from("orders").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue)))
+                    }).run()
+                }
                 try await sql.delete(from: "orders").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue))).run()
             }
             for (number, (order, paidAt)) in newOrders.enumerated() {
@@ -69,6 +71,9 @@ extension CheckoutService {
                 _ = try await OrderRepository.settle(orderID: id, status: .paid, receipt: (provider, "demo-\(order.publicID.prefix(8))", "Visa", "4242"),
                                                      failureReason: nil, now: paidAt, sql: sql)
             }
+            // Past orders were delivered long ago: they are history, not work for the pickers.
+            try await sql.update("orders").set("status", to: SQLBind(OrderStatus.delivered.rawValue))
+                .where("status", .equal, SQLBind(OrderStatus.paid.rawValue)).where("number", .like, SQLBind("DM-%")).run()
             progress(newOrders.count, newOrders.count)
         }
         return newOrders.count

@@ -20,6 +20,8 @@ struct StoredOrder: Sendable {
     var failureReason: String?
     var createdAt: Int64
     var paidAt: Int64?
+    var refundedMinor: Int64
+    var paymentReference: String?
 }
 
 /// The checkout module's SQL. Functions taking `sql` run inside the caller's transaction.
@@ -108,21 +110,68 @@ struct OrderRepository: Sendable {
             .run()
     }
 
-    func order(internalID: Int64) async throws -> (StoredOrder, [OrderLine])? {
+    /// An order with its lines, timeline and refunds.
+    struct Detail: Sendable {
+        var stored: StoredOrder
+        var lines: [OrderLine]
+        var events: [StoredEvent]
+        var refunds: [StoredRefund]
+    }
+
+    struct StoredEvent: Sendable {
+        var status: String
+        var note: String?
+        var actor: String
+        var createdAt: Int64
+    }
+
+    struct StoredRefund: Sendable {
+        var internalID: Int64
+        var orderID: Int64
+        var idempotencyKey: String
+        var amountMinor: Int64
+        var reason: String
+        var state: String
+        var providerReference: String?
+        var createdAt: Int64
+    }
+
+    func order(internalID: Int64) async throws -> Detail? {
+        try await database.read { sql in try await Self.detail(Self.orderColumns(sql.select()).from("orders").where("id", .equal, SQLBind(internalID)), sql: sql) }
+    }
+
+    /// An order by its public id, for its customer only when `customerID` is given.
+    func order(publicID: String, customerID: CustomerID?) async throws -> Detail? {
         try await database.read { sql in
-            guard let row = try await Self.orderColumns(sql.select()).from("orders").where("id", .equal, SQLBind(internalID)).first() else { return nil }
-            let stored = try Self.storedOrder(row)
-            return (stored, try await Self.lines(orderID: internalID, currency: stored.currency, sql: sql))
+            var query = Self.orderColumns(sql.select()).from("orders").where("public_id", .equal, SQLBind(publicID))
+            if let customerID { query = query.where("customer_id", .equal, SQLBind(customerID.rawValue)) }
+            return try await Self.detail(query, sql: sql)
         }
     }
 
-    func order(publicID: String, customerID: CustomerID) async throws -> (StoredOrder, [OrderLine])? {
-        try await database.read { sql in
-            guard let row = try await Self.orderColumns(sql.select()).from("orders")
-                .where("public_id", .equal, SQLBind(publicID)).where("customer_id", .equal, SQLBind(customerID.rawValue)).first() else { return nil }
-            let stored = try Self.storedOrder(row)
-            return (stored, try await Self.lines(orderID: stored.internalID, currency: stored.currency, sql: sql))
-        }
+    private static func detail(_ query: SQLSelectBuilder, sql: any SQLDatabase) async throws -> Detail? {
+        guard let row = try await query.first() else { return nil }
+        let stored = try storedOrder(row)
+        let events = try await sql.select().columns("status", "note", "actor", "created_at").from("order_events")
+            .where("order_id", .equal, SQLBind(stored.internalID)).orderBy("id").all()
+            .map { StoredEvent(status: try $0.decode(column: "status", as: String.self), note: try $0.decode(column: "note", as: String?.self),
+                               actor: try $0.decode(column: "actor", as: String.self), createdAt: try $0.decode(column: "created_at", as: Int64.self)) }
+        let refunds = try await refundColumns(sql.select()).from("order_refunds")
+            .where("order_id", .equal, SQLBind(stored.internalID)).orderBy("id").all().map(storedRefund)
+        return Detail(stored: stored, lines: try await lines(orderID: stored.internalID, currency: stored.currency, sql: sql), events: events, refunds: refunds)
+    }
+
+    static func refundColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        select.columns("id", "order_id", "idempotency_key", "amount_minor", "reason", "state", "provider_reference", "created_at")
+    }
+
+    static func storedRefund(_ row: any SQLRow) throws -> StoredRefund {
+        StoredRefund(
+            internalID: try row.decode(column: "id", as: Int64.self), orderID: try row.decode(column: "order_id", as: Int64.self),
+            idempotencyKey: try row.decode(column: "idempotency_key", as: String.self), amountMinor: try row.decode(column: "amount_minor", as: Int64.self),
+            reason: try row.decode(column: "reason", as: String.self), state: try row.decode(column: "state", as: String.self),
+            providerReference: try row.decode(column: "provider_reference", as: String?.self), createdAt: try row.decode(column: "created_at", as: Int64.self)
+        )
     }
 
     func orders(customerID: CustomerID, limit: Int) async throws -> [(StoredOrder, Int)] {
@@ -148,7 +197,8 @@ struct OrderRepository: Sendable {
 
     static func lines(orderID: Int64, currency: String, sql: any SQLDatabase) async throws -> [OrderLine] {
         let money = { (minor: Int64) in Money(minorUnits: minor, currency: Currency(code: currency) ?? .gbp) }
-        return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor")
+        return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor",
+                                              "picked_quantity", "refunded_quantity", "line_number")
             .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
             .map { row in
                 let productText = try row.decode(column: "product_id", as: String.self)
@@ -162,7 +212,10 @@ struct OrderRepository: Sendable {
                     packSize: try row.decode(column: "pack_size", as: String.self),
                     unitPrice: money(try row.decode(column: "unit_price_minor", as: Int64.self)),
                     quantity: try row.decode(column: "quantity", as: Int.self),
-                    lineTotal: money(try row.decode(column: "line_total_minor", as: Int64.self))
+                    lineTotal: money(try row.decode(column: "line_total_minor", as: Int64.self)),
+                    pickedQuantity: try row.decode(column: "picked_quantity", as: Int?.self),
+                    refundedQuantity: try row.decode(column: "refunded_quantity", as: Int.self),
+                    number: try row.decode(column: "line_number", as: Int.self)
                 )
             }
     }
@@ -170,7 +223,8 @@ struct OrderRepository: Sendable {
     static func orderColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
         select.column(SQLColumn("id", table: "orders")).column(SQLColumn("public_id", table: "orders"))
             .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
-                     "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at")
+                     "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at", "refunded_minor",
+                     "payment_reference")
     }
 
     static func storedOrder(_ row: any SQLRow) throws -> StoredOrder {
@@ -189,7 +243,9 @@ struct OrderRepository: Sendable {
             cardLastFour: try row.decode(column: "card_last4", as: String?.self),
             failureReason: try row.decode(column: "failure_reason", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            paidAt: try row.decode(column: "paid_at", as: Int64?.self)
+            paidAt: try row.decode(column: "paid_at", as: Int64?.self),
+            refundedMinor: try row.decode(column: "refunded_minor", as: Int64.self),
+            paymentReference: try row.decode(column: "payment_reference", as: String?.self)
         )
     }
 }

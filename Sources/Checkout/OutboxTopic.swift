@@ -7,4 +7,16 @@ public enum OutboxTopic: String, Sendable, CaseIterable {
     case orderPaid = "order_paid"
     /// An order was cancelled and its stock returned.
     case orderCancelled = "order_cancelled"
+    /// A picker started on the order.
+    case orderPicking = "order_picking"
+    /// The order was picked and packed (with any shortfall refunded).
+    case orderPacked = "order_packed"
+    /// The order left in a van.
+    case orderOutForDelivery = "order_out_for_delivery"
+    /// The order was handed over.
+    case orderDelivered = "order_delivered"
+    /// The customer refused the order at the door.
+    case orderRefused = "order_refused"
+    /// Money was given back on the order (in full or in part).
+    case orderRefunded = "order_refunded"
 }

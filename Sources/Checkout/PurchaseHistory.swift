@@ -22,7 +22,7 @@ public struct PurchaseHistory: Sendable {
         self.database = database
     }
 
-    /// Every line of every paid order.
+    /// Every line of every order sold (paid, and not cancelled, refused or refunded).
     public func paidLines() async throws -> [PaidOrderLine] {
         try await database.read { sql in
             try await sql.select()
@@ -33,7 +33,7 @@ public struct PurchaseHistory: Sendable {
                 .column(SQLColumn("quantity", table: "order_lines"))
                 .from("order_lines")
                 .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
-                .where(SQLColumn("status", table: "orders"), .equal, SQLBind(OrderStatus.paid.rawValue))
+                .where(SQLColumn("status", table: "orders"), .in, SQLBind.group(OrderStatus.sold.map(\.rawValue)))
                 .orderBy(SQLColumn("paid_at"))
                 .orderBy(SQLColumn("id", table: "orders"))
                 .orderBy(SQLColumn("line_number", table: "order_lines"))
@@ -59,7 +59,7 @@ public struct PurchaseHistory: Sendable {
                 .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
                 .where(SQLColumn("id", table: "orders"), .equal, SQLSubquery.select { latest in
                     latest.column("id").from("orders")
-                        .where("customer_id", .equal, SQLBind(customerID.rawValue)).where("status", .equal, SQLBind(OrderStatus.paid.rawValue))
+                        .where("customer_id", .equal, SQLBind(customerID.rawValue)).where("status", .in, SQLBind.group(OrderStatus.sold.map(\.rawValue)))
                         .orderBy("created_at", .descending).orderBy("id", .descending).limit(1)
                 })
                 .orderBy(SQLColumn("line_number", table: "order_lines"))
@@ -77,7 +77,7 @@ public struct PurchaseHistory: Sendable {
                 .column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")), as: "units")
                 .from("order_lines")
                 .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
-                .where(SQLColumn("status", table: "orders"), .equal, SQLBind(OrderStatus.paid.rawValue))
+                .where(SQLColumn("status", table: "orders"), .in, SQLBind.group(OrderStatus.sold.map(\.rawValue)))
                 .groupBy(SQLColumn("product_id", table: "order_lines"))
                 .orderBy("units", .descending)
                 .orderBy(SQLColumn("product_id", table: "order_lines"))

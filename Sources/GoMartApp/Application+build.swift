@@ -21,7 +21,7 @@ import Web
 
 /// Every migration the application runs, across modules, in order.
 public let allMigrations: [Migration] =
-    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations + BackOfficeMigrations.all
+    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations + BackOfficeMigrations.all + PaymentsMigrations.all
 
 /// Opens the database named by `configuration`, brings its schema up to date (``prepareSchema(of:_:logger:)``),
 /// runs `body` with it and closes it: for commands that run outside the service group.

@@ -50,7 +50,7 @@ public struct ShopServices: Sendable {
             hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost), passwordPolicy: try PasswordPolicy.load()
         )
         checkout = CheckoutService(
-            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(),
+            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(database: database),
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.orders.pendingOrderTimeoutSeconds), logger: logger
         )
     }

@@ -50,6 +50,15 @@ public enum Pricing {
         )
     }
 
+    /// What giving back `lines` (each at the unit price it was sold at) comes to, with the
+    /// delivery charge when `delivery` is given, and never more than `remaining` (what is left of
+    /// the payment after earlier refunds).
+    public static func refund(_ lines: [PricedLine], delivery: Money? = nil, remaining: Money) -> Money {
+        let goods = lines.reduce(Int64(0)) { $0 + lineTotal($1) }
+        let amount = goods + max(delivery?.minorUnits ?? 0, 0)
+        return Money(minorUnits: min(amount, max(remaining.minorUnits, 0)), currency: remaining.currency)
+    }
+
     /// Unit price × quantity, in minor units.
     static func lineTotal(_ line: PricedLine) -> Int64 {
         max(line.unitPrice.minorUnits, 0) * Int64(max(line.quantity, 0))

@@ -275,13 +275,27 @@ func outboxTopics(_ database: Database) async throws -> [String] {
     }
 }
 
-/// A gateway that holds every charge until released, to stand for a crash mid-payment.
+/// A gateway that holds every charge until released, to stand for a crash mid-payment; behind
+/// it, the sandbox keeps the ledger.
 final class HeldGateway: PaymentProvider, @unchecked Sendable {
     let name = "held"
+    let sandbox: SandboxPaymentProvider
     private let lock = NSLock()
     private var started: CheckedContinuation<Void, Never>?
     private var release: CheckedContinuation<Void, Never>?
     private var isStarted = false
+
+    init(sandbox: SandboxPaymentProvider) {
+        self.sandbox = sandbox
+    }
+
+    func refund(chargeReference: String, amount: Money, idempotencyKey: String) async throws -> RefundReceipt {
+        try await sandbox.refund(chargeReference: chargeReference, amount: amount, idempotencyKey: idempotencyKey)
+    }
+
+    func lookUpCharge(idempotencyKey: String) async throws -> ChargeLookup {
+        try await sandbox.lookUpCharge(idempotencyKey: idempotencyKey)
+    }
 
     func charge(amount: Money, card: CardDetails, orderReference: String, idempotencyKey: String) async throws -> ChargeOutcome {
         await withCheckedContinuation { continuation in
@@ -293,7 +307,7 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
             }
             waiter?.resume()
         }
-        return .succeeded(PaymentReceipt(reference: "held_1", brand: card.brand, lastFour: card.lastFour))
+        return try await sandbox.charge(amount: amount, card: card, orderReference: orderReference, idempotencyKey: idempotencyKey)
     }
 
     /// Waits until a charge is in flight.
@@ -316,8 +330,8 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
 
 @Suite struct AbandonedOrderTests {
     @Test func pendingOrdersPastTheTimeoutAreCancelledAndTheirStockReturned() async throws {
-        let gateway = HeldGateway()
-        let shop = try await TestShop.make(payments: gateway)
+        let shop = try await TestShop.make(payments: { database, clock in HeldGateway(sandbox: SandboxPaymentProvider(database: database, now: { clock.now })) })
+        let gateway = try #require(shop.payments as? HeldGateway)
         let customer = try #require(try await shop.makeCustomers(1).first)
         let product = try await shop.product()
         try await shop.cart.add(productID: product.id, quantity: 4, to: .customer(id: customer))
@@ -338,6 +352,8 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
         #expect(try await shop.stock(of: product) == product.stock)
         #expect(result.order.status == .cancelled) // a late payment does not resurrect the order
         #expect(try await shop.checkout.orders(customerID: customer).map(\.status) == [.cancelled])
+        // ... and the late charge is given straight back.
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: result.order.total.minorUnits, refunded: result.order.total.minorUnits))
         await shop.close()
     }
 }

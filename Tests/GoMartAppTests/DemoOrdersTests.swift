@@ -43,7 +43,7 @@ import Testing
         let session = try await services.accounts.signIn(email: DemoShoppers.email(1), password: DemoShoppers.password)
         let orders = try await services.checkout.orders(customerID: session.customer.internalID)
         #expect(orders.count == 4)
-        #expect(orders.allSatisfy { $0.status == .paid && $0.number.hasPrefix("DM-") })
+        #expect(orders.allSatisfy { $0.status == .delivered && $0.number.hasPrefix("DM-") })
 
         // The k-NN model beats random clearly on this history.
         let records = lines.map { OrderLineRecord(order: $0.orderID, customer: $0.customerID.description, time: $0.paidAt, product: $0.productID, quantity: $0.quantity) }

@@ -1,6 +1,8 @@
 import Foundation
 import GoMartModels
 import Payments
+import Storage
+import TestSupport
 import Testing
 
 @Suite struct CardDetailsTests {
@@ -33,27 +35,85 @@ import Testing
 }
 
 @Suite struct SandboxPaymentProviderTests {
-    let sandbox = SandboxPaymentProvider()
     let amount = Money(minorUnits: 1234, currency: .gbp)
 
     func card(_ number: String) -> CardDetails {
         CardDetails(number: number, expiryMonth: 12, expiryYear: 2030, cvc: "123")
     }
 
+    func withSandbox(_ body: (SandboxPaymentProvider) async throws -> Void) async throws {
+        let database = try await TestDatabase.migrated()
+        try await body(SandboxPaymentProvider(database: database))
+        try await database.close()
+    }
+
     @Test func behavesLikeAGatewaysTestMode() async throws {
-        let success = try await sandbox.charge(amount: amount, card: card("4242424242424242"), orderReference: "o1", idempotencyKey: "k1")
-        guard case .succeeded(let receipt) = success else { Issue.record("expected success"); return }
-        #expect(receipt.brand == "Visa")
-        #expect(receipt.lastFour == "4242")
-        #expect(receipt.reference.hasPrefix("sandbox_"))
-        #expect(try await sandbox.charge(amount: amount, card: card("4000000000000002"), orderReference: "o2", idempotencyKey: "k2") == .declined(.declined))
-        #expect(try await sandbox.charge(amount: amount, card: card("4000000000009995"), orderReference: "o3", idempotencyKey: "k3") == .declined(.insufficientFunds))
-        await #expect(throws: PaymentError.self) {
-            try await sandbox.charge(amount: amount, card: card("4000000000000119"), orderReference: "o4", idempotencyKey: "k4")
+        try await withSandbox { sandbox in
+            let success = try await sandbox.charge(amount: amount, card: card("4242424242424242"), orderReference: "o1", idempotencyKey: "k1")
+            guard case .succeeded(let receipt) = success else { Issue.record("expected success"); return }
+            #expect(receipt.brand == "Visa")
+            #expect(receipt.lastFour == "4242")
+            #expect(receipt.reference.hasPrefix("sandbox_"))
+            #expect(try await sandbox.charge(amount: amount, card: card("4000000000000002"), orderReference: "o2", idempotencyKey: "k2") == ChargeOutcome.declined(.declined))
+            #expect(try await sandbox.charge(amount: amount, card: card("4000000000009995"), orderReference: "o3", idempotencyKey: "k3") == ChargeOutcome.declined(.insufficientFunds))
+            await #expect(throws: PaymentError.self) {
+                try await sandbox.charge(amount: amount, card: card("4000000000000119"), orderReference: "o4", idempotencyKey: "k4")
+            }
+            guard case .succeeded = try await sandbox.charge(amount: amount, card: card("5555555555554444"), orderReference: "o5", idempotencyKey: "k5") else {
+                Issue.record("any other Luhn-valid number succeeds"); return
+            }
+            #expect(try await sandbox.charge(amount: amount, card: card("4242424242424241"), orderReference: "o6", idempotencyKey: "k6") == ChargeOutcome.declined(.declined))
         }
-        guard case .succeeded = try await sandbox.charge(amount: amount, card: card("5555555555554444"), orderReference: "o5", idempotencyKey: "k5") else {
-            Issue.record("any other Luhn-valid number succeeds"); return
+    }
+
+    @Test func aRepeatedChargeReturnsTheFirstOutcomeAndCanBeLookedUp() async throws {
+        try await withSandbox { sandbox in
+            let first = try await sandbox.charge(amount: amount, card: card("4242424242424242"), orderReference: "o1", idempotencyKey: "same-key")
+            let again = try await sandbox.charge(amount: amount, card: card("4242424242424242"), orderReference: "o1", idempotencyKey: "same-key")
+            #expect(again == first)
+            guard case .succeeded(let receipt) = first else { Issue.record("expected success"); return }
+            #expect(try await sandbox.lookUpCharge(idempotencyKey: "same-key") == .succeeded(receipt))
+            _ = try await sandbox.charge(amount: amount, card: card("4000000000000002"), orderReference: "o2", idempotencyKey: "declined-key")
+            #expect(try await sandbox.lookUpCharge(idempotencyKey: "declined-key") == .declined(.declined))
+            _ = try? await sandbox.charge(amount: amount, card: card("4000000000000119"), orderReference: "o3", idempotencyKey: "failed-key")
+            #expect(try await sandbox.lookUpCharge(idempotencyKey: "failed-key") == .notFound)
+            #expect(try await sandbox.lookUpCharge(idempotencyKey: "never-used") == .notFound)
         }
-        #expect(try await sandbox.charge(amount: amount, card: card("4242424242424241"), orderReference: "o6", idempotencyKey: "k6") == .declined(.declined))
+    }
+
+    @Test func refundsAreIdempotentAndNeverExceedTheCharge() async throws {
+        try await withSandbox { sandbox in
+            guard case .succeeded(let receipt) = try await sandbox.charge(amount: amount, card: card("4242424242424242"), orderReference: "o1",
+                                                                          idempotencyKey: "charge-1") else { Issue.record("expected success"); return }
+            let part = Money(minorUnits: 1000, currency: .gbp)
+            let first = try await sandbox.refund(chargeReference: receipt.reference, amount: part, idempotencyKey: "refund-1")
+            #expect(first.amount == part)
+            #expect(try await sandbox.refund(chargeReference: receipt.reference, amount: part, idempotencyKey: "refund-1") == first)
+            await #expect(throws: PaymentError.refundRejected("The charge is unknown, or the refunds would exceed it.")) {
+                try await sandbox.refund(chargeReference: receipt.reference, amount: part, idempotencyKey: "refund-2")
+            }
+            let rest = try await sandbox.refund(chargeReference: receipt.reference, amount: Money(minorUnits: 234, currency: .gbp), idempotencyKey: "refund-3")
+            #expect(rest.amount.minorUnits == 234)
+            await #expect(throws: PaymentError.refundRejected("The charge is unknown, or the refunds would exceed it.")) {
+                try await sandbox.refund(chargeReference: "sandbox_unknown", amount: part, idempotencyKey: "refund-4")
+            }
+        }
+    }
+
+    @Test func concurrentRefundsTogetherNeverExceedTheCharge() async throws {
+        try await withSandbox { sandbox in
+            guard case .succeeded(let receipt) = try await sandbox.charge(amount: amount, card: card("4242424242424242"), orderReference: "o1",
+                                                                          idempotencyKey: "charge-1") else { Issue.record("expected success"); return }
+            let refunded = await withTaskGroup(of: Int64.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        (try? await sandbox.refund(chargeReference: receipt.reference, amount: Money(minorUnits: 500, currency: .gbp),
+                                                   idempotencyKey: "refund-\(index)"))?.amount.minorUnits ?? 0
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            #expect(refunded == 1000) // two of 5.00 fit in 12.34
+        }
     }
 }

@@ -119,11 +119,16 @@ public struct TestShop: Sendable {
     public let catalog: CatalogService
     public let cart: CartService
     public let checkout: CheckoutService
+    /// Everything after "paid", over the same checkout.
+    public let fulfilment: FulfilmentService
+    /// The payment gateway checkout charges.
+    public let payments: any PaymentProvider
     public let clock: TestAccounts.Clock
 
     /// Builds the shop. `onFile` uses an SQLite file (several connections, as in production)
     /// instead of a private in-memory database.
-    public static func make(payments: any PaymentProvider = SandboxPaymentProvider(), onFile: Bool = false,
+    /// `payments` makes the gateway over the shop's database; the default is the sandbox.
+    public static func make(payments: (@Sendable (Database, TestAccounts.Clock) -> any PaymentProvider)? = nil, onFile: Bool = false,
                             policy: CartPolicy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp))) async throws -> TestShop {
         var directory: URL?
         let database: Database
@@ -139,9 +144,11 @@ public struct TestShop: Sendable {
         let clock = TestAccounts.Clock()
         let cart = CartService(database: database, catalog: catalog, policy: policy, now: { clock.now })
         let vault = PersonalDataVault(keys: try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil))
-        let checkout = CheckoutService(database: database, catalog: catalog, cart: cart, payments: payments, vault: vault,
+        let gateway = payments?(database, clock) ?? SandboxPaymentProvider(database: database, now: { clock.now })
+        let checkout = CheckoutService(database: database, catalog: catalog, cart: cart, payments: gateway, vault: vault,
                                        pendingTimeout: 900, logger: TestDatabase.logger, now: { clock.now })
-        return TestShop(database: database, directory: directory, catalog: catalog, cart: cart, checkout: checkout, clock: clock)
+        return TestShop(database: database, directory: directory, catalog: catalog, cart: cart, checkout: checkout,
+                        fulfilment: FulfilmentService(checkout: checkout), payments: gateway, clock: clock)
     }
 
     /// Inserts `count` customers (with placeholder sealed data) and returns their internal ids.
@@ -195,5 +202,32 @@ extension GoMartConfiguration {
         var configuration = GoMartConfiguration(databaseURL: databaseURL)
         configuration.accounts.passwordHashCost = 4
         return configuration
+    }
+}
+
+/// What the sandbox gateway's ledger holds: money charged and refunded, in minor units.
+public struct SandboxLedger: Sendable, Equatable, CustomStringConvertible {
+    public var charged: Int64
+    public var refunded: Int64
+
+    public init(charged: Int64, refunded: Int64) {
+        self.charged = charged
+        self.refunded = refunded
+    }
+
+    public var description: String { "charged \(charged), refunded \(refunded)" }
+}
+
+extension TestShop {
+    /// The sandbox's successful charges and the refunds against them, summed.
+    public func sandboxLedger() async throws -> SandboxLedger {
+        try await database.read { sql in
+            // PostgreSQL's SUM of a bigint is a numeric: cast it back.
+            let row = try await sql.raw("""
+                SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS charged, CAST(COALESCE(SUM(refunded_minor), 0) AS BIGINT) AS refunded
+                FROM sandbox_charges WHERE outcome = 'succeeded'
+                """).first()
+            return SandboxLedger(charged: try row?.decode(column: "charged", as: Int64.self) ?? 0, refunded: try row?.decode(column: "refunded", as: Int64.self) ?? 0)
+        }
     }
 }

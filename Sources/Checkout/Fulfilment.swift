@@ -1,0 +1,145 @@
+import Foundation
+import GoMartModels
+
+/// Who moved an order; kept on its timeline.
+public enum OrderActor: Sendable, Hashable {
+    /// The shopper who placed it.
+    case customer
+    /// A member of staff, by their public id.
+    case staff(id: String)
+    /// GoMart itself: payment settlement, the reaper.
+    case system
+
+    /// How the timeline stores it.
+    var label: String {
+        switch self {
+        case .customer: "customer"
+        case .staff(let id): "staff:\(id)"
+        case .system: "system"
+        }
+    }
+}
+
+/// A step an order can take after payment. Each is one call to
+/// ``FulfilmentService/move(_:_:expecting:by:also:)`` that checks the state before and is safe to
+/// repeat: asking again for the state the order is already in changes nothing.
+public enum OrderTransition: String, Sendable, CaseIterable {
+    /// `paid → picking`.
+    case startPicking = "start_picking"
+    /// `picking → packed`, with the quantities picked (see ``FulfilmentService/pack(_:picked:expecting:by:also:)``).
+    case pack
+    /// `packed → out for delivery`.
+    case dispatch
+    /// `out for delivery → delivered`.
+    case deliver
+    /// `out for delivery → refused`.
+    case refuse
+    /// `paid`, `picking` or `packed → cancelled`: stock back, money back. Shoppers may cancel only
+    /// while the order is `paid`.
+    case cancel
+
+    /// Where the step leads.
+    public var target: OrderStatus {
+        switch self {
+        case .startPicking: .picking
+        case .pack: .packed
+        case .dispatch: .outForDelivery
+        case .deliver: .delivered
+        case .refuse: .refused
+        case .cancel: .cancelled
+        }
+    }
+
+    /// The states the step may start from, for `actor`.
+    public func startsFrom(by actor: OrderActor) -> Set<OrderStatus> {
+        switch self {
+        case .startPicking: [.paid]
+        case .pack: [.picking]
+        case .dispatch: [.packed]
+        case .deliver, .refuse: [.outForDelivery]
+        case .cancel: actor == .customer ? [.paid] : [.paid, .picking, .packed]
+        }
+    }
+
+    /// The steps open to staff from `status`.
+    public static func available(from status: OrderStatus) -> [OrderTransition] {
+        allCases.filter { $0.startsFrom(by: .system).contains(status) }
+    }
+
+    /// The button's words.
+    public var label: String {
+        switch self {
+        case .startPicking: "Start picking"
+        case .pack: "Mark packed"
+        case .dispatch: "Out for delivery"
+        case .deliver: "Delivered"
+        case .refuse: "Refused at the door"
+        case .cancel: "Cancel and refund"
+        }
+    }
+
+    var topic: OutboxTopic {
+        switch self {
+        case .startPicking: .orderPicking
+        case .pack: .orderPacked
+        case .dispatch: .orderOutForDelivery
+        case .deliver: .orderDelivered
+        case .refuse: .orderRefused
+        case .cancel: .orderCancelled
+        }
+    }
+}
+
+/// Why an order could not be moved or refunded; controllers map these to 4xx answers.
+public enum FulfilmentError: Error, Equatable, CustomStringConvertible {
+    /// No such order (for this customer).
+    case orderNotFound
+    /// The order is not in a state the step starts from, or another member of staff moved it
+    /// first: `current` is where it stands now.
+    case conflict(current: OrderStatus)
+    /// The picked quantities do not fit the order's lines.
+    case invalidPicks(String)
+    /// The refund asked for does not fit the order.
+    case invalidRefund(String)
+
+    public var description: String {
+        switch self {
+        case .orderNotFound: "We could not find that order."
+        case .conflict(let current): "The order is now “\(current.label)”, so this step no longer applies. Reload to see where it stands."
+        case .invalidPicks(let reason): reason
+        case .invalidRefund(let reason): reason
+        }
+    }
+}
+
+/// The products to pick for a day, summed across orders and in aisle order.
+public struct PickingList: Sendable {
+    /// One product to pick.
+    public struct Line: Sendable, Hashable {
+        public var productID: ProductID
+        public var sku: String
+        public var name: String
+        public var packSize: String
+        public var aisleName: String
+        /// Units across all the orders.
+        public var quantity: Int
+        /// The orders wanting it: order number and units.
+        public var orders: [Want]
+    }
+
+    /// An order's part of a line.
+    public struct Want: Sendable, Hashable {
+        public var number: String
+        public var quantity: Int
+
+        public init(number: String, quantity: Int) {
+            self.number = number
+            self.quantity = quantity
+        }
+    }
+
+    /// The orders on the list.
+    public var orderNumbers: [String]
+    /// In aisle order, then by name.
+    public var lines: [Line]
+}

@@ -1,0 +1,162 @@
+import Foundation
+import GoMartModels
+import SQLKit
+import Storage
+
+/// The SQL of fulfilment: the order's state read and changed inside the caller's transaction,
+/// each change a conditional update so that two members of staff can never both win.
+extension OrderRepository {
+    /// What a transition needs to know of an order.
+    struct State: Sendable {
+        var internalID: Int64
+        var publicID: String
+        var number: String
+        var customerID: CustomerID
+        var status: OrderStatus
+        var deliveryMinor: Int64
+        var totalMinor: Int64
+        var refundedMinor: Int64
+        var currency: String
+        var paymentReference: String?
+    }
+
+    static func state(publicID: String, customerID: CustomerID?, sql: any SQLDatabase) async throws -> State? {
+        var query = sql.select().columns("id", "public_id", "number", "customer_id", "status", "delivery_minor", "total_minor", "refunded_minor",
+                                         "currency", "payment_reference")
+            .from("orders").where("public_id", .equal, SQLBind(publicID))
+        if let customerID { query = query.where("customer_id", .equal, SQLBind(customerID.rawValue)) }
+        guard let row = try await query.first() else { return nil }
+        let status = try row.decode(column: "status", as: String.self)
+        guard let known = OrderStatus(rawValue: status) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Unknown order status \(status)"))
+        }
+        return State(
+            internalID: try row.decode(column: "id", as: Int64.self), publicID: try row.decode(column: "public_id", as: String.self),
+            number: try row.decode(column: "number", as: String.self), customerID: CustomerID(try row.decode(column: "customer_id", as: Int64.self)),
+            status: known, deliveryMinor: try row.decode(column: "delivery_minor", as: Int64.self),
+            totalMinor: try row.decode(column: "total_minor", as: Int64.self), refundedMinor: try row.decode(column: "refunded_minor", as: Int64.self),
+            currency: try row.decode(column: "currency", as: String.self), paymentReference: try row.decode(column: "payment_reference", as: String?.self)
+        )
+    }
+
+    /// Moves the order from `from` to `to`; false if it was no longer in `from`.
+    static func move(orderID: Int64, from: OrderStatus, to: OrderStatus, now: Int64, sql: any SQLDatabase) async throws -> Bool {
+        try await sql.update("orders").set("status", to: SQLBind(to.rawValue)).set("updated_at", to: SQLBind(now))
+            .where("id", .equal, SQLBind(orderID)).where("status", .equal, SQLBind(from.rawValue))
+            .returning("id").first() != nil
+    }
+
+    static func appendEvent(orderID: Int64, status: OrderStatus, note: String?, actor: String, now: Int64, sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "order_events").columns("order_id", "status", "note", "actor", "created_at")
+            .values(SQLBind(orderID), SQLBind(status.rawValue), SQLBind(note), SQLBind(actor), SQLBind(now))
+            .run()
+    }
+
+    /// Records the quantity picked for one line.
+    static func recordPick(orderID: Int64, lineNumber: Int, picked: Int, sql: any SQLDatabase) async throws {
+        try await sql.update("order_lines").set("picked_quantity", to: SQLBind(picked))
+            .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(lineNumber)).run()
+    }
+
+    /// Counts `quantity` more units of a line as refunded; false if that would refund more than was ordered.
+    static func refundUnits(orderID: Int64, lineNumber: Int, quantity: Int, sql: any SQLDatabase) async throws -> Bool {
+        try await sql.update("order_lines")
+            .set("refunded_quantity", to: SQLBinaryExpression(SQLColumn("refunded_quantity"), .add, SQLBind(quantity)))
+            .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(lineNumber))
+            .where(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("refunded_quantity"), .add, SQLBind(quantity)), .lessThanOrEqual, SQLColumn("quantity")))
+            .returning("line_number").first() != nil
+    }
+
+    /// Records a refund of `amountMinor` against the order, keyed by `key`. Returns nil when the key
+    /// was used before (nothing changed); throws nothing but returns false in `fits` when the
+    /// refunds would exceed the total.
+    static func recordRefund(orderID: Int64, key: String, amountMinor: Int64, reason: String, actor: String, now: Int64,
+                             sql: any SQLDatabase) async throws -> (refund: StoredRefund?, fits: Bool) {
+        let inserted = try await sql.insert(into: "order_refunds")
+            .columns("order_id", "idempotency_key", "amount_minor", "reason", "state", "actor", "created_at")
+            .values(SQLBind(orderID), SQLBind(key), SQLBind(amountMinor), SQLBind(reason), SQLBind(OrderRefund.State.pending.rawValue),
+                    SQLBind(actor), SQLBind(now))
+            .ignoringConflicts(with: ["idempotency_key"])
+            .returning("id").first()
+        guard let inserted else { return (nil, true) }
+        let fits = try await sql.update("orders")
+            .set("refunded_minor", to: SQLBinaryExpression(SQLColumn("refunded_minor"), .add, SQLBind(amountMinor)))
+            .set("updated_at", to: SQLBind(now))
+            .where("id", .equal, SQLBind(orderID))
+            .where(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("refunded_minor"), .add, SQLBind(amountMinor)), .lessThanOrEqual, SQLColumn("total_minor")))
+            .returning("id").first() != nil
+        let refund = StoredRefund(internalID: try inserted.decode(column: "id", as: Int64.self), orderID: orderID, idempotencyKey: key,
+                                  amountMinor: amountMinor, reason: reason, state: OrderRefund.State.pending.rawValue, providerReference: nil, createdAt: now)
+        return (refund, fits)
+    }
+
+    /// The refund recorded under `key`, if any.
+    static func refund(key: String, sql: any SQLDatabase) async throws -> StoredRefund? {
+        try await refundColumns(sql.select()).from("order_refunds").where("idempotency_key", .equal, SQLBind(key)).first().map(storedRefund)
+    }
+
+    /// Marks a pending refund confirmed (`reference`) or failed for good (nil).
+    func completeRefund(id: Int64, state: OrderRefund.State, reference: String?, now: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.update("order_refunds").set("state", to: SQLBind(state.rawValue)).set("provider_reference", to: SQLBind(reference))
+                .set("completed_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(id)).where("state", .equal, SQLBind(OrderRefund.State.pending.rawValue)).run()
+        }
+    }
+
+    /// Refunds still waiting for the provider, recorded before `cutoff`, with their charge.
+    func pendingRefunds(createdBefore cutoff: Int64, limit: Int) async throws -> [(refund: StoredRefund, chargeReference: String?, currency: String)] {
+        try await database.read { sql in
+            try await sql.select()
+                .column(SQLColumn("id", table: "order_refunds")).column(SQLColumn("order_id", table: "order_refunds"))
+                .columns("idempotency_key", "amount_minor", "reason", "state", "provider_reference")
+                .column(SQLColumn("created_at", table: "order_refunds")).columns("payment_reference", "currency")
+                .from("order_refunds").join("orders", on: SQLColumn("order_id", table: "order_refunds"), .equal, SQLColumn("id", table: "orders"))
+                .where("state", .equal, SQLBind(OrderRefund.State.pending.rawValue))
+                .where(SQLColumn("created_at", table: "order_refunds"), .lessThan, SQLBind(cutoff))
+                .orderBy(SQLColumn("id", table: "order_refunds")).limit(limit).all()
+                .map { (try Self.storedRefund($0), try $0.decode(column: "payment_reference", as: String?.self), try $0.decode(column: "currency", as: String.self)) }
+        }
+    }
+
+    /// Orders in `statuses` (every state when empty), newest first, with their unit counts.
+    func orders(statuses: [OrderStatus], paidFrom: Int64?, paidBefore: Int64?, limit: Int) async throws -> [(StoredOrder, Int)] {
+        try await database.read { sql in
+            var query = Self.orderColumns(sql.select())
+                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
+                    .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
+                .from("orders")
+            if !statuses.isEmpty { query = query.where("status", .in, SQLBind.group(statuses.map(\.rawValue))) }
+            if let paidFrom { query = query.where("paid_at", .greaterThanOrEqual, SQLBind(paidFrom)) }
+            if let paidBefore { query = query.where("paid_at", .lessThan, SQLBind(paidBefore)) }
+            return try await query.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all()
+                .map { (try Self.storedOrder($0), try $0.decode(column: "item_count", as: Int?.self) ?? 0) }
+        }
+    }
+
+    /// The lines of orders in `statuses` paid in `[from, before)`, with their order numbers.
+    func lines(statuses: [OrderStatus], paidFrom from: Int64, paidBefore before: Int64) async throws -> [(number: String, line: OrderLine)] {
+        try await database.read { sql in
+            let orders = try await sql.select().columns("id", "number", "currency").from("orders")
+                .where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
+                .where("paid_at", .greaterThanOrEqual, SQLBind(from)).where("paid_at", .lessThan, SQLBind(before))
+                .orderBy("paid_at").limit(2_000).all()
+            var result: [(String, OrderLine)] = []
+            for row in orders {
+                let number = try row.decode(column: "number", as: String.self)
+                for line in try await Self.lines(orderID: try row.decode(column: "id", as: Int64.self), currency: try row.decode(column: "currency", as: String.self), sql: sql) {
+                    result.append((number, line))
+                }
+            }
+            return result
+        }
+    }
+
+    /// The idempotency key an order was placed with, which is also its charge's key.
+    func idempotencyKey(orderID: Int64) async throws -> String? {
+        try await database.read { sql in
+            try await sql.select().column("idempotency_key").from("idempotency_keys").where("order_id", .equal, SQLBind(orderID)).first()?
+                .decode(column: "idempotency_key", as: String.self)
+        }
+    }
+}

@@ -1,0 +1,326 @@
+import Catalog
+import Foundation
+import GoMartModels
+import Logging
+import Payments
+import Pricing
+import SQLKit
+import Storage
+
+/// Work that must commit or roll back with an order's change: the back office writes its audit
+/// line here.
+public typealias AlsoInTransaction = @Sendable (any SQLDatabase) async throws -> Void
+
+/// Everything after "paid": picking, packing, delivery, cancellation and refunds.
+///
+/// Each step is one transaction that checks the order's state with a conditional update, writes
+/// a timeline event and an outbox event, and runs the caller's `also` work (the audit line). Money
+/// goes back in two steps, like checkout's: the refund is recorded (and counted against the order)
+/// in the transaction, then sent to the payment provider with an idempotency key; a refund the
+/// provider did not confirm stays pending and ``completePendingRefunds()`` retries it.
+///
+/// Roles are not checked here: the back office's `OrderDesk` checks them before it calls, and the
+/// storefront only lets a shopper cancel their own order.
+public struct FulfilmentService: Sendable {
+    let checkout: CheckoutService
+    var database: Database { checkout.database }
+    var repository: OrderRepository { checkout.repository }
+    var payments: any PaymentProvider { checkout.payments }
+    var logger: Logger { checkout.logger }
+
+    /// Creates the service over checkout's database, catalogue and payment provider.
+    public init(checkout: CheckoutService) {
+        self.checkout = checkout
+    }
+
+    // MARK: - Reading
+
+    /// Orders in any of `statuses` (all when empty), newest first.
+    public func orders(statuses: [OrderStatus] = [], limit: Int = 200) async throws -> [OrderSummary] {
+        try await repository.orders(statuses: statuses, paidFrom: nil, paidBefore: nil, limit: min(max(limit, 1), 1_000)).compactMap(checkout.summary)
+    }
+
+    /// Any order, by its id.
+    public func order(id: OrderID) async throws -> Order {
+        guard let detail = try await repository.order(publicID: id.publicString, customerID: nil) else { throw FulfilmentError.orderNotFound }
+        return try checkout.open(detail)
+    }
+
+    /// What to pick for the orders paid on `day` (a UTC calendar day) that are paid or being
+    /// picked: each product once, summed across orders, in aisle order.
+    public func pickingList(day: Date) async throws -> PickingList {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let start = calendar.startOfDay(for: day)
+        let end = calendar.date(byAdding: .day, value: 1, to: start)!
+        let wanted = try await repository.lines(statuses: [.paid, .picking], paidFrom: Int64(start.timeIntervalSince1970),
+                                                paidBefore: Int64(end.timeIntervalSince1970))
+        let products = try await checkout.catalog.products(ids: Array(Set(wanted.map(\.line.productID))))
+        let aisleOrder = Dictionary(try await checkout.catalog.aisles().enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        var lines: [ProductID: PickingList.Line] = [:]
+        for (number, line) in wanted {
+            lines[line.productID, default: PickingList.Line(
+                productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize,
+                aisleName: products[line.productID]?.aisleName ?? "Other", quantity: 0, orders: []
+            )].quantity += line.quantity
+            lines[line.productID]?.orders.append(PickingList.Want(number: number, quantity: line.quantity))
+        }
+        let position = { (line: PickingList.Line) in products[line.productID].flatMap { aisleOrder[$0.aisleSlug] } ?? Int.max }
+        return PickingList(
+            orderNumbers: wanted.map(\.number).reduce(into: [String]()) { numbers, number in if numbers.last != number { numbers.append(number) } },
+            lines: lines.values.sorted { (position($0), $0.name, $0.sku) < (position($1), $1.name, $1.sku) }
+        )
+    }
+
+    // MARK: - Moving orders
+
+    /// Takes `transition` on the order. `expecting` is the state the caller saw: when the order has
+    /// moved on since, the answer is ``FulfilmentError/conflict(current:)`` rather than a step from
+    /// somewhere else. Asking for the state the order is already in changes nothing. Cancelling
+    /// returns the stock and refunds what is left of the payment; ``OrderTransition/pack`` here
+    /// means everything was picked.
+    @discardableResult
+    public func move(_ id: OrderID, _ transition: OrderTransition, expecting: OrderStatus? = nil, by actor: OrderActor,
+                     customerID: CustomerID? = nil, also: AlsoInTransaction? = nil) async throws -> Order {
+        if transition == .pack { return try await pack(id, picked: nil, expecting: expecting, by: actor, also: also) }
+        let timestamp = checkout.timestamp()
+        let catalog = checkout.catalog
+        let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool) in
+            guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: customerID, sql: sql) else {
+                throw FulfilmentError.orderNotFound
+            }
+            if state.status == transition.target { return (nil, false) }
+            try await Self.step(state, transition, expecting: expecting, by: actor, now: timestamp, sql: sql)
+            var note: String?
+            var refund: PendingRefund?
+            var stockChanged = false
+            if transition == .cancel {
+                let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
+                stockChanged = try await catalog.returnStock(lines.compactMap { line in
+                    let onShelf = (line.pickedQuantity ?? line.quantity)
+                    return onShelf > 0 ? StockItem(productID: line.productID, quantity: onShelf) : nil
+                }, in: sql)
+                let remaining = state.totalMinor - state.refundedMinor
+                if remaining > 0 {
+                    let amount = Money(minorUnits: remaining, currency: Self.currency(state))
+                    refund = try await Self.recordRefund(state, key: "\(state.publicID):cancel", amount: amount,
+                                                         reason: actor == .customer ? "Cancelled by you" : "Order cancelled", actor: actor, now: timestamp, sql: sql)
+                    note = "\(amount.formatted) refunded"
+                }
+            }
+            try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
+            try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
+                                                   payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
+            try await also?(sql)
+            return (refund, stockChanged)
+        }
+        if outcome.stockChanged { catalog.stockDidChange() }
+        if let refund = outcome.refund { await send(refund) }
+        return try await order(id: id)
+    }
+
+    /// Records what was picked (`picked[lineNumber]`, from 0 to the quantity ordered; nil means
+    /// everything) and marks the order packed. A line picked short is refunded for the units
+    /// missing; when nothing at all could be picked the order is cancelled and refunded in full.
+    @discardableResult
+    public func pack(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus? = nil, by actor: OrderActor,
+                     also: AlsoInTransaction? = nil) async throws -> Order {
+        let timestamp = checkout.timestamp()
+        let refund = try await database.transaction { sql -> PendingRefund? in
+            guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
+                throw FulfilmentError.orderNotFound
+            }
+            if state.status == .packed { return nil }
+            let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
+            let counts = try Self.checkPicks(picked, lines: lines)
+            let nothingFound = counts.values.allSatisfy { $0 == 0 }
+            let transition: OrderTransition = nothingFound ? .cancel : .pack
+            guard OrderTransition.pack.startsFrom(by: actor).contains(state.status) else { throw FulfilmentError.conflict(current: state.status) }
+            try await Self.step(state, transition, expecting: expecting ?? .picking, by: actor, now: timestamp, sql: sql)
+            var short: [(line: OrderLine, missing: Int)] = []
+            for line in lines {
+                let count = counts[line.number] ?? line.quantity
+                try await OrderRepository.recordPick(orderID: state.internalID, lineNumber: line.number, picked: count, sql: sql)
+                let missing = line.quantity - line.refundedQuantity - count
+                if missing > 0 {
+                    guard try await OrderRepository.refundUnits(orderID: state.internalID, lineNumber: line.number, quantity: missing, sql: sql) else {
+                        throw FulfilmentError.invalidPicks("Line \(line.number) was refunded meanwhile; reload the order.")
+                    }
+                    short.append((line, missing))
+                }
+            }
+            var refund: PendingRefund?
+            var note: String?
+            if !short.isEmpty {
+                let currency = Self.currency(state)
+                let amount = Pricing.refund(short.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.missing) },
+                                            delivery: nothingFound ? Money(minorUnits: state.deliveryMinor, currency: currency) : nil,
+                                            remaining: Money(minorUnits: state.totalMinor - state.refundedMinor, currency: currency))
+                let reason = nothingFound ? "Nothing could be picked"
+                    : "Not available: " + short.map { "\($0.missing) × \($0.line.name)" }.joined(separator: ", ")
+                if amount.minorUnits > 0 {
+                    refund = try await Self.recordRefund(state, key: "\(state.publicID):picking", amount: amount, reason: reason, actor: actor,
+                                                         now: timestamp, sql: sql)
+                }
+                note = "\(amount.formatted) refunded. \(reason)"
+            }
+            try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
+            try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
+                                                   payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
+            try await also?(sql)
+            return refund
+        }
+        if let refund { await send(refund) }
+        return try await order(id: id)
+    }
+
+    /// Gives money back on an order that has left the shelf (packed, out for delivery, delivered
+    /// or refused): `lines[lineNumber]` units of each line at the price paid, and the delivery
+    /// charge when `delivery` is true. Repeating the call with the same `idempotencyKey` refunds
+    /// nothing more. When everything has been given back the order is `refunded`.
+    @discardableResult
+    public func refund(_ id: OrderID, lines wanted: [Int: Int], delivery: Bool, reason: String, idempotencyKey: String,
+                       by actor: OrderActor, also: AlsoInTransaction? = nil) async throws -> Order {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(reason.count) else { throw FulfilmentError.invalidRefund("Give a reason for the refund, up to 200 characters.") }
+        guard (8...100).contains(idempotencyKey.count),
+              idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else { throw FulfilmentError.invalidRefund("An idempotency key of 8 to 100 letters, digits, '-' or '_' is required.") }
+        let timestamp = checkout.timestamp()
+        let refund = try await database.transaction { sql -> PendingRefund? in
+            guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
+                throw FulfilmentError.orderNotFound
+            }
+            let key = "\(state.publicID):\(idempotencyKey)"
+            if try await OrderRepository.refund(key: key, sql: sql) != nil { return nil } // a repeat: already done
+            guard [.packed, .outForDelivery, .delivered, .refused].contains(state.status) else {
+                throw FulfilmentError.conflict(current: state.status)
+            }
+            let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
+            var priced: [PricedLine] = []
+            for (number, quantity) in wanted.sorted(by: { $0.key < $1.key }) where quantity != 0 {
+                guard let line = lines.first(where: { $0.number == number }) else { throw FulfilmentError.invalidRefund("The order has no line \(number).") }
+                guard quantity > 0, try await OrderRepository.refundUnits(orderID: state.internalID, lineNumber: number, quantity: quantity, sql: sql) else {
+                    throw FulfilmentError.invalidRefund("\(line.name): at most \(line.quantity - line.refundedQuantity) can still be refunded.")
+                }
+                priced.append(PricedLine(unitPrice: line.unitPrice, quantity: quantity))
+            }
+            let currency = Self.currency(state)
+            let remaining = Money(minorUnits: state.totalMinor - state.refundedMinor, currency: currency)
+            let amount = Pricing.refund(priced, delivery: delivery ? Money(minorUnits: state.deliveryMinor, currency: currency) : nil, remaining: remaining)
+            guard amount.minorUnits > 0 else { throw FulfilmentError.invalidRefund("Choose what to refund; nothing is left to refund, or nothing was chosen.") }
+            guard let recorded = try await Self.recordRefund(state, key: key, amount: amount, reason: reason, actor: actor, now: timestamp, sql: sql) else {
+                return nil
+            }
+            let everything = amount == remaining
+            if everything {
+                guard try await OrderRepository.move(orderID: state.internalID, from: state.status, to: .refunded, now: timestamp, sql: sql) else {
+                    throw FulfilmentError.conflict(current: try await Self.currentStatus(state, sql: sql))
+                }
+            }
+            try await OrderRepository.appendEvent(orderID: state.internalID, status: everything ? .refunded : state.status,
+                                                  note: "\(amount.formatted) refunded. \(reason)", actor: actor.label, now: timestamp, sql: sql)
+            try await OrderRepository.appendOutbox(topic: .orderRefunded, aggregateID: state.publicID,
+                                                   payload: Self.payload(state, everything ? .refunded : state.status, refund: recorded), now: timestamp, sql: sql)
+            try await also?(sql)
+            return recorded
+        }
+        if let refund { await send(refund) }
+        return try await order(id: id)
+    }
+
+    /// Sends refunds the provider has not confirmed (a failure or a crash after recording them)
+    /// again, with the same idempotency keys. Returns how many were confirmed.
+    @discardableResult
+    public func completePendingRefunds(olderThan age: TimeInterval = 30) async throws -> Int {
+        let cutoff = checkout.timestamp() - Int64(age)
+        var confirmed = 0
+        for (stored, chargeReference, currency) in try await repository.pendingRefunds(createdBefore: cutoff, limit: 200) {
+            let refund = PendingRefund(stored: stored, chargeReference: chargeReference,
+                                       amount: Money(minorUnits: stored.amountMinor, currency: Currency(code: currency) ?? checkout.catalog.currency))
+            if await send(refund) { confirmed += 1 }
+        }
+        return confirmed
+    }
+
+    // MARK: - Helpers
+
+    /// A refund recorded in the database, to send to the provider after the transaction.
+    struct PendingRefund: Sendable {
+        var stored: OrderRepository.StoredRefund
+        var chargeReference: String?
+        var amount: Money
+    }
+
+    /// Asks the provider for the money; true when it confirmed. A refusal (an unknown charge)
+    /// marks the refund failed for staff to settle by hand; a processing error leaves it pending.
+    @discardableResult
+    func send(_ refund: PendingRefund) async -> Bool {
+        var refundLogger = logger
+        refundLogger[metadataKey: "refund_id"] = "\(refund.stored.internalID)"
+        do {
+            guard let charge = refund.chargeReference else { throw PaymentError.refundRejected("The order has no charge to refund.") }
+            let receipt = try await payments.refund(chargeReference: charge, amount: refund.amount, idempotencyKey: refund.stored.idempotencyKey)
+            try await repository.completeRefund(id: refund.stored.internalID, state: .succeeded, reference: receipt.reference, now: checkout.timestamp())
+            return true
+        } catch PaymentError.refundRejected(let reason) {
+            refundLogger.error("the payment provider refused a refund; it must be settled by hand", metadata: ["reason": "\(reason)"])
+            try? await repository.completeRefund(id: refund.stored.internalID, state: .failed, reference: nil, now: checkout.timestamp())
+            return false
+        } catch {
+            refundLogger.warning("a refund was not confirmed and will be retried", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return false
+        }
+    }
+
+    /// Checks the state and moves the order one step; throws ``FulfilmentError/conflict(current:)``.
+    static func step(_ state: OrderRepository.State, _ transition: OrderTransition, expecting: OrderStatus?, by actor: OrderActor,
+                     now: Int64, sql: any SQLDatabase) async throws {
+        if let expecting, state.status != expecting { throw FulfilmentError.conflict(current: state.status) }
+        guard transition.startsFrom(by: actor).contains(state.status) else {
+            throw FulfilmentError.conflict(current: state.status)
+        }
+        guard try await OrderRepository.move(orderID: state.internalID, from: state.status, to: transition.target, now: now, sql: sql) else {
+            throw FulfilmentError.conflict(current: try await currentStatus(state, sql: sql))
+        }
+    }
+
+    static func currentStatus(_ state: OrderRepository.State, sql: any SQLDatabase) async throws -> OrderStatus {
+        try await OrderRepository.state(publicID: state.publicID, customerID: nil, sql: sql)?.status ?? state.status
+    }
+
+    /// Checks picked counts against the lines: every key a line, every count within 0...ordered.
+    static func checkPicks(_ picked: [Int: Int]?, lines: [OrderLine]) throws -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for line in lines { counts[line.number] = line.quantity - line.refundedQuantity }
+        guard let picked else { return counts }
+        for (number, count) in picked {
+            guard let line = lines.first(where: { $0.number == number }) else { throw FulfilmentError.invalidPicks("The order has no line \(number).") }
+            let most = line.quantity - line.refundedQuantity
+            guard (0...most).contains(count) else { throw FulfilmentError.invalidPicks("\(line.name): enter from 0 to \(most) picked.") }
+            counts[number] = count
+        }
+        return counts
+    }
+
+    static func recordRefund(_ state: OrderRepository.State, key: String, amount: Money, reason: String, actor: OrderActor, now: Int64,
+                             sql: any SQLDatabase) async throws -> PendingRefund? {
+        let recorded = try await OrderRepository.recordRefund(orderID: state.internalID, key: key, amountMinor: amount.minorUnits, reason: reason,
+                                                              actor: actor.label, now: now, sql: sql)
+        guard recorded.fits else { throw FulfilmentError.invalidRefund("The refunds would exceed what was paid; reload the order.") }
+        return recorded.refund.map { PendingRefund(stored: $0, chargeReference: state.paymentReference, amount: amount) }
+    }
+
+    static func currency(_ state: OrderRepository.State) -> Currency {
+        Currency(code: state.currency) ?? .gbp
+    }
+
+    static func payload(_ state: OrderRepository.State, _ status: OrderStatus, refund: PendingRefund?) -> [String: String] {
+        var payload = ["order_id": state.publicID, "number": state.number, "status": status.rawValue]
+        if let refund {
+            payload["refund_minor"] = String(refund.amount.minorUnits)
+            payload["currency"] = refund.amount.currency.code
+        }
+        return payload
+    }
+}

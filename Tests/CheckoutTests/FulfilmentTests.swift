@@ -1,0 +1,332 @@
+import Cart
+import Catalog
+import Checkout
+import Foundation
+import GoMartModels
+import Payments
+import Storage
+import TestSupport
+import Testing
+
+/// A paid order of `quantities` units of the first products in stock, for `customer`.
+func paidOrder(_ shop: TestShop, customer: CustomerID, quantities: [Int] = [3, 2], key: String = UUID().uuidString) async throws -> (Order, [Product]) {
+    var products: [Product] = []
+    for (index, quantity) in quantities.enumerated() {
+        let product = try await shop.product(skip: index)
+        products.append(product)
+        try await shop.cart.add(productID: product.id, quantity: quantity, to: .customer(id: customer))
+    }
+    let placed = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: key)
+    return (placed.order, products)
+}
+
+/// The outcome of `body`, error or not.
+func attempt<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
+}
+
+let picker = OrderActor.staff(id: "picker-1")
+let driver = OrderActor.staff(id: "driver-1")
+
+@Suite struct OrderLifecycleTests {
+    @Test func anOrderGoesFromPaidToDeliveredWithATimelineAndAnOutboxEventPerStep() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, _) = try await paidOrder(shop, customer: customer)
+
+        try await shop.fulfilment.move(order.id, .startPicking, expecting: .paid, by: picker)
+        try await shop.fulfilment.pack(order.id, picked: nil, by: picker)
+        try await shop.fulfilment.move(order.id, .dispatch, expecting: .packed, by: driver)
+        let delivered = try await shop.fulfilment.move(order.id, .deliver, expecting: .outForDelivery, by: driver)
+
+        #expect(delivered.status == .delivered)
+        #expect(delivered.timeline.map(\.status) == [.pendingPayment, .paid, .picking, .packed, .outForDelivery, .delivered])
+        #expect(delivered.timeline.map(\.actor) == ["customer", "system", "staff:picker-1", "staff:picker-1", "staff:driver-1", "staff:driver-1"])
+        #expect(delivered.lines.map(\.pickedQuantity) == [3, 2])
+        #expect(delivered.refunds.isEmpty)
+        #expect(try await outboxTopics(shop.database) == ["order_placed", "order_paid", "order_picking", "order_packed", "order_out_for_delivery", "order_delivered"])
+        await shop.close()
+    }
+
+    @Test func repeatingAStepChangesNothingAndAStaleStepIsAConflict() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, _) = try await paidOrder(shop, customer: customer)
+
+        try await shop.fulfilment.move(order.id, .startPicking, expecting: .paid, by: picker)
+        let again = try await shop.fulfilment.move(order.id, .startPicking, expecting: .paid, by: picker)
+        #expect(again.timeline.map(\.status) == [.pendingPayment, .paid, .picking])
+
+        await #expect(throws: FulfilmentError.conflict(current: .picking)) {
+            try await shop.fulfilment.move(order.id, .cancel, expecting: .paid, by: .staff(id: "support-1"))
+        }
+        await #expect(throws: FulfilmentError.conflict(current: .picking)) {
+            try await shop.fulfilment.move(order.id, .deliver, by: driver)
+        }
+        #expect(try await shop.fulfilment.order(id: order.id).status == .picking)
+        await shop.close()
+    }
+
+    @Test func twoStaffMovingTheSameOrderAtOnceOneWinsAndTheOtherGetsAConflict() async throws {
+        let shop = try await TestShop.make(onFile: true)
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        for _ in 0..<5 {
+            let (order, _) = try await paidOrder(shop, customer: customer)
+            async let picking = attempt { try await shop.fulfilment.move(order.id, .startPicking, expecting: .paid, by: picker) }
+            async let cancelling = attempt { try await shop.fulfilment.move(order.id, .cancel, expecting: .paid, by: .staff(id: "support-1")) }
+            let outcomes = await [picking, cancelling]
+            let winners = outcomes.compactMap { try? $0.get().status }
+            #expect(winners.count == 1)
+            let loser = outcomes.compactMap { outcome -> FulfilmentError? in
+                if case .failure(let error) = outcome { return error as? FulfilmentError }
+                return nil
+            }
+            #expect(loser == [.conflict(current: try #require(winners.first))])
+        }
+        await shop.close()
+    }
+
+    @Test func theShopperCancelsUntilPickingStartsAndGetsStockAndMoneyBack() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, products) = try await paidOrder(shop, customer: customer, quantities: [4])
+
+        let cancelled = try await shop.fulfilment.move(order.id, .cancel, by: .customer, customerID: customer)
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.refunded == order.total)
+        #expect(cancelled.refunds.map(\.state) == [.succeeded])
+        #expect(try await shop.stock(of: products[0]) == products[0].stock)
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.total.minorUnits))
+
+        let (second, _) = try await paidOrder(shop, customer: customer, quantities: [1])
+        try await shop.fulfilment.move(second.id, .startPicking, by: picker)
+        await #expect(throws: FulfilmentError.conflict(current: .picking)) {
+            try await shop.fulfilment.move(second.id, .cancel, by: .customer, customerID: customer)
+        }
+        let stranger = try #require(try await shop.makeCustomers(1).first)
+        await #expect(throws: FulfilmentError.orderNotFound) {
+            try await shop.fulfilment.move(second.id, .cancel, by: .customer, customerID: stranger)
+        }
+        await shop.close()
+    }
+}
+
+@Suite struct PickingTests {
+    @Test func aLinePickedShortIsRefundedForTheMissingUnits() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, products) = try await paidOrder(shop, customer: customer, quantities: [3, 2])
+        try await shop.fulfilment.move(order.id, .startPicking, by: picker)
+
+        let packed = try await shop.fulfilment.pack(order.id, picked: [1: 1, 2: 2], by: picker)
+
+        let missing = products[0].price.minorUnits * 2
+        #expect(packed.status == .packed)
+        #expect(packed.lines.map(\.pickedQuantity) == [1, 2])
+        #expect(packed.lines.map(\.refundedQuantity) == [2, 0])
+        #expect(packed.refunded.minorUnits == missing)
+        #expect(packed.refunds.map(\.reason) == ["Not available: 2 × \(products[0].name)"])
+        #expect(packed.timeline.last?.note == "\(Money(minorUnits: missing, currency: .gbp).formatted) refunded. Not available: 2 × \(products[0].name)")
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: missing))
+        await shop.close()
+    }
+
+    @Test func nothingPickedCancelsTheOrderWithEverythingRefunded() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, _) = try await paidOrder(shop, customer: customer, quantities: [1])
+        try await shop.fulfilment.move(order.id, .startPicking, by: picker)
+
+        let result = try await shop.fulfilment.pack(order.id, picked: [1: 0], by: picker)
+
+        #expect(result.status == .cancelled)
+        #expect(result.refunded == order.total)
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.total.minorUnits))
+        await shop.close()
+    }
+
+    @Test func picksOutsideTheOrderAreRejectedAndNothingChanges() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, products) = try await paidOrder(shop, customer: customer, quantities: [2])
+        try await shop.fulfilment.move(order.id, .startPicking, by: picker)
+
+        await #expect(throws: FulfilmentError.invalidPicks("\(products[0].name): enter from 0 to 2 picked.")) {
+            try await shop.fulfilment.pack(order.id, picked: [1: 3], by: picker)
+        }
+        await #expect(throws: FulfilmentError.invalidPicks("The order has no line 7.")) {
+            try await shop.fulfilment.pack(order.id, picked: [7: 1], by: picker)
+        }
+        #expect(try await shop.fulfilment.order(id: order.id).status == .picking)
+        await shop.close()
+    }
+
+    @Test func thePickingListSumsEachProductAcrossTheDaysOrdersInAisleOrder() async throws {
+        let shop = try await TestShop.make()
+        let customers = try await shop.makeCustomers(2)
+        let (first, products) = try await paidOrder(shop, customer: customers[0], quantities: [3, 2])
+        let (second, _) = try await paidOrder(shop, customer: customers[1], quantities: [1])
+
+        let list = try await shop.fulfilment.pickingList(day: shop.clock.now)
+
+        #expect(list.orderNumbers == [first.number, second.number])
+        #expect(Set(list.lines.map(\.productID)) == Set(products.map(\.id)))
+        let firstLine = try #require(list.lines.first { $0.productID == products[0].id })
+        #expect(firstLine.quantity == 4)
+        #expect(firstLine.orders == [PickingList.Want(number: first.number, quantity: 3), PickingList.Want(number: second.number, quantity: 1)])
+        #expect(try await shop.fulfilment.pickingList(day: shop.clock.now.addingTimeInterval(86_400)).lines.isEmpty)
+        await shop.close()
+    }
+}
+
+@Suite struct RefundTests {
+    func deliveredOrder(_ shop: TestShop) async throws -> Order {
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let (order, _) = try await paidOrder(shop, customer: customer, quantities: [3, 2])
+        try await shop.fulfilment.move(order.id, .startPicking, by: picker)
+        try await shop.fulfilment.pack(order.id, picked: nil, by: picker)
+        try await shop.fulfilment.move(order.id, .dispatch, by: driver)
+        return try await shop.fulfilment.move(order.id, .deliver, by: driver)
+    }
+
+    @Test func aRefundPerLineThenTheRestMakesTheOrderRefunded() async throws {
+        let shop = try await TestShop.make()
+        let order = try await deliveredOrder(shop)
+        let manager = OrderActor.staff(id: "manager-1")
+
+        let part = try await shop.fulfilment.refund(order.id, lines: [2: 1], delivery: false, reason: "Squashed", idempotencyKey: "refund-part-1", by: manager)
+        #expect(part.status == .delivered)
+        #expect(part.refunded == order.lines[1].unitPrice)
+        #expect(part.lines.map(\.refundedQuantity) == [0, 1])
+
+        let rest = try await shop.fulfilment.refund(order.id, lines: [1: 3, 2: 1], delivery: true, reason: "Goodwill", idempotencyKey: "refund-rest-1", by: manager)
+        #expect(rest.status == .refunded)
+        #expect(rest.refunded == order.total)
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.total.minorUnits))
+
+        await #expect(throws: FulfilmentError.conflict(current: .refunded)) {
+            try await shop.fulfilment.refund(order.id, lines: [1: 1], delivery: false, reason: "Again", idempotencyKey: "refund-again-1", by: manager)
+        }
+        await shop.close()
+    }
+
+    @Test func moreThanWasOrderedCannotBeRefunded() async throws {
+        let shop = try await TestShop.make()
+        let order = try await deliveredOrder(shop)
+        await #expect(throws: FulfilmentError.invalidRefund("\(order.lines[1].name): at most 2 can still be refunded.")) {
+            try await shop.fulfilment.refund(order.id, lines: [2: 3], delivery: false, reason: "Too many", idempotencyKey: "refund-too-many", by: .staff(id: "m"))
+        }
+        #expect(try await shop.fulfilment.order(id: order.id).refunded.minorUnits == 0)
+        await shop.close()
+    }
+
+    @Test func repeatedRefundRequestsMakeOneRefund() async throws {
+        let shop = try await TestShop.make(onFile: true)
+        let order = try await deliveredOrder(shop)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    _ = try? await shop.fulfilment.refund(order.id, lines: [1: 1], delivery: false, reason: "Bruised", idempotencyKey: "one-refund-key",
+                                                          by: .staff(id: "m"))
+                }
+            }
+        }
+        let after = try await shop.fulfilment.order(id: order.id)
+        #expect(after.refunds.count == 1)
+        #expect(after.refunded == order.lines[0].unitPrice)
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.lines[0].unitPrice.minorUnits))
+        await shop.close()
+    }
+
+    @Test func aRefundTheProviderDidNotConfirmIsSentAgainLater() async throws {
+        let shop = try await TestShop.make(payments: { database, clock in FlakyGateway(sandbox: SandboxPaymentProvider(database: database, now: { clock.now })) })
+        let gateway = try #require(shop.payments as? FlakyGateway)
+        let order = try await deliveredOrder(shop)
+
+        gateway.failRefunds(true)
+        let refunded = try await shop.fulfilment.refund(order.id, lines: [1: 1], delivery: false, reason: "Bruised", idempotencyKey: "flaky-refund", by: .staff(id: "m"))
+        #expect(refunded.refunds.map(\.state) == [.pending])
+        gateway.failRefunds(false)
+        #expect(try await shop.fulfilment.completePendingRefunds() == 0) // too recent: it may still be in flight
+        shop.clock.advance(by: 60)
+        #expect(try await shop.fulfilment.completePendingRefunds() == 1)
+        #expect(try await shop.fulfilment.order(id: order.id).refunds.map(\.state) == [.succeeded])
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.lines[0].unitPrice.minorUnits))
+        await shop.close()
+    }
+}
+
+@Suite struct PaymentReconciliationTests {
+    @Test func anOrderWhoseChargeWentThroughUnseenIsSettledAsPaid() async throws {
+        let shop = try await TestShop.make(payments: { database, clock in FlakyGateway(sandbox: SandboxPaymentProvider(database: database, now: { clock.now })) })
+        let gateway = try #require(shop.payments as? FlakyGateway)
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        gateway.loseAnswers(true)
+
+        let (order, _) = try await paidOrder(shop, customer: customer, quantities: [1])
+        #expect(order.status == .pendingPayment) // the gateway took the money but its answer was lost
+
+        gateway.loseAnswers(false)
+        shop.clock.advance(by: 901)
+        #expect(try await shop.checkout.cancelAbandonedOrders() == 0)
+        let settled = try await shop.fulfilment.order(id: order.id)
+        #expect(settled.status == .paid)
+        #expect(settled.timeline.map(\.status) == [.pendingPayment, .paid])
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: 0))
+        await shop.close()
+    }
+
+    @Test func anOrderWithoutAChargeIsCancelledAfterAskingTheProvider() async throws {
+        let shop = try await TestShop.make(payments: { database, clock in FlakyGateway(sandbox: SandboxPaymentProvider(database: database, now: { clock.now })) })
+        let gateway = try #require(shop.payments as? FlakyGateway)
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        gateway.failBeforeCharging(true)
+        gateway.loseAnswers(true)
+
+        let (order, products) = try await paidOrder(shop, customer: customer, quantities: [1])
+        #expect(order.status == .pendingPayment)
+        shop.clock.advance(by: 901)
+        #expect(try await shop.checkout.cancelAbandonedOrders() == 0) // the provider cannot answer yet
+        gateway.loseAnswers(false)
+        #expect(try await shop.checkout.cancelAbandonedOrders() == 1)
+        #expect(try await shop.fulfilment.order(id: order.id).status == .cancelled)
+        #expect(try await shop.stock(of: products[0]) == products[0].stock)
+        await shop.close()
+    }
+}
+
+/// A gateway in front of the sandbox that can lose its answers (the charge goes through, the
+/// shop hears an error and the lookup fails), fail before charging, or fail refunds.
+final class FlakyGateway: PaymentProvider, @unchecked Sendable {
+    let name = "sandbox"
+    let sandbox: SandboxPaymentProvider
+    private let lock = NSLock()
+    private var losing = false
+    private var failingCharges = false
+    private var failingRefunds = false
+
+    init(sandbox: SandboxPaymentProvider) {
+        self.sandbox = sandbox
+    }
+
+    func loseAnswers(_ on: Bool) { lock.withLock { losing = on } }
+    func failBeforeCharging(_ on: Bool) { lock.withLock { failingCharges = on } }
+    func failRefunds(_ on: Bool) { lock.withLock { failingRefunds = on } }
+
+    func charge(amount: Money, card: CardDetails, orderReference: String, idempotencyKey: String) async throws -> ChargeOutcome {
+        if lock.withLock({ failingCharges }) { throw PaymentError.processingFailed("timed out before charging") }
+        let outcome = try await sandbox.charge(amount: amount, card: card, orderReference: orderReference, idempotencyKey: idempotencyKey)
+        if lock.withLock({ losing }) { throw PaymentError.processingFailed("the answer was lost") }
+        return outcome
+    }
+
+    func refund(chargeReference: String, amount: Money, idempotencyKey: String) async throws -> RefundReceipt {
+        if lock.withLock({ failingRefunds }) { throw PaymentError.processingFailed("timed out") }
+        return try await sandbox.refund(chargeReference: chargeReference, amount: amount, idempotencyKey: idempotencyKey)
+    }
+
+    func lookUpCharge(idempotencyKey: String) async throws -> ChargeLookup {
+        if lock.withLock({ losing }) { throw PaymentError.processingFailed("unreachable") }
+        return try await sandbox.lookUpCharge(idempotencyKey: idempotencyKey)
+    }
+}
