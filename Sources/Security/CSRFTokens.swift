@@ -24,7 +24,9 @@ public struct CSRFTokens: Sendable {
 
     /// True when `token` is the one issued for `visitorID` (compared in constant time).
     public func isValid(_ token: String?, for visitorID: String) -> Bool {
-        guard let token, let given = Data(base64URLEncoded: token) else { return false }
+        // Only the canonical spelling: the last character's spare bits must be zero, so that no
+        // second spelling of a token is ever accepted.
+        guard let token, let given = Data(base64URLEncoded: token), given.base64URLEncoded() == token else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(visitorID.utf8), using: key)
     }
 }

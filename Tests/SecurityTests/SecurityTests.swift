@@ -86,6 +86,10 @@ import Testing
         #expect(!csrf.isValid("", for: "visitor-a"))
         let last = token.last
         #expect(!csrf.isValid(String(token.dropLast()) + (last == "A" ? "B" : "A"), for: "visitor-a"))
+        // The same bytes spelt differently (the last character's two spare bits set) are refused too.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let index = alphabet.firstIndex(of: last!)!
+        #expect(!csrf.isValid(String(token.dropLast()) + String(alphabet[index | 1]), for: "visitor-a"))
     }
 
     @Test func randomTokensAreLongAndDistinct() {
