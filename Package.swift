@@ -115,7 +115,7 @@ let package = Package(
             // Staff, roles and their sessions; the back office grows here.
             name: "BackOffice",
             dependencies: [
-                "GoMartModels", "Accounts", "Security", "Storage",
+                "GoMartModels", "Accounts", "Checkout", "Security", "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -221,7 +221,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackOfficeTests",
-            dependencies: ["BackOffice", "Accounts", "GoMartModels", "Security", "Storage", "TestSupport"],
+            dependencies: ["BackOffice", "Accounts", "Checkout", "Payments", "GoMartModels", "Security", "Storage", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

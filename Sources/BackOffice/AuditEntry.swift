@@ -4,6 +4,12 @@ import Foundation
 public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     /// A member of staff was added.
     case staffAdded = "staff.added"
+    /// An order took a step: picking, packed, out for delivery, delivered, refused, cancelled.
+    case orderMoved = "order.moved"
+    /// Money was given back on an order.
+    case orderRefunded = "order.refunded"
+    /// A member of staff opened a customer's personal data (an order's delivery details).
+    case customerDataRead = "customer.data_read"
 }
 
 /// One line of the audit log: who did what to what, when, with the values before and after.

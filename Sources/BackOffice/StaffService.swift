@@ -154,6 +154,11 @@ public struct StaffService: Sendable {
                                              subject: subject, changesSealed: try vault.seal(changes))
     }
 
+    /// The clock, in whole seconds.
+    func timestamp() -> Int64 {
+        Int64(now().timeIntervalSince1970)
+    }
+
     /// The name authenticator apps show beside the code.
     let issuer = "GoMart"
 

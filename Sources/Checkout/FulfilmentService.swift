@@ -7,9 +7,18 @@ import Pricing
 import SQLKit
 import Storage
 
-/// Work that must commit or roll back with an order's change: the back office writes its audit
-/// line here.
-public typealias AlsoInTransaction = @Sendable (any SQLDatabase) async throws -> Void
+/// Work that must commit or roll back with an order's change, told what changed: the back office
+/// writes its audit line here.
+public typealias AlsoInTransaction = @Sendable (any SQLDatabase, OrderChange) async throws -> Void
+
+/// What one step did to an order.
+public struct OrderChange: Sendable, Hashable {
+    /// The state before and after (the same for a refund that leaves the state as it was).
+    public var from: OrderStatus
+    public var to: OrderStatus
+    /// Money given back by the step, if any.
+    public var refunded: Money?
+}
 
 /// Everything after "paid": picking, packing, delivery, cancellation and refunds.
 ///
@@ -111,7 +120,7 @@ public struct FulfilmentService: Sendable {
             try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
-            try await also?(sql)
+            try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
             return (refund, stockChanged)
         }
         if outcome.stockChanged { catalog.stockDidChange() }
@@ -167,7 +176,7 @@ public struct FulfilmentService: Sendable {
             try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
-            try await also?(sql)
+            try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
             return refund
         }
         if let refund { await send(refund) }
@@ -222,7 +231,7 @@ public struct FulfilmentService: Sendable {
                                                   note: "\(amount.formatted) refunded. \(reason)", actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: .orderRefunded, aggregateID: state.publicID,
                                                    payload: Self.payload(state, everything ? .refunded : state.status, refund: recorded), now: timestamp, sql: sql)
-            try await also?(sql)
+            try await also?(sql, OrderChange(from: state.status, to: everything ? .refunded : state.status, refunded: amount))
             return recorded
         }
         if let refund { await send(refund) }

@@ -2,9 +2,10 @@ import Logging
 import ServiceLifecycle
 import Storage
 
-/// Resolves orders abandoned in "pending payment" (for example by a crash mid-checkout): on
-/// start and then every `interval`, cancels those older than the checkout's pending timeout and
-/// returns their stock. With many workers, a database lease lets one of them do each round.
+/// Settles what a crash or a lost answer from the payment provider left half done: on start and
+/// then every `interval`, orders pending payment longer than the checkout's timeout (paid if the
+/// provider took the money, otherwise cancelled with their stock returned), and refunds the
+/// provider has not confirmed. With many workers, a database lease lets one of them do each round.
 public struct PendingOrderReaper: Service {
     let checkout: CheckoutService
     let lease: JobLease
@@ -26,6 +27,7 @@ public struct PendingOrderReaper: Service {
                 do {
                     if try await lease.acquire() {
                         try await checkout.cancelAbandonedOrders()
+                        try await FulfilmentService(checkout: checkout).completePendingRefunds()
                     }
                 } catch {
                     logger.error("could not cancel abandoned orders", metadata: ["error": "\(String(describing: type(of: error)))"])

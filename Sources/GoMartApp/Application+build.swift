@@ -81,8 +81,7 @@ public func buildApplication(
             recommender: recommendations, catalog: catalog, cart: cart, history: services.history, logger: logger
         )
         let router = try await buildRouter(
-            configuration: configuration, database: database, catalog: catalog, accounts: accounts, cart: cart, checkout: checkout,
-            staff: services.staff, recommendations: shopRecommendations, keys: keys, logger: logger
+            configuration: configuration, database: database, services: services, recommendations: shopRecommendations, logger: logger
         )
         var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
@@ -176,9 +175,9 @@ public func buildRecommenderApplication(
 
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
-    configuration: GoMartConfiguration, database: Database, catalog: CatalogService, accounts: AccountsService,
-    cart: CartService, checkout: CheckoutService, staff: StaffService, recommendations: ShopRecommendations, keys: SecretKeys, logger: Logger
+    configuration: GoMartConfiguration, database: Database, services: ShopServices, recommendations: ShopRecommendations, logger: Logger
 ) async throws -> Router<ShopRequestContext> {
+    let (catalog, accounts, cart, checkout, staff, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.staff, services.keys)
     let renderer = try await PageRenderer.load()
     let shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
     let cookies = CookieSettings(secure: configuration.server.secureCookies)
@@ -206,6 +205,7 @@ func buildRouter(
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
+    AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)

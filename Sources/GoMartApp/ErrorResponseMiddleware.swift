@@ -126,6 +126,15 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .orderNotFound:
                 return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
             }
+        case let error as FulfilmentError:
+            switch error {
+            case .orderNotFound:
+                return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
+            case .conflict:
+                return Classified(status: .conflict, title: "Order has moved on", heading: "This order has moved on", detail: error.description)
+            case .invalidPicks, .invalidRefund:
+                return Classified(status: .unprocessableContent, title: "Invalid request", heading: "That cannot be done", detail: error.description)
+            }
         case let error as WebError:
             switch error {
             case .csrfRejected:

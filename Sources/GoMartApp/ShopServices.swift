@@ -21,6 +21,10 @@ public struct ShopServices: Sendable {
     public let checkout: CheckoutService
     /// The grocer's team: staff accounts, roles and sessions.
     public let staff: StaffService
+    /// Everything after "paid": picking, delivery, cancellation, refunds.
+    public let fulfilment: FulfilmentService
+    /// Orders as staff work them, with role checks and the audit log.
+    public let orderDesk: OrderDesk
     /// What customers bought: training data and popularity.
     public let history: PurchaseHistory
     public let keys: SecretKeys
@@ -53,6 +57,8 @@ public struct ShopServices: Sendable {
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(database: database),
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.orders.pendingOrderTimeoutSeconds), logger: logger
         )
+        fulfilment = FulfilmentService(checkout: checkout)
+        orderDesk = OrderDesk(staff: staff, fulfilment: fulfilment, database: database)
     }
 }
 

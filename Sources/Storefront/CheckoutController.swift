@@ -13,6 +13,7 @@ import Web
 public struct CheckoutController: Sendable {
     public typealias Context = ShopRequestContext
     let checkout: CheckoutService
+    let fulfilment: FulfilmentService
     let renderer: PageRenderer
     let shop: ShopSettings
     let chrome: PageChromeBuilder
@@ -20,6 +21,7 @@ public struct CheckoutController: Sendable {
     /// Creates the controller.
     public init(checkout: CheckoutService, cart: CartService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
         self.checkout = checkout
+        self.fulfilment = FulfilmentService(checkout: checkout)
         self.renderer = renderer
         self.shop = shop
         self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
@@ -31,6 +33,15 @@ public struct CheckoutController: Sendable {
         router.post("/checkout", use: placeOrder)
         router.get("/orders", use: orders)
         router.get("/orders/:id", use: order)
+        router.post("/orders/:id/cancel", use: cancel)
+    }
+
+    /// The shopper cancels their order, until picking starts: stock back, payment refunded.
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        try await fulfilment.move(id, .cancel, by: .customer, customerID: session.customer.internalID)
+        return .redirect(to: "/orders/\(id.publicString)", type: .normal)
     }
 
     @Sendable func showCheckout(_ request: Request, context: Context) async throws -> Response {

@@ -59,6 +59,8 @@ struct PricedLineView: Sendable {
     var quantity: Int
     var unitPrice: String
     var lineTotal: String
+    /// What happened to the line after the order, e.g. "2 not available, refunded".
+    var note: String? = nil
 }
 
 /// The checkout page.
@@ -121,6 +123,21 @@ struct OrderPageModel: Sendable {
     var phone: String
     var justPlaced: Bool
     var failure: String?
+    var statusValue: String
+    var refunded: String?
+    var netTotal: String
+    var timeline: [Step]
+    /// The order can still be cancelled by the shopper (until picking starts).
+    var cancellable: Bool
+    var id: String
+    var awaitingPayment: Bool
+
+    /// One step of the order's timeline as the shopper sees it.
+    struct Step: Sendable {
+        var label: String
+        var at: String
+        var note: String?
+    }
 
     init(shop: ShopView, meta: PageMeta, header: HeaderModel, order: Order, justPlaced: Bool) {
         self.shop = shop
@@ -131,8 +148,14 @@ struct OrderPageModel: Sendable {
         paid = order.status == .paid
         cancelled = order.status == .cancelled
         placedOn = order.createdAt.formatted(.dateTime.day().month(.wide).year().hour().minute())
-        lines = order.lines.map {
-            PricedLineView(name: $0.name, packSize: $0.packSize, quantity: $0.quantity, unitPrice: $0.unitPrice.formatted, lineTotal: $0.lineTotal.formatted)
+        lines = order.lines.map { line in
+            var note: String?
+            if line.refundedQuantity > 0 {
+                let short = max((line.pickedQuantity.map { line.quantity - $0 }) ?? 0, 0)
+                note = short == line.refundedQuantity ? "\(short) not available, refunded" : "\(line.refundedQuantity) refunded"
+            }
+            return PricedLineView(name: line.name, packSize: line.packSize, quantity: line.quantity, unitPrice: line.unitPrice.formatted,
+                                  lineTotal: line.lineTotal.formatted, note: note)
         }
         subtotal = order.subtotal.formatted
         deliveryFee = order.deliveryFee.minorUnits == 0 ? "Free" : order.deliveryFee.formatted
@@ -142,6 +165,16 @@ struct OrderPageModel: Sendable {
         phone = order.delivery.phone
         self.justPlaced = justPlaced
         failure = order.status == .cancelled ? Self.explain(order.failureReason) : nil
+        statusValue = order.status.rawValue
+        refunded = order.refunded.minorUnits > 0 ? order.refunded.formatted : nil
+        netTotal = order.netTotal.formatted
+        timeline = order.timeline.map { event in
+            Step(label: event.status == .pendingPayment ? "Order placed" : event.status.label,
+                 at: event.at.formatted(.dateTime.day().month(.wide).year().hour().minute()), note: event.note)
+        }
+        cancellable = order.status == .paid
+        id = order.id.publicString
+        awaitingPayment = order.status == .pendingPayment
     }
 
     static func explain(_ reason: String?) -> String {

@@ -16,6 +16,7 @@ public struct StaffController: Sendable {
     let renderer: PageRenderer
     let shop: ShopSettings
     let cookies: CookieSettings
+    let pages: AdminPages
 
     /// Creates the controller.
     public init(staff: StaffService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
@@ -23,6 +24,7 @@ public struct StaffController: Sendable {
         self.renderer = renderer
         self.shop = shop
         self.cookies = cookies
+        self.pages = AdminPages(staff: staff, renderer: renderer, shop: shop)
     }
 
     /// Adds the routes under `/admin`.
@@ -34,19 +36,8 @@ public struct StaffController: Sendable {
         router.get("/admin/audit", use: audit)
     }
 
-    struct MemberView: Sendable {
-        var name: String
-        var email: String
-        var role: String
-    }
-
-    /// What every back-office page's head needs.
-    struct AdminChrome: Sendable {
-        var title: String
-        var shopName: String
-        var csrfToken: String
-        var member: MemberView?
-    }
+    typealias AdminChrome = AdminPages.Chrome
+    typealias MemberView = AdminPages.MemberView
 
     struct SignInPage: Sendable {
         var chrome: AdminChrome
@@ -82,20 +73,12 @@ public struct StaffController: Sendable {
         var hasEntries: Bool
     }
 
-    struct ForbiddenPage: Sendable {
-        var chrome: AdminChrome
-        var message: String
-    }
-
     @Sendable func audit(_ request: Request, context: Context) async throws -> Response {
-        guard let member = try await member(request) else {
-            return .redirect(to: "/admin/sign-in?next=%2Fadmin%2Faudit", type: .normal)
-        }
-        let chosen = FormURLEncoded.parse(request.uri.query)["action"]?.first.flatMap(AuditAction.init(rawValue:))
-        do {
+        try await pages.page(request, context) { member in
+            let chosen = FormURLEncoded.parse(request.uri.query)["action"]?.first.flatMap(AuditAction.init(rawValue:))
             let entries = try await staff.auditLog(for: member, action: chosen)
             let page = AuditPage(
-                chrome: chrome("Audit log", member, context),
+                chrome: pages.chrome("Audit log", member, context, request: request),
                 actions: AuditAction.allCases.map { .init(value: $0.rawValue, selected: $0 == chosen) },
                 entries: entries.map { entry in
                     AuditPage.Entry(
@@ -109,33 +92,22 @@ public struct StaffController: Sendable {
                 },
                 hasEntries: !entries.isEmpty
             )
-            return try HTMLResponse(html: renderer.render(page, template: "admin-audit"), privatePage: true).response(from: request, context: context)
-        } catch let error as StaffError {
-            let page = ForbiddenPage(chrome: chrome("Not for your role", member, context), message: error.description)
-            return try HTMLResponse(html: renderer.render(page, template: "admin-forbidden"), status: .forbidden, privatePage: true)
-                .response(from: request, context: context)
+            return try pages.html(page, template: "admin-audit", request: request, context: context)
         }
-    }
-
-    /// The signed-in member of staff, or nil.
-    func member(_ request: Request) async throws -> StaffMember? {
-        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else { return nil }
-        return try await staff.member(sessionToken: token)
     }
 
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
-        guard let member = try await member(request) else {
-            return .redirect(to: "/admin/sign-in?next=%2Fadmin", type: .normal)
+        try await pages.page(request, context) { member in
+            let page = HomePage(
+                chrome: pages.chrome("Back office", member, context, request: request), member: AdminPages.view(member),
+                permissions: StaffPermission.allCases.filter(member.may).map(Self.describe)
+            )
+            return try pages.html(page, template: "admin-home", request: request, context: context)
         }
-        let page = HomePage(
-            chrome: chrome("Back office", member, context), member: Self.view(member),
-            permissions: StaffPermission.allCases.filter(member.may).map(Self.describe)
-        )
-        return try HTMLResponse(html: renderer.render(page, template: "admin-home"), privatePage: true).response(from: request, context: context)
     }
 
     @Sendable func signInForm(_ request: Request, context: Context) async throws -> Response {
-        if try await member(request) != nil { return .redirect(to: "/admin", type: .normal) }
+        if try await pages.member(request) != nil { return .redirect(to: "/admin", type: .normal) }
         let next = Self.adminPath(FormURLEncoded.parse(request.uri.query)["next"]?.first)
         return try signInPage(context: context, email: "", next: next, error: nil, askCode: false, status: .ok).response(from: request, context: context)
     }
@@ -166,12 +138,9 @@ public struct StaffController: Sendable {
 
     private func signInPage(context: Context, email: String, next: String, error: String?, askCode: Bool,
                             status: HTTPResponse.Status) throws -> HTMLResponse {
-        let page = SignInPage(chrome: chrome("Staff sign-in", nil, context), email: email, next: next, error: error, askCode: askCode)
+        let page = SignInPage(chrome: AdminChrome(title: "Staff sign-in", shopName: shop.name, csrfToken: context.csrfToken, member: nil, links: []),
+                              email: email, next: next, error: error, askCode: askCode)
         return HTMLResponse(html: try renderer.render(page, template: "admin-sign-in"), status: status, privatePage: true)
-    }
-
-    private func chrome(_ title: String, _ member: StaffMember?, _ context: Context) -> AdminChrome {
-        AdminChrome(title: title, shopName: shop.name, csrfToken: context.csrfToken, member: member.map(Self.view))
     }
 
     /// The staff cookie: HttpOnly, SameSite=Strict, only for `/admin`, Secure behind TLS.
@@ -184,10 +153,6 @@ public struct StaffController: Sendable {
     static func adminPath(_ next: String?) -> String {
         let safe = LocalPath.safe(next)
         return safe == "/admin" || safe.hasPrefix("/admin/") ? safe : "/admin"
-    }
-
-    static func view(_ member: StaffMember) -> MemberView {
-        MemberView(name: member.name, email: member.email, role: member.role.rawValue)
     }
 
     static func describe(_ permission: StaffPermission) -> String {

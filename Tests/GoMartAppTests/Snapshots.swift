@@ -17,6 +17,8 @@ struct Pinned {
         text = replace(#"("token"\s*:\s*")[^"]*"#, in: text, with: "$1<session-token>")
         text = replace(#"GM-[0-9A-Z]{6}"#, in: text, with: "GM-NUMBER")
         text = replace(#"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)"#, in: text, with: "<timestamp>")
+        text = replace(#"\b\d{4}-\d\d-\d\d \d\d:\d\d\b"#, in: text, with: "<time>")
+        text = replace(#"(type="date" id="\w+" name="\w+" value=")\d{4}-\d\d-\d\d"#, in: text, with: "$1<day>")
         text = replace(#"\.[0-9a-f]{12}\.(css|js|svg|png|webp|jpg)"#, in: text, with: ".<fingerprint>.$1")
         for offset in [0, -60] {
             let instant = now.addingTimeInterval(TimeInterval(offset))

@@ -1,0 +1,314 @@
+import BackOffice
+import Checkout
+import Foundation
+import GoMartModels
+import Hummingbird
+import Security
+import Web
+
+/// The back office's orders: the list, one order with the steps the member's role allows,
+/// picking and packing, refunds, the packing slip, the day's picking list and the deliveries.
+public struct AdminOrdersController: Sendable {
+    public typealias Context = ShopRequestContext
+    let desk: OrderDesk
+    let pages: AdminPages
+
+    /// Creates the controller.
+    public init(desk: OrderDesk, staff: StaffService, renderer: PageRenderer, shop: ShopSettings) {
+        self.desk = desk
+        self.pages = AdminPages(staff: staff, renderer: renderer, shop: shop)
+    }
+
+    /// Adds the routes under `/admin`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/admin/orders", use: list)
+        router.get("/admin/deliveries", use: deliveries)
+        router.get("/admin/orders/:id", use: show)
+        router.get("/admin/orders/:id/slip", use: slip)
+        router.post("/admin/orders/:id/step", use: step)
+        router.post("/admin/orders/:id/pack", use: pack)
+        router.post("/admin/orders/:id/refund", use: refund)
+        router.get("/admin/picking", use: picking)
+    }
+
+    // MARK: - Pages
+
+    struct ListPage: Sendable {
+        struct Row: Sendable {
+            var href: String
+            var number: String
+            var placed: String
+            var status: String
+            var statusValue: String
+            var items: Int
+            var total: String
+        }
+
+        struct Option: Sendable {
+            var value: String
+            var label: String
+            var selected: Bool
+        }
+
+        var chrome: AdminPages.Chrome
+        var heading: String
+        var lede: String
+        var showFilter: Bool
+        var statuses: [Option]
+        var rows: [Row]
+        var hasRows: Bool
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let chosen = FormURLEncoded.parse(request.uri.query)["status"]?.first.flatMap { $0.isEmpty ? nil : $0 }
+            guard chosen == nil || OrderStatus(rawValue: chosen!) != nil else {
+                return try pages.message(request, context, member, status: .badRequest, heading: "Unknown order state",
+                                         message: "Choose one of the states in the list.")
+            }
+            let status = chosen.flatMap(OrderStatus.init(rawValue:))
+            let orders = try await desk.orders(for: member, statuses: status.map { [$0] } ?? [])
+            let page = ListPage(
+                chrome: pages.chrome("Orders", member, context, request: request), heading: "Orders",
+                lede: "The newest 200 orders\(status.map { " that are “\($0.label)”" } ?? ""), newest first.", showFilter: true,
+                statuses: OrderStatus.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == status) },
+                rows: orders.map(Self.row), hasRows: !orders.isEmpty
+            )
+            return try pages.html(page, template: "admin-orders", request: request, context: context)
+        }
+    }
+
+    @Sendable func deliveries(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let orders = try await desk.deliveries(for: member)
+            let page = ListPage(
+                chrome: pages.chrome("Deliveries", member, context, request: request), heading: "Deliveries",
+                lede: "Orders packed and waiting for the van, and orders out for delivery, oldest first.", showFilter: false,
+                statuses: [], rows: orders.map(Self.row), hasRows: !orders.isEmpty
+            )
+            return try pages.html(page, template: "admin-orders", request: request, context: context)
+        }
+    }
+
+    static func row(_ order: OrderSummary) -> ListPage.Row {
+        ListPage.Row(href: "/admin/orders/\(order.id.publicString)", number: order.number, placed: AdminPages.timestamp(order.createdAt),
+                     status: order.status.label, statusValue: order.status.rawValue, items: order.itemCount, total: order.total.formatted)
+    }
+
+    struct OrderPage: Sendable {
+        struct Line: Sendable {
+            var number: Int
+            var name: String
+            var packSize: String
+            var sku: String
+            var quantity: Int
+            var unitPrice: String
+            var lineTotal: String
+            var picked: String
+            var refunded: Int
+            var pickMax: Int
+            var refundMax: Int
+        }
+
+        struct Step: Sendable {
+            var value: String
+            var label: String
+            var danger: Bool
+        }
+
+        struct Event: Sendable {
+            var at: String
+            var label: String
+            var note: String?
+            var actor: String
+        }
+
+        struct Refund: Sendable {
+            var at: String
+            var amount: String
+            var reason: String
+            var state: String
+        }
+
+        var chrome: AdminPages.Chrome
+        var id: String
+        var number: String
+        var status: String
+        var statusValue: String
+        var placed: String
+        var card: String?
+        var deliveryName: String
+        var addressLines: [String]
+        var phone: String
+        var lines: [Line]
+        var subtotal: String
+        var deliveryFee: String
+        var total: String
+        var refunded: String?
+        var netTotal: String
+        var steps: [Step]
+        var hasSteps: Bool
+        var canPack: Bool
+        var canRefund: Bool
+        var refundKey: String
+        var timeline: [Event]
+        var refunds: [Refund]
+        var hasRefunds: Bool
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let order = try await desk.order(try Self.orderID(context), for: member)
+            return try pages.html(orderPage(order, member: member, context: context, request: request), template: "admin-order", request: request, context: context)
+        }
+    }
+
+    func orderPage(_ order: Order, member: StaffMember, context: Context, request: Request) -> OrderPage {
+        let steps = OrderDesk.steps(for: member, from: order.status).filter { $0 != .pack }
+        return OrderPage(
+            chrome: pages.chrome("Order \(order.number)", member, context, request: request),
+            id: order.id.publicString, number: order.number, status: order.status.label, statusValue: order.status.rawValue,
+            placed: AdminPages.timestamp(order.createdAt),
+            card: order.cardBrand.map { "\($0) ending \(order.cardLastFour ?? "")" },
+            deliveryName: order.delivery.name, addressLines: Array(order.delivery.addressLines.dropFirst()), phone: order.delivery.phone,
+            lines: order.lines.map { line in
+                OrderPage.Line(number: line.number, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
+                               unitPrice: line.unitPrice.formatted, lineTotal: line.lineTotal.formatted,
+                               picked: line.pickedQuantity.map(String.init) ?? "–", refunded: line.refundedQuantity,
+                               pickMax: line.quantity - line.refundedQuantity, refundMax: line.quantity - line.refundedQuantity)
+            },
+            subtotal: order.subtotal.formatted, deliveryFee: order.deliveryFee.formatted, total: order.total.formatted,
+            refunded: order.refunded.minorUnits > 0 ? order.refunded.formatted : nil, netTotal: order.netTotal.formatted,
+            steps: steps.map { .init(value: $0.rawValue, label: $0.label, danger: $0 == .cancel || $0 == .refuse) },
+            hasSteps: !steps.isEmpty,
+            canPack: order.status == .picking && member.may(.pickOrders),
+            canRefund: [.packed, .outForDelivery, .delivered, .refused].contains(order.status) && member.may(.refundOrders),
+            refundKey: RandomToken.make(bytes: 16),
+            timeline: order.timeline.map { event in
+                OrderPage.Event(at: AdminPages.timestamp(event.at), label: event.status.label, note: event.note,
+                                actor: event.actor.hasPrefix("staff:") ? "staff" : event.actor)
+            },
+            refunds: order.refunds.map { refund in
+                OrderPage.Refund(at: AdminPages.timestamp(refund.createdAt), amount: refund.amount.formatted, reason: refund.reason,
+                                 state: refund.state.rawValue)
+            },
+            hasRefunds: !order.refunds.isEmpty
+        )
+    }
+
+    @Sendable func slip(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let order = try await desk.order(try Self.orderID(context), for: member)
+            return try pages.html(orderPage(order, member: member, context: context, request: request), template: "admin-slip", request: request, context: context)
+        }
+    }
+
+    // MARK: - Changes
+
+    @Sendable func step(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let id = try Self.orderID(context)
+            guard let transition = OrderTransition(rawValue: context.formValue("transition")), transition != .pack else {
+                return try pages.message(request, context, member, status: .badRequest, heading: "Unknown step", message: "Choose one of the order's buttons.")
+            }
+            try await desk.move(id, transition, expecting: OrderStatus(rawValue: context.formValue("expecting")), by: member)
+            return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
+        }
+    }
+
+    @Sendable func pack(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let id = try Self.orderID(context)
+            guard let picked = Self.counts(context, prefix: "picked_") else {
+                return try pages.message(request, context, member, status: .unprocessableContent, heading: "That cannot be done",
+                                         message: "Enter each quantity picked as a whole number.")
+            }
+            try await desk.pack(id, picked: picked, expecting: OrderStatus(rawValue: context.formValue("expecting")), by: member)
+            return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
+        }
+    }
+
+    @Sendable func refund(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let id = try Self.orderID(context)
+            guard let lines = Self.counts(context, prefix: "refund_") else {
+                return try pages.message(request, context, member, status: .unprocessableContent, heading: "That cannot be done",
+                                         message: "Enter each quantity to refund as a whole number.")
+            }
+            try await desk.refund(id, lines: lines, delivery: context.formValue("delivery") == "on", reason: context.formValue("reason"),
+                                  idempotencyKey: context.formValue("idempotency_key"), by: member)
+            return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
+        }
+    }
+
+    // MARK: - Picking
+
+    struct PickingPage: Sendable {
+        struct Line: Sendable {
+            var aisle: String
+            var name: String
+            var packSize: String
+            var sku: String
+            var quantity: Int
+            var orders: String
+        }
+
+        var chrome: AdminPages.Chrome
+        var day: String
+        var orderCount: Int
+        var orders: String
+        var lines: [Line]
+        var hasLines: Bool
+    }
+
+    @Sendable func picking(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let text = FormURLEncoded.parse(request.uri.query)["day"]?.first ?? ""
+            let day: Date
+            if text.isEmpty {
+                day = Date()
+            } else if let parsed = Self.day(text) {
+                day = parsed
+            } else {
+                return try pages.message(request, context, member, status: .badRequest, heading: "Not a date", message: "Give the day as YYYY-MM-DD.")
+            }
+            let list = try await desk.pickingList(day: day, for: member)
+            let page = PickingPage(
+                chrome: pages.chrome("Picking list", member, context, request: request), day: String(AdminPages.timestamp(day).prefix(10)),
+                orderCount: list.orderNumbers.count, orders: list.orderNumbers.joined(separator: ", "),
+                lines: list.lines.map { line in
+                    PickingPage.Line(aisle: line.aisleName, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
+                                     orders: line.orders.map { "\($0.number) × \($0.quantity)" }.joined(separator: ", "))
+                },
+                hasLines: !list.lines.isEmpty
+            )
+            return try pages.html(page, template: "admin-picking", request: request, context: context)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func orderID(_ context: Context) throws -> OrderID {
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw FulfilmentError.orderNotFound }
+        return id
+    }
+
+    /// `prefix<line number>` fields as counts by line number; nil when one is not a whole number.
+    static func counts(_ context: Context, prefix: String) -> [Int: Int]? {
+        var counts: [Int: Int] = [:]
+        for (name, values) in context.form where name.hasPrefix(prefix) {
+            guard let line = Int(name.dropFirst(prefix.count)) else { continue }
+            let text = (values.first ?? "").trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let count = Int(text) else { return nil }
+            counts[line] = count
+        }
+        return counts
+    }
+
+    /// A `YYYY-MM-DD` day, as midnight UTC.
+    static func day(_ text: String) -> Date? {
+        guard text.count == 10 else { return nil }
+        return try? Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day().dateSeparator(.dash).parse(text)
+    }
+}
