@@ -12,10 +12,12 @@ import Web
 public struct OrdersAPIController: Sendable {
     public typealias Context = ShopRequestContext
     let checkout: CheckoutService
+    let fulfilment: FulfilmentService
 
     /// Creates the controller.
     public init(checkout: CheckoutService) {
         self.checkout = checkout
+        self.fulfilment = FulfilmentService(checkout: checkout)
     }
 
     /// Adds the routes under `/api/v1/orders`.
@@ -25,6 +27,14 @@ public struct OrdersAPIController: Sendable {
         api.post(use: place)
         api.get(use: list)
         api.get(":id", use: show)
+        api.post(":id/cancel", use: cancel)
+    }
+
+    /// The customer cancels their order until picking starts: stock back, payment refunded.
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> OrderDTO {
+        let session = try context.requireSession()
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        return OrderDTO(try await fulfilment.move(id, .cancel, by: .customer, customerID: session.customer.internalID))
     }
 
     /// 200 with the server's pricing when the order can be placed, 422 with the same body listing
@@ -109,9 +119,6 @@ struct PricedLineDTO: Encodable, Sendable {
         self.init(productID: line.productID, sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal)
     }
 
-    init(_ line: OrderLine) {
-        self.init(productID: line.productID, sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal)
-    }
 }
 
 /// One problem found by validation.
@@ -147,24 +154,60 @@ struct OrderDTO: ResponseEncodable, Sendable {
         var lastFour: String
     }
 
+    /// A line with what became of it after the order.
+    struct Line: Encodable, Sendable {
+        var lineNumber: Int
+        var productId: String
+        var sku: String
+        var name: String
+        var quantity: Int
+        var unitPrice: MoneyDTO
+        var lineTotal: MoneyDTO
+        var pickedQuantity: Int?
+        var refundedQuantity: Int
+    }
+
+    struct Event: Encodable, Sendable {
+        var status: String
+        var at: Date
+        var note: String?
+    }
+
+    struct Refund: Encodable, Sendable {
+        var amount: MoneyDTO
+        var reason: String
+        var state: String
+        var createdAt: Date
+    }
+
     var id: String
     var number: String
     var status: String
-    var lines: [PricedLineDTO]
+    var lines: [Line]
     var subtotal: MoneyDTO
     var deliveryFee: MoneyDTO
     var total: MoneyDTO
+    var refunded: MoneyDTO
     var payment: Payment?
     var failureReason: String?
     var delivery: DeliveryDetails
     var createdAt: Date
     var paidAt: Date?
+    var timeline: [Event]
+    var refunds: [Refund]
 
     init(_ order: Order) {
         id = order.id.publicString
         number = order.number
         status = order.status.rawValue
-        lines = order.lines.map(PricedLineDTO.init)
+        lines = order.lines.map { line in
+            Line(lineNumber: line.number, productId: line.productID.publicString, sku: line.sku, name: line.name, quantity: line.quantity,
+                 unitPrice: MoneyDTO(line.unitPrice), lineTotal: MoneyDTO(line.lineTotal), pickedQuantity: line.pickedQuantity,
+                 refundedQuantity: line.refundedQuantity)
+        }
+        refunded = MoneyDTO(order.refunded)
+        timeline = order.timeline.map { Event(status: $0.status.rawValue, at: $0.at, note: $0.note) }
+        refunds = order.refunds.map { Refund(amount: MoneyDTO($0.amount), reason: $0.reason, state: $0.state.rawValue, createdAt: $0.createdAt) }
         subtotal = MoneyDTO(order.subtotal)
         deliveryFee = MoneyDTO(order.deliveryFee)
         total = MoneyDTO(order.total)

@@ -12,6 +12,8 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
     case oneTimeCodeRequired
     /// The code is not the current one, was used already, or is not an unused recovery code.
     case wrongOneTimeCode
+    /// The request carries no valid staff session.
+    case notSignedIn
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
         case .forbidden(let permission): "Your role does not allow this (\(permission.rawValue))."
         case .oneTimeCodeRequired: "Enter the code from your authenticator app, or one of your recovery codes."
         case .wrongOneTimeCode: "That code is not right, or was used already."
+        case .notSignedIn: "This needs a staff session: sign in with POST /api/v1/admin/sessions and send its token as a bearer token."
         }
     }
 }

@@ -210,6 +210,7 @@ func buildRouter(
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)
     OrdersAPIController(checkout: checkout).addRoutes(to: router)
+    AdminAPIController(staff: staff, desk: services.orderDesk).addRoutes(to: router)
     RecommendationsAPIController(catalog: catalog, recommendations: recommendations).addRoutes(to: router)
     return router
 }

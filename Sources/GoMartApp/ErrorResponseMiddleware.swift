@@ -89,6 +89,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                                   detail: "Some fields are not valid.", fieldErrors: fields)
             case .emailTaken:
                 return Classified(status: .conflict, title: "E-mail already in use", heading: "E-mail already in use", detail: error.description)
+            case .notSignedIn:
+                return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in", detail: error.description)
             case .wrongCredentials, .oneTimeCodeRequired, .wrongOneTimeCode:
                 return Classified(status: .unauthorized, title: "Sign-in failed", heading: "Sign-in failed", detail: error.description)
             case .forbidden:

@@ -43,7 +43,8 @@ public struct ShopperMiddleware: RouterMiddleware {
 
         var staleSessionCookie = false
         if isAPI {
-            if let token = Self.bearerToken(request) {
+            // Staff tokens (under /api/v1/admin) are the back office's to check, never a shopper's.
+            if !request.uri.path.hasPrefix("/api/v1/admin/"), let token = Self.bearerToken(request) {
                 context.session = try await accounts.session(token: token)
             }
         } else if let token = request.cookies[CookieSettings.sessionCookie]?.value, !token.isEmpty {
@@ -72,7 +73,8 @@ public struct ShopperMiddleware: RouterMiddleware {
         return response
     }
 
-    static func bearerToken(_ request: Request) -> String? {
+    /// The token of an `Authorization: Bearer` header, if any.
+    public static func bearerToken(_ request: Request) -> String? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
         return String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
     }

@@ -30,7 +30,9 @@ import Testing
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/products/{id}/similar", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me", "/me/recommendations", "/model", "/model/items/{id}/neighbours", "/model/recommendations",
                                            "/cart", "/cart/items", "/cart/items/{productId}",
-                                           "/orders/validate", "/orders", "/orders/{id}"])
+                                           "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel",
+                                           "/admin/sessions", "/admin/sessions/current", "/admin/orders", "/admin/orders/{id}",
+                                           "/admin/orders/{id}/transitions", "/admin/orders/{id}/pack", "/admin/orders/{id}/refunds", "/admin/picking-list"])
             }
         }
     }
