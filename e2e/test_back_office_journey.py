@@ -1,0 +1,131 @@
+"""The back office in a real browser: a picker picks an order with one line short and the shopper's
+order page shows the refund; a driver delivers it; the owner, signing in with the code from an
+authenticator app, finds every step in the audit log."""
+import base64
+import hashlib
+import hmac
+import re
+import struct
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+from conftest import BINARY, serve
+from test_shopping_journey import add_first_in_stock, checkout, fill, shot, wait
+
+PASSWORD = "a long staff password"
+
+
+def totp(secret, at=None):
+    """The RFC 6238 code (SHA-1, 30 s, 6 digits) an authenticator app shows for `secret`."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = struct.pack(">Q", int((at or time.time()) // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+@pytest.fixture(scope="module")
+def staffed_shop():
+    """A fresh shop with an owner, a picker and a driver added by `gomart staff add`; yields the
+    address and the owner's authenticator secret."""
+    data = Path(tempfile.mkdtemp(prefix="gomart-e2e-staff-"))
+    (data / "password").write_text(PASSWORD + "\n")
+    secret = None
+    for email, role, name in (("owner@example.com", "owner", "Olive Owner"), ("picker@example.com", "picker", "Pat Picker"),
+                              ("driver@example.com", "driver", "Dev Driver")):
+        added = subprocess.run([str(BINARY), "staff", "add", "--email", email, "--role", role, "--name", name,
+                                "--password-file", str(data / "password"), "--data-dir", str(data / "data")],
+                               cwd=data, check=True, capture_output=True, text=True, timeout=120)
+        if role == "owner":
+            secret = re.search(r"secret:\s+([A-Z2-7]+)", added.stderr).group(1)
+    for url in serve(data):
+        yield url, secret
+
+
+def staff_sign_in(browser, shop_url, email, code=None):
+    browser.delete_all_cookies()
+    browser.get(shop_url + "/admin/sign-in")
+    fill(browser, "email", email)
+    fill(browser, "password", PASSWORD)
+    if code is not None:
+        fill(browser, "code", code())
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Back office"))
+
+
+def press(browser, label):
+    browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+
+
+def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_shop, browser):
+    shop_url, secret = staffed_shop
+
+    # A shopper orders three of one product.
+    browser.get(shop_url + "/account/sign-up")
+    fill(browser, "name", "Journey Tester")
+    fill(browser, "email", f"picked-{uuid.uuid4().hex[:8]}@example.com")
+    fill(browser, "password", "a long journey password")
+    browser.find_element(By.CSS_SELECTOR, ".stacked-form button[type=submit]").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your account"))
+    browser.get(shop_url + "/aisles/pantry?in_stock=1&sort=price-desc")
+    browser.find_elements(By.CSS_SELECTOR, ".card-link")[0].click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "quantity")))
+    fill(browser, "quantity", "3")
+    browser.find_element(By.CSS_SELECTOR, ".buy-form button").click()
+    checkout(browser, shop_url, "4242 4242 4242 4242")
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
+    order_url = browser.current_url.split("?")[0]
+    order_id = order_url.rsplit("/", 1)[1]
+    number = re.search(r"GM-[0-9A-Z]{6}", browser.find_element(By.CSS_SELECTOR, ".confirmation").text).group(0)
+    shopper_cookies = browser.get_cookies()
+
+    # The picker finds it on today's picking list, starts picking and finds only two.
+    staff_sign_in(browser, shop_url, "picker@example.com")
+    browser.get(shop_url + "/admin/picking")
+    assert number in browser.find_element(By.TAG_NAME, "main").text
+    browser.get(shop_url + f"/admin/orders/{order_id}")
+    press(browser, "Start picking")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "picked_1")))
+    fill(browser, "picked_1", "2")
+    shot(browser, "20-picker-records-a-short-pick")
+    press(browser, "Record picks and mark packed")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Packed"))
+    unit_price = browser.find_element(By.CSS_SELECTOR, ".data-table tbody tr td:nth-child(6)").text
+
+    # The shopper's order page shows the missing unit refunded.
+    browser.delete_all_cookies()
+    browser.get(shop_url + "/")
+    for cookie in shopper_cookies:
+        browser.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": cookie.get("path", "/")})
+    browser.get(order_url)
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert "1 not available, refunded" in page
+    assert f"Refunded\n−{unit_price}" in page
+    shot(browser, "21-shopper-sees-the-refund")
+
+    # The driver takes it out and delivers it.
+    staff_sign_in(browser, shop_url, "driver@example.com")
+    browser.get(shop_url + "/admin/deliveries")
+    browser.find_element(By.LINK_TEXT, number).click()
+    press(browser, "Out for delivery")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Out for delivery"))
+    press(browser, "Delivered")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Delivered"))
+    shot(browser, "22-driver-delivered")
+
+    # The owner signs in with the authenticator code and finds every step in the audit log.
+    staff_sign_in(browser, shop_url, "owner@example.com", code=lambda: totp(secret))
+    browser.get(shop_url + "/admin/audit?action=order.moved")
+    rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, ".data-table tbody tr")]
+    assert len(rows) == 4
+    assert any("Pat Picker" in row and "status: picking → packed" in row for row in rows)
+    assert any("Dev Driver" in row and "status: out_for_delivery → delivered" in row for row in rows)
+    shot(browser, "23-owner-reads-the-audit-log")
