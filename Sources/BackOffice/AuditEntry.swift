@@ -10,6 +10,20 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case orderRefunded = "order.refunded"
     /// A member of staff opened a customer's personal data (an order's delivery details).
     case customerDataRead = "customer.data_read"
+    /// A product was added to the catalogue.
+    case productCreated = "product.created"
+    /// A product's details or price changed.
+    case productChanged = "product.changed"
+    /// A product was taken off sale.
+    case productWithdrawn = "product.withdrawn"
+    /// A withdrawn product was put back on sale.
+    case productReinstated = "product.reinstated"
+    /// Stock was adjusted, with a reason.
+    case stockAdjusted = "stock.adjusted"
+    /// An aisle was added, renamed or moved.
+    case aisleChanged = "aisle.changed"
+    /// A catalogue file was imported from the back office.
+    case catalogueImported = "catalogue.imported"
 }
 
 /// One line of the audit log: who did what to what, when, with the values before and after.

@@ -78,6 +78,12 @@ public struct OrderDesk: Sendable {
                                            by: .staff(id: member.id.publicString), also: audit(id, .orderRefunded, member))
     }
 
+    /// Orders placed in `[from, before)` as CSV (no personal data), for reports.
+    public func exportOrders(from: Date, before: Date, for member: StaffMember) async throws -> String {
+        try staff.authorize(member, to: .viewReports)
+        return try await fulfilment.exportOrders(from: from, before: before)
+    }
+
     /// What to pick for the orders paid on `day`.
     public func pickingList(day: Date, for member: StaffMember) async throws -> PickingList {
         try staff.authorize(member, to: .pickOrders)

@@ -132,6 +132,12 @@ public struct StaffService: Sendable {
         guard member.may(permission) else { throw StaffError.forbidden(permission) }
     }
 
+    /// Throws ``StaffError/forbidden(_:)`` (naming the first) unless `member` may do one of `permissions`.
+    public func authorize(_ member: StaffMember, toAnyOf permissions: [StaffPermission]) throws {
+        guard let first = permissions.first else { return }
+        guard permissions.contains(where: member.may) else { throw StaffError.forbidden(first) }
+    }
+
     /// The newest `limit` audit entries, newest first, of one action when given; only for those
     /// who may read the audit log.
     public func auditLog(for member: StaffMember, action: AuditAction? = nil, limit: Int = 200) async throws -> [AuditEntry] {

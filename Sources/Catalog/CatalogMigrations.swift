@@ -69,5 +69,19 @@ public enum CatalogMigrations {
                 .run()
             try await sql.insert(into: "catalog_state").columns("id", "version").values(SQLBind(1), SQLBind(Int64(0))).run()
         },
+            Migration(id: "0006_catalog_stock_history") { sql, _ in
+            try await sql.alter(table: "products").column("low_stock_threshold", type: .int, .notNull, .default(5)).run()
+            try await sql.create(table: "stock_adjustments")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("product_id", type: .bigint, .notNull, .references("products", "id"))
+                .column("change", type: .int, .notNull)
+                .column("stock_after", type: .int, .notNull)
+                .column("reason", type: .text, .notNull)
+                .column("note", type: .text, .notNull)
+                .column("actor", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await sql.create(index: "stock_adjustments_product_idx").on("stock_adjustments").column("product_id").column("id").run()
+        },
     ]
 }

@@ -31,8 +31,8 @@ public protocol CatalogRepository: Sendable {
     /// The catalogue's change counter, bumped by imports and by stock changes that pages show.
     func catalogVersion() async throws -> Int64
     /// Inserts or updates every row (matched by SKU) in one transaction and logs the import,
-    /// telling `progress` how many rows are written.
-    func importRows(_ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void) async throws
-        -> CatalogueImportSummary
+    /// telling `progress` how many rows are written; `also` runs in the same transaction.
+    func importRows(_ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void,
+                    also: (@Sendable (any SQLDatabase, CatalogueImportSummary) async throws -> Void)?) async throws -> CatalogueImportSummary
 }
 

@@ -138,10 +138,11 @@ public struct CatalogService: Sendable {
     ///
     /// A file with any bad row throws ``CatalogueImportError`` and writes nothing.
     public func importCatalogue(
-        csv: String, source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }
+        csv: String, source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in },
+        also: (@Sendable (any SQLDatabase, CatalogueImportSummary) async throws -> Void)? = nil
     ) async throws -> CatalogueImportSummary {
         let rows = try CatalogueParser(currency: currency).parse(csv)
-        let summary = try await repository.importRows(rows, source: source, progress: progress)
+        let summary = try await repository.importRows(rows, source: source, progress: progress, also: also)
         cache.invalidate()
         return summary
     }

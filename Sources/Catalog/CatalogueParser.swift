@@ -81,11 +81,23 @@ public struct CatalogueParser: Sendable {
         return rows
     }
 
+    /// Validates one product given as the file's columns (`sku`, `name`, `price`, …), as a form in
+    /// the back office gives it. Throws ``CatalogueImportError`` listing every bad column.
+    public func row(from values: [String: String]) throws -> CatalogueRow {
+        var problems: [CatalogueProblem] = []
+        let trimmed = values.mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard let row = validate(trimmed, line: 1, problems: &problems), problems.isEmpty else { throw CatalogueImportError(problems: problems) }
+        return row
+    }
+
     /// Extra words for search: the aisle, the file's keywords, and the name without accents
-    /// (so that "creme" finds "Crème" on engines whose search does not fold accents).
+    /// (so that "creme" finds "Crème" on engines whose search does not fold accents). Each word
+    /// once, so that saving a product again does not grow them.
     static func searchKeywords(name: String, aisle: String, extra: String) -> String {
         let folded = name.folding(options: [.diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
-        return [aisle, extra, folded == name ? "" : folded].filter { !$0.isEmpty }.joined(separator: " ")
+        var seen = Set<String>()
+        return [aisle, extra, folded == name ? "" : folded].joined(separator: " ").split(separator: " ")
+            .filter { seen.insert($0.lowercased()).inserted }.joined(separator: " ")
     }
 
     private func validate(_ values: [String: String], line: Int, problems: inout [CatalogueProblem]) -> CatalogueRow? {

@@ -192,8 +192,8 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
-    public func importRows(_ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void) async throws
-        -> CatalogueImportSummary {
+    public func importRows(_ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void,
+                           also: (@Sendable (any SQLDatabase, CatalogueImportSummary) async throws -> Void)?) async throws -> CatalogueImportSummary {
         let now = Date().formatted(.iso8601)
         return try await database.transaction { sql in
             var aisleIDs: [String: Int64] = [:]
@@ -215,14 +215,18 @@ public struct SQLCatalogRepository: CatalogRepository {
                 nextPosition += 1
                 aislesCreated += 1
             }
-            let existingSKUs = Set(try await sql.select().column("sku").from("products").all()
-                .map { try $0.decode(column: "sku", as: String.self) })
+            var existingStock: [String: Int] = [:]
+            for row in try await sql.select().columns("sku", "stock").from("products").all() {
+                existingStock[try row.decode(column: "sku", as: String.self)] = try row.decode(column: "stock", as: Int.self)
+            }
+            let existingSKUs = Set(existingStock.keys)
+            let timestamp = Int64(Date().timeIntervalSince1970)
             var inserted = 0
             for (number, row) in rows.enumerated() {
                 if number % 200 == 0 { progress(number, rows.count) }
                 guard let aisleID = aisleIDs[row.aisleSlug] else { continue }
                 if !existingSKUs.contains(row.sku) { inserted += 1 }
-                try await sql.insert(into: "products")
+                let written = try await sql.insert(into: "products")
                     .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency",
                              "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
                              "description", "keywords", "featured", "on_sale", "updated_at")
@@ -245,7 +249,14 @@ public struct SQLCatalogRepository: CatalogRepository {
                             .set(excludedValueOf: "keywords").set(excludedValueOf: "featured")
                             .set(excludedValueOf: "on_sale").set(excludedValueOf: "updated_at")
                     }
-                    .run()
+                    .returning("id").first()
+                // The stock history shows what the import set.
+                let before = existingStock[row.sku] ?? 0
+                if let productID = try written?.decode(column: "id", as: Int64.self), row.stock != before {
+                    try await CatalogueAdmin.recordAdjustment(productID: productID, change: row.stock - before, stockAfter: row.stock,
+                                                              reason: existingStock[row.sku] == nil ? .initial : .count, note: "imported from \(source)",
+                                                              actor: "import", now: timestamp, sql: sql)
+                }
             }
             progress(rows.count, rows.count)
             try await Self.bumpVersion(sql)
@@ -253,7 +264,9 @@ public struct SQLCatalogRepository: CatalogRepository {
                 .columns("source", "product_count", "imported_at")
                 .values(SQLBind(source), SQLBind(rows.count), SQLBind(now))
                 .run()
-            return CatalogueImportSummary(productsInserted: inserted, productsUpdated: rows.count - inserted, aislesCreated: aislesCreated)
+            let summary = CatalogueImportSummary(productsInserted: inserted, productsUpdated: rows.count - inserted, aislesCreated: aislesCreated)
+            try await also?(sql, summary)
+            return summary
         }
     }
 

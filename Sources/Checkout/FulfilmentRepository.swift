@@ -134,6 +134,18 @@ extension OrderRepository {
         }
     }
 
+    /// Orders placed in `[from, before)`, oldest first, with their unit counts (at most 100,000).
+    func export(from: Int64, before: Int64) async throws -> [(StoredOrder, Int)] {
+        try await database.read { sql in
+            try await Self.orderColumns(sql.select())
+                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
+                    .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
+                .from("orders").where("created_at", .greaterThanOrEqual, SQLBind(from)).where("created_at", .lessThan, SQLBind(before))
+                .orderBy("created_at").orderBy("id").limit(100_000).all()
+                .map { (try Self.storedOrder($0), try $0.decode(column: "item_count", as: Int?.self) ?? 0) }
+        }
+    }
+
     /// The lines of orders in `statuses` paid in `[from, before)`, with their order numbers.
     func lines(statuses: [OrderStatus], paidFrom from: Int64, paidBefore before: Int64) async throws -> [(number: String, line: OrderLine)] {
         try await database.read { sql in

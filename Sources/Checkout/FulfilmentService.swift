@@ -58,10 +58,8 @@ public struct FulfilmentService: Sendable {
     /// What to pick for the orders paid on `day` (a UTC calendar day) that are paid or being
     /// picked: each product once, summed across orders, in aisle order.
     public func pickingList(day: Date) async throws -> PickingList {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let start = calendar.startOfDay(for: day)
-        let end = calendar.date(byAdding: .day, value: 1, to: start)!
+        let start = Calendar.utc.startOfDay(for: day)
+        let end = Calendar.utc.date(byAdding: .day, value: 1, to: start)!
         let wanted = try await repository.lines(statuses: [.paid, .picking], paidFrom: Int64(start.timeIntervalSince1970),
                                                 paidBefore: Int64(end.timeIntervalSince1970))
         let products = try await checkout.catalog.products(ids: Array(Set(wanted.map(\.line.productID))))
@@ -78,6 +76,24 @@ public struct FulfilmentService: Sendable {
         return PickingList(
             orderNumbers: wanted.map(\.number).reduce(into: [String]()) { numbers, number in if numbers.last != number { numbers.append(number) } },
             lines: lines.values.sorted { (position($0), $0.name, $0.sku) < (position($1), $1.name, $1.sku) }
+        )
+    }
+
+    /// Orders placed in `[from, before)` as CSV, oldest first: number, times, state, units and
+    /// money, never personal data.
+    public func exportOrders(from: Date, before: Date) async throws -> String {
+        let rows = try await repository.export(from: Int64(from.timeIntervalSince1970), before: Int64(before.timeIntervalSince1970))
+        let time = { (seconds: Int64?) in seconds.map { Date(timeIntervalSince1970: TimeInterval($0)).formatted(.iso8601) } ?? "" }
+        let money = { (minor: Int64, currency: String) in
+            Money(minorUnits: minor, currency: Currency(code: currency) ?? checkout.catalog.currency).decimalString
+        }
+        return CSVWriter.render(
+            header: ["number", "placed_at", "paid_at", "status", "units", "subtotal", "delivery", "total", "refunded", "currency"],
+            rows: rows.map { stored, units in
+                [stored.number, time(stored.createdAt), time(stored.paidAt), stored.status, String(units), money(stored.subtotalMinor, stored.currency),
+                 money(stored.deliveryMinor, stored.currency), money(stored.totalMinor, stored.currency), money(stored.refundedMinor, stored.currency),
+                 stored.currency]
+            }
         )
     }
 

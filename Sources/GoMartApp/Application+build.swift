@@ -199,13 +199,17 @@ func buildRouter(
     ).addRoutes(to: router)
     guard configuration.server.role.runsWeb else { return router }
     // Everything below knows who is shopping; health checks and static files above do not need to.
-    router.add(middleware: ShopperMiddleware(accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies))
+    router.add(middleware: ShopperMiddleware(
+        accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies,
+        largeForms: Dictionary(uniqueKeysWithValues: AdminCatalogueController.importPaths.map { ($0, AdminCatalogueController.importFormBytes) })
+    ))
     storefront.addRoutes(to: router)
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminCatalogueController(desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)

@@ -128,6 +128,16 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .orderNotFound:
                 return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
             }
+        case let error as CatalogueAdminError:
+            switch error {
+            case .productNotFound, .aisleNotFound:
+                return Classified(status: .notFound, title: "Not found", heading: "Not found", detail: error.description)
+            case .invalidFields(let fields):
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form", detail: error.description,
+                                  fieldErrors: fields)
+            case .stockWouldGoNegative, .changedMeanwhile:
+                return Classified(status: .conflict, title: "Conflict", heading: "That cannot be done", detail: error.description)
+            }
         case let error as FulfilmentError:
             switch error {
             case .orderNotFound:

@@ -25,6 +25,8 @@ public struct ShopServices: Sendable {
     public let fulfilment: FulfilmentService
     /// Orders as staff work them, with role checks and the audit log.
     public let orderDesk: OrderDesk
+    /// The catalogue as staff edit it, with role checks and the audit log.
+    public let catalogueDesk: CatalogueDesk
     /// What customers bought: training data and popularity.
     public let history: PurchaseHistory
     public let keys: SecretKeys
@@ -59,6 +61,7 @@ public struct ShopServices: Sendable {
         )
         fulfilment = FulfilmentService(checkout: checkout)
         orderDesk = OrderDesk(staff: staff, fulfilment: fulfilment, database: database)
+        catalogueDesk = CatalogueDesk(staff: staff, admin: CatalogueAdmin(database: database, catalog: catalog))
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A minimal RFC 4180 CSV reader: quoted fields, doubled quotes, commas and newlines in quotes.
 public struct CSVTable: Sendable {
     /// One parsed record with the 1-based line number it starts on.
@@ -78,5 +80,22 @@ public struct CSVTable: Sendable {
         }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         self.records = records
+    }
+}
+
+/// Writes CSV as ``CSVTable`` reads it: fields quoted where needed, a quote written twice, one
+/// record per line.
+public enum CSVWriter {
+    /// The header and rows as CSV text.
+    public static func render(header: [String], rows: [[String]]) -> String {
+        var text = header.map(escape).joined(separator: ",") + "\n"
+        for row in rows { text += row.map(escape).joined(separator: ",") + "\n" }
+        return text
+    }
+
+    /// One field, quoted when it holds a comma, a quote or a line break.
+    public static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -77,3 +77,12 @@ public struct CustomerID: Hashable, Sendable, Codable, CustomStringConvertible {
         try container.encode(rawValue)
     }
 }
+
+extension Calendar {
+    /// The Gregorian calendar in UTC: the shop's days for picking lists, reports and exports.
+    public static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}

@@ -140,17 +140,14 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// CSV writing (quoted fields where needed, "" for a quote); reading is GoMartModels' CSVTable.
+/// CSV files of the pipeline: written by GoMartModels' ``CSVWriter``, read by its ``CSVTable``.
 enum CSV {
     static func render(header: [String], rows: [[String]]) -> String {
-        var text = header.map(escape).joined(separator: ",") + "\n"
-        for row in rows { text += row.map(escape).joined(separator: ",") + "\n" }
-        return text
+        CSVWriter.render(header: header, rows: rows)
     }
 
     static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        CSVWriter.escape(field)
     }
 
     /// Parses `text`, checking the header is exactly `columns` and every row has that many fields.

@@ -22,6 +22,7 @@ public struct AdminOrdersController: Sendable {
     /// Adds the routes under `/admin`.
     public func addRoutes(to router: Router<Context>) {
         router.get("/admin/orders", use: list)
+        router.get("/admin/orders.csv", use: export)
         router.get("/admin/deliveries", use: deliveries)
         router.get("/admin/orders/:id", use: show)
         router.get("/admin/orders/:id/slip", use: slip)
@@ -54,6 +55,8 @@ public struct AdminOrdersController: Sendable {
         var heading: String
         var lede: String
         var showFilter: Bool
+        /// The member may download the orders as CSV.
+        var canExport: Bool = false
         var statuses: [Option]
         var rows: [Row]
         var hasRows: Bool
@@ -71,10 +74,22 @@ public struct AdminOrdersController: Sendable {
             let page = ListPage(
                 chrome: pages.chrome("Orders", member, context, request: request), heading: "Orders",
                 lede: "The newest 200 orders\(status.map { " that are “\($0.label)”" } ?? ""), newest first.", showFilter: true,
+                canExport: member.may(.viewReports),
                 statuses: OrderStatus.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == status) },
                 rows: orders.map(Self.row), hasRows: !orders.isEmpty
             )
             return try pages.html(page, template: "admin-orders", request: request, context: context)
+        }
+    }
+
+    /// Orders placed from `from` to `to` (days, inclusive; the last 30 days by default) as CSV.
+    @Sendable func export(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let query = FormURLEncoded.parse(request.uri.query)
+            let today = Calendar.utc.startOfDay(for: Date())
+            let from = query["from"]?.first.flatMap(Self.day) ?? today.addingTimeInterval(-29 * 86_400)
+            let to = query["to"]?.first.flatMap(Self.day) ?? today
+            return AdminCatalogueController.csv(try await desk.exportOrders(from: from, before: to.addingTimeInterval(86_400), for: member), name: "orders")
         }
     }
 

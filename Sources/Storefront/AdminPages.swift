@@ -1,4 +1,5 @@
 import BackOffice
+import Catalog
 import Checkout
 import Foundation
 import GoMartModels
@@ -62,6 +63,14 @@ struct AdminPages: Sendable {
         } catch let error as StaffError {
             guard case .forbidden = error else { throw error }
             return try message(request, context, member, status: .forbidden, heading: "Not for your role", message: error.description)
+        } catch let error as CatalogueAdminError {
+            let status: HTTPResponse.Status = switch error {
+            case .productNotFound, .aisleNotFound: .notFound
+            case .stockWouldGoNegative, .changedMeanwhile: .conflict
+            case .invalidFields: .unprocessableContent
+            }
+            return try message(request, context, member, status: status, heading: status == .notFound ? "Not found" : "That cannot be done",
+                               message: error.description)
         } catch let error as FulfilmentError {
             let status: HTTPResponse.Status = switch error {
             case .orderNotFound: .notFound
@@ -94,6 +103,7 @@ struct AdminPages: Sendable {
         var links: [NavLink] = []
         if member.may(.viewOrders) { links.append(NavLink(href: "/admin/orders", label: "Orders", current: false)) }
         if member.may(.pickOrders) { links.append(NavLink(href: "/admin/picking", label: "Picking", current: false)) }
+        if member.may(.editCatalogue) || member.may(.adjustStock) { links.append(NavLink(href: "/admin/products", label: "Products", current: false)) }
         if member.may(.deliverOrders) { links.append(NavLink(href: "/admin/deliveries", label: "Deliveries", current: false)) }
         if member.may(.readAuditLog) { links.append(NavLink(href: "/admin/audit", label: "Audit log", current: false)) }
         return links.map { link in

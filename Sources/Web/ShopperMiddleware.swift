@@ -20,12 +20,15 @@ public struct ShopperMiddleware: RouterMiddleware {
     let accounts: AccountsService
     let csrf: CSRFTokens
     let cookies: CookieSettings
+    /// Paths whose forms may be larger (a catalogue file), with their limit in bytes.
+    let largeForms: [String: Int]
 
     /// Creates the middleware.
-    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings) {
+    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings, largeForms: [String: Int] = [:]) {
         self.accounts = accounts
         self.csrf = csrf
         self.cookies = cookies
+        self.largeForms = largeForms
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -53,7 +56,7 @@ public struct ShopperMiddleware: RouterMiddleware {
         }
 
         if !isAPI && request.method != .get && request.method != .head {
-            let body = try await request.collectBody(upTo: Self.maximumFormBytes)
+            let body = try await request.collectBody(upTo: largeForms[request.uri.path] ?? Self.maximumFormBytes)
             if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
                 context.form = FormURLEncoded.parse(String(buffer: body))
             }

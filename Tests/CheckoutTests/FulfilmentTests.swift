@@ -330,3 +330,35 @@ final class FlakyGateway: PaymentProvider, @unchecked Sendable {
         return try await sandbox.lookUpCharge(idempotencyKey: idempotencyKey)
     }
 }
+
+@Suite struct StockRaceTests {
+    @Test func stockAdjustmentsRacingCheckoutsKeepStockConsistent() async throws {
+        let shop = try await TestShop.make(onFile: true)
+        let admin = CatalogueAdmin(database: shop.database, catalog: shop.catalog)
+        let customers = try await shop.makeCustomers(12)
+        let product = try await shop.product(minimumStock: 20)
+        try await shop.setStock(product, to: 20)
+        for customer in customers { try await shop.cart.add(productID: product.id, quantity: 1, to: .customer(id: customer)) }
+
+        let (sold, delivered) = await withTaskGroup(of: (Int, Int).self) { group in
+            for (index, customer) in customers.enumerated() {
+                group.addTask {
+                    let placed = try? await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "race-\(index)-key")
+                    return (placed?.order.status == .paid ? 1 : 0, 0)
+                }
+                group.addTask {
+                    let adjusted = try? await admin.adjustStock(of: product.id, .by(index % 3 == 0 ? -1 : 2), reason: index % 3 == 0 ? .waste : .delivery,
+                                                                note: "", actor: "staff:race")
+                    return (0, adjusted == nil ? 0 : (index % 3 == 0 ? -1 : 2))
+                }
+            }
+            return await group.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        }
+
+        #expect(sold == 12)
+        let history = try await admin.stockHistory(of: product.id)
+        #expect(history.filter { $0.actor == "staff:race" }.reduce(0) { $0 + $1.change } == delivered)
+        #expect(try await shop.stock(of: product) == 20 - sold + delivered)
+        await shop.close()
+    }
+}

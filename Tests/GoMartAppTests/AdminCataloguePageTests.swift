@@ -1,0 +1,128 @@
+import BackOffice
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The product form's fields for a new product.
+let productForm: [(String, String)] = [
+    ("sku", "NEW-100"), ("name", "Wild Garlic Focaccia"), ("brand", "Town Bakery"), ("aisle", "Bakery"), ("price", "3.20"), ("pack_size", "800 g"),
+    ("keywords", "bread"), ("low_stock_threshold", "4"), ("stock", "10"), ("description", "Slow proved."),
+]
+
+@Suite struct AdminCataloguePageTests {
+    @Test func everyCatalogueRouteRefusesTheRolesWithoutTheRight() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            let created = try await manager.post(client, "/admin/products", form: productForm)
+            let productPath = try #require(created.headers[.location])
+            var refused: [StaffRole: Browser] = [:]
+            for role in [StaffRole.picker, .driver, .support] { refused[role] = try await signedInStaff(client, addStaff, role) }
+            var guest = Browser()
+            _ = try await guest.get(client, "/")
+
+            let reads = ["/admin/products", "/admin/products/new", productPath, "/admin/aisles", "/admin/catalogue/import",
+                         "/admin/catalogue/products.csv", "/admin/catalogue/stock.csv", "/admin/orders.csv"]
+            for path in reads {
+                for role in [StaffRole.picker, .driver, .support] {
+                    #expect(try await refused[role]!.get(client, path).status == .forbidden, "\(role) GET \(path)")
+                }
+                #expect(try await manager.get(client, path).status == .ok, "manager GET \(path)")
+                #expect(try await guest.get(client, path).headers[.location]?.hasPrefix("/admin/sign-in?next=") == true)
+            }
+            let writes: [(String, [(String, String)])] = [
+                ("/admin/products", productForm), (productPath, productForm), (productPath + "/withdraw", []), (productPath + "/reinstate", []),
+                (productPath + "/stock", [("mode", "add"), ("quantity", "5"), ("reason", "delivery")]), ("/admin/aisles", [("name", "Deli")]),
+                ("/admin/aisles/bakery", [("name", "Breads")]), ("/admin/aisles/bakery/move", [("direction", "up")]),
+                ("/admin/catalogue/import/preview", [("csv", "sku,name\n")]), ("/admin/catalogue/import/apply", [("csv", "sku,name\n")]),
+            ]
+            for (path, form) in writes {
+                for role in [StaffRole.picker, .driver, .support] {
+                    #expect(try await refused[role]!.post(client, path, form: form).status == .forbidden, "\(role) POST \(path)")
+                }
+                #expect(try await guest.post(client, path, form: form).headers[.location]?.hasPrefix("/admin/sign-in?next=") == true)
+            }
+            // None of the refused changes happened.
+            let page = String(buffer: try await manager.get(client, productPath).body)
+            #expect(page.contains("<h2>Stock: 10</h2>"))
+            #expect(String(buffer: try await manager.get(client, "/admin/aisles").body).contains(#"value="Bakery""#))
+        }
+    }
+
+    @Test func aManagerAddsAProductChangesItsPriceAndStockAndTheShopFollowsAtOnce() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            var owner = try await signedInStaff(client, addStaff, .owner)
+            var bad = productForm
+            bad[4] = ("price", "lots")
+            let refused = try await manager.post(client, "/admin/products", form: bad)
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains(#"<span class="field-error">&#39;lots&#39; is not a price such as 1.25</span>"#))
+
+            let created = try await manager.post(client, "/admin/products", form: productForm)
+            let productPath = try #require(created.headers[.location])
+            let product = try await client.executeRequest(uri: "/api/v1/products?q=focaccia", method: .get, headers: [:], body: nil)
+            #expect(String(buffer: product.body).contains(#""amountMinor":320"#))
+
+            var edited = productForm.filter { $0.0 != "sku" && $0.0 != "stock" }
+            edited[3] = ("price", "3.45")
+            #expect(try await manager.post(client, productPath, form: edited).status == .seeOther)
+            let shop = String(buffer: try await client.executeRequest(uri: "/api/v1/products?q=focaccia", method: .get, headers: [:], body: nil).body)
+            #expect(shop.contains(#""amountMinor":345"#))
+
+            #expect(try await manager.post(client, productPath + "/stock", form: [("mode", "add"), ("quantity", "14"), ("reason", "delivery"),
+                                                                              ("note", "Morning bake")]).status == .seeOther)
+            let tooMany = try await manager.post(client, productPath + "/stock", form: [("mode", "remove"), ("quantity", "40"), ("reason", "waste")])
+            #expect(tooMany.status == .conflict)
+            #expect(String(buffer: tooMany.body).contains("Only 24 in stock: stock cannot go below zero."))
+            let page = String(buffer: try await manager.get(client, productPath).body)
+            #expect(page.contains("<h2>Stock: 24</h2>"))
+            #expect(page.contains(#"<td class="num">+14</td><td class="num">24</td><td>Delivery received <span class="muted">Morning bake</span>"#))
+
+            #expect(try await manager.post(client, productPath + "/withdraw", form: []).status == .seeOther)
+            let gone = String(buffer: try await client.executeRequest(uri: "/api/v1/products?q=focaccia", method: .get, headers: [:], body: nil).body)
+            #expect(gone.contains(#""total":0"#))
+
+            let audit = String(buffer: try await owner.get(client, "/admin/audit").body)
+            #expect(audit.contains("<td>Staff manager</td><td>product.changed</td>"))
+            #expect(audit.contains("<div>price: £3.20 → £3.45</div>"))
+            #expect(audit.contains("<td>Staff manager</td><td>stock.adjusted</td>"))
+            #expect(audit.contains("<td>Staff manager</td><td>product.withdrawn</td>"))
+        }
+    }
+
+    @Test func anImportShowsEveryProblemByLineThenAppliesAsAWhole() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            let bad = "sku,name,brand,aisle,price,pack_size,stock\nNEW-200,Rye Crackers,Nordic,Bakery,1.85,200 g,30\nNEW-201,Oat Crackers,Nordic,Bakery,cheap,200 g,3\n"
+            let refused = try await manager.post(client, "/admin/catalogue/import/preview", form: [("csv", bad)])
+            #expect(refused.status == .unprocessableContent)
+            let html = String(buffer: refused.body)
+            #expect(html.contains("<tr><td>3</td><td>price</td><td>&#39;cheap&#39; is not a price such as 1.25</td></tr>"))
+            #expect(!html.contains("Apply these changes"))
+
+            let good = "sku,name,brand,aisle,price,pack_size,stock\nNEW-200,Rye Crackers,Nordic,Bakery,1.85,200 g,30\n"
+            let preview = String(buffer: try await manager.post(client, "/admin/catalogue/import/preview", form: [("csv", good)]).body)
+            #expect(preview.contains("1 products: 1 new, 0 changed, 0 unchanged."))
+            #expect(preview.contains("Apply these changes"))
+            let applied = String(buffer: try await manager.post(client, "/admin/catalogue/import/apply", form: [("csv", good)]).body)
+            #expect(applied.contains("Imported: 1 new, 0 updated, 0 new aisles."))
+            let listed = String(buffer: try await manager.get(client, "/admin/products?q=rye").body)
+            #expect(listed.contains("1 product."))
+            let export = try await manager.get(client, "/admin/catalogue/products.csv")
+            #expect(export.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(String(buffer: export.body).contains("NEW-200,Rye Crackers,Nordic,Bakery,1.85,200 g,30,no,,no,Bakery"))
+        }
+    }
+
+    @Test func theProductPageAsItLooks() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            let created = try await manager.post(client, "/admin/products", form: productForm)
+            let productPath = try #require(created.headers[.location])
+            assertSnapshot(of: try await manager.get(client, productPath), named: "product")
+            assertSnapshot(of: try await manager.get(client, "/admin/products?q=focaccia"), named: "products")
+        }
+    }
+}
