@@ -1,6 +1,7 @@
-"""The back office in a real browser: a picker picks an order with one line short and the shopper's
-order page shows the refund; a driver delivers it; the owner, signing in with the code from an
-authenticator app, finds every step in the audit log."""
+"""The back office in a real browser: a manager signs in with the code from an authenticator app,
+changes a price and sees it in the shop; a picker picks an order with one line short and the
+shopper's order page shows the refund; a driver delivers it; the owner finds every step in the
+audit log and the sale on the dashboard."""
 import base64
 import hashlib
 import hmac
@@ -34,20 +35,21 @@ def totp(secret, at=None):
 
 @pytest.fixture(scope="module")
 def staffed_shop():
-    """A fresh shop with an owner, a picker and a driver added by `gomart staff add`; yields the
-    address and the owner's authenticator secret."""
+    """A fresh shop with an owner, a manager, a picker and a driver added by `gomart staff add`;
+    yields the address and the authenticator secrets by role."""
     data = Path(tempfile.mkdtemp(prefix="gomart-e2e-staff-"))
     (data / "password").write_text(PASSWORD + "\n")
-    secret = None
-    for email, role, name in (("owner@example.com", "owner", "Olive Owner"), ("picker@example.com", "picker", "Pat Picker"),
-                              ("driver@example.com", "driver", "Dev Driver")):
+    secrets = {}
+    for email, role, name in (("owner@example.com", "owner", "Olive Owner"), ("manager@example.com", "manager", "Max Manager"),
+                              ("picker@example.com", "picker", "Pat Picker"), ("driver@example.com", "driver", "Dev Driver")):
         added = subprocess.run([str(BINARY), "staff", "add", "--email", email, "--role", role, "--name", name,
                                 "--password-file", str(data / "password"), "--data-dir", str(data / "data")],
                                cwd=data, check=True, capture_output=True, text=True, timeout=120)
-        if role == "owner":
-            secret = re.search(r"secret:\s+([A-Z2-7]+)", added.stderr).group(1)
+        found = re.search(r"secret:\s+([A-Z2-7]+)", added.stderr)
+        if found:
+            secrets[role] = found.group(1)
     for url in serve(data):
-        yield url, secret
+        yield url, secrets
 
 
 def staff_sign_in(browser, shop_url, email, code=None):
@@ -65,8 +67,24 @@ def press(browser, label):
     browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
 
 
+def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
+    shop_url, secrets = staffed_shop
+    staff_sign_in(browser, shop_url, "manager@example.com", code=lambda: totp(secrets["manager"]))
+    browser.get(shop_url + "/admin/products?q=brioche")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Brioche").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "f-price")))
+    fill(browser, "f-price", "2.15")
+    shot(browser, "19-manager-changes-a-price")
+    press(browser, "Save changes")
+    wait(browser).until(lambda b: b.find_element(By.ID, "f-price").get_attribute("value") == "2.15")
+    shop_page = browser.find_element(By.PARTIAL_LINK_TEXT, "See it in the shop").get_attribute("href")
+    browser.get(shop_page)
+    assert "£2.15" in browser.find_element(By.CSS_SELECTOR, "main").text
+    shot(browser, "19b-the-shop-shows-the-new-price")
+
+
 def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_shop, browser):
-    shop_url, secret = staffed_shop
+    shop_url, secrets = staffed_shop
 
     # A shopper orders three of one product.
     browser.get(shop_url + "/account/sign-up")
@@ -122,10 +140,19 @@ def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_sh
     shot(browser, "22-driver-delivered")
 
     # The owner signs in with the authenticator code and finds every step in the audit log.
-    staff_sign_in(browser, shop_url, "owner@example.com", code=lambda: totp(secret))
+    staff_sign_in(browser, shop_url, "owner@example.com", code=lambda: totp(secrets["owner"]))
     browser.get(shop_url + "/admin/audit?action=order.moved")
     rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, ".data-table tbody tr")]
     assert len(rows) == 4
     assert any("Pat Picker" in row and "status: picking → packed" in row for row in rows)
     assert any("Dev Driver" in row and "status: out_for_delivery → delivered" in row for row in rows)
     shot(browser, "23-owner-reads-the-audit-log")
+    browser.get(shop_url + "/admin/audit?action=product.changed")
+    assert "Max Manager" in browser.find_element(By.CSS_SELECTOR, ".data-table tbody").text
+
+    # ... and the sale on the dashboard.
+    browser.get(shop_url + "/admin/dashboard")
+    tiles = browser.find_element(By.CSS_SELECTOR, ".tiles").text
+    assert re.search(r"Orders\n[1-9]\d* today", tiles), tiles
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4
+    shot(browser, "24-owner-sees-the-dashboard")

@@ -112,6 +112,7 @@ public struct CatalogueAdmin: Sendable {
         case onSale = "on_sale"
         case withdrawn
         case lowStock = "low_stock"
+        case outOfStock = "out_of_stock"
         case all
     }
 
@@ -141,6 +142,9 @@ public struct CatalogueAdmin: Sendable {
                 case .lowStock:
                     select = select.where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
                         .where(SQLColumn("stock", table: "products"), .lessThanOrEqual, SQLColumn("low_stock_threshold", table: "products"))
+                case .outOfStock:
+                    select = select.where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
+                        .where(SQLColumn("stock", table: "products"), .equal, SQLLiteral.numeric("0"))
                 case .all: break
                 }
                 return select

@@ -210,6 +210,7 @@ func buildRouter(
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCatalogueController(desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminDashboardController(desk: services.reportsDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)

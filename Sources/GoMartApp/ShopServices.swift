@@ -27,6 +27,8 @@ public struct ShopServices: Sendable {
     public let orderDesk: OrderDesk
     /// The catalogue as staff edit it, with role checks and the audit log.
     public let catalogueDesk: CatalogueDesk
+    /// The dashboard's figures, for owners and managers.
+    public let reportsDesk: ReportsDesk
     /// What customers bought: training data and popularity.
     public let history: PurchaseHistory
     public let keys: SecretKeys
@@ -61,7 +63,10 @@ public struct ShopServices: Sendable {
         )
         fulfilment = FulfilmentService(checkout: checkout)
         orderDesk = OrderDesk(staff: staff, fulfilment: fulfilment, database: database)
-        catalogueDesk = CatalogueDesk(staff: staff, admin: CatalogueAdmin(database: database, catalog: catalog))
+        let catalogueAdmin = CatalogueAdmin(database: database, catalog: catalog)
+        catalogueDesk = CatalogueDesk(staff: staff, admin: catalogueAdmin)
+        reportsDesk = ReportsDesk(staff: staff, reports: SalesReports(database: database, currency: configuration.shopping.currency),
+                                  catalogue: catalogueAdmin)
     }
 }
 

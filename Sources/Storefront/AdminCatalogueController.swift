@@ -115,6 +115,7 @@ public struct AdminCatalogueController: Sendable {
         case .onSale: "On sale"
         case .withdrawn: "Withdrawn"
         case .lowStock: "Low stock"
+        case .outOfStock: "Out of stock"
         }
     }
 

@@ -101,6 +101,7 @@ struct AdminPages: Sendable {
     /// The sections the member's role opens.
     static func links(for member: StaffMember, path: String) -> [NavLink] {
         var links: [NavLink] = []
+        if member.may(.viewReports) { links.append(NavLink(href: "/admin/dashboard", label: "Dashboard", current: false)) }
         if member.may(.viewOrders) { links.append(NavLink(href: "/admin/orders", label: "Orders", current: false)) }
         if member.may(.pickOrders) { links.append(NavLink(href: "/admin/picking", label: "Picking", current: false)) }
         if member.may(.editCatalogue) || member.may(.adjustStock) { links.append(NavLink(href: "/admin/products", label: "Products", current: false)) }

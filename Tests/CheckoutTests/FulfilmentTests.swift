@@ -362,3 +362,35 @@ final class FlakyGateway: PaymentProvider, @unchecked Sendable {
         await shop.close()
     }
 }
+
+@Suite struct SalesReportTests {
+    @Test func todayAndTheLast30DaysCountPaidOrdersRevenueNetOfRefundsAndBestSellers() async throws {
+        let shop = try await TestShop.make()
+        let reports = SalesReports(database: shop.database, currency: .gbp)
+        let customers = try await shop.makeCustomers(3)
+        let (first, products) = try await paidOrder(shop, customer: customers[0], quantities: [3, 2])
+        let (second, _) = try await paidOrder(shop, customer: customers[1], quantities: [1])
+        let (third, _) = try await paidOrder(shop, customer: customers[2], quantities: [4])
+        try await shop.fulfilment.move(third.id, .cancel, by: .customer, customerID: customers[2])
+        try await shop.fulfilment.move(first.id, .startPicking, by: picker)
+        let packed = try await shop.fulfilment.pack(first.id, picked: [1: 2], by: picker)
+
+        let report = try await reports.report(now: shop.clock.now)
+
+        let revenue = first.total.minorUnits - packed.refunded.minorUnits + second.total.minorUnits
+        #expect(report.today.orders == 2)
+        #expect(report.today.revenue.minorUnits == revenue)
+        #expect(report.today.averageBasket.minorUnits == revenue / 2)
+        #expect(report.today.refunds.minorUnits == packed.refunded.minorUnits + third.total.minorUnits)
+        #expect(report.last30Days.orders == 2)
+        #expect(report.days.count == 30)
+        #expect(report.days.last?.orders == 2)
+        #expect(report.days.dropLast().allSatisfy { $0.orders == 0 })
+        #expect(report.topProducts.first?.productID == products[0].id)
+        #expect(report.topProducts.first?.units == 3) // 3 + 1 ordered, 1 short
+        #expect(report.ordersByState.map(\.status) == [.paid, .packed, .cancelled])
+        #expect(report.ordersByState.map(\.count) == [1, 1, 1])
+        #expect(try await reports.report(now: shop.clock.now.addingTimeInterval(31 * 86_400)).last30Days.orders == 0)
+        await shop.close()
+    }
+}

@@ -175,3 +175,27 @@ func amount(after label: String, in text: String) -> String? {
         }
     }
 }
+
+@Suite struct AdminDashboardPageTests {
+    @Test func ownersAndManagersSeeTheDashboardWithChartsAndOthersGet403() async throws {
+        try await withStaffTestApp { client, addStaff in
+            _ = try await paidOrderThroughTheShop(client, email: "dash@example.com")
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            for role in [StaffRole.picker, .driver, .support] {
+                var browser = try await signedInStaff(client, addStaff, role)
+                #expect(try await browser.get(client, "/admin/dashboard").status == .forbidden, "\(role)")
+            }
+            var guest = Browser()
+            #expect(try await guest.get(client, "/admin/dashboard").headers[.location] == "/admin/sign-in?next=%2Fadmin%2Fdashboard")
+
+            let page = try await manager.get(client, "/admin/dashboard")
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            #expect(html.contains(#"<div class="tile"><h2>Orders</h2><p><span class="tile-figure">1</span> today</p><p><span class="tile-figure">1</span> in 30 days</p></div>"#))
+            #expect(html.contains(#"<div class="tile"><h2>Revenue</h2><p><span class="tile-figure">£14.73</span> today</p>"#))
+            #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
+            #expect(html.contains("<title>Brioche Burger Buns: 6 units</title>"))
+            #expect(html.contains(#"<li><a href="/admin/orders?status=paid">Paid</a>: 1</li>"#))
+        }
+    }
+}
