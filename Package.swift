@@ -115,7 +115,7 @@ let package = Package(
             // Staff, roles and their sessions; the back office grows here.
             name: "BackOffice",
             dependencies: [
-                "GoMartModels", "Accounts", "Catalog", "Checkout", "Security", "Storage",
+                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Security", "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings

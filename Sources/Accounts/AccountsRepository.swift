@@ -11,6 +11,8 @@ public struct StoredCustomer: Sendable {
     public var phoneSealed: String?
     public var passwordHash: String
     public var createdAt: Int64
+    /// Erased customers keep their row (their orders point at it) under an index that no e-mail has.
+    public var isErased: Bool
 }
 
 /// A session row as stored.
@@ -114,7 +116,7 @@ public struct AccountsRepository: Sendable {
     }
 
     static func customerColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-        select.columns("id", "public_id", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
+        select.columns("id", "public_id", "email_index", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
     }
 
     static func storedCustomer(_ row: any SQLRow) throws -> StoredCustomer {
@@ -125,7 +127,30 @@ public struct AccountsRepository: Sendable {
             nameSealed: try row.decode(column: "name_sealed", as: String.self),
             phoneSealed: try row.decode(column: "phone_sealed", as: String?.self),
             passwordHash: try row.decode(column: "password_hash", as: String.self),
-            createdAt: try row.decode(column: "created_at", as: Int64.self)
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            isErased: try row.decode(column: "email_index", as: String.self).hasPrefix(erasedIndexPrefix)
         )
+    }
+
+    /// The e-mail index of an erased customer starts with this; a blind index never does.
+    static let erasedIndexPrefix = "erased:"
+
+    /// The customer with this public id.
+    func customer(publicID: String) async throws -> StoredCustomer? {
+        try await database.read { sql in
+            try await Self.customerColumns(sql.select()).from("customers").where("public_id", .equal, SQLBind(publicID)).first().map(Self.storedCustomer)
+        }
+    }
+
+    /// Replaces a customer's personal data with `sealed` placeholders and ends their sessions,
+    /// inside the caller's transaction. Returns false if there is no such customer.
+    static func erase(customerID: Int64, emailSealed: String, nameSealed: String, sql: any SQLDatabase) async throws -> Bool {
+        let row = try await sql.update("customers")
+            .set("email_index", to: SQLBind(erasedIndexPrefix + UUID().uuidString.lowercased()))
+            .set("email_sealed", to: SQLBind(emailSealed)).set("name_sealed", to: SQLBind(nameSealed))
+            .set("phone_sealed", to: SQLLiteral.null).set("password_hash", to: SQLBind("erased"))
+            .where("id", .equal, SQLBind(customerID)).returning("id").first()
+        try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID)).run()
+        return row != nil
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GoMartModels
 import Security
+import SQLKit
 
 /// Accounts and sessions: sign-up, sign-in, sign-out and resolving a session token.
 ///
@@ -106,9 +107,36 @@ public struct AccountsService: Sendable {
         return IssuedSession(token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)), customer: customer)
     }
 
+    // MARK: - Finding and erasing customers
+
+    /// The customer with this e-mail (found by its blind index), if any.
+    public func customer(email: String) async throws -> Customer? {
+        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard !email.isEmpty, email.count <= 254 else { return nil }
+        return try await repository.customer(emailIndex: vault.blindIndex(email)).map(open)
+    }
+
+    /// The customer with this public id, if any (erased ones too).
+    public func customer(id: UUID) async throws -> Customer? {
+        try await repository.customer(publicID: id.publicString).map(open)
+    }
+
+    /// Replaces the customer's e-mail, name and phone with placeholders, makes the password
+    /// unusable and ends every session, inside the caller's transaction `sql`. The row stays, so
+    /// that orders keep pointing at it; the e-mail is free for a new account. False if there is
+    /// no such customer.
+    @discardableResult
+    public func erase(_ customerID: CustomerID, in sql: any SQLDatabase) async throws -> Bool {
+        try await AccountsRepository.erase(customerID: customerID.rawValue, emailSealed: try vault.seal(""),
+                                           nameSealed: try vault.seal(Self.erasedName), sql: sql)
+    }
+
+    /// The name an erased customer is shown under.
+    public static let erasedName = "Erased customer"
+
     private func open(_ stored: StoredCustomer) throws -> Customer {
         guard let id = UUID(uuidString: stored.publicID) else { throw PersonalDataVault.OpenError() }
-        return Customer(
+        var customer = Customer(
             internalID: CustomerID(stored.internalID),
             id: id,
             email: try vault.open(stored.emailSealed),
@@ -116,5 +144,7 @@ public struct AccountsService: Sendable {
             phone: try stored.phoneSealed.map(vault.open),
             createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt))
         )
+        customer.isErased = stored.isErased
+        return customer
     }
 }

@@ -15,6 +15,8 @@ public struct Customer: Sendable, Hashable {
     public var phone: String?
     /// When the account was created.
     public var createdAt: Date
+    /// The customer's personal data was erased on their request.
+    public var isErased = false
 
     /// Creates a customer value.
     public init(internalID: CustomerID, id: UUID, email: String, name: String, phone: String?, createdAt: Date) {

@@ -10,6 +10,10 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case orderRefunded = "order.refunded"
     /// A member of staff opened a customer's personal data (an order's delivery details).
     case customerDataRead = "customer.data_read"
+    /// A customer's personal data was exported on their request.
+    case customerDataExported = "customer.data_exported"
+    /// A customer's personal data was erased on their request.
+    case customerErased = "customer.erased"
     /// A product was added to the catalogue.
     case productCreated = "product.created"
     /// A product's details or price changed.

@@ -7,6 +7,7 @@ import Pricing
 import Logging
 import Payments
 import Security
+import SQLKit
 import Storage
 
 /// Order validation, placing orders with card payment, and reading them back.
@@ -371,6 +372,31 @@ public struct CheckoutService: Sendable {
         case "payment_processing_error": return "The payment could not be processed; nothing was charged."
         default: return reason
         }
+    }
+
+    // MARK: - Erasure
+
+    /// The orders of a customer that are still being worked (paid, picking, packed, out for
+    /// delivery, or awaiting payment): personal data cannot be erased until they are done.
+    public func ordersInProgress(of customerID: CustomerID) async throws -> Int {
+        try await repository.orders(customerID: customerID, limit: 10_000).filter { stored, _ in
+            [.pendingPayment, .paid, .picking, .packed, .outForDelivery].contains(OrderStatus(rawValue: stored.status) ?? .cancelled)
+        }.count
+    }
+
+    /// Replaces the delivery details of every order of `customerID` with placeholders, inside the
+    /// caller's transaction `sql`. Lines, prices, totals and refunds stay as they were, so the
+    /// shop's figures still add up; the orders belong to a customer row with no personal data.
+    /// Returns how many orders were pseudonymised.
+    @discardableResult
+    public func pseudonymiseOrders(of customerID: CustomerID, in sql: any SQLDatabase) async throws -> Int {
+        let placeholder = DeliveryDetails(name: "Erased", line1: "", city: "", postcode: "", phone: "")
+        let sealed = try vault.seal(String(decoding: try JSONEncoder().encode(placeholder), as: UTF8.self))
+        let rows = try await sql.update("orders").set("delivery_sealed", to: SQLBind(sealed))
+            .where("customer_id", .equal, SQLBind(customerID.rawValue)).returning("id").all()
+        // What identified a checkout request (a hash of address and card) goes too.
+        try await sql.delete(from: "idempotency_keys").where("customer_id", .equal, SQLBind(customerID.rawValue)).run()
+        return rows.count
     }
 
     // MARK: - Helpers

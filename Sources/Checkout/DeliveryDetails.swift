@@ -65,6 +65,6 @@ public struct DeliveryDetails: Sendable, Codable, Equatable {
 
     /// The address on one line per part, for display.
     public var addressLines: [String] {
-        [name, line1, line2, city, postcode].compactMap { $0 }
+        [name, line1, line2, city, postcode].compactMap { $0 }.filter { !$0.isEmpty }
     }
 }

@@ -29,6 +29,8 @@ public struct ShopServices: Sendable {
     public let catalogueDesk: CatalogueDesk
     /// The dashboard's figures, for owners and managers.
     public let reportsDesk: ReportsDesk
+    /// Customers as staff look after them: finding, exports and erasure.
+    public let customerDesk: CustomerDesk
     /// What customers bought: training data and popularity.
     public let history: PurchaseHistory
     public let keys: SecretKeys
@@ -67,6 +69,7 @@ public struct ShopServices: Sendable {
         catalogueDesk = CatalogueDesk(staff: staff, admin: catalogueAdmin)
         reportsDesk = ReportsDesk(staff: staff, reports: SalesReports(database: database, currency: configuration.shopping.currency),
                                   catalogue: catalogueAdmin)
+        customerDesk = CustomerDesk(staff: staff, accounts: accounts, checkout: checkout, cart: cart, database: database)
     }
 }
 

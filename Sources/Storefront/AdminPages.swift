@@ -71,6 +71,8 @@ struct AdminPages: Sendable {
             }
             return try message(request, context, member, status: status, heading: status == .notFound ? "Not found" : "That cannot be done",
                                message: error.description)
+        } catch let error as CustomerDeskError where error == .customerNotFound {
+            return try message(request, context, member, status: .notFound, heading: "Not found", message: error.description)
         } catch let error as FulfilmentError {
             let status: HTTPResponse.Status = switch error {
             case .orderNotFound: .notFound
@@ -106,6 +108,7 @@ struct AdminPages: Sendable {
         if member.may(.pickOrders) { links.append(NavLink(href: "/admin/picking", label: "Picking", current: false)) }
         if member.may(.editCatalogue) || member.may(.adjustStock) { links.append(NavLink(href: "/admin/products", label: "Products", current: false)) }
         if member.may(.deliverOrders) { links.append(NavLink(href: "/admin/deliveries", label: "Deliveries", current: false)) }
+        if member.may(.viewCustomers) { links.append(NavLink(href: "/admin/customers", label: "Customers", current: false)) }
         if member.may(.readAuditLog) { links.append(NavLink(href: "/admin/audit", label: "Audit log", current: false)) }
         return links.map { link in
             var link = link
