@@ -4,6 +4,12 @@ import Foundation
 public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     /// A member of staff was added.
     case staffAdded = "staff.added"
+    /// A member of staff was given another role.
+    case staffRoleChanged = "staff.role_changed"
+    /// A member of staff was disabled.
+    case staffDisabled = "staff.disabled"
+    /// A disabled member of staff was enabled again.
+    case staffEnabled = "staff.enabled"
     /// An order took a step: picking, packed, out for delivery, delivered, refused, cancelled.
     case orderMoved = "order.moved"
     /// Money was given back on an order.

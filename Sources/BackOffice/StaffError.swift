@@ -14,6 +14,12 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
     case wrongOneTimeCode
     /// The request carries no valid staff session.
     case notSignedIn
+    /// No such member of staff.
+    case memberNotFound
+    /// The change would leave the shop without an enabled owner.
+    case lastOwner
+    /// Someone else changed the member meanwhile.
+    case changedMeanwhile
 
     public var description: String {
         switch self {
@@ -23,6 +29,9 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
         case .forbidden(let permission): "Your role does not allow this (\(permission.rawValue))."
         case .oneTimeCodeRequired: "Enter the code from your authenticator app, or one of your recovery codes."
         case .wrongOneTimeCode: "That code is not right, or was used already."
+        case .memberNotFound: "We could not find that member of staff."
+        case .lastOwner: "The shop must keep at least one enabled owner."
+        case .changedMeanwhile: "Someone else changed this member meanwhile; reload and try again."
         case .notSignedIn: "This needs a staff session: sign in with POST /api/v1/admin/sessions and send its token as a bearer token."
         }
     }

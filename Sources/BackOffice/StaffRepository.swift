@@ -109,6 +109,60 @@ public struct StaffRepository: Sendable {
         }
     }
 
+    /// Every member, oldest first.
+    func allMembers() async throws -> [StoredMember] {
+        try await database.read { sql in try await Self.selectMember(sql).orderBy("id").all().map(Self.storedMember) }
+    }
+
+    func member(publicID: String) async throws -> StoredMember? {
+        try await database.read { sql in
+            try await Self.selectMember(sql).where("public_id", .equal, SQLBind(publicID)).first().map(Self.storedMember)
+        }
+    }
+
+    /// Changes a member's role (from `current`, so that two owners cannot both act on an old
+    /// view), enrolling a second factor when one is given, and ends their sessions; false when
+    /// the role was no longer `current`. Refused (false) when it would leave no enabled owner.
+    func changeRole(staffID: Int64, from current: String, to role: String, totpSecretSealed: String?, recoveryCodeHashes: [String],
+                    audit: NewAuditEntry, now: Int64) async throws -> Bool {
+        try await database.transaction { sql in
+            var update = sql.update("staff_members").set("role", to: SQLBind(role))
+            if let totpSecretSealed { update = update.set("totp_secret_sealed", to: SQLBind(totpSecretSealed)).set("totp_last_step", to: SQLLiteral.null) }
+            guard try await update.where("id", .equal, SQLBind(staffID)).where("role", .equal, SQLBind(current)).returning("id").first() != nil else {
+                return false
+            }
+            guard try await Self.enabledOwners(sql) > 0 else { throw StaffError.lastOwner }
+            if totpSecretSealed != nil {
+                try await sql.delete(from: "staff_recovery_codes").where("staff_id", .equal, SQLBind(staffID)).run()
+                for codeHash in recoveryCodeHashes {
+                    try await sql.insert(into: "staff_recovery_codes").columns("staff_id", "code_hash").values(SQLBind(staffID), SQLBind(codeHash)).run()
+                }
+            }
+            try await sql.delete(from: "staff_sessions").where("staff_id", .equal, SQLBind(staffID)).run()
+            try await Self.append(audit, now: now, sql: sql)
+            return true
+        }
+    }
+
+    /// Disables (ending every session) or enables a member; false when nothing changed. Refused
+    /// when it would leave no enabled owner.
+    func setDisabled(staffID: Int64, _ disabled: Bool, audit: NewAuditEntry, now: Int64) async throws -> Bool {
+        try await database.transaction { sql in
+            guard try await sql.update("staff_members").set("disabled", to: SQLBind(disabled ? 1 : 0))
+                .where("id", .equal, SQLBind(staffID)).where("disabled", .equal, SQLBind(disabled ? 0 : 1)).returning("id").first() != nil else {
+                return false
+            }
+            guard try await Self.enabledOwners(sql) > 0 else { throw StaffError.lastOwner }
+            if disabled { try await sql.delete(from: "staff_sessions").where("staff_id", .equal, SQLBind(staffID)).run() }
+            try await Self.append(audit, now: now, sql: sql)
+            return true
+        }
+    }
+
+    static func enabledOwners(_ sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM staff_members WHERE role = 'owner' AND disabled = 0").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// How many members there are.
     func count() async throws -> Int {
         try await database.read { sql in

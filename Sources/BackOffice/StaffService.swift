@@ -47,13 +47,9 @@ public struct StaffService: Sendable {
         var secondFactor: SecondFactorEnrolment?
         var sealedSecret: String?
         if role.requiresTwoFactor {
-            let secret = OneTimePassword.randomSecret()
-            sealedSecret = try vault.seal(Base32.encode(secret))
-            let codes = (0..<10).map { _ in Self.makeRecoveryCode() }
-            secondFactor = SecondFactorEnrolment(
-                secret: Base32.encode(secret), provisioningURI: OneTimePassword(secret: secret).provisioningURI(issuer: issuer, account: email),
-                recoveryCodes: codes
-            )
+            let (enrolment, sealed) = try makeSecondFactor(account: email)
+            secondFactor = enrolment
+            sealedSecret = sealed
         }
         guard let internalID = try await repository.insertMember(
             publicID: publicID.publicString, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
@@ -69,6 +65,61 @@ public struct StaffService: Sendable {
     }
 
     /// A recovery code: ten base32 characters in two groups, `XXXXX-XXXXX` (50 bits).
+    /// Every member of staff, oldest first; for those who manage staff.
+    public func members(for member: StaffMember) async throws -> [StaffMember] {
+        try authorize(member, to: .manageStaff)
+        return try await repository.allMembers().map(open)
+    }
+
+    /// Gives a member another role, from the role `current` the owner saw. Their sessions end, so
+    /// the new rights apply at once. A member moving to owner or manager without a second factor
+    /// is enrolled: the enrolment is returned, to be shown once.
+    public func changeRole(of id: UUID, from current: StaffRole, to role: StaffRole, by actor: StaffMember) async throws -> SecondFactorEnrolment? {
+        try authorize(actor, to: .manageStaff)
+        guard let stored = try await repository.member(publicID: id.publicString) else { throw StaffError.memberNotFound }
+        let member = try open(stored)
+        guard member.role != role else { return nil }
+        var enrolment: SecondFactorEnrolment?
+        var sealedSecret: String?
+        if role.requiresTwoFactor && stored.totpSecretSealed == nil {
+            let (made, sealed) = try makeSecondFactor(account: member.email)
+            enrolment = made
+            sealedSecret = sealed
+        }
+        let changed = try await repository.changeRole(
+            staffID: stored.internalID, from: current.rawValue, to: role.rawValue, totpSecretSealed: sealedSecret,
+            recoveryCodeHashes: (enrolment?.recoveryCodes ?? []).map(Self.recoveryCodeHash),
+            audit: try auditEntry(actor: .staff(actor), action: .staffRoleChanged, subject: "staff \(id.publicString)",
+                                  before: ["role": current.rawValue], after: ["role": role.rawValue]),
+            now: timestamp()
+        )
+        guard changed else { throw StaffError.changedMeanwhile }
+        return enrolment
+    }
+
+    /// Disables a member (they cannot sign in, and their sessions end) or enables them again.
+    public func setDisabled(_ id: UUID, _ disabled: Bool, by actor: StaffMember) async throws {
+        try authorize(actor, to: .manageStaff)
+        guard let stored = try await repository.member(publicID: id.publicString) else { throw StaffError.memberNotFound }
+        _ = try await repository.setDisabled(
+            staffID: stored.internalID, disabled,
+            audit: try auditEntry(actor: .staff(actor), action: disabled ? .staffDisabled : .staffEnabled, subject: "staff \(id.publicString)",
+                                  before: ["disabled": disabled ? "no" : "yes"], after: ["disabled": disabled ? "yes" : "no"]),
+            now: timestamp()
+        )
+    }
+
+    /// A new authenticator secret and recovery codes for `account`, and the secret sealed.
+    func makeSecondFactor(account: String) throws -> (SecondFactorEnrolment, String) {
+        let secret = OneTimePassword.randomSecret()
+        let codes = (0..<10).map { _ in Self.makeRecoveryCode() }
+        let enrolment = SecondFactorEnrolment(
+            secret: Base32.encode(secret), provisioningURI: OneTimePassword(secret: secret).provisioningURI(issuer: issuer, account: account),
+            recoveryCodes: codes
+        )
+        return (enrolment, try vault.seal(Base32.encode(secret)))
+    }
+
     static func makeRecoveryCode() -> String {
         let text = Base32.encode(Array(OneTimePassword.randomSecret().prefix(7))).prefix(10)
         return text.prefix(5) + "-" + text.suffix(5)

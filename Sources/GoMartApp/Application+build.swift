@@ -212,6 +212,7 @@ func buildRouter(
     AdminCatalogueController(desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminDashboardController(desk: services.reportsDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCustomersController(desk: services.customerDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)

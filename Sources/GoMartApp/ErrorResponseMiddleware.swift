@@ -89,6 +89,10 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                                   detail: "Some fields are not valid.", fieldErrors: fields)
             case .emailTaken:
                 return Classified(status: .conflict, title: "E-mail already in use", heading: "E-mail already in use", detail: error.description)
+            case .memberNotFound:
+                return Classified(status: .notFound, title: "Not found", heading: "Not found", detail: error.description)
+            case .lastOwner, .changedMeanwhile:
+                return Classified(status: .conflict, title: "Conflict", heading: "That cannot be done", detail: error.description)
             case .notSignedIn:
                 return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in", detail: error.description)
             case .wrongCredentials, .oneTimeCodeRequired, .wrongOneTimeCode:

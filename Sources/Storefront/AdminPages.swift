@@ -61,8 +61,14 @@ struct AdminPages: Sendable {
         do {
             return try await body(member)
         } catch let error as StaffError {
-            guard case .forbidden = error else { throw error }
-            return try message(request, context, member, status: .forbidden, heading: "Not for your role", message: error.description)
+            switch error {
+            case .forbidden:
+                return try message(request, context, member, status: .forbidden, heading: "Not for your role", message: error.description)
+            case .memberNotFound:
+                return try message(request, context, member, status: .notFound, heading: "Not found", message: error.description)
+            default:
+                throw error
+            }
         } catch let error as CatalogueAdminError {
             let status: HTTPResponse.Status = switch error {
             case .productNotFound, .aisleNotFound: .notFound
@@ -109,6 +115,7 @@ struct AdminPages: Sendable {
         if member.may(.editCatalogue) || member.may(.adjustStock) { links.append(NavLink(href: "/admin/products", label: "Products", current: false)) }
         if member.may(.deliverOrders) { links.append(NavLink(href: "/admin/deliveries", label: "Deliveries", current: false)) }
         if member.may(.viewCustomers) { links.append(NavLink(href: "/admin/customers", label: "Customers", current: false)) }
+        if member.may(.manageStaff) { links.append(NavLink(href: "/admin/staff", label: "Staff", current: false)) }
         if member.may(.readAuditLog) { links.append(NavLink(href: "/admin/audit", label: "Audit log", current: false)) }
         return links.map { link in
             var link = link
