@@ -116,7 +116,10 @@ for name, query in [
 
 if not args.no_append:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    with open(ROOT / "bench" / "RESULTS.md", "a") as results:
-        results.write(f"\n### Dashboard, {datetime.date.today()}, commit {commit}, {machine()}\n\n"
-                      f"`bench/dashboard.py --orders {args.orders}`: /admin/dashboard on {args.orders:,} orders ({orders_30} in the last 30 days), "
-                      f"{args.requests} sequential requests: median {median:.1f} ms, p95 {p95:.1f} ms, slowest {timings[-1]:.1f} ms.\n")
+    results = ROOT / "bench" / "RESULTS.md"
+    text = results.read_text()
+    entry = (f"## {datetime.date.today()} — `bench/dashboard.py --orders {args.orders}`\n\n"
+             f"Commit {commit}; {machine()}. /admin/dashboard on {args.orders:,} orders ({orders_30} in the last 30 days), "
+             f"{args.requests} sequential requests: median {median:.1f} ms, p95 {p95:.1f} ms, slowest {timings[-1]:.1f} ms.\n\n")
+    first = text.find("\n## ")  # newest first: above the previous entries
+    results.write_text(text[:first + 1] + entry + text[first + 1:] if first >= 0 else text + "\n" + entry)

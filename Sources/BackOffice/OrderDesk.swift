@@ -41,7 +41,7 @@ public struct OrderDesk: Sendable {
     /// driver's round.
     public func deliveries(for member: StaffMember) async throws -> [OrderSummary] {
         try staff.authorize(member, to: .deliverOrders)
-        return try await fulfilment.orders(statuses: [.packed, .outForDelivery]).sorted { $0.createdAt < $1.createdAt }
+        return try await fulfilment.orders(statuses: [.packed, .outForDelivery]).sorted { ($0.createdAt, $0.number) < ($1.createdAt, $1.number) }
     }
 
     /// One order with its delivery details. Opening them is reading a customer's personal data,

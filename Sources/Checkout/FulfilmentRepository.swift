@@ -152,7 +152,7 @@ extension OrderRepository {
             let orders = try await sql.select().columns("id", "number", "currency").from("orders")
                 .where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
                 .where("paid_at", .greaterThanOrEqual, SQLBind(from)).where("paid_at", .lessThan, SQLBind(before))
-                .orderBy("paid_at").limit(2_000).all()
+                .orderBy("paid_at").orderBy("id").limit(2_000).all()
             var result: [(String, OrderLine)] = []
             for row in orders {
                 let number = try row.decode(column: "number", as: String.self)
