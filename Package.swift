@@ -76,6 +76,7 @@ let package = Package(
             name: "Catalog",
             dependencies: [
                 "GoMartModels", "Caching", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],

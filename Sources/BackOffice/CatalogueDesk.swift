@@ -54,6 +54,18 @@ public struct CatalogueDesk: Sendable {
         return try await admin.adjustStock(of: id, change, reason: reason, note: note, actor: Self.actor(member), audit: audit(.stockAdjusted, member))
     }
 
+    /// Throws unless `member` may change products' pictures.
+    public func authorizeImages(_ member: StaffMember) throws {
+        try staff.authorize(member, to: .editCatalogue)
+    }
+
+    /// Gives a product a stored picture (``ProductImages``), or removes it (nil).
+    @discardableResult
+    public func setImage(_ id: ProductID, to name: String?, by member: StaffMember) async throws -> ManagedProduct {
+        try staff.authorize(member, to: .editCatalogue)
+        return try await admin.setImage(of: id, to: name, audit: audit(.productChanged, member))
+    }
+
     public func aisles(for member: StaffMember) async throws -> [Aisle] {
         try staff.authorize(member, to: .editCatalogue)
         return try await admin.aisles()

@@ -83,5 +83,8 @@ public enum CatalogMigrations {
                 .run()
             try await sql.create(index: "stock_adjustments_product_idx").on("stock_adjustments").column("product_id").column("id").run()
         },
+            Migration(id: "0007_catalog_product_images") { sql, _ in
+            try await sql.alter(table: "products").column("image", type: .text).run()
+        },
     ]
 }

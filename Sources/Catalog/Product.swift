@@ -44,6 +44,10 @@ public struct Product: Sendable, Hashable {
     /// True when the shop highlights the product on the home page.
     public var featured: Bool
 
+    /// The product's own picture (a file name under the data directory's `images`, named by its
+    /// content's hash), when one was uploaded.
+    public var image: String?
+
     /// True when at least one unit can be sold.
     public var inStock: Bool { stock > 0 }
 
@@ -51,7 +55,7 @@ public struct Product: Sendable, Hashable {
     public init(
         id: ProductID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
         price: Money, packSize: String, unit: MeasureUnit, unitPrice: Money, soldByWeight: Bool, stock: Int,
-        description: String, featured: Bool
+        description: String, featured: Bool, image: String? = nil
     ) {
         self.id = id
         self.sku = sku
@@ -68,5 +72,6 @@ public struct Product: Sendable, Hashable {
         self.stock = stock
         self.description = description
         self.featured = featured
+        self.image = image
     }
 }

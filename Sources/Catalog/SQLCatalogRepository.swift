@@ -290,6 +290,7 @@ public struct SQLCatalogRepository: CatalogRepository {
             .column(SQLColumn("stock", table: "products"))
             .column(SQLColumn("description", table: "products"))
             .column(SQLColumn("featured", table: "products"))
+            .column(SQLColumn("image", table: "products"))
     }
 
     static func filtered(_ select: SQLSelectBuilder, query: ProductQuery, terms: [String]?, engine: SQLEngine) -> SQLSelectBuilder {
@@ -357,7 +358,8 @@ public struct SQLCatalogRepository: CatalogRepository {
             soldByWeight: try row.decode(column: "sold_by_weight", as: Int.self) != 0,
             stock: try row.decode(column: "stock", as: Int.self),
             description: try row.decode(column: "description", as: String.self),
-            featured: try row.decode(column: "featured", as: Int.self) != 0
+            featured: try row.decode(column: "featured", as: Int.self) != 0,
+            image: try row.decode(column: "image", as: String?.self)
         )
     }
 }

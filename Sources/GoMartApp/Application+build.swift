@@ -201,7 +201,7 @@ func buildRouter(
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(
         accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies,
-        largeForms: Dictionary(uniqueKeysWithValues: AdminCatalogueController.importPaths.map { ($0, AdminCatalogueController.importFormBytes) })
+        largeForms: AdminCatalogueController.formLimit(path:)
     ))
     storefront.addRoutes(to: router)
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
@@ -209,7 +209,10 @@ func buildRouter(
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
-    AdminCatalogueController(desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminCatalogueController(
+        desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop,
+        images: ProductImages(directory: URL(fileURLWithPath: configuration.persistence.dataDirectory).appendingPathComponent("images"))
+    ).addRoutes(to: router)
     AdminDashboardController(desk: services.reportsDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCustomersController(desk: services.customerDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)

@@ -157,6 +157,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .forbidden, title: "Forbidden", heading: "This form has expired", detail: error.description)
             case .formTooLarge:
                 return Classified(status: .contentTooLarge, title: "Too large", heading: "That form was too large", detail: error.description)
+            case .malformedForm:
+                return Classified(status: .badRequest, title: "Bad request", heading: "That form could not be read", detail: error.description)
             }
         case let error as HTTPError where error.status == .notFound:
             return Classified(status: .notFound, title: "Not found", heading: "Sorry, we couldn't find that page",

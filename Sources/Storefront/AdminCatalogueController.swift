@@ -15,13 +15,23 @@ public struct AdminCatalogueController: Sendable {
     /// The addresses that take a catalogue file.
     public static let importPaths: Set<String> = ["/admin/catalogue/import/preview", "/admin/catalogue/import/apply"]
 
+    /// The limit for a form of `path` larger than usual: a catalogue file, or a picture (its
+    /// limit and room for the form around it).
+    @Sendable public static func formLimit(path: String) -> Int? {
+        if importPaths.contains(path) { return importFormBytes }
+        if path.hasPrefix("/admin/products/") && path.hasSuffix("/image") { return ProductImages.maximumBytes + 64 * 1024 }
+        return nil
+    }
+
     let desk: CatalogueDesk
     let pages: AdminPages
+    let images: ProductImages
 
     /// Creates the controller.
-    public init(desk: CatalogueDesk, staff: StaffService, renderer: PageRenderer, shop: ShopSettings) {
+    public init(desk: CatalogueDesk, staff: StaffService, renderer: PageRenderer, shop: ShopSettings, images: ProductImages) {
         self.desk = desk
         self.pages = AdminPages(staff: staff, renderer: renderer, shop: shop)
+        self.images = images
     }
 
     /// Adds the routes under `/admin`.
@@ -34,6 +44,8 @@ public struct AdminCatalogueController: Sendable {
         router.post("/admin/products/:id/withdraw", use: withdraw)
         router.post("/admin/products/:id/reinstate", use: reinstate)
         router.post("/admin/products/:id/stock", use: adjustStock)
+        router.post("/admin/products/:id/image", use: uploadImage)
+        router.get("/images/:name", use: image)
         router.get("/admin/aisles", use: aisles)
         router.post("/admin/aisles", use: createAisle)
         router.post("/admin/aisles/:slug", use: renameAisle)
@@ -174,6 +186,8 @@ public struct AdminCatalogueController: Sendable {
         var hasHistory: Bool
         var storefrontHref: String?
         var formError: String?
+        var image: String?
+        var imageError: String?
     }
 
     @Sendable func newForm(_ request: Request, context: Context) async throws -> Response {
@@ -315,7 +329,8 @@ public struct AdminCatalogueController: Sendable {
             },
             hasHistory: !history.isEmpty,
             storefrontHref: managed.flatMap { $0.onSale ? "/products/\($0.product.slug)" : nil },
-            formError: formErrors.isEmpty ? nil : formErrors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            formError: formErrors.isEmpty ? nil : formErrors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
+            image: managed?.product.image.map { "/images/\($0)" }, imageError: nil
         )
     }
 
@@ -349,6 +364,40 @@ public struct AdminCatalogueController: Sendable {
     static func productID(_ context: Context) throws -> ProductID {
         guard let id = ProductID(publicString: try context.parameters.require("id")) else { throw CatalogueAdminError.productNotFound }
         return id
+    }
+
+    // MARK: - Pictures
+
+    @Sendable func uploadImage(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let id = try Self.productID(context)
+            do {
+                if context.formValue("remove") == "on" {
+                    try await desk.setImage(id, to: nil, by: member)
+                } else {
+                    try desk.authorizeImages(member)
+                    let name = try images.store(context.files["image"]?.bytes ?? [])
+                    try await desk.setImage(id, to: name, by: member)
+                }
+                return .redirect(to: "/admin/products/\(id.publicString)", type: .normal)
+            } catch let problem as ProductImages.Problem {
+                let (managed, history) = try await desk.product(id, for: member)
+                var model = productPage(member: member, context: context, request: request, managed: managed, history: history,
+                                        values: Self.values(managed), threshold: String(managed.lowStockThreshold), errors: [:],
+                                        aisles: try await desk.aisles(for: member).map(\.name))
+                model.imageError = problem.description
+                return try pages.html(model, template: "admin-product", status: .unprocessableContent, request: request, context: context)
+            }
+        }
+    }
+
+    /// A product picture, by its content-derived name: cached for a year, never sniffed.
+    @Sendable func image(_ request: Request, context: Context) async throws -> Response {
+        guard let (bytes, type) = images.read(try context.parameters.require("name")) else { throw HTTPError(.notFound) }
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "public, max-age=31536000, immutable"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     // MARK: - Aisles

@@ -42,7 +42,7 @@ public struct CartController: Sendable {
             header: try await chrome.header(context),
             summary: summary,
             policy: cart.policy,
-            aisleImage: renderer.aisleImage
+            image: { $0.map(renderer.productImage) ?? renderer.aisleImage("") }
         )
         return try HTMLResponse(html: renderer.render(model, template: "cart"), privatePage: true).response(from: request, context: context)
     }
@@ -124,7 +124,7 @@ struct CartPageModel: Sendable {
     var minimumOrder: String
     var hasWarnings: Bool
 
-    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy, aisleImage: (String) -> String) {
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy, image: (Product?) -> String) {
         let minimumOrder = policy.pricing.minimumOrder
         self.shop = shop
         self.meta = meta
@@ -135,7 +135,7 @@ struct CartPageModel: Sendable {
                 id: line.productID.publicString,
                 name: product?.name ?? "Product no longer available",
                 url: product.map { "/products/\($0.slug)" } ?? "#",
-                image: aisleImage(product?.aisleSlug ?? ""),
+                image: image(product),
                 packSize: product?.packSize ?? "",
                 unitPrice: product.map { $0.soldByWeight ? "\($0.price.formatted) per kg" : $0.price.formatted } ?? "",
                 quantity: line.quantity,

@@ -41,9 +41,14 @@ public struct PageRenderer: Sendable {
         assets.url(for: AisleImages.url(for: aisleSlug))
     }
 
+    /// A product's picture: its own when one was uploaded, else its aisle's.
+    func productImage(_ product: Product) -> String {
+        product.image.map { "/images/\($0)" } ?? aisleImage(product.aisleSlug)
+    }
+
     /// A product as listings show it.
     func card(_ product: Product) -> ProductCard {
-        ProductCard(product, image: aisleImage(product.aisleSlug))
+        ProductCard(product, image: productImage(product))
     }
 
     /// Renders `model` with the template `name`.

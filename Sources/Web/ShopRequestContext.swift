@@ -13,8 +13,11 @@ public struct ShopRequestContext: RequestContext {
     public var session: AuthenticatedSession?
     /// The token that state-changing forms on this visitor's pages must carry.
     public var csrfToken: String = ""
-    /// The URL-encoded form body of a POST, parsed once by ``ShopperMiddleware``.
+    /// The URL-encoded form body of a POST, parsed once by ``ShopperMiddleware`` (the text
+    /// fields of a multipart form too).
     public var form: [String: [String]] = [:]
+    /// The files of a multipart form (an upload), by field name.
+    public var files: [String: MultipartForm.File] = [:]
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -20,11 +20,12 @@ public struct ShopperMiddleware: RouterMiddleware {
     let accounts: AccountsService
     let csrf: CSRFTokens
     let cookies: CookieSettings
-    /// Paths whose forms may be larger (a catalogue file), with their limit in bytes.
-    let largeForms: [String: Int]
+    /// The limit in bytes for the forms of a path that may be larger than ``maximumFormBytes``
+    /// (a catalogue file, a picture), nil for the rest.
+    let largeForms: @Sendable (String) -> Int?
 
     /// Creates the middleware.
-    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings, largeForms: [String: Int] = [:]) {
+    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings, largeForms: @escaping @Sendable (String) -> Int? = { _ in nil }) {
         self.accounts = accounts
         self.csrf = csrf
         self.cookies = cookies
@@ -56,9 +57,14 @@ public struct ShopperMiddleware: RouterMiddleware {
         }
 
         if !isAPI && request.method != .get && request.method != .head {
-            let body = try await request.collectBody(upTo: largeForms[request.uri.path] ?? Self.maximumFormBytes)
-            if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            let body = try await request.collectBody(upTo: largeForms(request.uri.path) ?? Self.maximumFormBytes)
+            let contentType = request.headers[.contentType] ?? ""
+            if contentType.hasPrefix("application/x-www-form-urlencoded") {
                 context.form = FormURLEncoded.parse(String(buffer: body))
+            } else if let boundary = MultipartForm.boundary(contentType: contentType) {
+                guard let multipart = MultipartForm.parse(Array(buffer: body), boundary: boundary) else { throw WebError.malformedForm }
+                context.form = multipart.fields
+                context.files = multipart.files
             }
             let token = context.form["_csrf"]?.first ?? request.headers[HTTPField.Name("X-CSRF-Token")!]
             guard !context.isNewVisitor, csrf.isValid(token, for: context.visitorID) else {

@@ -126,3 +126,64 @@ let productForm: [(String, String)] = [
         }
     }
 }
+
+/// A tiny valid PNG (1×1, transparent).
+let onePixelPNG: [UInt8] = [
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+]
+
+extension Browser {
+    /// POSTs a multipart form with one file, as a browser's upload form does.
+    mutating func upload(_ client: some TestClientProtocol, _ uri: String, field: String, fileName: String, bytes: [UInt8],
+                         fields: [(String, String)] = []) async throws -> TestResponse {
+        let boundary = "----gomart-test-boundary"
+        var body: [UInt8] = []
+        for (name, value) in [("_csrf", csrfToken)] + fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        if !cookies.isEmpty { headers[.cookie] = cookieHeader }
+        let response = try await client.executeRequest(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        absorb(response)
+        return response
+    }
+}
+
+@Suite struct ProductPictureTests {
+    @Test func aPictureIsCheckedByItsContentStoredUnderItsHashAndShownInTheShop() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            let productPath = try #require(try await manager.post(client, "/admin/products", form: productForm).headers[.location])
+            _ = try await manager.get(client, productPath)
+
+            let disguised = try await manager.upload(client, productPath + "/image", field: "image", fileName: "photo.png", bytes: Array("<svg onload=alert(1)>".utf8))
+            #expect(disguised.status == .unprocessableContent)
+            #expect(String(buffer: disguised.body).contains("The file is not a PNG, JPEG or WebP picture."))
+            let tooBig = try await manager.upload(client, productPath + "/image", field: "image", fileName: "big.png",
+                                                  bytes: onePixelPNG + [UInt8](repeating: 0, count: 2 * 1024 * 1024))
+            #expect(tooBig.status == .unprocessableContent)
+            #expect(String(buffer: tooBig.body).contains("The picture is larger than 2 MB."))
+
+            #expect(try await manager.upload(client, productPath + "/image", field: "image", fileName: "pic.txt", bytes: onePixelPNG).status == .seeOther)
+            let page = String(buffer: try await manager.get(client, productPath).body)
+            let address = try #require(page.range(of: #"/images/[0-9a-f]{32}\.png"#, options: .regularExpression).map { String(page[$0]) })
+            let served = try await client.executeRequest(uri: address, method: .get, headers: [:], body: nil)
+            #expect(served.status == .ok)
+            #expect(served.headers[.contentType] == "image/png")
+            #expect(served.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(Array(buffer: served.body) == onePixelPNG)
+            let shop = String(buffer: try await client.executeRequest(uri: "/search?q=focaccia", method: .get, headers: [:], body: nil).body)
+            #expect(shop.contains(#"src="\#(address)""#))
+            #expect(try await client.executeRequest(uri: "/images/..%2Fgomart.sqlite", method: .get, headers: [:], body: nil).status == .notFound)
+
+            var picker = try await signedInStaff(client, addStaff, .picker)
+            _ = try await picker.get(client, "/admin")
+            #expect(try await picker.upload(client, productPath + "/image", field: "image", fileName: "p.png", bytes: onePixelPNG).status == .forbidden)
+        }
+    }
+}
