@@ -187,6 +187,11 @@ public struct AdminAPIController: Sendable {
 
     /// The member of staff whose bearer token the request carries.
     func member(_ request: Request) async throws -> StaffMember {
+        try await Self.member(request, staff: staff)
+    }
+
+    /// The member of staff whose bearer token `request` carries, or ``StaffError/notSignedIn``.
+    static func member(_ request: Request, staff: StaffService) async throws -> StaffMember {
         guard let token = ShopperMiddleware.bearerToken(request), !token.isEmpty, let member = try await staff.member(sessionToken: token) else {
             throw StaffError.notSignedIn
         }

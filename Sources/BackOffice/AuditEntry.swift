@@ -14,6 +14,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case orderMoved = "order.moved"
     /// Money was given back on an order.
     case orderRefunded = "order.refunded"
+    /// A note was added to an order.
+    case orderNoteAdded = "order.note_added"
     /// A member of staff opened a customer's personal data (an order's delivery details).
     case customerDataRead = "customer.data_read"
     /// A customer's personal data was exported on their request.

@@ -84,6 +84,23 @@ public struct OrderDesk: Sendable {
         return try await fulfilment.exportOrders(from: from, before: before)
     }
 
+    /// Adds a note to an order (for staff only).
+    public func addNote(to id: OrderID, text: String, by member: StaffMember) async throws {
+        try staff.authorize(member, to: .addNotes)
+        let staff = staff
+        try await fulfilment.addNote(to: id, text: text, author: member.name) { sql, _ in
+            let entry = try staff.auditEntry(actor: .staff(member), action: .orderNoteAdded, subject: Self.subject(id), before: [:],
+                                             after: ["note": text.trimmingCharacters(in: .whitespacesAndNewlines)])
+            try await StaffRepository.append(entry, now: staff.timestamp(), sql: sql)
+        }
+    }
+
+    /// The notes on an order.
+    public func notes(on id: OrderID, for member: StaffMember) async throws -> [OrderNote] {
+        try staff.authorize(member, to: .viewOrders)
+        return try await fulfilment.notes(on: id)
+    }
+
     /// What to pick for the orders paid on `day`.
     public func pickingList(day: Date, for member: StaffMember) async throws -> PickingList {
         try staff.authorize(member, to: .pickOrders)

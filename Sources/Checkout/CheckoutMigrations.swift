@@ -101,5 +101,17 @@ public enum CheckoutMigrations {
             try await sql.create(index: "order_lines_sales_idx").on("order_lines")
                 .column("order_id").column("product_id").column("quantity").column("refunded_quantity").column("line_total_minor").run()
         },
+            Migration(id: "0035_checkout_order_notes") { sql, _ in
+            // Notes staff keep on an order (never shown to the shopper); sealed, as they may
+            // mention the customer.
+            try await sql.create(table: "order_notes")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("order_id", type: .bigint, .notNull, .references("orders", "id", onDelete: .cascade))
+                .column("author", type: .text, .notNull)
+                .column("text_sealed", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await sql.create(index: "order_notes_order_idx").on("order_notes").column("order_id").column("id").run()
+        },
     ]
 }

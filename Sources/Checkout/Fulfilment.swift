@@ -101,6 +101,8 @@ public enum FulfilmentError: Error, Equatable, CustomStringConvertible {
     case invalidPicks(String)
     /// The refund asked for does not fit the order.
     case invalidRefund(String)
+    /// A note must be 1 to 1,000 characters.
+    case invalidNote
 
     public var description: String {
         switch self {
@@ -108,6 +110,7 @@ public enum FulfilmentError: Error, Equatable, CustomStringConvertible {
         case .conflict(let current): "The order is now “\(current.label)”, so this step no longer applies. Reload to see where it stands."
         case .invalidPicks(let reason): reason
         case .invalidRefund(let reason): reason
+        case .invalidNote: "Write a note of 1 to 1,000 characters."
         }
     }
 }
@@ -142,4 +145,12 @@ public struct PickingList: Sendable {
     public var orderNumbers: [String]
     /// In aisle order, then by name.
     public var lines: [Line]
+}
+
+/// A note staff keep on an order; the shopper never sees it.
+public struct OrderNote: Sendable, Hashable {
+    public var at: Date
+    /// Who wrote it, as the back office names them.
+    public var author: String
+    public var text: String
 }

@@ -4,6 +4,7 @@ import GoMartModels
 import Logging
 import Payments
 import Pricing
+import Security
 import SQLKit
 import Storage
 
@@ -95,6 +96,36 @@ public struct FulfilmentService: Sendable {
                  stored.currency]
             }
         )
+    }
+
+    // MARK: - Notes
+
+    /// Adds a note (1 to 1,000 characters) to an order, sealed at rest; `also` runs in its transaction.
+    public func addNote(to id: OrderID, text: String, author: String, also: AlsoInTransaction? = nil) async throws {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...1_000).contains(text.count) else { throw FulfilmentError.invalidNote }
+        let sealed = try checkout.vault.seal(text)
+        let timestamp = checkout.timestamp()
+        try await database.transaction { sql in
+            guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else { throw FulfilmentError.orderNotFound }
+            try await sql.insert(into: "order_notes").columns("order_id", "author", "text_sealed", "created_at")
+                .values(SQLBind(state.internalID), SQLBind(author), SQLBind(sealed), SQLBind(timestamp)).run()
+            try await also?(sql, OrderChange(from: state.status, to: state.status, refunded: nil))
+        }
+    }
+
+    /// The notes on an order, oldest first.
+    public func notes(on id: OrderID) async throws -> [OrderNote] {
+        let rows = try await database.read { sql in
+            try await sql.select().column(SQLColumn("author", table: "order_notes")).column(SQLColumn("text_sealed", table: "order_notes"))
+                .column(SQLColumn("created_at", table: "order_notes"))
+                .from("order_notes").join("orders", on: SQLColumn("order_id", table: "order_notes"), .equal, SQLColumn("id", table: "orders"))
+                .where(SQLColumn("public_id", table: "orders"), .equal, SQLBind(id.publicString))
+                .orderBy(SQLColumn("id", table: "order_notes")).all()
+                .map { (try $0.decode(column: "author", as: String.self), try $0.decode(column: "text_sealed", as: String.self),
+                        try $0.decode(column: "created_at", as: Int64.self)) }
+        }
+        return try rows.map { OrderNote(at: Date(timeIntervalSince1970: TimeInterval($0.2)), author: $0.0, text: try checkout.vault.open($0.1)) }
     }
 
     // MARK: - Moving orders

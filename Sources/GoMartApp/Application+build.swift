@@ -221,6 +221,8 @@ func buildRouter(
     CartAPIController(cart: cart).addRoutes(to: router)
     OrdersAPIController(checkout: checkout).addRoutes(to: router)
     AdminAPIController(staff: staff, desk: services.orderDesk).addRoutes(to: router)
+    AdminCatalogueAPIController(staff: staff, catalogue: services.catalogueDesk, orders: services.orderDesk, reports: services.reportsDesk)
+        .addRoutes(to: router)
     RecommendationsAPIController(catalog: catalog, recommendations: recommendations).addRoutes(to: router)
     return router
 }

@@ -148,7 +148,7 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
             case .conflict:
                 return Classified(status: .conflict, title: "Order has moved on", heading: "This order has moved on", detail: error.description)
-            case .invalidPicks, .invalidRefund:
+            case .invalidPicks, .invalidRefund, .invalidNote:
                 return Classified(status: .unprocessableContent, title: "Invalid request", heading: "That cannot be done", detail: error.description)
             }
         case let error as WebError:

@@ -29,6 +29,7 @@ public struct AdminOrdersController: Sendable {
         router.post("/admin/orders/:id/step", use: step)
         router.post("/admin/orders/:id/pack", use: pack)
         router.post("/admin/orders/:id/refund", use: refund)
+        router.post("/admin/orders/:id/notes", use: addNote)
         router.get("/admin/picking", use: picking)
     }
 
@@ -169,12 +170,17 @@ public struct AdminOrdersController: Sendable {
         var timeline: [Event]
         var refunds: [Refund]
         var hasRefunds: Bool
+        var notes: [Event] = []
+        var canAddNotes = false
+        var noteError: String?
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         try await pages.page(request, context) { member in
             let order = try await desk.order(try Self.orderID(context), for: member)
-            return try pages.html(orderPage(order, member: member, context: context, request: request), template: "admin-order", request: request, context: context)
+            var page = orderPage(order, member: member, context: context, request: request)
+            try await addNotes(to: &page, order: order.id, member: member)
+            return try pages.html(page, template: "admin-order", request: request, context: context)
         }
     }
 
@@ -215,6 +221,27 @@ public struct AdminOrdersController: Sendable {
         try await pages.page(request, context) { member in
             let order = try await desk.order(try Self.orderID(context), for: member)
             return try pages.html(orderPage(order, member: member, context: context, request: request), template: "admin-slip", request: request, context: context)
+        }
+    }
+
+    func addNotes(to page: inout OrderPage, order id: OrderID, member: StaffMember) async throws {
+        page.notes = try await desk.notes(on: id, for: member).map { OrderPage.Event(at: AdminPages.timestamp($0.at), label: $0.author, note: $0.text, actor: "") }
+        page.canAddNotes = member.may(.addNotes)
+    }
+
+    @Sendable func addNote(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let id = try Self.orderID(context)
+            do {
+                try await desk.addNote(to: id, text: context.formValue("note"), by: member)
+                return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
+            } catch FulfilmentError.invalidNote {
+                let order = try await desk.order(id, for: member)
+                var page = orderPage(order, member: member, context: context, request: request)
+                try await addNotes(to: &page, order: id, member: member)
+                page.noteError = FulfilmentError.invalidNote.description
+                return try pages.html(page, template: "admin-order", status: .unprocessableContent, request: request, context: context)
+            }
         }
     }
 

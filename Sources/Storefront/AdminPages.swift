@@ -83,7 +83,7 @@ struct AdminPages: Sendable {
             let status: HTTPResponse.Status = switch error {
             case .orderNotFound: .notFound
             case .conflict: .conflict
-            case .invalidPicks, .invalidRefund: .unprocessableContent
+            case .invalidPicks, .invalidRefund, .invalidNote: .unprocessableContent
             }
             return try message(request, context, member, status: status, heading: status == .conflict ? "The order has moved on" : "That cannot be done",
                                message: error.description)

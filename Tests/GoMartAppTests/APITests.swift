@@ -32,7 +32,9 @@ import Testing
                                            "/cart", "/cart/items", "/cart/items/{productId}",
                                            "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel",
                                            "/admin/sessions", "/admin/sessions/current", "/admin/orders", "/admin/orders/{id}",
-                                           "/admin/orders/{id}/transitions", "/admin/orders/{id}/pack", "/admin/orders/{id}/refunds", "/admin/picking-list"])
+                                           "/admin/orders/{id}/transitions", "/admin/orders/{id}/pack", "/admin/orders/{id}/refunds", "/admin/picking-list",
+                                           "/admin/products", "/admin/products/{id}", "/admin/products/{id}/withdraw", "/admin/products/{id}/reinstate",
+                                           "/admin/products/{id}/stock-adjustments", "/admin/orders/{id}/notes", "/admin/dashboard"])
             }
         }
     }

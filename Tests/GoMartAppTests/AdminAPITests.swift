@@ -108,3 +108,68 @@ import Testing
         }
     }
 }
+
+@Suite struct AdminCatalogueAPITests {
+    let api = OrdersAPITests()
+
+    @Test func aManagersToolAddsAProductChangesItsPriceAndStockAndAPickerMayNot() async throws {
+        try await withStaffTestApp { client, addStaff in
+            let manager = try await AdminAPITests().token(client, addStaff, .manager)
+            let picker = try await AdminAPITests().token(client, addStaff, .picker)
+            let product = #"{"sku":"API-001","name":"Blood Orange Juice","brand":"Press","aisle":"Drinks","price":"2.80","packSize":"1 L","stock":12}"#
+
+            let refused = try await api.call(client, .post, "/api/v1/admin/products", json: product, token: picker, documentedPath: "/admin/products")
+            #expect(refused.status == 403)
+            let bad = try await api.call(client, .post, "/api/v1/admin/products", json: product.replacingOccurrences(of: "2.80", with: "cheap"),
+                                         token: manager, documentedPath: "/admin/products")
+            #expect(bad.status == 422)
+            #expect((bad.body["errors"] as? [String: String])?["price"] == "'cheap' is not a price such as 1.25")
+
+            let created = try await api.call(client, .post, "/api/v1/admin/products", json: product, token: manager, documentedPath: "/admin/products")
+            #expect(created.status == 201)
+            let id = try #require(created.body["id"] as? String)
+            let updated = try await api.call(client, .put, "/api/v1/admin/products/\(id)",
+                                             json: #"{"name":"Blood Orange Juice","brand":"Press","aisle":"Drinks","price":"2.95","packSize":"1 L"}"#,
+                                             token: manager, documentedPath: "/admin/products/{id}")
+            #expect((updated.body["price"] as? [String: Any])?["amountMinor"] as? Int == 295)
+            #expect(updated.body["stock"] as? Int == 12)
+            let shop = String(buffer: try await client.executeRequest(uri: "/api/v1/products/\(id)", method: .get, headers: [:], body: nil).body)
+            #expect(shop.contains(#""amountMinor":295"#))
+
+            let adjusted = try await api.call(client, .post, "/api/v1/admin/products/\(id)/stock-adjustments",
+                                              json: #"{"change":-13,"reason":"waste"}"#, token: manager, documentedPath: "/admin/products/{id}/stock-adjustments")
+            #expect(adjusted.status == 409)
+            let counted = try await api.call(client, .post, "/api/v1/admin/products/\(id)/stock-adjustments",
+                                             json: #"{"count":3,"reason":"count","note":"Shelf"}"#, token: manager, documentedPath: "/admin/products/{id}/stock-adjustments")
+            #expect(counted.body["stock"] as? Int == 3)
+            #expect(counted.body["lowStock"] as? Bool == true)
+            let history = try await api.call(client, .get, "/api/v1/admin/products/\(id)/stock-adjustments", token: manager,
+                                             documentedPath: "/admin/products/{id}/stock-adjustments")
+            #expect((history.body["adjustments"] as? [[String: Any]])?.compactMap { $0["change"] as? Int } == [-9, 12])
+
+            let withdrawn = try await api.call(client, .post, "/api/v1/admin/products/\(id)/withdraw", token: manager, documentedPath: "/admin/products/{id}/withdraw")
+            #expect(withdrawn.body["onSale"] as? Bool == false)
+            let listed = try await api.call(client, .get, "/api/v1/admin/products?show=withdrawn", token: manager, documentedPath: "/admin/products")
+            #expect(listed.body["total"] as? Int == 1)
+            let dashboard = try await api.call(client, .get, "/api/v1/admin/dashboard", token: manager, documentedPath: "/admin/dashboard")
+            #expect((dashboard.body["days"] as? [Any])?.count == 30)
+            #expect(try await api.call(client, .get, "/api/v1/admin/dashboard", token: picker, documentedPath: "/admin/dashboard").status == 403)
+        }
+    }
+
+    @Test func notesGoThroughTheAPIForThoseWithTheRight() async throws {
+        try await withStaffTestApp { client, addStaff in
+            let (_, id) = try await paidOrderThroughTheShop(client, email: "api-note@example.com")
+            let support = try await AdminAPITests().token(client, addStaff, .support)
+            let driver = try await AdminAPITests().token(client, addStaff, .driver)
+            let added = try await api.call(client, .post, "/api/v1/admin/orders/\(id)/notes", json: #"{"text":"Call before delivery"}"#, token: support,
+                                           documentedPath: "/admin/orders/{id}/notes")
+            #expect(added.status == 201)
+            #expect((added.body["notes"] as? [[String: Any]])?.first?["text"] as? String == "Call before delivery")
+            #expect(try await api.call(client, .post, "/api/v1/admin/orders/\(id)/notes", json: #"{"text":"x"}"#, token: driver,
+                                       documentedPath: "/admin/orders/{id}/notes").status == 403)
+            let read = try await api.call(client, .get, "/api/v1/admin/orders/\(id)/notes", token: driver, documentedPath: "/admin/orders/{id}/notes")
+            #expect((read.body["notes"] as? [Any])?.count == 1)
+        }
+    }
+}

@@ -199,3 +199,23 @@ func amount(after label: String, in text: String) -> String? {
         }
     }
 }
+
+@Suite struct OrderNoteTests {
+    @Test func supportAddsANoteTheShopperNeverSeesAndRolesWithoutTheRightGet403() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var (shopper, id) = try await paidOrderThroughTheShop(client, email: "noted@example.com")
+            var support = try await signedInStaff(client, addStaff, .support)
+            var picker = try await signedInStaff(client, addStaff, .picker)
+            _ = try await support.get(client, "/admin/orders/\(id)")
+            #expect(try await support.post(client, "/admin/orders/\(id)/notes", form: [("note", "  ")]).status == .unprocessableContent)
+            #expect(try await support.post(client, "/admin/orders/\(id)/notes", form: [("note", "Leave with the neighbour at no. 3")]).status == .seeOther)
+            #expect(try await picker.post(client, "/admin/orders/\(id)/notes", form: [("note", "Picked")]).status == .forbidden)
+
+            let page = String(buffer: try await picker.get(client, "/admin/orders/\(id)").body)
+            #expect(page.contains("<strong>Staff support</strong>"))
+            #expect(page.contains("<div>Leave with the neighbour at no. 3</div>"))
+            #expect(!page.contains(#"action="/admin/orders/\#(id)/notes""#)) // no form for a picker
+            #expect(!String(buffer: try await shopper.get(client, "/orders/\(id)").body).contains("neighbour"))
+        }
+    }
+}
