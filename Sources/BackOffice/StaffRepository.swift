@@ -209,11 +209,17 @@ public struct StaffRepository: Sendable {
             .run()
     }
 
-    /// The newest `limit` audit entries, newest first, of one action when given.
-    func auditEntries(action: String?, limit: Int) async throws -> [StoredAuditEntry] {
+    /// The newest `limit` audit entries, newest first: of one action, one member of staff, and a
+    /// subject containing some text, when given.
+    func auditEntries(action: String?, staffID: Int64?, subjectContaining text: String?, limit: Int) async throws -> [StoredAuditEntry] {
         try await database.read { sql in
             var query = sql.select().columns("actor_sealed", "action", "subject", "changes_sealed", "created_at").from("audit_log")
             if let action { query = query.where("action", .equal, SQLBind(action)) }
+            if let staffID { query = query.where("staff_id", .equal, SQLBind(staffID)) }
+            if let text, !text.isEmpty {
+                let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+                query = query.where(SQLFunction("LOWER", args: SQLColumn("subject")), .like, SQLBind(pattern))
+            }
             return try await query.orderBy("id", .descending).limit(limit).all().map { row in
                 StoredAuditEntry(actorSealed: try row.decode(column: "actor_sealed", as: String.self), action: try row.decode(column: "action", as: String.self),
                                  subject: try row.decode(column: "subject", as: String.self),

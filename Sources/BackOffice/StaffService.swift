@@ -189,11 +189,19 @@ public struct StaffService: Sendable {
         guard permissions.contains(where: member.may) else { throw StaffError.forbidden(first) }
     }
 
-    /// The newest `limit` audit entries, newest first, of one action when given; only for those
-    /// who may read the audit log.
-    public func auditLog(for member: StaffMember, action: AuditAction? = nil, limit: Int = 200) async throws -> [AuditEntry] {
+    /// The newest `limit` audit entries, newest first: of one action, of what one member of staff
+    /// did (`by`), and about a subject containing `subject` (an order's or product's id), when
+    /// given; only for those who may read the audit log.
+    public func auditLog(for member: StaffMember, action: AuditAction? = nil, by actor: UUID? = nil, subject: String? = nil,
+                         limit: Int = 200) async throws -> [AuditEntry] {
         try authorize(member, to: .readAuditLog)
-        return try await repository.auditEntries(action: action?.rawValue, limit: min(max(limit, 1), 1_000)).compactMap { stored in
+        var staffID: Int64?
+        if let actor {
+            guard let stored = try await repository.member(publicID: actor.publicString) else { return [] }
+            staffID = stored.internalID
+        }
+        return try await repository.auditEntries(action: action?.rawValue, staffID: staffID, subjectContaining: subject.map { String($0.prefix(100)) },
+                                                 limit: min(max(limit, 1), 1_000)).compactMap { stored in
             guard let action = AuditAction(rawValue: stored.action) else { return nil }
             let changes = try JSONDecoder().decode([String: [String: String]].self, from: Data(try vault.open(stored.changesSealed).utf8))
             return AuditEntry(at: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)), actor: try vault.open(stored.actorSealed),

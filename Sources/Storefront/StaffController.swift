@@ -67,19 +67,33 @@ public struct StaffController: Sendable {
             var selected: Bool
         }
 
+        struct MemberOption: Sendable {
+            var value: String
+            var label: String
+            var selected: Bool
+        }
+
         var chrome: AdminChrome
         var actions: [ActionOption]
+        var members: [MemberOption]
+        var subject: String
         var entries: [Entry]
         var hasEntries: Bool
     }
 
     @Sendable func audit(_ request: Request, context: Context) async throws -> Response {
         try await pages.page(request, context) { member in
-            let chosen = FormURLEncoded.parse(request.uri.query)["action"]?.first.flatMap(AuditAction.init(rawValue:))
-            let entries = try await staff.auditLog(for: member, action: chosen)
+            let query = FormURLEncoded.parse(request.uri.query)
+            let chosen = query["action"]?.first.flatMap(AuditAction.init(rawValue:))
+            let who = query["by"]?.first.flatMap(UUID.init(uuidString:))
+            let subject = String((query["subject"]?.first ?? "").prefix(100))
+            let entries = try await staff.auditLog(for: member, action: chosen, by: who, subject: subject)
+            let team = member.may(.manageStaff) ? try await staff.members(for: member) : []
             let page = AuditPage(
                 chrome: pages.chrome("Audit log", member, context, request: request),
                 actions: AuditAction.allCases.map { .init(value: $0.rawValue, selected: $0 == chosen) },
+                members: team.map { .init(value: $0.id.publicString, label: $0.name, selected: $0.id == who) },
+                subject: subject,
                 entries: entries.map { entry in
                     AuditPage.Entry(
                         at: entry.at.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)

@@ -70,3 +70,29 @@ import Testing
         }
     }
 }
+
+@Suite struct AuditFilterTests {
+    @Test func theOwnerFiltersTheAuditLogByWhoAndWhatItIsAbout() async throws {
+        try await withStaffTestApp { client, addStaff in
+            let (_, first) = try await paidOrderThroughTheShop(client, email: "audit-one@example.com")
+            let (_, second) = try await paidOrderThroughTheShop(client, email: "audit-two@example.com")
+            var picker = try await signedInStaff(client, addStaff, .picker)
+            var support = try await signedInStaff(client, addStaff, .support)
+            var owner = try await signedInStaff(client, addStaff, .owner)
+            _ = try await picker.post(client, "/admin/orders/\(first)/step", form: [("transition", "start_picking"), ("expecting", "paid")])
+            _ = try await support.post(client, "/admin/orders/\(second)/step", form: [("transition", "cancel"), ("expecting", "paid")])
+
+            let aboutFirst = String(buffer: try await owner.get(client, "/admin/audit?action=order.moved&subject=\(first)").body)
+            #expect(aboutFirst.components(separatedBy: "<td>order.moved</td>").count - 1 == 1)
+            #expect(aboutFirst.contains("<td>order \(first)</td>"))
+
+            let team = String(buffer: try await owner.get(client, "/admin/staff").body)
+            let supportID = try #require(team.components(separatedBy: "<tr>").first { $0.contains("support@example.com") }
+                .flatMap { row in row.range(of: #"/admin/staff/[0-9a-f-]{36}/role"#, options: .regularExpression).map { String(row[$0].dropFirst(13).prefix(36)) } })
+            let bySupport = String(buffer: try await owner.get(client, "/admin/audit?by=\(supportID)").body)
+            #expect(bySupport.contains("<td>order \(second)</td>"))
+            #expect(!bySupport.contains("<td>order \(first)</td>"))
+            #expect(!bySupport.contains("<td>Staff picker</td>"))
+        }
+    }
+}
