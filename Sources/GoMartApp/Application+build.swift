@@ -189,7 +189,7 @@ func buildRouter(
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: configuration.server.publicBaseURL.lowercased().hasPrefix("https://")))
     router.add(middleware: ErrorResponseMiddleware(storefront: storefront))
     router.add(middleware: StaticAssetsMiddleware(assets: renderer.assets))
     router.add(middleware: ResponseCompressionMiddleware())
