@@ -283,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "CheckoutTests",
             dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Security", "GoMartModels", "Storage", "TestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based"),
+                           .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),

@@ -111,7 +111,7 @@ public struct CheckoutService: Sendable {
         guard (8...100).contains(idempotencyKey.count),
               idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw CheckoutError.invalidIdempotencyKey }
-        let fingerprint = Self.fingerprint(delivery: delivery, card: card)
+        let fingerprint = Self.fingerprint(delivery: delivery, card: card, vault: vault)
         if let replay = try await replay(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint) { return replay }
 
         let problems = delivery.problems().merging(card.problems(now: now())) { first, _ in first }
@@ -402,10 +402,11 @@ public struct CheckoutService: Sendable {
     // MARK: - Helpers
 
     /// What identifies "the same request" for an idempotency key: delivery details and the card's
-    /// brand, last four and expiry (never the full number).
-    static func fingerprint(delivery: DeliveryDetails, card: CardDetails) -> String {
+    /// brand, last four and expiry (never the full number), as a keyed hash (HMAC with the
+    /// vault's index key), so that it cannot be recomputed from guesses without the secret key.
+    static func fingerprint(delivery: DeliveryDetails, card: CardDetails, vault: PersonalDataVault) -> String {
         let parts = delivery.addressLines + [delivery.phone, card.brand, card.lastFour, "\(card.expiryMonth)/\(card.expiryYear)"]
-        return Hex.encode(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)))
+        return "h1:" + vault.blindIndex(parts.joined(separator: "\u{1F}"))
     }
 
     /// A short order number such as `GM-7KQ4XN`, from an alphabet without look-alike characters.

@@ -33,7 +33,18 @@ final class SQLiteBackend: Sendable {
         switch url {
         case .sqliteFile(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: directory.path) {
+                // The data directory holds personal data (sealed) and keys: the shop's user only.
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            // Created private, and tightened if an older version left them readable by others;
+            // SQLite gives its -wal and -shm files the database file's mode.
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+            }
             let threads = NIOThreadPool(numberOfThreads: max(readerCount, 1) + 1)
             threads.start()
             do {

@@ -1,9 +1,11 @@
 import Cart
+import Crypto
 import Catalog
 import Checkout
 import Foundation
 import GoMartModels
 import Payments
+import SQLKit
 import Storage
 import TestSupport
 import Testing
@@ -391,6 +393,23 @@ final class FlakyGateway: PaymentProvider, @unchecked Sendable {
         #expect(report.ordersByState.map(\.status) == [.paid, .packed, .cancelled])
         #expect(report.ordersByState.map(\.count) == [1, 1, 1])
         #expect(try await reports.report(now: shop.clock.now.addingTimeInterval(31 * 86_400)).last30Days.orders == 0)
+        await shop.close()
+    }
+}
+
+@Suite struct CheckoutFingerprintTests {
+    @Test func theIdempotencyFingerprintIsKeyedAndCannotBeRecomputedFromGuesses() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        _ = try await paidOrder(shop, customer: customer, quantities: [1], key: "fingerprint-key-1")
+        let stored = try await shop.database.read { sql in
+            try await sql.select().column("fingerprint").from("idempotency_keys").first()?.decode(column: "fingerprint", as: String.self)
+        }
+        let parts = delivery.addressLines + [delivery.phone, goodCard.brand, goodCard.lastFour, "\(goodCard.expiryMonth)/\(goodCard.expiryYear)"]
+        let unkeyed = SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(stored?.hasPrefix("h1:") == true)
+        #expect(stored?.contains(unkeyed) == false)
+        #expect(stored?.count == 67)
         await shop.close()
     }
 }

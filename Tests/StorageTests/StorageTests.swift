@@ -237,3 +237,26 @@ import Testing
         await database.close()
     }
 }
+
+@Suite struct DataDirectoryPermissionTests {
+    func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    @Test(.enabled(if: !TestDatabase.onPostgres, "SQLite's files only"))
+    func theDataDirectoryAndTheDatabaseFilesAreTheShopsUsersAlone() async throws {
+        let (database, directory) = try await TestDatabase.migratedFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("test.sqlite").path
+        #expect(try mode(directory.path) == 0o700)
+        #expect(try mode(file) == 0o600)
+        #expect(try mode(file + "-wal") == 0o600)
+        await database.close()
+
+        // A database an older version left readable by others is tightened when opened.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        let reopened = TestDatabase.running(try await Database.open(url: .sqliteFile(path: file), logger: TestDatabase.logger))
+        #expect(try mode(file) == 0o600)
+        await reopened.close()
+    }
+}
