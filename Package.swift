@@ -92,6 +92,7 @@ let package = Package(
             name: "Accounts",
             dependencies: [
                 "GoMartModels", "Storage", "Security",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -257,7 +258,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccountsTests",
-            dependencies: ["Accounts", "Security", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Accounts", "Security", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

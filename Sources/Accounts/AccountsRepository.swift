@@ -48,6 +48,13 @@ public struct AccountsRepository: Sendable {
         }
     }
 
+    /// Replaces a customer's password hash.
+    func updatePasswordHash(customerID: Int64, to hash: String) async throws {
+        try await database.transaction { sql in
+            try await sql.update("customers").set("password_hash", to: SQLBind(hash)).where("id", .equal, SQLBind(customerID)).run()
+        }
+    }
+
     /// The customer with this e-mail blind index.
     func customer(emailIndex: String) async throws -> StoredCustomer? {
         try await database.read { sql in

@@ -54,11 +54,15 @@ public struct AccountsService: Sendable {
 
     /// Checks the e-mail and password and starts a new session (a fresh token every time).
     public func signIn(email: String, password: String) async throws -> IssuedSession {
-        let normalised = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let normalised = EmailAddress.normalise(email)
         guard normalised.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw AccountsError.wrongCredentials }
         let stored = try await repository.customer(emailIndex: vault.blindIndex(normalised))
         guard await hasher.verify(password, against: stored?.passwordHash), let stored else {
             throw AccountsError.wrongCredentials
+        }
+        if hasher.needsRehash(stored.passwordHash) {
+            // A hash from before passwords were pre-hashed: replaced now that the password is known.
+            try await repository.updatePasswordHash(customerID: stored.internalID, to: await hasher.hash(password))
         }
         return try await issueSession(for: try open(stored))
     }
@@ -111,7 +115,7 @@ public struct AccountsService: Sendable {
 
     /// The customer with this e-mail (found by its blind index), if any.
     public func customer(email: String) async throws -> Customer? {
-        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = EmailAddress.normalise(email)
         guard !email.isEmpty, email.count <= 254 else { return nil }
         return try await repository.customer(emailIndex: vault.blindIndex(email)).map(open)
     }

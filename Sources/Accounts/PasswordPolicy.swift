@@ -27,6 +27,9 @@ public struct PasswordPolicy: Sendable {
     public func problem(with password: String) -> String? {
         if password.count < Self.minimumLength { return "must be at least \(Self.minimumLength) characters" }
         if password.count > Self.maximumLength { return "must be at most \(Self.maximumLength) characters" }
+        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "must not contain control characters"
+        }
         if common.contains(password.lowercased()) { return "is one of the most commonly used passwords; choose another" }
         return nil
     }

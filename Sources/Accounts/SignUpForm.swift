@@ -15,8 +15,8 @@ public struct SignUpForm: Sendable, Codable, Equatable {
         self.phone = phone
     }
 
-    /// The e-mail as stored and looked up: trimmed and lower-cased.
-    var normalisedEmail: String { email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+    /// The e-mail as stored and looked up: trimmed, NFKC and lower-cased.
+    var normalisedEmail: String { EmailAddress.normalise(email) }
     var trimmedName: String { name.trimmingCharacters(in: .whitespacesAndNewlines) }
     var trimmedPhone: String? {
         let value = phone?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -30,7 +30,9 @@ public struct SignUpForm: Sendable, Codable, Equatable {
         if name.isEmpty { problems["name"] = "Please tell us your name." }
         else if name.count > 100 { problems["name"] = "Your name must be at most 100 characters." }
         let email = normalisedEmail
-        if !Self.looksLikeEmail(email) { problems["email"] = "Please enter an e-mail address such as name@example.com." }
+        if EmailAddress.hasHiddenCharacters(self.email) || !Self.looksLikeEmail(email) {
+            problems["email"] = "Please enter an e-mail address such as name@example.com."
+        }
         if let reason = policy.problem(with: password) { problems["password"] = "Your password \(reason)." }
         if let phone = trimmedPhone {
             let digits = phone.filter(\.isNumber)

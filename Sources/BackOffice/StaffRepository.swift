@@ -109,6 +109,13 @@ public struct StaffRepository: Sendable {
         }
     }
 
+    /// Replaces a member's password hash.
+    func updatePasswordHash(staffID: Int64, to hash: String) async throws {
+        try await database.transaction { sql in
+            try await sql.update("staff_members").set("password_hash", to: SQLBind(hash)).where("id", .equal, SQLBind(staffID)).run()
+        }
+    }
+
     /// Every member, oldest first.
     func allMembers() async throws -> [StoredMember] {
         try await database.read { sql in try await Self.selectMember(sql).orderBy("id").all().map(Self.storedMember) }

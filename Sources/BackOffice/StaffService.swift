@@ -35,10 +35,11 @@ public struct StaffService: Sendable {
     @discardableResult
     public func add(email: String, name: String, password: String, role: StaffRole, by actor: AuditActor) async throws -> StaffEnrolment {
         if case .staff(let member) = actor { try authorize(member, to: .manageStaff) }
-        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let hidden = EmailAddress.hasHiddenCharacters(email)
+        let email = EmailAddress.normalise(email)
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [String: String] = [:]
-        if !SignUpForm.looksLikeEmail(email) { problems["email"] = "must be an e-mail address such as name@example.com" }
+        if hidden || !SignUpForm.looksLikeEmail(email) { problems["email"] = "must be an e-mail address such as name@example.com" }
         if name.isEmpty || name.count > 100 { problems["name"] = "must be 1 to 100 characters" }
         if let reason = passwordPolicy.problem(with: password) { problems["password"] = reason }
         guard problems.isEmpty else { throw StaffError.invalidFields(problems) }
@@ -139,7 +140,7 @@ public struct StaffService: Sendable {
     /// authenticator app, each code once, or an unused recovery code), then starts a session with
     /// a fresh token.
     public func signIn(email: String, password: String, oneTimeCode: String? = nil) async throws -> StaffSession {
-        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = EmailAddress.normalise(email)
         guard email.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw StaffError.wrongCredentials }
         let stored = try await repository.member(emailIndex: vault.blindIndex(email))
         guard await hasher.verify(password, against: stored?.passwordHash), let stored, !stored.disabled else {
@@ -147,6 +148,9 @@ public struct StaffService: Sendable {
         }
         let member = try open(stored)
         try await checkSecondFactor(of: stored, role: member.role, code: oneTimeCode)
+        if hasher.needsRehash(stored.passwordHash) {
+            try await repository.updatePasswordHash(staffID: stored.internalID, to: await hasher.hash(password))
+        }
         let token = RandomToken.make()
         let timestamp = now().timeIntervalSince1970
         let expiresAt = timestamp + sessionPolicy.absoluteTimeout

@@ -46,7 +46,7 @@ public struct ShopServices: Sendable {
         accounts = AccountsService(
             repository: AccountsRepository(database: database),
             vault: PersonalDataVault(keys: keys),
-            hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost),
+            hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost, pepper: keys.passwordPepper),
             passwordPolicy: try PasswordPolicy.load(),
             sessionPolicy: SessionPolicy(
                 idleTimeout: TimeInterval(configuration.accounts.sessionIdleTimeoutSeconds),
@@ -57,7 +57,7 @@ public struct ShopServices: Sendable {
         history = PurchaseHistory(database: database)
         staff = StaffService(
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
-            hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost), passwordPolicy: try PasswordPolicy.load()
+            hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost, pepper: keys.passwordPepper), passwordPolicy: try PasswordPolicy.load()
         )
         checkout = CheckoutService(
             database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(database: database),

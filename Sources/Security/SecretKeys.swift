@@ -15,6 +15,8 @@ public struct SecretKeys: Sendable {
     public let csrf: SymmetricKey
     /// Key for pseudonymous identifiers in exports and logs.
     public let pseudonyms: SymmetricKey
+    /// Passwords are pre-hashed with this before bcrypt.
+    public let passwordPepper: SymmetricKey
 
     /// Derives every purpose key from `master`.
     public init(master: SymmetricKey) {
@@ -25,6 +27,7 @@ public struct SecretKeys: Sendable {
         blindIndex = derive("pii-blind-index")
         csrf = derive("csrf")
         pseudonyms = derive("pseudonyms")
+        passwordPepper = derive("password-pepper")
     }
 
     /// Problems loading or creating the master key.

@@ -1,4 +1,5 @@
 import Accounts
+import Crypto
 import Foundation
 import SQLKit
 import Storage
@@ -127,6 +128,50 @@ import Testing
         #expect(try await accounts.session(token: "") == nil)
         #expect(try await accounts.session(token: "made-up-token") == nil)
         #expect(try await accounts.session(token: String(repeating: "x", count: 500)) == nil)
+        await database.close()
+    }
+}
+
+@Suite struct CredentialHardeningTests {
+    static let pepper = SymmetricKey(size: .bits256)
+
+    @Test func everyByteOfAPasswordCountsEvenPastANulAndPast72Bytes() async throws {
+        let hasher = PasswordHasher(cost: 4, pepper: Self.pepper)
+        let short = try #require(Optional(await hasher.hash("ab\u{0}cdefghijkl")))
+        #expect(short.hasPrefix("p1:"))
+        #expect(await hasher.verify("ab\u{0}cdefghijkl", against: short))
+        #expect(!(await hasher.verify("ab", against: short)))
+        #expect(!(await hasher.verify("ab\u{0}zzzzzzzzzz", against: short)))
+        let long = String(repeating: "x", count: 72)
+        let hash = await hasher.hash(long + "tail-one")
+        #expect(!(await hasher.verify(long + "tail-two", against: hash)))
+        #expect(await hasher.verify(long + "tail-one", against: hash))
+    }
+
+    @Test func anOldPlainHashStillSignsInAndIsReplaced() async throws {
+        let legacy = PasswordHasher(cost: 4)
+        let old = await legacy.hash("a good long password")
+        let hasher = PasswordHasher(cost: 4, pepper: Self.pepper)
+        #expect(await hasher.verify("a good long password", against: old))
+        #expect(hasher.needsRehash(old))
+        #expect(!hasher.needsRehash(await hasher.hash("a good long password")))
+    }
+
+    @Test func controlCharactersInPasswordsAndHiddenCharactersInEmailsAreRefused() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        await #expect(throws: AccountsError.invalidFields(["password": "Your password must not contain control characters."])) {
+            try await accounts.signUp(SignUpForm(name: "Nul", email: "nul@example.com", password: "good long\u{0}password"))
+        }
+        for email in ["zero\u{200B}width@example.com", "nul\u{0}@example.com", "rtl\u{202E}@example.com"] {
+            await #expect(throws: AccountsError.invalidFields(["email": "Please enter an e-mail address such as name@example.com."]), "\(email)") {
+                try await accounts.signUp(SignUpForm(name: "Hidden", email: email, password: "a good long password"))
+            }
+        }
+        // Compatibility forms are one address: a full-width "Ａ" is an "a".
+        _ = try await accounts.signUp(SignUpForm(name: "Plain", email: "ada@example.com", password: "a good long password"))
+        await #expect(throws: AccountsError.emailTaken) {
+            try await accounts.signUp(SignUpForm(name: "Wide", email: "\u{FF21}da@example.com", password: "a good long password"))
+        }
         await database.close()
     }
 }
