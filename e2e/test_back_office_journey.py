@@ -60,7 +60,11 @@ def staff_sign_in(browser, shop_url, email, code=None):
     if code is not None:
         fill(browser, "code", code())
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Back office"))
+    try:
+        wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Back office"))
+    except Exception:
+        shot(browser, f"sign-in-failed-{email}")
+        raise AssertionError(f"{email} did not reach the back office: {browser.current_url}\n{browser.find_element(By.TAG_NAME, 'body').text}")
 
 
 def press(browser, label):
@@ -75,8 +79,12 @@ def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
     wait(browser).until(EC.presence_of_element_located((By.ID, "f-price")))
     fill(browser, "f-price", "2.15")
     shot(browser, "19-manager-changes-a-price")
+    before = browser.find_element(By.ID, "f-price")
     press(browser, "Save changes")
-    wait(browser).until(lambda b: b.find_element(By.ID, "f-price").get_attribute("value") == "2.15")
+    # The form posts and the page comes back: wait for the old page to go before reading the new one.
+    wait(browser).until(EC.staleness_of(before))
+    wait(browser).until(EC.presence_of_element_located((By.ID, "f-price")))
+    assert browser.find_element(By.ID, "f-price").get_attribute("value") == "2.15"
     shop_page = browser.find_element(By.PARTIAL_LINK_TEXT, "See it in the shop").get_attribute("href")
     browser.get(shop_page)
     assert "£2.15" in browser.find_element(By.CSS_SELECTOR, "main").text

@@ -28,5 +28,15 @@ public enum AccountsMigrations {
                 .run()
             try await sql.create(index: "sessions_customer_idx").on("sessions").column("customer_id").run()
         },
+            Migration(id: "0012_accounts_sign_in_throttle") { sql, _ in
+            // Failed sign-ins per account (customers' and staff's), keyed by the e-mail's blind
+            // index, so that every instance sees the same count and lock. Times in milliseconds.
+            try await sql.create(table: "sign_in_throttle")
+                .column("account_key", type: .text, .primaryKey(autoIncrement: false))
+                .column("failures", type: .int, .notNull)
+                .column("window_start", type: .bigint, .notNull)
+                .column("locked_until", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

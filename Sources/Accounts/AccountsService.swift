@@ -14,12 +14,15 @@ public struct AccountsService: Sendable {
     let passwordPolicy: PasswordPolicy
     /// How long sessions last.
     public let sessionPolicy: SessionPolicy
+    /// Failed sign-ins per account: waits, then a temporary lock.
+    public let throttle: SignInThrottle
     let now: @Sendable () -> Date
 
     /// Creates the service.
     public init(
         repository: AccountsRepository, vault: PersonalDataVault, hasher: PasswordHasher,
         passwordPolicy: PasswordPolicy, sessionPolicy: SessionPolicy = SessionPolicy(),
+        throttlePolicy: SignInThrottle.Policy = SignInThrottle.Policy(),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.repository = repository
@@ -27,6 +30,7 @@ public struct AccountsService: Sendable {
         self.hasher = hasher
         self.passwordPolicy = passwordPolicy
         self.sessionPolicy = sessionPolicy
+        self.throttle = SignInThrottle(database: repository.database, policy: throttlePolicy, now: now)
         self.now = now
     }
 
@@ -53,13 +57,20 @@ public struct AccountsService: Sendable {
     }
 
     /// Checks the e-mail and password and starts a new session (a fresh token every time).
+    /// Repeated failures for one e-mail make it wait and then lock it for a while
+    /// (``SignInThrottle/Locked``), whether or not an account has that e-mail.
     public func signIn(email: String, password: String) async throws -> IssuedSession {
         let normalised = EmailAddress.normalise(email)
         guard normalised.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw AccountsError.wrongCredentials }
-        let stored = try await repository.customer(emailIndex: vault.blindIndex(normalised))
+        let index = vault.blindIndex(normalised)
+        let throttleKey = "customer:" + index
+        try await throttle.check(throttleKey)
+        let stored = try await repository.customer(emailIndex: index)
         guard await hasher.verify(password, against: stored?.passwordHash), let stored else {
+            try await throttle.recordFailure(throttleKey)
             throw AccountsError.wrongCredentials
         }
+        try await throttle.recordSuccess(throttleKey)
         if hasher.needsRehash(stored.passwordHash) {
             // A hash from before passwords were pre-hashed: replaced now that the password is known.
             try await repository.updatePasswordHash(customerID: stored.internalID, to: await hasher.hash(password))

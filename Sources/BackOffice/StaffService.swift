@@ -15,16 +15,20 @@ public struct StaffService: Sendable {
     let passwordPolicy: PasswordPolicy
     /// How long staff sessions last.
     public let sessionPolicy: SessionPolicy
+    /// Failed sign-ins (passwords and codes) per member: waits, then a temporary lock.
+    let throttle: SignInThrottle
     let now: @Sendable () -> Date
 
     /// Creates the service.
     public init(repository: StaffRepository, vault: PersonalDataVault, hasher: PasswordHasher, passwordPolicy: PasswordPolicy,
-                sessionPolicy: SessionPolicy = .staff, now: @escaping @Sendable () -> Date = Date.init) {
+                sessionPolicy: SessionPolicy = .staff, throttlePolicy: SignInThrottle.Policy = SignInThrottle.Policy(),
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.repository = repository
         self.vault = vault
         self.hasher = hasher
         self.passwordPolicy = passwordPolicy
         self.sessionPolicy = sessionPolicy
+        self.throttle = SignInThrottle(database: repository.database, policy: throttlePolicy, now: now)
         self.now = now
     }
 
@@ -142,12 +146,23 @@ public struct StaffService: Sendable {
     public func signIn(email: String, password: String, oneTimeCode: String? = nil) async throws -> StaffSession {
         let email = EmailAddress.normalise(email)
         guard email.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw StaffError.wrongCredentials }
-        let stored = try await repository.member(emailIndex: vault.blindIndex(email))
+        let index = vault.blindIndex(email)
+        let throttleKey = "staff:" + index
+        try await throttle.check(throttleKey)
+        let stored = try await repository.member(emailIndex: index)
         guard await hasher.verify(password, against: stored?.passwordHash), let stored, !stored.disabled else {
+            try await throttle.recordFailure(throttleKey)
             throw StaffError.wrongCredentials
         }
         let member = try open(stored)
-        try await checkSecondFactor(of: stored, role: member.role, code: oneTimeCode)
+        do {
+            try await checkSecondFactor(of: stored, role: member.role, code: oneTimeCode)
+        } catch StaffError.wrongOneTimeCode {
+            // Guessing codes counts like guessing passwords.
+            try await throttle.recordFailure(throttleKey)
+            throw StaffError.wrongOneTimeCode
+        }
+        try await throttle.recordSuccess(throttleKey)
         if hasher.needsRehash(stored.passwordHash) {
             try await repository.updatePasswordHash(staffID: stored.internalID, to: await hasher.hash(password))
         }

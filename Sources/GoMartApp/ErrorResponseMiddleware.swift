@@ -35,13 +35,16 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                     instance: path, parameter: problem.parameter, errors: problem.fieldErrors, problems: problem.orderProblems
                 ).response()
                 if problem.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+                if let retryAfter = problem.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
                 return response
             }
             if case AccountsError.notSignedIn = error {
                 let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_."))) ?? "/"
                 return .redirect(to: "/account/sign-in?next=\(next)", type: .normal)
             }
-            return await storefront.errorPage(status: problem.status, heading: problem.heading, message: problem.detail, context: context)
+            var page = await storefront.errorPage(status: problem.status, heading: problem.heading, message: problem.detail, context: context)
+            if let retryAfter = problem.retryAfter { page.headers[.retryAfter] = String(retryAfter) }
+            return page
         }
     }
 
@@ -53,6 +56,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         var parameter: String?
         var fieldErrors: [String: String]?
         var orderProblems: [ProblemDetails.OrderProblemEntry]?
+        /// Seconds to wait before trying again (a 429 or 503).
+        var retryAfter: Int?
     }
 
     static func classify(_ error: any Error) -> Classified {
@@ -82,6 +87,9 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in",
                                   detail: "This needs a valid session: sign in with POST /api/v1/sessions and send its token as a bearer token.")
             }
+        case let error as SignInThrottle.Locked:
+            return Classified(status: .tooManyRequests, title: "Too many attempts", heading: "Too many attempts", detail: error.description,
+                              retryAfter: error.retryAfter)
         case let error as StaffError:
             switch error {
             case .invalidFields(let fields):

@@ -97,6 +97,13 @@ public struct AccountController: Sendable {
                 "sign-in", context: context, next: next, values: AccountFormValues(email: email),
                 errors: ["password": AccountsError.wrongCredentials.description], status: .unauthorized
             ).response(from: request, context: context)
+        } catch let locked as SignInThrottle.Locked {
+            var response = try await formPage(
+                "sign-in", context: context, next: next, values: AccountFormValues(email: email),
+                errors: ["password": locked.description], status: .tooManyRequests
+            ).response(from: request, context: context)
+            response.headers[.retryAfter] = String(locked.retryAfter)
+            return response
         }
     }
 

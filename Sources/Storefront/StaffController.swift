@@ -1,3 +1,4 @@
+import Accounts
 import BackOffice
 import Foundation
 import GoMartModels
@@ -135,6 +136,11 @@ public struct StaffController: Sendable {
             if let old = request.cookies[Self.cookieName]?.value, !old.isEmpty { try await staff.signOut(sessionToken: old) }
             var response = Response.redirect(to: next, type: .normal)
             response.setCookie(cookie(value: session.token, maxAgeSeconds: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+            return response
+        } catch let locked as SignInThrottle.Locked {
+            var response = try signInPage(context: context, email: email, next: next, error: locked.description, askCode: false, status: .tooManyRequests)
+                .response(from: request, context: context)
+            response.headers[.retryAfter] = String(locked.retryAfter)
             return response
         } catch let error as StaffError {
             let askCode = error == .oneTimeCodeRequired || error == .wrongOneTimeCode

@@ -175,3 +175,44 @@ import Testing
         await database.close()
     }
 }
+
+@Suite struct SignInThrottleTests {
+    @Test func repeatedFailuresWaitLongerThenLockAndTheRightPasswordWaitsToo() async throws {
+        let (accounts, database, _, clock) = try await TestAccounts.make()
+        _ = try await accounts.signUp(SignUpForm(name: "Target", email: "target@example.com", password: "a good long password"))
+        for _ in 0..<3 {
+            await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "target@example.com", password: "wrong guess") }
+        }
+        // The fourth failure makes the next attempt wait two seconds, even with the right password.
+        await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "target@example.com", password: "wrong guess") }
+        await #expect(throws: SignInThrottle.Locked(retryAfter: 2)) { try await accounts.signIn(email: "target@example.com", password: "a good long password") }
+        for _ in 0..<6 {
+            clock.advance(by: 65)
+            await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "target@example.com", password: "wrong guess") }
+        }
+        // Ten failures within fifteen minutes: locked for fifteen minutes.
+        await #expect(throws: SignInThrottle.Locked(retryAfter: 900)) { try await accounts.signIn(email: "target@example.com", password: "a good long password") }
+        clock.advance(by: 901)
+        _ = try await accounts.signIn(email: "target@example.com", password: "a good long password")
+        // Success clears the count: three more failures are free again.
+        for _ in 0..<3 {
+            await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "target@example.com", password: "wrong guess") }
+        }
+        _ = try await accounts.signIn(email: "target@example.com", password: "a good long password")
+        await database.close()
+    }
+
+    @Test func anUnknownEmailIsThrottledExactlyLikeAKnownOne() async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        _ = try await accounts.signUp(SignUpForm(name: "Known", email: "known@example.com", password: "a good long password"))
+        var answers: [String: [String]] = [:]
+        for email in ["known@example.com", "nobody@example.com"] {
+            for _ in 0..<5 {
+                do { _ = try await accounts.signIn(email: email, password: "wrong guess") } catch { answers[email, default: []].append("\(error)") }
+            }
+        }
+        #expect(answers["known@example.com"] == answers["nobody@example.com"])
+        #expect(answers["nobody@example.com"]?.last == "Too many failed attempts: try again in 2 seconds.")
+        await database.close()
+    }
+}

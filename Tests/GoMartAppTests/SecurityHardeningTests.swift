@@ -41,4 +41,29 @@ import Testing
             #expect(signedUp.headers[.location] == "/account")
         }
     }
+
+    @Test func guessingAPasswordEndsIn429WithRetryAfterOnThePageAndInTheAPI() async throws {
+        try await withTestApp { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/account/sign-up")
+            _ = try await browser.post(client, "/account/sign-up", form: [("name", "Guessed"), ("email", "guessed@example.com"), ("password", "a good long password")])
+            var attacker = Browser()
+            _ = try await attacker.get(client, "/account/sign-in")
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<5 {
+                statuses.append(try await attacker.post(client, "/account/sign-in", form: [("email", "guessed@example.com"), ("password", "wrong guess")]).status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
+            let page = try await attacker.post(client, "/account/sign-in", form: [("email", "guessed@example.com"), ("password", "a good long password")])
+            #expect(page.status == .tooManyRequests)
+            #expect(page.headers[.retryAfter] == "2")
+            #expect(String(buffer: page.body).contains("Too many failed attempts: try again in 2 seconds."))
+
+            let api = try await client.executeRequest(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"],
+                                                      body: ByteBuffer(string: #"{"email":"guessed@example.com","password":"a good long password"}"#))
+            #expect(api.status == .tooManyRequests)
+            #expect(api.headers[.retryAfter] == "2")
+            #expect(api.headers[.contentType] == "application/problem+json")
+        }
+    }
 }
