@@ -14,11 +14,19 @@ import uuid
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BINARY, serve
-from test_shopping_journey import add_first_in_stock, checkout, fill, shot, wait
+from test_shopping_journey import cart_count, checkout, fill, shot
+
+
+def wait(browser, seconds=15):
+    """A wait that keeps polling through the driver's errors while a page is being replaced
+    ("node does not belong to the document", stale elements)."""
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,))
 
 PASSWORD = "a long staff password"
 
@@ -59,7 +67,11 @@ def staff_sign_in(browser, shop_url, email, code=None):
     fill(browser, "password", PASSWORD)
     if code is not None:
         fill(browser, "code", code())
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+    submit.click()
+    # The old page must be gone before the new one is read: reading an element while the page
+    # is being replaced fails in the driver itself.
+    wait(browser).until(EC.staleness_of(submit))
     try:
         wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Back office"))
     except Exception:
@@ -68,7 +80,10 @@ def staff_sign_in(browser, shop_url, email, code=None):
 
 
 def press(browser, label):
-    browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+    """Presses a form's button and waits until the page it posted to has replaced this one."""
+    button = browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
+    button.click()
+    wait(browser).until(EC.staleness_of(button))
 
 
 def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
@@ -79,10 +94,7 @@ def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
     wait(browser).until(EC.presence_of_element_located((By.ID, "f-price")))
     fill(browser, "f-price", "2.15")
     shot(browser, "19-manager-changes-a-price")
-    before = browser.find_element(By.ID, "f-price")
     press(browser, "Save changes")
-    # The form posts and the page comes back: wait for the old page to go before reading the new one.
-    wait(browser).until(EC.staleness_of(before))
     wait(browser).until(EC.presence_of_element_located((By.ID, "f-price")))
     assert browser.find_element(By.ID, "f-price").get_attribute("value") == "2.15"
     shop_page = browser.find_element(By.PARTIAL_LINK_TEXT, "See it in the shop").get_attribute("href")
@@ -99,13 +111,16 @@ def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_sh
     fill(browser, "name", "Journey Tester")
     fill(browser, "email", f"picked-{uuid.uuid4().hex[:8]}@example.com")
     fill(browser, "password", "a long journey password")
-    browser.find_element(By.CSS_SELECTOR, ".stacked-form button[type=submit]").click()
+    register = browser.find_element(By.CSS_SELECTOR, ".stacked-form button[type=submit]")
+    register.click()
+    wait(browser).until(EC.staleness_of(register))
     wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your account"))
     browser.get(shop_url + "/aisles/pantry?in_stock=1&sort=price-desc")
     browser.find_elements(By.CSS_SELECTOR, ".card-link")[0].click()
     wait(browser).until(EC.presence_of_element_located((By.ID, "quantity")))
     fill(browser, "quantity", "3")
     browser.find_element(By.CSS_SELECTOR, ".buy-form button").click()
+    wait(browser).until(lambda b: cart_count(b) == 3)
     checkout(browser, shop_url, "4242 4242 4242 4242")
     wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
     order_url = browser.current_url.split("?")[0]
