@@ -48,6 +48,24 @@ public struct AccountsRepository: Sendable {
         }
     }
 
+    /// Replaces a customer's password hash and ends every session but `keepingSession`, in one transaction.
+    func changePassword(customerID: Int64, to hash: String, keepingSession tokenHash: String) async throws {
+        try await database.transaction { sql in
+            try await sql.update("customers").set("password_hash", to: SQLBind(hash)).where("id", .equal, SQLBind(customerID)).run()
+            try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID))
+                .where("token_hash", .notEqual, SQLBind(tokenHash)).run()
+        }
+    }
+
+    /// Ends every session of a customer but `except` (all when nil).
+    func deleteSessions(customerID: Int64, except tokenHash: String?) async throws {
+        try await database.transaction { sql in
+            var delete = sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID))
+            if let tokenHash { delete = delete.where("token_hash", .notEqual, SQLBind(tokenHash)) }
+            try await delete.run()
+        }
+    }
+
     /// Replaces a customer's password hash.
     func updatePasswordHash(customerID: Int64, to hash: String) async throws {
         try await database.transaction { sql in

@@ -122,6 +122,28 @@ public struct AccountsService: Sendable {
         return IssuedSession(token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)), customer: customer)
     }
 
+    // MARK: - Password change and signing out everywhere
+
+    /// Changes the signed-in customer's password: the current one must be right (a wrong one
+    /// counts as a failed sign-in) and the new one must meet the policy. Every other session of
+    /// the customer ends; this one goes on.
+    public func changePassword(session: AuthenticatedSession, current: String, new: String) async throws {
+        let throttleKey = "customer:" + vault.blindIndex(session.customer.email)
+        try await throttle.check(throttleKey)
+        let stored = try await repository.customer(internalID: session.customer.internalID.rawValue)
+        guard current.count <= PasswordPolicy.maximumLength, await hasher.verify(current, against: stored?.passwordHash) else {
+            try await throttle.recordFailure(throttleKey)
+            throw AccountsError.invalidFields(["current_password": "Your current password is not right."])
+        }
+        if let reason = passwordPolicy.problem(with: new) { throw AccountsError.invalidFields(["new_password": "Your new password \(reason)."]) }
+        try await repository.changePassword(customerID: session.customer.internalID.rawValue, to: await hasher.hash(new), keepingSession: session.tokenHash)
+    }
+
+    /// Ends every session of the customer, this one included ("sign out everywhere").
+    public func signOutEverywhere(customerID: CustomerID) async throws {
+        try await repository.deleteSessions(customerID: customerID.rawValue, except: nil)
+    }
+
     // MARK: - Finding and erasing customers
 
     /// The customer with this e-mail (found by its blind index), if any.

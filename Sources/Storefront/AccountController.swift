@@ -33,23 +33,52 @@ public struct AccountController: Sendable {
         router.get("/account/sign-in", use: signInForm)
         router.post("/account/sign-in", use: signIn)
         router.post("/account/sign-out", use: signOut)
+        router.post("/account/password", use: changePassword)
+        router.post("/account/sign-out-everywhere", use: signOutEverywhere)
     }
 
     @Sendable func account(_ request: Request, context: Context) async throws -> Response {
-        guard let session = context.session else {
+        guard context.session != nil else {
             return .redirect(to: "/account/sign-in?next=%2Faccount", type: .normal)
         }
-        let customer = session.customer
+        let changed = Self.query(request)["password"]?.first == "changed"
+        return try await accountPage(context, notice: changed ? "Your password is changed. You stay signed in here; every other session has ended." : nil)
+            .response(from: request, context: context)
+    }
+
+    private func accountPage(_ context: Context, notice: String?, errors: [String: String] = [:],
+                             status: HTTPResponse.Status = .ok) async throws -> HTMLResponse {
+        let customer = try context.requireSession().customer
         let model = AccountPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(title: "Your account | \(shop.name)", description: "Your \(shop.name) account.",
                            canonicalURL: "\(shop.publicBaseURL)/account", noIndex: true),
             header: try await header(context),
             customer: .init(name: customer.name, email: customer.email, phone: customer.phone,
-                            since: customer.createdAt.formatted(.dateTime.day().month(.wide).year()))
+                            since: customer.createdAt.formatted(.dateTime.day().month(.wide).year())),
+            notice: notice, currentPasswordError: errors["current_password"], newPasswordError: errors["new_password"]
         )
-        return try HTMLResponse(html: renderer.render(model, template: "account"), privatePage: true)
-            .response(from: request, context: context)
+        return HTMLResponse(html: try renderer.render(model, template: "account"), status: status, privatePage: true)
+    }
+
+    /// Changes the password; every other session ends.
+    @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        do {
+            try await accounts.changePassword(session: session, current: context.formValue("current_password"), new: context.formValue("new_password"))
+            return .redirect(to: "/account?password=changed", type: .normal)
+        } catch AccountsError.invalidFields(let errors) {
+            return try await accountPage(context, notice: nil, errors: errors, status: .unprocessableContent).response(from: request, context: context)
+        }
+    }
+
+    /// Ends every session of the customer, this browser's too.
+    @Sendable func signOutEverywhere(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        try await accounts.signOutEverywhere(customerID: session.customer.internalID)
+        var response = Response.redirect(to: "/", type: .normal)
+        cookies.clearSession(on: &response)
+        return response
     }
 
     @Sendable func signUpForm(_ request: Request, context: Context) async throws -> Response {

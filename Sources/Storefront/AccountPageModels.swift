@@ -55,4 +55,7 @@ struct AccountPageModel: Sendable {
     var meta: PageMeta
     var header: HeaderModel
     var customer: CustomerView
+    var notice: String?
+    var currentPasswordError: String?
+    var newPasswordError: String?
 }

@@ -66,4 +66,38 @@ import Testing
             #expect(api.headers[.contentType] == "application/problem+json")
         }
     }
+
+    @Test func changingThePasswordEndsEveryOtherSessionAndSignOutEverywhereEndsThemAll() async throws {
+        try await withTestApp { client in
+            var here = Browser()
+            _ = try await here.get(client, "/account/sign-up")
+            _ = try await here.post(client, "/account/sign-up", form: [("name", "Moving"), ("email", "moving@example.com"), ("password", "a good long password")])
+            var elsewhere = Browser()
+            _ = try await elsewhere.get(client, "/account/sign-in")
+            _ = try await elsewhere.post(client, "/account/sign-in", form: [("email", "moving@example.com"), ("password", "a good long password")])
+            #expect(try await elsewhere.get(client, "/account").status == .ok)
+
+            _ = try await here.get(client, "/account")
+            let wrong = try await here.post(client, "/account/password", form: [("current_password", "not it"), ("new_password", "a new long password")])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(String(buffer: wrong.body).contains(#"<span class="field-error">Your current password is not right.</span>"#))
+            let weak = try await here.post(client, "/account/password", form: [("current_password", "a good long password"), ("new_password", "short")])
+            #expect(weak.status == .unprocessableContent)
+
+            let changed = try await here.post(client, "/account/password", form: [("current_password", "a good long password"), ("new_password", "a new long password")])
+            #expect(changed.headers[.location] == "/account?password=changed")
+            #expect(try await here.get(client, "/account").status == .ok) // this session goes on
+            #expect(try await elsewhere.get(client, "/account").status == .seeOther) // the other one ended
+
+            var again = Browser()
+            _ = try await again.get(client, "/account/sign-in")
+            #expect(try await again.post(client, "/account/sign-in", form: [("email", "moving@example.com"), ("password", "a good long password")]).status == .unauthorized)
+            #expect(try await again.post(client, "/account/sign-in", form: [("email", "moving@example.com"), ("password", "a new long password")]).status == .seeOther)
+
+            _ = try await here.get(client, "/account")
+            #expect(try await here.post(client, "/account/sign-out-everywhere", form: []).headers[.location] == "/")
+            #expect(try await here.get(client, "/account").status == .seeOther)
+            #expect(try await again.get(client, "/account").status == .seeOther)
+        }
+    }
 }
