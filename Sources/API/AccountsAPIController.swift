@@ -21,6 +21,8 @@ public struct AccountsAPIController: Sendable {
         api.post("sessions", use: signIn)
         api.delete("sessions/current", use: signOut)
         api.get("me", use: me)
+        api.put("me/password", use: changePassword)
+        api.delete("sessions", use: signOutEverywhere)
     }
 
     @Sendable func signUp(_ request: Request, context: Context) async throws -> EditedResponse<SessionDTO> {
@@ -38,6 +40,25 @@ public struct AccountsAPIController: Sendable {
     @Sendable func signOut(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
         let session = try context.requireSession()
         try await accounts.signOut(tokenHash: session.tokenHash)
+        return .noContent
+    }
+
+    struct PasswordChange: Decodable, Sendable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
+    /// Changes the password; every other session ends, this token stays valid.
+    @Sendable func changePassword(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
+        let session = try context.requireSession()
+        let body = try await request.decode(as: PasswordChange.self, context: context)
+        try await accounts.changePassword(session: session, current: body.currentPassword, new: body.newPassword)
+        return .noContent
+    }
+
+    /// Ends every session of the caller, this token's too.
+    @Sendable func signOutEverywhere(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
+        try await accounts.signOutEverywhere(customerID: try context.requireSession().customer.internalID)
         return .noContent
     }
 

@@ -83,3 +83,34 @@ import Testing
         }
     }
 }
+
+@Suite struct PasswordChangeAPITests {
+    let api = OrdersAPITests()
+
+    @Test func theAPIChangesThePasswordEndingOtherTokensAndSignsOutEverywhere() async throws {
+        try await withTestApp { client in
+            let created = try await api.call(client, .post, "/api/v1/customers",
+                                             json: #"{"name":"Api","email":"api-pw@example.com","password":"a good long password"}"#, documentedPath: "/customers")
+            let first = try #require(created.body["token"] as? String)
+            let second = try #require(try await api.call(client, .post, "/api/v1/sessions",
+                                                          json: #"{"email":"api-pw@example.com","password":"a good long password"}"#,
+                                                          documentedPath: "/sessions").body["token"] as? String)
+            let wrong = try await api.call(client, .put, "/api/v1/me/password", json: #"{"currentPassword":"nope","newPassword":"a new long password"}"#,
+                                           token: first, documentedPath: "/me/password")
+            #expect(wrong.status == 422)
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(first)"
+            headers[.contentType] = "application/json"
+            let changed = try await client.executeRequest(uri: "/api/v1/me/password", method: .put, headers: headers,
+                                                          body: ByteBuffer(string: #"{"currentPassword":"a good long password","newPassword":"a new long password"}"#))
+            #expect(changed.status == .noContent)
+            #expect(try await api.call(client, .get, "/api/v1/me", token: first, documentedPath: "/me").status == 200)
+            #expect(try await api.call(client, .get, "/api/v1/me", token: second, documentedPath: "/me").status == 401)
+
+            var everywhere = HTTPFields()
+            everywhere[.authorization] = "Bearer \(first)"
+            #expect(try await client.executeRequest(uri: "/api/v1/sessions", method: .delete, headers: everywhere, body: nil).status == .noContent)
+            #expect(try await api.call(client, .get, "/api/v1/me", token: first, documentedPath: "/me").status == 401)
+        }
+    }
+}
