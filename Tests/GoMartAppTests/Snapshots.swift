@@ -20,7 +20,7 @@ struct Pinned {
         text = replace(#"\b\d{4}-\d\d-\d\d \d\d:\d\d\b"#, in: text, with: "<time>")
         text = replace(#"(type="date" id="\w+" name="\w+" value=")\d{4}-\d\d-\d\d"#, in: text, with: "$1<day>")
         text = replace(#"\.[0-9a-f]{12}\.(css|js|svg|png|webp|jpg)"#, in: text, with: ".<fingerprint>.$1")
-        for offset in [0, -60] {
+        for offset in [0, -60, -120] {
             let instant = now.addingTimeInterval(TimeInterval(offset))
             for style in [
                 Date.FormatStyle.dateTime.day().month(.wide).year().hour().minute(),
