@@ -173,6 +173,12 @@ public func buildRecommenderApplication(
     return app
 }
 
+/// `scheme://host[:port]` of the shop's public address.
+func publicOrigin(_ baseURL: String) -> String? {
+    guard let components = URLComponents(string: baseURL), let scheme = components.scheme, let host = components.host else { return nil }
+    return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+}
+
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
     configuration: GoMartConfiguration, database: Database, services: ShopServices, recommendations: ShopRecommendations, logger: Logger
@@ -200,7 +206,7 @@ func buildRouter(
     guard configuration.server.role.runsWeb else { return router }
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(
-        accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies,
+        accounts: accounts, csrf: CSRFTokens(keys: keys), cookies: cookies, publicOrigin: publicOrigin(configuration.server.publicBaseURL),
         largeForms: AdminCatalogueController.formLimit(path:)
     ))
     storefront.addRoutes(to: router)

@@ -23,13 +23,29 @@ public struct ShopperMiddleware: RouterMiddleware {
     /// The limit in bytes for the forms of a path that may be larger than ``maximumFormBytes``
     /// (a catalogue file, a picture), nil for the rest.
     let largeForms: @Sendable (String) -> Int?
+    /// The shop's public origin (`https://shop.example`), besides the request's own host.
+    let publicOrigin: String?
 
     /// Creates the middleware.
-    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings, largeForms: @escaping @Sendable (String) -> Int? = { _ in nil }) {
+    public init(accounts: AccountsService, csrf: CSRFTokens, cookies: CookieSettings, publicOrigin: String? = nil,
+                largeForms: @escaping @Sendable (String) -> Int? = { _ in nil }) {
         self.accounts = accounts
         self.csrf = csrf
         self.cookies = cookies
+        self.publicOrigin = publicOrigin.map { $0.lowercased() }
         self.largeForms = largeForms
+    }
+
+    /// True when a state-changing request may go on as far as its `Origin` goes: browsers send it
+    /// with every POST, so one naming another site (or `null`) is a forgery even before the CSRF
+    /// token is checked. Clients that send none are left to the token.
+    func originIsAcceptable(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin]?.lowercased() else { return true }
+        if let publicOrigin, origin == publicOrigin { return true }
+        guard let host = request.head.authority?.lowercased(), let components = URLComponents(string: origin),
+              let scheme = components.scheme, scheme == "http" || scheme == "https", let originHost = components.host else { return false }
+        let originAuthority = components.port.map { "\(originHost):\($0)" } ?? originHost
+        return originAuthority == host
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -57,6 +73,7 @@ public struct ShopperMiddleware: RouterMiddleware {
         }
 
         if !isAPI && request.method != .get && request.method != .head {
+            guard originIsAcceptable(request) else { throw WebError.csrfRejected }
             let body = try await request.collectBody(upTo: largeForms(request.uri.path) ?? Self.maximumFormBytes)
             let contentType = request.headers[.contentType] ?? ""
             if contentType.hasPrefix("application/x-www-form-urlencoded") {

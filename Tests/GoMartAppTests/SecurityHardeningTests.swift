@@ -102,4 +102,24 @@ import Testing
             #expect(try await again.get(client, "/account").status == .seeOther)
         }
     }
+
+    @Test func aFormPostedFromAnotherSiteIsRefusedByItsOrigin() async throws {
+        try await withTestApp { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/")
+            let product = try #require(try await inStockProducts(client).first)
+            func post(origin: String?) async throws -> HTTPResponse.Status {
+                var headers = HTTPFields()
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                headers[.cookie] = browser.cookieHeader
+                if let origin { headers[.origin] = origin }
+                let body = "_csrf=\(Browser.escape(browser.csrfToken))&product_id=\(product.id)&quantity=1"
+                return try await client.executeRequest(uri: "/cart/items", method: .post, headers: headers, body: ByteBuffer(string: body)).status
+            }
+            #expect(try await post(origin: "https://evil.example") == .forbidden)
+            #expect(try await post(origin: "null") == .forbidden)
+            #expect(try await post(origin: "https://shop.example") == .seeOther)
+            #expect(try await post(origin: nil) == .seeOther) // no Origin: the CSRF token decides
+        }
+    }
 }
