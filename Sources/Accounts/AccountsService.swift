@@ -40,7 +40,7 @@ public struct AccountsService: Sendable {
         let problems = form.problems(policy: passwordPolicy)
         guard problems.isEmpty else { throw AccountsError.invalidFields(problems) }
         let email = form.normalisedEmail
-        let passwordHash = await hasher.hash(form.password)
+        let passwordHash = try await hasher.hash(form.password)
         let publicUUID = UUID()
         let publicID = publicUUID.publicString
         let timestamp = Int64(now().timeIntervalSince1970)
@@ -66,14 +66,14 @@ public struct AccountsService: Sendable {
         let throttleKey = "customer:" + index
         try await throttle.check(throttleKey)
         let stored = try await repository.customer(emailIndex: index)
-        guard await hasher.verify(password, against: stored?.passwordHash), let stored else {
+        guard try await hasher.verify(password, against: stored?.passwordHash), let stored else {
             try await throttle.recordFailure(throttleKey)
             throw AccountsError.wrongCredentials
         }
         try await throttle.recordSuccess(throttleKey)
         if hasher.needsRehash(stored.passwordHash) {
             // A hash from before passwords were pre-hashed: replaced now that the password is known.
-            try await repository.updatePasswordHash(customerID: stored.internalID, to: await hasher.hash(password))
+            try await repository.updatePasswordHash(customerID: stored.internalID, to: try await hasher.hash(password))
         }
         return try await issueSession(for: try open(stored))
     }
@@ -131,12 +131,12 @@ public struct AccountsService: Sendable {
         let throttleKey = "customer:" + vault.blindIndex(session.customer.email)
         try await throttle.check(throttleKey)
         let stored = try await repository.customer(internalID: session.customer.internalID.rawValue)
-        guard current.count <= PasswordPolicy.maximumLength, await hasher.verify(current, against: stored?.passwordHash) else {
+        guard current.count <= PasswordPolicy.maximumLength, try await hasher.verify(current, against: stored?.passwordHash) else {
             try await throttle.recordFailure(throttleKey)
             throw AccountsError.invalidFields(["current_password": "Your current password is not right."])
         }
         if let reason = passwordPolicy.problem(with: new) { throw AccountsError.invalidFields(["new_password": "Your new password \(reason)."]) }
-        try await repository.changePassword(customerID: session.customer.internalID.rawValue, to: await hasher.hash(new), keepingSession: session.tokenHash)
+        try await repository.changePassword(customerID: session.customer.internalID.rawValue, to: try await hasher.hash(new), keepingSession: session.tokenHash)
     }
 
     /// Ends every session of the customer, this one included ("sign out everywhere").

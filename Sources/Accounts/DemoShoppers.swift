@@ -22,7 +22,7 @@ extension AccountsService {
     /// and returns their internal ids in order. Existing accounts are kept as they are.
     public func ensureDemoShoppers(count: Int) async throws -> [CustomerID] {
         guard count > 0 else { return [] }
-        let passwordHash = await hasher.hash(DemoShoppers.password)
+        let passwordHash = try await hasher.hash(DemoShoppers.password)
         let timestamp = Int64(now().timeIntervalSince1970)
         var rows: [AccountsRepository.NewCustomer] = []
         rows.reserveCapacity(count)

@@ -58,7 +58,7 @@ public struct StaffService: Sendable {
         }
         guard let internalID = try await repository.insertMember(
             publicID: publicID.publicString, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
-            nameSealed: try vault.seal(name), passwordHash: await hasher.hash(password), role: role.rawValue,
+            nameSealed: try vault.seal(name), passwordHash: try await hasher.hash(password), role: role.rawValue,
             totpSecretSealed: sealedSecret, recoveryCodeHashes: (secondFactor?.recoveryCodes ?? []).map(Self.recoveryCodeHash),
             audit: try auditEntry(actor: actor, action: .staffAdded, subject: "staff \(publicID.publicString)", before: [:],
                                   after: ["email": email, "name": name, "role": role.rawValue]),
@@ -150,7 +150,7 @@ public struct StaffService: Sendable {
         let throttleKey = "staff:" + index
         try await throttle.check(throttleKey)
         let stored = try await repository.member(emailIndex: index)
-        guard await hasher.verify(password, against: stored?.passwordHash), let stored, !stored.disabled else {
+        guard try await hasher.verify(password, against: stored?.passwordHash), let stored, !stored.disabled else {
             try await throttle.recordFailure(throttleKey)
             throw StaffError.wrongCredentials
         }
@@ -164,7 +164,7 @@ public struct StaffService: Sendable {
         }
         try await throttle.recordSuccess(throttleKey)
         if hasher.needsRehash(stored.passwordHash) {
-            try await repository.updatePasswordHash(staffID: stored.internalID, to: await hasher.hash(password))
+            try await repository.updatePasswordHash(staffID: stored.internalID, to: try await hasher.hash(password))
         }
         let token = RandomToken.make()
         let timestamp = now().timeIntervalSince1970

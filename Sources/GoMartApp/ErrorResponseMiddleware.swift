@@ -87,6 +87,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in",
                                   detail: "This needs a valid session: sign in with POST /api/v1/sessions and send its token as a bearer token.")
             }
+        case let error as PasswordHasher.Busy:
+            return Classified(status: .serviceUnavailable, title: "Busy", heading: "Please try again in a moment", detail: error.description, retryAfter: 1)
         case let error as SignInThrottle.Locked:
             return Classified(status: .tooManyRequests, title: "Too many attempts", heading: "Too many attempts", detail: error.description,
                               retryAfter: error.retryAfter)

@@ -137,24 +137,24 @@ import Testing
 
     @Test func everyByteOfAPasswordCountsEvenPastANulAndPast72Bytes() async throws {
         let hasher = PasswordHasher(cost: 4, pepper: Self.pepper)
-        let short = try #require(Optional(await hasher.hash("ab\u{0}cdefghijkl")))
+        let short = try #require(Optional(try await hasher.hash("ab\u{0}cdefghijkl")))
         #expect(short.hasPrefix("p1:"))
-        #expect(await hasher.verify("ab\u{0}cdefghijkl", against: short))
-        #expect(!(await hasher.verify("ab", against: short)))
-        #expect(!(await hasher.verify("ab\u{0}zzzzzzzzzz", against: short)))
+        #expect(try await hasher.verify("ab\u{0}cdefghijkl", against: short))
+        #expect(!(try await hasher.verify("ab", against: short)))
+        #expect(!(try await hasher.verify("ab\u{0}zzzzzzzzzz", against: short)))
         let long = String(repeating: "x", count: 72)
-        let hash = await hasher.hash(long + "tail-one")
-        #expect(!(await hasher.verify(long + "tail-two", against: hash)))
-        #expect(await hasher.verify(long + "tail-one", against: hash))
+        let hash = try await hasher.hash(long + "tail-one")
+        #expect(!(try await hasher.verify(long + "tail-two", against: hash)))
+        #expect(try await hasher.verify(long + "tail-one", against: hash))
     }
 
     @Test func anOldPlainHashStillSignsInAndIsReplaced() async throws {
         let legacy = PasswordHasher(cost: 4)
-        let old = await legacy.hash("a good long password")
+        let old = try await legacy.hash("a good long password")
         let hasher = PasswordHasher(cost: 4, pepper: Self.pepper)
-        #expect(await hasher.verify("a good long password", against: old))
+        #expect(try await hasher.verify("a good long password", against: old))
         #expect(hasher.needsRehash(old))
-        #expect(!hasher.needsRehash(await hasher.hash("a good long password")))
+        #expect(!hasher.needsRehash(try await hasher.hash("a good long password")))
     }
 
     @Test func controlCharactersInPasswordsAndHiddenCharactersInEmailsAreRefused() async throws {
@@ -214,5 +214,36 @@ import Testing
         #expect(answers["known@example.com"] == answers["nobody@example.com"])
         #expect(answers["nobody@example.com"]?.last == "Too many failed attempts: try again in 2 seconds.")
         await database.close()
+    }
+}
+
+@Suite struct BcryptGateTests {
+    @Test func atMostTheLimitRunsAtOnceAndTheRestWaitTheirTurn() async throws {
+        let hasher = PasswordHasher(cost: 6, concurrency: 1)
+        let hashes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<6 { group.addTask { try await hasher.hash("password number \(index)") } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(hashes.count == 6)
+        #expect(hasher.peakConcurrency == 1)
+
+        let wider = PasswordHasher(cost: 6, concurrency: 3)
+        _ = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<9 { group.addTask { try await wider.hash("password number \(index)") } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect((1...3).contains(wider.peakConcurrency))
+    }
+
+    @Test func beyondTheWaitingRoomTheAnswerIsBusy() async throws {
+        let gate = BcryptGate(limit: 1, maximumWaiting: 1)
+        try await gate.enter()
+        let waiter = Task { try await gate.enter() }
+        while gate.waitingCount < 1 { await Task.yield() }
+        await #expect(throws: PasswordHasher.Busy()) { try await gate.enter() }
+        gate.leave()
+        try await waiter.value // the one waiting got the place
+        #expect(gate.waitingCount == 0)
+        gate.leave()
     }
 }
