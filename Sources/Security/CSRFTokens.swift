@@ -22,6 +22,27 @@ public struct CSRFTokens: Sendable {
         return Data(code).base64URLEncoded()
     }
 
+    /// A new visitor id: 128 random bits and a signature, so that only ids this shop issued are
+    /// accepted (a client cannot pick its own, for example one it saw elsewhere).
+    public func newVisitorID() -> String {
+        let random = RandomToken.make(bytes: 16)
+        return random + "." + visitorSignature(random)
+    }
+
+    /// True when `value` is a visitor id this shop issued.
+    public func isGenuineVisitorID(_ value: String) -> Bool {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 22, parts[1].count == 22,
+              let given = Data(base64URLEncoded: String(parts[1])), given.base64URLEncoded() == String(parts[1]) else { return false }
+        let code = HMAC<SHA256>.authenticationCode(for: Data("visitor:\(parts[0])".utf8), using: key)
+        // Constant time over the 16 bytes kept.
+        return zip(Data(code).prefix(16), given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0 && given.count == 16
+    }
+
+    private func visitorSignature(_ random: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("visitor:\(random)".utf8), using: key)).prefix(16).base64URLEncoded()
+    }
+
     /// True when `token` is the one issued for `visitorID` (compared in constant time).
     public func isValid(_ token: String?, for visitorID: String) -> Bool {
         // Only the canonical spelling: the last character's spare bits must be zero, so that no

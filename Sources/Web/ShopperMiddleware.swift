@@ -53,10 +53,11 @@ public struct ShopperMiddleware: RouterMiddleware {
         var context = context
         let isAPI = request.uri.path.hasPrefix("/api/")
 
-        if let visitor = request.cookies[CookieSettings.visitorCookie]?.value, Self.isWellFormedToken(visitor) {
+        // Only visitor ids this shop issued (signed) are kept; any other value gets a new one.
+        if let visitor = request.cookies[CookieSettings.visitorCookie]?.value, csrf.isGenuineVisitorID(visitor) {
             context.visitorID = visitor
         } else {
-            context.visitorID = RandomToken.make(bytes: 16)
+            context.visitorID = csrf.newVisitorID()
             context.isNewVisitor = true
         }
         context.csrfToken = csrf.token(for: context.visitorID)
@@ -105,7 +106,4 @@ public struct ShopperMiddleware: RouterMiddleware {
         return String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
     }
 
-    static func isWellFormedToken(_ value: String) -> Bool {
-        (16...64).contains(value.count) && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-    }
 }

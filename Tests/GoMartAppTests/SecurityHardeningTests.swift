@@ -122,4 +122,16 @@ import Testing
             #expect(try await post(origin: nil) == .seeOther) // no Origin: the CSRF token decides
         }
     }
+
+    @Test func aVisitorIdTheClientChoseIsReplacedByOneTheShopSigns() async throws {
+        try await withTestApp { client in
+            let chosen = "chosen-by-the-client-0001"
+            let page = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "gm_visitor=\(chosen)"], body: nil)
+            let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("gm_visitor=") })
+            #expect(!cookie.hasPrefix("gm_visitor=\(chosen)"))
+            let issued = String(cookie.dropFirst("gm_visitor=".count).prefix { $0 != ";" })
+            let again = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "gm_visitor=\(issued)"], body: nil)
+            #expect(again.headers[values: .setCookie].first { $0.hasPrefix("gm_visitor=") } == nil) // kept
+        }
+    }
 }

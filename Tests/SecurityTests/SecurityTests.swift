@@ -92,6 +92,18 @@ import Testing
         #expect(!csrf.isValid(String(token.dropLast()) + String(alphabet[index | 1]), for: "visitor-a"))
     }
 
+    @Test func onlyVisitorIdsTheShopIssuedAreGenuine() {
+        let csrf = CSRFTokens(keys: SecretKeys(master: SymmetricKey(size: .bits256)))
+        let id = csrf.newVisitorID()
+        #expect(csrf.isGenuineVisitorID(id))
+        #expect(csrf.newVisitorID() != id)
+        let random = String(id.prefix(22))
+        #expect(!csrf.isGenuineVisitorID(random)) // unsigned, as clients used to be able to choose
+        #expect(!csrf.isGenuineVisitorID(random + "." + String(repeating: "A", count: 22)))
+        #expect(!csrf.isGenuineVisitorID(RandomToken.make(bytes: 16) + String(id.suffix(23)))) // another id's signature
+        #expect(!CSRFTokens(keys: SecretKeys(master: SymmetricKey(size: .bits256))).isGenuineVisitorID(id)) // another shop's
+    }
+
     @Test func randomTokensAreLongAndDistinct() {
         let tokens = (0..<100).map { _ in RandomToken.make(bytes: 32) }
         #expect(Set(tokens).count == 100)
