@@ -117,14 +117,7 @@ extension CatalogueAdmin {
         } catch let error as CatalogueImportError {
             return ImportPreview(problems: error.problems, lines: [])
         }
-        var existing: [String: ManagedProduct] = [:]
-        var offset = 0
-        while true {
-            let page = try await products(showing: .all, offset: offset, limit: 500)
-            for product in page.products { existing[product.product.sku] = product }
-            offset += page.products.count
-            if page.products.isEmpty || offset >= page.total { break }
-        }
+        let existing = Dictionary(try await everyProduct(showing: .all).map { ($0.product.sku, $0) }, uniquingKeysWith: { first, _ in first })
         return ImportPreview(problems: [], lines: rows.map { row in
             guard let current = existing[row.sku] else {
                 return ImportPreview.Line(sku: row.sku, name: row.name, kind: .new, changes: ["price \(row.price.formatted)", "stock \(row.stock)"])

@@ -380,7 +380,7 @@ public struct CheckoutService: Sendable {
     /// delivery, or awaiting payment): personal data cannot be erased until they are done.
     public func ordersInProgress(of customerID: CustomerID) async throws -> Int {
         try await repository.orders(customerID: customerID, limit: 10_000).filter { stored, _ in
-            [.pendingPayment, .paid, .picking, .packed, .outForDelivery].contains(OrderStatus(rawValue: stored.status) ?? .cancelled)
+            OrderStatus(rawValue: stored.status)?.isInProgress == true
         }.count
     }
 

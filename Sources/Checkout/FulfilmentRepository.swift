@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import Pricing
 import SQLKit
 import Storage
 
@@ -18,6 +19,12 @@ extension OrderRepository {
         var refundedMinor: Int64
         var currency: String
         var paymentReference: String?
+
+        /// What is left of the payment after the refunds so far.
+        var remaining: Money {
+            let currency = Currency(code: currency) ?? .gbp
+            return Pricing.remaining(of: Money(minorUnits: totalMinor, currency: currency), after: Money(minorUnits: refundedMinor, currency: currency))
+        }
     }
 
     static func state(publicID: String, customerID: CustomerID?, sql: any SQLDatabase) async throws -> State? {

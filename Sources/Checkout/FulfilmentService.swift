@@ -156,9 +156,8 @@ public struct FulfilmentService: Sendable {
                     let onShelf = (line.pickedQuantity ?? line.quantity)
                     return onShelf > 0 ? StockItem(productID: line.productID, quantity: onShelf) : nil
                 }, in: sql)
-                let remaining = state.totalMinor - state.refundedMinor
-                if remaining > 0 {
-                    let amount = Money(minorUnits: remaining, currency: Self.currency(state))
+                let amount = state.remaining
+                if amount.minorUnits > 0 {
                     refund = try await Self.recordRefund(state, key: "\(state.publicID):cancel", amount: amount,
                                                          reason: actor == .customer ? "Cancelled by you" : "Order cancelled", actor: actor, now: timestamp, sql: sql)
                     note = "\(amount.formatted) refunded"
@@ -211,7 +210,7 @@ public struct FulfilmentService: Sendable {
                 let currency = Self.currency(state)
                 let amount = Pricing.refund(short.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.missing) },
                                             delivery: nothingFound ? Money(minorUnits: state.deliveryMinor, currency: currency) : nil,
-                                            remaining: Money(minorUnits: state.totalMinor - state.refundedMinor, currency: currency))
+                                            remaining: state.remaining)
                 let reason = nothingFound ? "Nothing could be picked"
                     : "Not available: " + short.map { "\($0.missing) × \($0.line.name)" }.joined(separator: ", ")
                 if amount.minorUnits > 0 {
@@ -249,7 +248,7 @@ public struct FulfilmentService: Sendable {
             }
             let key = "\(state.publicID):\(idempotencyKey)"
             if try await OrderRepository.refund(key: key, sql: sql) != nil { return nil } // a repeat: already done
-            guard [.packed, .outForDelivery, .delivered, .refused].contains(state.status) else {
+            guard state.status.allowsRefund else {
                 throw FulfilmentError.conflict(current: state.status)
             }
             let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
@@ -262,7 +261,7 @@ public struct FulfilmentService: Sendable {
                 priced.append(PricedLine(unitPrice: line.unitPrice, quantity: quantity))
             }
             let currency = Self.currency(state)
-            let remaining = Money(minorUnits: state.totalMinor - state.refundedMinor, currency: currency)
+            let remaining = state.remaining
             let amount = Pricing.refund(priced, delivery: delivery ? Money(minorUnits: state.deliveryMinor, currency: currency) : nil, remaining: remaining)
             guard amount.minorUnits > 0 else { throw FulfilmentError.invalidRefund("Choose what to refund; nothing is left to refund, or nothing was chosen.") }
             guard let recorded = try await Self.recordRefund(state, key: key, amount: amount, reason: reason, actor: actor, now: timestamp, sql: sql) else {

@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import Pricing
 
 /// Where an order stands. After payment it moves
 /// `paid → picking → packed → out for delivery → delivered` (or `refused` at the door), and it
@@ -41,6 +42,13 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
 
     /// The states of an order whose goods count as sold: paid and on their way or delivered.
     public static let sold: [OrderStatus] = [.paid, .picking, .packed, .outForDelivery, .delivered]
+
+    /// True when the shop may refund lines of the order: it has left the shelf (before that,
+    /// cancelling is the way).
+    public var allowsRefund: Bool { [.packed, .outForDelivery, .delivered, .refused].contains(self) }
+
+    /// True while the order is still being worked (awaiting payment up to out for delivery).
+    public var isInProgress: Bool { [.pendingPayment, .paid, .picking, .packed, .outForDelivery].contains(self) }
 }
 
 /// One line of an order, with the price it was sold at.
@@ -87,7 +95,7 @@ public struct Order: Sendable {
     public var refunds: [OrderRefund] = []
 
     /// The total less refunds: what the customer paid in the end.
-    public var netTotal: Money { Money(minorUnits: total.minorUnits - refunded.minorUnits, currency: total.currency) }
+    public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }
 }
 
 /// One step of an order's timeline.

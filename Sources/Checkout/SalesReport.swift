@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import Pricing
 import SQLKit
 import Storage
 
@@ -78,8 +79,8 @@ public struct SalesReports: Sendable {
         }
         let period = { (days: ArraySlice<SalesReport.Day>, refunded: Int64) -> SalesReport.Period in
             let orders = days.reduce(0) { $0 + $1.orders }
-            let revenue = days.reduce(Int64(0)) { $0 + $1.revenue.minorUnits }
-            return SalesReport.Period(orders: orders, revenue: money(revenue), averageBasket: money(orders == 0 ? 0 : revenue / Int64(orders)),
+            let revenue = Pricing.sum(days.map(\.revenue), currency: currency)
+            return SalesReport.Period(orders: orders, revenue: revenue, averageBasket: Pricing.average(of: revenue, over: orders),
                                       refunds: money(refunded))
         }
         let counts = try await states

@@ -59,6 +59,21 @@ public enum Pricing {
         return Money(minorUnits: min(amount, max(remaining.minorUnits, 0)), currency: remaining.currency)
     }
 
+    /// What is left of a payment of `total` after `refunded` has been given back.
+    public static func remaining(of total: Money, after refunded: Money) -> Money {
+        Money(minorUnits: total.minorUnits - refunded.minorUnits, currency: total.currency)
+    }
+
+    /// `amounts` added up, in `currency`.
+    public static func sum(_ amounts: [Money], currency: Currency) -> Money {
+        Money(minorUnits: amounts.reduce(Int64(0)) { $0 + $1.minorUnits }, currency: currency)
+    }
+
+    /// `total` shared over `count` (whole minor units, rounded down; nothing over none).
+    public static func average(of total: Money, over count: Int) -> Money {
+        Money(minorUnits: count == 0 ? 0 : total.minorUnits / Int64(count), currency: total.currency)
+    }
+
     /// Unit price × quantity, in minor units.
     static func lineTotal(_ line: PricedLine) -> Int64 {
         max(line.unitPrice.minorUnits, 0) * Int64(max(line.quantity, 0))

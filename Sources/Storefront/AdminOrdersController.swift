@@ -122,8 +122,8 @@ public struct AdminOrdersController: Sendable {
             var lineTotal: String
             var picked: String
             var refunded: Int
-            var pickMax: Int
-            var refundMax: Int
+            /// Units not refunded yet: the most that can be picked, or refunded.
+            var unrefunded: Int
         }
 
         struct Step: Sendable {
@@ -196,14 +196,14 @@ public struct AdminOrdersController: Sendable {
                 OrderPage.Line(number: line.number, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
                                unitPrice: line.unitPrice.formatted, lineTotal: line.lineTotal.formatted,
                                picked: line.pickedQuantity.map(String.init) ?? "–", refunded: line.refundedQuantity,
-                               pickMax: line.quantity - line.refundedQuantity, refundMax: line.quantity - line.refundedQuantity)
+                               unrefunded: line.quantity - line.refundedQuantity)
             },
             subtotal: order.subtotal.formatted, deliveryFee: order.deliveryFee.formatted, total: order.total.formatted,
             refunded: order.refunded.minorUnits > 0 ? order.refunded.formatted : nil, netTotal: order.netTotal.formatted,
             steps: steps.map { .init(value: $0.rawValue, label: $0.label, danger: $0 == .cancel || $0 == .refuse) },
             hasSteps: !steps.isEmpty,
             canPack: order.status == .picking && member.may(.pickOrders),
-            canRefund: [.packed, .outForDelivery, .delivered, .refused].contains(order.status) && member.may(.refundOrders),
+            canRefund: order.status.allowsRefund && member.may(.refundOrders),
             refundKey: RandomToken.make(bytes: 16),
             timeline: order.timeline.map { event in
                 OrderPage.Event(at: AdminPages.timestamp(event.at), label: event.status.label, note: event.note,
