@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
@@ -167,6 +168,7 @@ let package = Package(
             dependencies: [
                 "GoMartModels", "Accounts", "Cart", "Security", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -216,7 +218,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["GoMartApp", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings

@@ -66,7 +66,8 @@ added = subprocess.run([binary, "staff", "add", "--email", "owner@bench.example"
 secret = re.search(r"secret:\s+([A-Z2-7]+)", added.stderr).group(1)
 
 stderr = open(work / "stderr.log", "w+")
-server = subprocess.Popen([binary, "serve", "--port", "0", "--data-dir", str(data)], stdout=subprocess.DEVNULL, stderr=stderr)
+server = subprocess.Popen([binary, "serve", "--port", "0", "--data-dir", str(data)], stdout=subprocess.DEVNULL, stderr=stderr,
+                          env=dict(os.environ, GOMART_ADMIN_PORT="0", GOMART_RATE_LIMITS="off"))
 try:
     url = None
     deadline = time.monotonic() + 60

@@ -26,7 +26,7 @@ def serve(data, *setup):
     stderr = open(data / "stderr.log", "w+")
     stdout = open(data / "stdout.log", "w")
     process = subprocess.Popen([str(BINARY), "serve", "--port", "0", "--data-dir", str(data / "data")],
-                               stdout=stdout, stderr=stderr, cwd=data)
+                               stdout=stdout, stderr=stderr, cwd=data, env=dict(os.environ, GOMART_ADMIN_PORT="0"))
     url = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

@@ -65,7 +65,8 @@ public func buildApplication(
     _ configuration: GoMartConfiguration,
     logger: Logger,
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in },
-    onModelLoaded: @escaping @Sendable (String) -> Void = { _ in }
+    onModelLoaded: @escaping @Sendable (String) -> Void = { _ in },
+    onOperationsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     // Metrics first: caches and counters made before the bootstrap would report nowhere.
     _ = MetricsRegistry.registry
@@ -85,6 +86,10 @@ public func buildApplication(
         )
         var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
+        if let operations = makeOperationsServer(health: shopHealth(configuration, database: database, recommendations: shopRecommendations, logger: logger),
+                                                 configuration: configuration, logger: logger, onRunning: onOperationsRunning) {
+            app.addServices(operations)
+        }
         let schemaReady = StartupGate()
         app.beforeServerStarts {
             try await prepareSchema(of: database, configuration, logger: logger)
@@ -128,6 +133,39 @@ func makeServer<Context: RequestContext>(
     )
 }
 
+/// The operations listener (`GOMART_ADMIN_HOST`:`GOMART_ADMIN_PORT`): `/metrics`, the detailed
+/// readiness answer and liveness, kept off the shop's public port; nil when it is off.
+func makeOperationsServer(
+    health: HealthController<BasicRequestContext>, configuration: GoMartConfiguration, logger: Logger,
+    onRunning: @escaping @Sendable (Int) async -> Void
+) -> (any Service)? {
+    guard let port = configuration.server.adminPort else { return nil }
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    health.addRoutes(to: router, detailed: true)
+    let host = configuration.server.adminHost
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "GoMart"),
+        onServerRunning: { channel in
+            let bound = channel.localAddress?.port ?? port
+            logger.info("operations endpoints (/metrics, /health/ready) listening", metadata: ["address": .string("http://\(host):\(bound)")])
+            await onRunning(bound)
+        },
+        logger: logger
+    )
+}
+
+/// The shop's readiness: the database answers and its schema is current.
+func shopHealth<Context: RequestContext>(
+    _ configuration: GoMartConfiguration, database: Database, recommendations: ShopRecommendations, logger: Logger
+) -> HealthController<Context> {
+    .shop(
+        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.server.role.rawValue, logger: logger,
+        modelVersion: { recommendations.modelVersion }
+    )
+}
+
 /// The recommender the shop asks: the recommender role over HTTP when `GOMART_RECOMMENDER_URL`
 /// names one, else the newest model in the model store, loaded into this process.
 func makeRecommender(_ configuration: GoMartConfiguration, logger: Logger) -> any Recommender {
@@ -164,7 +202,8 @@ public func buildRecommenderApplication(
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router)
+    // An internal role, reached only by web instances: its health details and metrics stay on its one port.
+    HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router, detailed: true)
     ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
     var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     app.addServices(ModelWatcher(
@@ -193,16 +232,17 @@ func buildRouter(
         recommendations: recommendations
     )
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let errors = ErrorResponseMiddleware(storefront: storefront)
+    let protection = configuration.protection
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LoadSheddingMiddleware(limit: protection.maxRequestsInFlight))
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: configuration.server.publicBaseURL.lowercased().hasPrefix("https://")))
-    router.add(middleware: ErrorResponseMiddleware(storefront: storefront))
+    router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: protection.rateLimits), proxies: protection.trustedProxies, errors: errors))
+    router.add(middleware: errors)
     router.add(middleware: StaticAssetsMiddleware(assets: renderer.assets))
     router.add(middleware: ResponseCompressionMiddleware())
-    HealthController<ShopRequestContext>.shop(
-        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.server.role.rawValue, logger: logger,
-        modelVersion: { recommendations.modelVersion }
-    ).addRoutes(to: router)
+    shopHealth(configuration, database: database, recommendations: recommendations, logger: logger).addRoutes(to: router, detailed: false)
     guard configuration.server.role.runsWeb else { return router }
     // Everything below knows who is shopping; health checks and static files above do not need to.
     router.add(middleware: ShopperMiddleware(

@@ -24,28 +24,33 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Self.classify(error)
-            if problem.status == .internalServerError {
-                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            }
-            let path = request.uri.path
-            if path.hasPrefix("/api/") {
-                var response = ProblemDetails(
-                    title: problem.title, status: Int(problem.status.code), detail: problem.detail,
-                    instance: path, parameter: problem.parameter, errors: problem.fieldErrors, problems: problem.orderProblems
-                ).response()
-                if problem.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
-                if let retryAfter = problem.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
-                return response
-            }
-            if case AccountsError.notSignedIn = error {
-                let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_."))) ?? "/"
-                return .redirect(to: "/account/sign-in?next=\(next)", type: .normal)
-            }
-            var page = await storefront.errorPage(status: problem.status, heading: problem.heading, message: problem.detail, context: context)
-            if let retryAfter = problem.retryAfter { page.headers[.retryAfter] = String(retryAfter) }
-            return page
+            return await answer(to: error, request: request, context: context)
         }
+    }
+
+    /// The answer to `error`: problem+json under `/api/`, a page elsewhere; a 500 is logged.
+    func answer(to error: any Error, request: Request, context: Context) async -> Response {
+        let problem = Self.classify(error)
+        if problem.status == .internalServerError {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        }
+        let path = request.uri.path
+        if path.hasPrefix("/api/") {
+            var response = ProblemDetails(
+                title: problem.title, status: Int(problem.status.code), detail: problem.detail,
+                instance: path, parameter: problem.parameter, errors: problem.fieldErrors, problems: problem.orderProblems
+            ).response()
+            if problem.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+            if let retryAfter = problem.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            return response
+        }
+        if case AccountsError.notSignedIn = error {
+            let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_."))) ?? "/"
+            return .redirect(to: "/account/sign-in?next=\(next)", type: .normal)
+        }
+        var page = await storefront.errorPage(status: problem.status, heading: problem.heading, message: problem.detail, context: context)
+        if let retryAfter = problem.retryAfter { page.headers[.retryAfter] = String(retryAfter) }
+        return page
     }
 
     struct Classified {
@@ -169,6 +174,9 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .contentTooLarge, title: "Too large", heading: "That form was too large", detail: error.description)
             case .malformedForm:
                 return Classified(status: .badRequest, title: "Bad request", heading: "That form could not be read", detail: error.description)
+            case .rateLimited(let seconds):
+                return Classified(status: .tooManyRequests, title: "Too many requests", heading: "Please slow down", detail: error.description,
+                                  retryAfter: Int(seconds))
             }
         case let error as HTTPError where error.status == .notFound:
             return Classified(status: .notFound, title: "Not found", heading: "Sorry, we couldn't find that page",

@@ -18,6 +18,12 @@ extension GoMartConfiguration {
         public var shopName = "GoMart"
         /// Which parts of the shop this process runs (`GOMART_ROLE`).
         public var role = Role.all
+        /// The address of the operations listener, which serves `/metrics` and the detailed
+        /// readiness answer (`GOMART_ADMIN_HOST`); loopback by default, so only the machine's own
+        /// monitoring reaches it.
+        public var adminHost = "127.0.0.1"
+        /// The operations listener's port (`GOMART_ADMIN_PORT`); nil (`off`) runs none.
+        public var adminPort: Int? = 9180
 
         /// The defaults.
         public init() {}
@@ -34,6 +40,12 @@ extension GoMartConfiguration {
             }
             shopName = settings.text("GOMART_SHOP_NAME").map { String($0.prefix(60)) } ?? shopName
             role = settings.choice("GOMART_ROLE", default: role)
+            adminHost = settings.text("GOMART_ADMIN_HOST") ?? adminHost
+            if settings.text("GOMART_ADMIN_PORT")?.lowercased() == "off" {
+                adminPort = nil
+            } else {
+                adminPort = settings.integer("GOMART_ADMIN_PORT", default: adminPort ?? 9180, range: 0...65535)
+            }
         }
 
         /// Cookies get the `Secure` attribute when the shop's public address is HTTPS.

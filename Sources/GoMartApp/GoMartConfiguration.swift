@@ -28,6 +28,8 @@ public struct GoMartConfiguration: Sendable {
     public var recommendations = Recommendations()
     /// Log level and format.
     public var logs = Logs()
+    /// Rate limits, timeouts and caps.
+    public var protection = Protection()
 
     /// Where the shop runs.
     public enum RunEnvironment: String, Sendable, CaseIterable {
@@ -122,6 +124,7 @@ public struct GoMartConfiguration: Sendable {
         configuration.orders = Orders(reading: settings)
         configuration.recommendations = Recommendations(reading: settings)
         configuration.logs = Logs(reading: settings)
+        configuration.protection = Protection(reading: settings)
         if runEnvironment == .production {
             // Every missing production setting is listed at once, not one per failed start.
             if settings.text("GOMART_PAYMENT_PROVIDER") == nil {

@@ -44,10 +44,16 @@ struct HealthController<Context: RequestContext>: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<Context>) {
+    /// Adds the health endpoints; `detailed` adds `/metrics` and the readiness details too, for
+    /// the operations listener. The shop's public port only says live or ready.
+    func addRoutes(to router: Router<Context>, detailed: Bool) {
         router.get("/health/live", use: live)
-        router.get("/health/ready", use: ready)
-        router.get("/metrics", use: metrics)
+        if detailed {
+            router.get("/health/ready", use: ready)
+            router.get("/metrics", use: metrics)
+        } else {
+            router.get("/health/ready", use: bareReady)
+        }
     }
 
     /// The process is up and serving HTTP; says nothing about its dependencies.
@@ -60,6 +66,12 @@ struct HealthController<Context: RequestContext>: Sendable {
         let readiness = await readiness()
         let answer = readiness.details.merging(["status": readiness.isReady ? "ready" : "not ready"]) { _, status in status }
         return Self.json(answer, status: readiness.isReady ? .ok : .serviceUnavailable)
+    }
+
+    /// 200 or 503 with the status alone: enough for a load balancer, nothing for a visitor.
+    @Sendable func bareReady(_ request: Request, context: Context) async throws -> Response {
+        let readiness = await readiness()
+        return Self.json(["status": readiness.isReady ? "ready" : "not ready"], status: readiness.isReady ? .ok : .serviceUnavailable)
     }
 
     /// Prometheus metrics in text exposition format.

@@ -1,5 +1,6 @@
 import Accounts
 import Hummingbird
+import NIOCore
 
 /// What every storefront and API handler knows about the request besides the request itself:
 /// the visitor, their session (if signed in), the CSRF token for forms and any parsed form body.
@@ -19,8 +20,13 @@ public struct ShopRequestContext: RequestContext {
     /// The files of a multipart form (an upload), by field name.
     public var files: [String: MultipartForm.File] = [:]
 
+    /// The connection's remote address (nil in tests without a socket); see ``TrustedProxies``
+    /// for the client's.
+    public var peerAddress: SocketAddress?
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress
     }
 
     /// The first value of form field `name`, or an empty string.

@@ -32,7 +32,10 @@ struct Serve: AsyncParsableCommand {
         if configuration.server.role == .recommender {
             try await buildRecommenderApplication(configuration, logger: logger, onServerRunning: ready).runService()
         } else {
-            try await buildApplication(configuration, logger: logger, onServerRunning: ready).runService()
+            let host = configuration.server.adminHost
+            try await buildApplication(configuration, logger: logger, onServerRunning: ready, onOperationsRunning: { port in
+                say("Operations endpoints (metrics, readiness details): http://\(host):\(port)")
+            }).runService()
         }
     }
 }

@@ -28,16 +28,21 @@ import Testing
     }
 
     @Test func metricsCountRequestsInPrometheusFormat() async throws {
-        try await withTestApp { client in
+        let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+        try await withTestApp(configure: { $0.server.adminPort = 0 }, onOperationsRunning: { announce.yield($0) }) { client in
             try await client.get("/aisles/bakery") { _ in }
-            try await client.get("/metrics") { response in
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { operations in
+                let response = try await operations.get("/metrics")
+                let text = String(buffer: response.body ?? ByteBuffer())
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
-                #expect(response.text.contains(#"http_route="/aisles/{slug}""#))
-                #expect(response.text.contains("# TYPE hb_requests counter"))
+                #expect(text.contains(#"http_route="/aisles/{slug}""#))
+                #expect(text.contains("# TYPE hb_requests counter"))
                 // Every cache reports its lookups: the page cache at least missed the aisle page once.
-                #expect(response.text.contains(#"gomart_cache_lookups_total{cache="pages",outcome="miss"}"#))
-                #expect(response.text.contains(#"gomart_cache_entries{cache="catalogue"}"#))
+                #expect(text.contains(#"gomart_cache_lookups_total{cache="pages",outcome="miss"}"#))
+                #expect(text.contains(#"gomart_cache_entries{cache="catalogue"}"#))
             }
         }
     }

@@ -13,6 +13,8 @@ import Testing
 func withTestApp(
     configure: (inout GoMartConfiguration) -> Void = { _ in },
     modelLoads: ModelLoads? = nil,
+    framework: TestingSetup = .router,
+    onOperationsRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     var configuration = GoMartConfiguration.forTests()
@@ -22,8 +24,10 @@ func withTestApp(
         configuration.persistence.databaseSchema = try await TestDatabase.makeSchema()
     }
     configure(&configuration)
-    let app = try await buildApplication(configuration, logger: TestDatabase.logger, onModelLoaded: { modelLoads?.record($0) })
-    try await app.test(.router, test)
+    let app = try await buildApplication(
+        configuration, logger: TestDatabase.logger, onModelLoaded: { modelLoads?.record($0) }, onOperationsRunning: onOperationsRunning
+    )
+    try await app.test(framework, test)
 }
 
 extension TestResponse {

@@ -10,6 +10,7 @@ import Foundation
 import Logging
 import Security
 import Storage
+import Web
 
 /// Databases for tests: real SQL on SQLite, in memory or in a throwaway file.
 public enum TestDatabase {
@@ -197,10 +198,14 @@ public struct TestShop: Sendable {
 
 extension GoMartConfiguration {
     /// A configuration for tests on `databaseURL`: bcrypt cost 4 keeps sign-ups fast (production
-    /// is held to 12 or more when the configuration is resolved).
+    /// is held to 12 or more when the configuration is resolved); no rate limits, since tests
+    /// sign in far more often than people do (the tests of the limits turn them on); no
+    /// operations listener, which would need a port.
     public static func forTests(databaseURL: DatabaseURL = .sqliteMemory) -> GoMartConfiguration {
         var configuration = GoMartConfiguration(databaseURL: databaseURL)
         configuration.accounts.passwordHashCost = 4
+        configuration.protection.rateLimits = .off
+        configuration.server.adminPort = nil
         return configuration
     }
 }
