@@ -122,8 +122,14 @@ public func buildApplication(
 func makeServer<Context: RequestContext>(
     router: Router<Context>, configuration: GoMartConfiguration, logger: Logger, onServerRunning: @escaping @Sendable (String) async -> Void
 ) -> Application<RouterResponder<Context>> {
-    Application(
+    let protection = configuration.protection
+    let limits = ConnectionLimits(
+        headerTimeout: .seconds(protection.headerTimeoutSeconds), bodyTimeout: .seconds(protection.bodyTimeoutSeconds),
+        idleTimeout: .seconds(protection.idleTimeoutSeconds), maxConnections: protection.maxConnections
+    )
+    return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)])),
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "GoMart"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.server.port

@@ -1,6 +1,7 @@
 import Foundation
 import GoMartApp
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import NIOCore
 import Storage
@@ -15,6 +16,7 @@ func withTestApp(
     modelLoads: ModelLoads? = nil,
     framework: TestingSetup = .router,
     onOperationsRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    logger: Logger = TestDatabase.logger,
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     var configuration = GoMartConfiguration.forTests()
@@ -25,7 +27,7 @@ func withTestApp(
     }
     configure(&configuration)
     let app = try await buildApplication(
-        configuration, logger: TestDatabase.logger, onModelLoaded: { modelLoads?.record($0) }, onOperationsRunning: onOperationsRunning
+        configuration, logger: logger, onModelLoaded: { modelLoads?.record($0) }, onOperationsRunning: onOperationsRunning
     )
     try await app.test(framework, test)
 }
