@@ -1,10 +1,12 @@
 import Crypto
 import Foundation
 
-/// Signed double-submit CSRF tokens, bound to the visitor's cookie.
+/// Signed double-submit CSRF tokens, bound to the visitor's cookie and, once signed in, to the
+/// session.
 ///
-/// The token for a visitor is an HMAC of the visitor id, so it cannot be forged without the key
-/// and a token stolen for one visitor is useless for another. The visitor cookie is HttpOnly and
+/// The token is an HMAC of what it is bound to (the caller says what: the visitor id, plus the
+/// session token when there is one), so it cannot be forged without the key and a token stolen
+/// for one visitor or session is useless for another. The visitor cookie is HttpOnly and
 /// SameSite=Lax, so another site can neither read it nor have it sent with a cross-site POST.
 public struct CSRFTokens: Sendable {
     let key: SymmetricKey
@@ -16,9 +18,9 @@ public struct CSRFTokens: Sendable {
         key = keys.csrf
     }
 
-    /// The token that forms must carry for `visitorID`.
-    public func token(for visitorID: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Data(visitorID.utf8), using: key)
+    /// The token that forms must carry for `binding`.
+    public func token(for binding: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(binding.utf8), using: key)
         return Data(code).base64URLEncoded()
     }
 
@@ -43,12 +45,12 @@ public struct CSRFTokens: Sendable {
         Data(HMAC<SHA256>.authenticationCode(for: Data("visitor:\(random)".utf8), using: key)).prefix(16).base64URLEncoded()
     }
 
-    /// True when `token` is the one issued for `visitorID` (compared in constant time).
-    public func isValid(_ token: String?, for visitorID: String) -> Bool {
+    /// True when `token` is the one issued for `binding` (compared in constant time).
+    public func isValid(_ token: String?, for binding: String) -> Bool {
         // Only the canonical spelling: the last character's spare bits must be zero, so that no
         // second spelling of a token is ever accepted.
         guard let token, let given = Data(base64URLEncoded: token), given.base64URLEncoded() == token else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(visitorID.utf8), using: key)
+        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(binding.utf8), using: key)
     }
 }
 

@@ -117,7 +117,7 @@ public struct AccountController: Sendable {
         do {
             let issued = try await accounts.signIn(email: email, password: context.formValue("password"))
             // A new token on every sign-in; the session the browser had before ends.
-            if let old = request.cookies[CookieSettings.sessionCookie]?.value, !old.isEmpty {
+            if let old = request.cookies[cookies.sessionCookie]?.value, !old.isEmpty {
                 try await accounts.signOut(token: old)
             }
             return try await signedIn(issued, context: context, next: next)
@@ -137,7 +137,7 @@ public struct AccountController: Sendable {
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
-        if let token = request.cookies[CookieSettings.sessionCookie]?.value, !token.isEmpty {
+        if let token = request.cookies[cookies.sessionCookie]?.value, !token.isEmpty {
             try await accounts.signOut(token: token)
         }
         var response = Response.redirect(to: "/", type: .normal)

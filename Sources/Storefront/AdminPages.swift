@@ -44,7 +44,7 @@ struct AdminPages: Sendable {
 
     /// The signed-in member of staff, or nil.
     func member(_ request: Request) async throws -> StaffMember? {
-        guard let token = request.cookies[StaffController.cookieName]?.value, !token.isEmpty else { return nil }
+        guard let token = request.cookies[shop.cookies.staffCookie]?.value, !token.isEmpty else { return nil }
         return try await staff.member(sessionToken: token)
     }
 

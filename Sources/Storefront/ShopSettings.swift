@@ -1,3 +1,5 @@
+import Web
+
 /// What the storefront needs to know about the shop itself.
 public struct ShopSettings: Sendable {
     /// The shop's name, shown in the header and titles.
@@ -10,4 +12,7 @@ public struct ShopSettings: Sendable {
         self.name = name
         self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
     }
+
+    /// How cookies are named and written: Secure and prefixed when the public address is HTTPS.
+    public var cookies: CookieSettings { CookieSettings(secure: publicBaseURL.lowercased().hasPrefix("https://")) }
 }

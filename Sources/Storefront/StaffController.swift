@@ -10,9 +10,6 @@ import Web
 /// shopper's session opens nothing here.
 public struct StaffController: Sendable {
     public typealias Context = ShopRequestContext
-    /// The staff session cookie: sent only to `/admin`, never to another site.
-    public static let cookieName = "gm_staff"
-
     let staff: StaffService
     let renderer: PageRenderer
     let shop: ShopSettings
@@ -133,9 +130,9 @@ public struct StaffController: Sendable {
         let code = context.formValue("code").trimmingCharacters(in: .whitespaces)
         do {
             let session = try await staff.signIn(email: email, password: context.formValue("password"), oneTimeCode: code.isEmpty ? nil : code)
-            if let old = request.cookies[Self.cookieName]?.value, !old.isEmpty { try await staff.signOut(sessionToken: old) }
+            if let old = request.cookies[cookies.staffCookie]?.value, !old.isEmpty { try await staff.signOut(sessionToken: old) }
             var response = Response.redirect(to: next, type: .normal)
-            response.setCookie(cookie(value: session.token, maxAgeSeconds: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
+            response.setCookie(cookies.staffSession(session.token, maxAgeSeconds: max(0, Int(session.expiresAt.timeIntervalSinceNow))))
             return response
         } catch let locked as SignInThrottle.Locked {
             var response = try signInPage(context: context, email: email, next: next, error: locked.description, askCode: false, status: .tooManyRequests)
@@ -150,9 +147,9 @@ public struct StaffController: Sendable {
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
-        if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty { try await staff.signOut(sessionToken: token) }
+        if let token = request.cookies[cookies.staffCookie]?.value, !token.isEmpty { try await staff.signOut(sessionToken: token) }
         var response = Response.redirect(to: "/admin/sign-in", type: .normal)
-        response.setCookie(cookie(value: nil, maxAgeSeconds: 0))
+        response.setCookie(cookies.staffSession(nil, maxAgeSeconds: 0))
         return response
     }
 
@@ -161,12 +158,6 @@ public struct StaffController: Sendable {
         let page = SignInPage(chrome: AdminChrome(title: "Staff sign-in", shopName: shop.name, csrfToken: context.csrfToken, member: nil, links: []),
                               email: email, next: next, error: error, askCode: askCode)
         return HTMLResponse(html: try renderer.render(page, template: "admin-sign-in"), status: status, privatePage: true)
-    }
-
-    /// The staff cookie: HttpOnly, SameSite=Strict, only for `/admin`, Secure behind TLS.
-    private func cookie(value: String?, maxAgeSeconds: Int) -> Cookie {
-        Cookie(name: Self.cookieName, value: value ?? "", maxAge: value == nil ? 0 : maxAgeSeconds, path: "/admin",
-               secure: cookies.secure, httpOnly: true, sameSite: .strict)
     }
 
     /// `next` when it is a back-office address, else the back-office home.

@@ -10,8 +10,10 @@ import Security
 /// - Every browser gets a random visitor id in an HttpOnly, SameSite=Lax cookie.
 /// - Pages find the session in the session cookie; the JSON API only in `Authorization: Bearer`,
 ///   so API calls never ride on ambient cookies and need no CSRF token.
-/// - Every POST to a page must carry the visitor's CSRF token (form field `_csrf` or header
-///   `X-CSRF-Token`), or it is refused with 403 before any handler runs.
+/// - Every POST to a page must carry the CSRF token of the visitor, and once signed in of the
+///   session (form field `_csrf` or header `X-CSRF-Token`), or it is refused with 403 before any
+///   handler runs.
+/// - A sign-in (shopper or staff) gets a fresh visitor id.
 public struct ShopperMiddleware: RouterMiddleware {
     public typealias Context = ShopRequestContext
     /// The largest form body accepted.
@@ -54,24 +56,28 @@ public struct ShopperMiddleware: RouterMiddleware {
         let isAPI = request.uri.path.hasPrefix("/api/")
 
         // Only visitor ids this shop issued (signed) are kept; any other value gets a new one.
-        if let visitor = request.cookies[CookieSettings.visitorCookie]?.value, csrf.isGenuineVisitorID(visitor) {
+        if let visitor = request.cookies[cookies.visitorCookie]?.value, csrf.isGenuineVisitorID(visitor) {
             context.visitorID = visitor
         } else {
             context.visitorID = csrf.newVisitorID()
             context.isNewVisitor = true
         }
-        context.csrfToken = csrf.token(for: context.visitorID)
 
         var staleSessionCookie = false
+        var csrfBinding = context.visitorID
         if isAPI {
             // Staff tokens (under /api/v1/admin) are the back office's to check, never a shopper's.
             if !request.uri.path.hasPrefix("/api/v1/admin/"), let token = Self.bearerToken(request) {
                 context.session = try await accounts.session(token: token)
             }
-        } else if let token = request.cookies[CookieSettings.sessionCookie]?.value, !token.isEmpty {
+        } else if let token = request.cookies[cookies.sessionCookie]?.value, !token.isEmpty {
             context.session = try await accounts.session(token: token)
             staleSessionCookie = context.session == nil
+            // Signed in, forms are bound to the session too: a token from before the sign-in, from
+            // after the sign-out, or from another session of the same browser is refused.
+            if context.session != nil { csrfBinding += "|session:" + token }
         }
+        context.csrfToken = csrf.token(for: csrfBinding)
 
         if !isAPI && request.method != .get && request.method != .head {
             guard originIsAcceptable(request) else { throw WebError.csrfRejected }
@@ -85,19 +91,35 @@ public struct ShopperMiddleware: RouterMiddleware {
                 context.files = multipart.files
             }
             let token = context.form["_csrf"]?.first ?? request.headers[HTTPField.Name("X-CSRF-Token")!]
-            guard !context.isNewVisitor, csrf.isValid(token, for: context.visitorID) else {
+            guard !context.isNewVisitor, csrf.isValid(token, for: csrfBinding) else {
                 throw WebError.csrfRejected
             }
         }
 
         var response = try await next(request, context)
-        if context.isNewVisitor && !isAPI {
-            response.setCookie(cookies.cookie(CookieSettings.visitorCookie, value: context.visitorID, maxAgeSeconds: 365 * 86_400))
+        if !isAPI && (context.isNewVisitor || signsIn(response)) {
+            // A sign-in gets a fresh visitor id (the anonymous cart has been merged by then), so
+            // nothing learnt about the browser before it, such as a CSRF token, outlives it.
+            let visitorID = context.isNewVisitor ? context.visitorID : csrf.newVisitorID()
+            response.setCookie(cookies.cookie(cookies.visitorCookie, value: visitorID, maxAgeSeconds: 365 * 86_400))
         }
-        if staleSessionCookie && response.headers[.setCookie]?.contains(CookieSettings.sessionCookie) != true {
+        if staleSessionCookie && !setsCookie(cookies.sessionCookie, response) {
             cookies.clearSession(on: &response)
         }
         return response
+    }
+
+    /// True when `response` sets cookie `name` (to a value or to nothing).
+    func setsCookie(_ name: String, _ response: Response) -> Bool {
+        response.headers[values: .setCookie].contains { $0.hasPrefix(name + "=") }
+    }
+
+    /// True when `response` starts a session, a shopper's or a staff member's.
+    func signsIn(_ response: Response) -> Bool {
+        response.headers[values: .setCookie].contains { header in
+            (header.hasPrefix(cookies.sessionCookie + "=") || header.hasPrefix(cookies.staffCookie + "="))
+                && !header.hasPrefix(cookies.sessionCookie + "=;") && !header.hasPrefix(cookies.staffCookie + "=;")
+        }
     }
 
     /// The token of an `Authorization: Bearer` header, if any.

@@ -40,6 +40,11 @@ struct Browser: Sendable {
         let body = fields.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         let response = try await client.executeRequest(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
         absorb(response)
+        // A sign-in or sign-out changes what forms are bound to; a browser follows the redirect
+        // and gets the new token from the page it lands on.
+        if response.status == .seeOther, !response.headers[values: .setCookie].isEmpty, let location = response.headers[.location], location.hasPrefix("/") {
+            _ = try await get(client, location)
+        }
         return response
     }
 
@@ -55,14 +60,14 @@ struct Browser: Sendable {
         try await withTestApp { client in
             var browser = Browser()
             _ = try await browser.get(client, "/account/sign-up")
-            #expect(browser.cookies["gm_visitor"] != nil)
+            #expect(browser.cookies["__Host-gm_visitor"] != nil)
             #expect(!browser.csrfToken.isEmpty)
 
             let created = try await browser.post(client, "/account/sign-up", form: Self.signUpFields)
 
             #expect(created.status == .seeOther)
             #expect(created.headers[.location] == "/account")
-            let setCookie = created.headers[values: .setCookie].first { $0.hasPrefix("gm_session=") } ?? ""
+            let setCookie = created.headers[values: .setCookie].first { $0.hasPrefix("__Host-gm_session=") } ?? ""
             #expect(setCookie.contains("HttpOnly"))
             #expect(setCookie.contains("SameSite=Lax"))
             #expect(setCookie.contains("Secure"))
@@ -88,7 +93,7 @@ struct Browser: Sendable {
             #expect(html.contains("e-mail address such as"))
             #expect(html.contains("most commonly used passwords"))
             #expect(html.contains(#"value="nope""#))
-            #expect(browser.cookies["gm_session"] == nil)
+            #expect(browser.cookies["__Host-gm_session"] == nil)
         }
     }
 
@@ -114,26 +119,26 @@ struct Browser: Sendable {
             var browser = Browser()
             _ = try await browser.get(client, "/account/sign-up")
             _ = try await browser.post(client, "/account/sign-up", form: Self.signUpFields)
-            let firstSession = try #require(browser.cookies["gm_session"])
+            let firstSession = try #require(browser.cookies["__Host-gm_session"])
 
             let signedIn = try await browser.post(client, "/account/sign-in?x=1", form: [
                 ("email", "GRACE@example.com"), ("password", "compiler-pioneer"), ("next", "/aisles/bakery"),
             ])
-            let secondSession = try #require(browser.cookies["gm_session"])
+            let secondSession = try #require(browser.cookies["__Host-gm_session"])
             #expect(signedIn.headers[.location] == "/aisles/bakery")
             #expect(secondSession != firstSession)
 
             var oldBrowser = browser
-            oldBrowser.cookies["gm_session"] = firstSession
+            oldBrowser.cookies["__Host-gm_session"] = firstSession
             let withOldCookie = try await oldBrowser.get(client, "/account")
             #expect(withOldCookie.status == .seeOther) // the replaced session no longer signs anyone in
-            #expect(oldBrowser.cookies["gm_session"] == nil) // and its cookie was cleared
+            #expect(oldBrowser.cookies["__Host-gm_session"] == nil) // and its cookie was cleared
 
             let signedOut = try await browser.post(client, "/account/sign-out", form: [])
             #expect(signedOut.status == .seeOther)
-            #expect(browser.cookies["gm_session"] == nil)
+            #expect(browser.cookies["__Host-gm_session"] == nil)
             var replay = browser
-            replay.cookies["gm_session"] = secondSession
+            replay.cookies["__Host-gm_session"] = secondSession
             let afterSignOut = try await replay.get(client, "/account")
             #expect(afterSignOut.status == .seeOther)
             #expect(afterSignOut.headers[.location] == "/account/sign-in?next=%2Faccount")

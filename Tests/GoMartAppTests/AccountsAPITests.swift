@@ -78,7 +78,7 @@ import Testing
         try await withTestApp { client in
             let created = try await send(client, .post, "/api/v1/customers", json: #"{"name":"C","email":"c@example.com","password":"long enough pass"}"#)
             let token = try #require(created.body["token"] as? String)
-            let response = try await client.executeRequest(uri: "/api/v1/me", method: .get, headers: [.cookie: "gm_session=\(token)"], body: nil)
+            let response = try await client.executeRequest(uri: "/api/v1/me", method: .get, headers: [.cookie: "__Host-gm_session=\(token)"], body: nil)
             #expect(response.status == .unauthorized)
         }
     }

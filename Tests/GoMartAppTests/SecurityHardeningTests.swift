@@ -126,12 +126,59 @@ import Testing
     @Test func aVisitorIdTheClientChoseIsReplacedByOneTheShopSigns() async throws {
         try await withTestApp { client in
             let chosen = "chosen-by-the-client-0001"
-            let page = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "gm_visitor=\(chosen)"], body: nil)
-            let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("gm_visitor=") })
-            #expect(!cookie.hasPrefix("gm_visitor=\(chosen)"))
-            let issued = String(cookie.dropFirst("gm_visitor=".count).prefix { $0 != ";" })
-            let again = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "gm_visitor=\(issued)"], body: nil)
-            #expect(again.headers[values: .setCookie].first { $0.hasPrefix("gm_visitor=") } == nil) // kept
+            let page = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "__Host-gm_visitor=\(chosen)"], body: nil)
+            let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("__Host-gm_visitor=") })
+            #expect(!cookie.hasPrefix("__Host-gm_visitor=\(chosen)"))
+            let issued = String(cookie.dropFirst("__Host-gm_visitor=".count).prefix { $0 != ";" })
+            let again = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "__Host-gm_visitor=\(issued)"], body: nil)
+            #expect(again.headers[values: .setCookie].first { $0.hasPrefix("__Host-gm_visitor=") } == nil) // kept
+        }
+    }
+
+    @Test func signingInGivesAFreshVisitorIdAndBindsFormsToTheSession() async throws {
+        try await withTestApp { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/account/sign-up")
+            _ = try await browser.post(client, "/account/sign-up", form: [("name", "Bound"), ("email", "bound@example.com"), ("password", "a good long password")])
+            _ = try await browser.post(client, "/account/sign-out", form: [])
+            let product = try #require(try await inStockProducts(client).first)
+            _ = try await browser.get(client, "/account/sign-in")
+            let visitorBefore = try #require(browser.cookies["__Host-gm_visitor"])
+            let tokenBefore = browser.csrfToken
+            _ = try await browser.post(client, "/account/sign-in", form: [("email", "bound@example.com"), ("password", "a good long password")])
+            #expect(browser.cookies["__Host-gm_visitor"] != visitorBefore)
+            #expect(browser.csrfToken != tokenBefore)
+            // The page's token from before the sign-in no longer works; the one from after does.
+            let add = [("product_id", product.id), ("quantity", "1")]
+            #expect(try await browser.post(client, "/cart/items", form: add, csrf: tokenBefore).status == .forbidden)
+            #expect(try await browser.post(client, "/cart/items", form: add).status == .seeOther)
+            // The signed-in token dies with the session: after signing out, the same browser (same
+            // visitor id) must use the anonymous page's token.
+            let signedInToken = browser.csrfToken
+            _ = try await browser.post(client, "/account/sign-out", form: [])
+            #expect(browser.csrfToken != signedInToken)
+            #expect(try await browser.post(client, "/cart/items", form: add, csrf: signedInToken).status == .forbidden)
+            #expect(try await browser.post(client, "/cart/items", form: add).status == .seeOther)
+        }
+    }
+
+    @Test func behindHTTPSTheCookiesArePrefixedSoNoOtherHostCanPlantThem() async throws {
+        try await withTestApp { client in
+            let page = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
+            let visitor = try #require(page.headers[values: .setCookie].first)
+            #expect(visitor.hasPrefix("__Host-gm_visitor="))
+            #expect(visitor.contains("; Path=/;") || visitor.hasSuffix("; Path=/"))
+            #expect(visitor.contains("Secure"))
+            #expect(!visitor.contains("Domain"))
+            // A cookie without the prefix, as a sibling subdomain could set, is not the visitor's.
+            let planted = try await client.executeRequest(uri: "/", method: .get, headers: [.cookie: "gm_visitor=\(visitor.dropFirst(18).prefix { $0 != ";" })"], body: nil)
+            #expect(planted.headers[values: .setCookie].first?.hasPrefix("__Host-gm_visitor=") == true)
+        }
+        try await withTestApp(configure: { $0.server.publicBaseURL = "http://127.0.0.1:8080" }) { client in
+            let page = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
+            let visitor = try #require(page.headers[values: .setCookie].first)
+            #expect(visitor.hasPrefix("gm_visitor="))
+            #expect(!visitor.contains("Secure"))
         }
     }
 }

@@ -63,7 +63,7 @@ import Testing
 
             // The home page: the row for this customer, nothing of it for anyone else.
             var customer = Browser()
-            customer.cookies["gm_session"] = token
+            customer.cookies["__Host-gm_session"] = token
             let home = try await customer.get(client, "/")
             let row = try #require(home.text.range(of: #"<h2 id="recommended-heading">Recommended for you</h2>"#))
             let rowEnd = try #require(home.text[row.upperBound...].range(of: "</section>"))

@@ -50,7 +50,7 @@ func withStaffTestApp(
 
             _ = try await browser.get(client, "/account/sign-up")
             _ = try await browser.post(client, "/account/sign-up", form: [("name", "Sam Shopper"), ("email", "sam@example.com"), ("password", "a good long password")])
-            #expect(browser.cookies["gm_session"] != nil)
+            #expect(browser.cookies["__Host-gm_session"] != nil)
             let shopper = try await browser.get(client, "/admin")
             #expect(shopper.status == .seeOther)
             #expect(shopper.headers[.location] == "/admin/sign-in?next=%2Fadmin")
@@ -70,7 +70,7 @@ func withStaffTestApp(
             let signedIn = try await browser.post(client, "/admin/sign-in", form: [("email", "pat@example.com"), ("password", "a long staff password"), ("next", "/admin")])
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.headers[.location] == "/admin")
-            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("gm_staff=") })
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Secure-gm_staff=") })
             #expect(cookie.contains("Path=/admin"))
             #expect(cookie.contains("HttpOnly"))
             #expect(cookie.contains("SameSite=Strict"))
@@ -87,7 +87,7 @@ func withStaffTestApp(
 
             let out = try await browser.post(client, "/admin/sign-out", form: [])
             #expect(out.headers[.location] == "/admin/sign-in")
-            #expect(browser.cookies["gm_staff"] == nil)
+            #expect(browser.cookies["__Secure-gm_staff"] == nil)
             #expect(try await browser.get(client, "/admin").status == .seeOther)
         }
     }
@@ -102,7 +102,7 @@ func withStaffTestApp(
             let noCode = try await browser.post(client, "/admin/sign-in", form: [("email", "olive@example.com"), ("password", "a long staff password")])
             #expect(noCode.status == .unauthorized)
             #expect(String(buffer: noCode.body).contains("Enter the code from your authenticator app, or one of your recovery codes."))
-            #expect(browser.cookies["gm_staff"] == nil)
+            #expect(browser.cookies["__Secure-gm_staff"] == nil)
 
             let withCode = try await browser.post(client, "/admin/sign-in", form: [
                 ("email", "olive@example.com"), ("password", "a long staff password"), ("code", app.code(at: Date())), ("next", "//evil.example/"),
