@@ -7,6 +7,8 @@ import Catalog
 import Checkout
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Payments
 import Recommendations
@@ -84,7 +86,7 @@ public func buildApplication(
         let router = try await buildRouter(
             configuration: configuration, database: database, services: services, recommendations: shopRecommendations, logger: logger
         )
-        var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+        var app = try makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
         if let operations = makeOperationsServer(health: shopHealth(configuration, database: database, recommendations: shopRecommendations, logger: logger),
                                                  configuration: configuration, logger: logger, onRunning: onOperationsRunning) {
@@ -117,26 +119,52 @@ public func buildApplication(
     }
 }
 
-/// The HTTP server for `router` on the configured address; it announces its address (with the
-/// port actually bound) once it listens.
+/// The HTTP server for `router` on the configured address, behind each connection's
+/// ``ConnectionGuard``, and with TLS when a certificate is configured; it announces its address
+/// (with the port actually bound) once it listens.
 func makeServer<Context: RequestContext>(
     router: Router<Context>, configuration: GoMartConfiguration, logger: Logger, onServerRunning: @escaping @Sendable (String) async -> Void
-) -> Application<RouterResponder<Context>> {
+) throws -> Application<RouterResponder<Context>> {
     let protection = configuration.protection
     let limits = ConnectionLimits(
         headerTimeout: .seconds(protection.headerTimeoutSeconds), bodyTimeout: .seconds(protection.bodyTimeoutSeconds),
         idleTimeout: .seconds(protection.idleTimeoutSeconds), maxConnections: protection.maxConnections
     )
+    var server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))
+    if let tls = configuration.server.tls {
+        server = try .tls(server, tlsConfiguration: try serverTLS(certificateFile: tls.certificate, keyFile: tls.key))
+    }
+    let scheme = configuration.server.tls == nil ? "http" : "https"
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)])),
+        server: server,
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "GoMart"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.server.port
-            await onServerRunning("http://\(configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host):\(port)")
+            await onServerRunning("\(scheme)://\(configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host):\(port)")
         },
         logger: logger
     )
+}
+
+/// The TLS settings for serving HTTPS: the PEM certificate chain and key, TLS 1.2 or newer.
+func serverTLS(certificateFile: String, keyFile: String) throws -> TLSConfiguration {
+    let chain: [NIOSSLCertificate]
+    let key: NIOSSLPrivateKey
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+    } catch {
+        throw GoMartConfiguration.Invalid(problems: ["GOMART_TLS_CERT: no PEM certificate could be read from \(certificateFile)"])
+    }
+    do {
+        key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+    } catch {
+        throw GoMartConfiguration.Invalid(problems: ["GOMART_TLS_KEY: no PEM private key could be read from \(keyFile)"])
+    }
+    guard !chain.isEmpty else { throw GoMartConfiguration.Invalid(problems: ["GOMART_TLS_CERT: \(certificateFile) holds no certificate"]) }
+    var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    tls.minimumTLSVersion = .tlsv12
+    return tls
 }
 
 /// The operations listener (`GOMART_ADMIN_HOST`:`GOMART_ADMIN_PORT`): `/metrics`, the detailed
@@ -211,7 +239,7 @@ public func buildRecommenderApplication(
     // An internal role, reached only by web instances: its health details and metrics stay on its one port.
     HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router, detailed: true)
     ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
-    var app = makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    var app = try makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     app.addServices(ModelWatcher(
         recommendations: recommendations, interval: .seconds(configuration.recommendations.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
     ))

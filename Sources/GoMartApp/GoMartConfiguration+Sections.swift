@@ -24,6 +24,9 @@ extension GoMartConfiguration {
         public var adminHost = "127.0.0.1"
         /// The operations listener's port (`GOMART_ADMIN_PORT`); nil (`off`) runs none.
         public var adminPort: Int? = 9180
+        /// The PEM certificate chain and private key files (`GOMART_TLS_CERT`, `GOMART_TLS_KEY`,
+        /// or `--tls-cert` and `--tls-key`): when set, the shop serves HTTPS itself.
+        public var tls: (certificate: String, key: String)?
 
         /// The defaults.
         public init() {}
@@ -32,7 +35,12 @@ extension GoMartConfiguration {
             host = settings.text("GOMART_HOST") ?? host
             port = settings.integer("GOMART_PORT", default: port, range: 0...65535)
             let displayHost = host == "0.0.0.0" ? "127.0.0.1" : host
-            publicBaseURL = "http://\(displayHost):\(port)"
+            switch (settings.text("GOMART_TLS_CERT"), settings.text("GOMART_TLS_KEY")) {
+            case let (certificate?, key?): tls = (certificate, key)
+            case (nil, nil): break
+            default: settings.note("GOMART_TLS_CERT and GOMART_TLS_KEY (--tls-cert, --tls-key) go together: give both or neither")
+            }
+            publicBaseURL = "\(tls == nil ? "http" : "https")://\(displayHost):\(port)"
             if let publicURL = settings.text("GOMART_PUBLIC_URL") {
                 if publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") { publicBaseURL = publicURL } else {
                     settings.note("GOMART_PUBLIC_URL must start with http:// or https://")

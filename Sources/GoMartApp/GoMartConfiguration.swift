@@ -70,11 +70,15 @@ public struct GoMartConfiguration: Sendable {
         public var databaseURL: String?
         public var logLevel: String?
         public var role: String?
+        public var tlsCertificate: String?
+        public var tlsKey: String?
 
         /// Creates overrides.
         public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil, logLevel: String? = nil,
-                    role: String? = nil) {
+                    role: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil) {
             self.role = role
+            self.tlsCertificate = tlsCertificate
+            self.tlsKey = tlsKey
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
@@ -91,6 +95,8 @@ public struct GoMartConfiguration: Sendable {
             flags["GOMART_DATABASE_URL"] = databaseURL
             flags["GOMART_LOG_LEVEL"] = logLevel
             flags["GOMART_ROLE"] = role
+            flags["GOMART_TLS_CERT"] = tlsCertificate
+            flags["GOMART_TLS_KEY"] = tlsKey
             return flags
         }
     }

@@ -22,10 +22,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("What to run: all (default), web (pages and API, stateless), worker (background jobs) or recommender (the model endpoint), or GOMART_ROLE.", valueName: "role"))
     var role: String?
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain: serve HTTPS (with --tls-key), or GOMART_TLS_CERT.", valueName: "path"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for --tls-cert, or GOMART_TLS_KEY.", valueName: "path"))
+    var tlsKey: String?
+
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let configuration = try storage.configuration(host: host, port: port, role: role)
+        let configuration = try storage.configuration(host: host, port: port, role: role, tlsCertificate: tlsCertificate, tlsKey: tlsKey)
         let logger = storage.logger(for: configuration)
         logger.info("starting", metadata: ["database": "\(configuration.persistence.databaseURL)"])
         let ready: @Sendable (String) async -> Void = { url in say("GoMart is ready: \(url)") }

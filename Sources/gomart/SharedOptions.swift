@@ -16,10 +16,11 @@ struct StorageOptions: ParsableArguments {
     var logLevel: String?
 
     /// Resolves the configuration with these options and any extra overrides.
-    func configuration(host: String? = nil, port: Int? = nil, role: String? = nil) throws -> GoMartConfiguration {
+    func configuration(host: String? = nil, port: Int? = nil, role: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil) throws -> GoMartConfiguration {
         do {
             return try GoMartConfiguration.resolve(
-                overrides: .init(host: host, port: port, dataDirectory: dataDir, databaseURL: databaseURL, logLevel: logLevel, role: role),
+                overrides: .init(host: host, port: port, dataDirectory: dataDir, databaseURL: databaseURL, logLevel: logLevel, role: role,
+                                 tlsCertificate: tlsCertificate, tlsKey: tlsKey),
                 environment: ProcessInfo.processInfo.environment
             )
         } catch let invalid as GoMartConfiguration.Invalid {
