@@ -1,8 +1,12 @@
 import SQLKit
+import Security
 import Storage
 
 /// The accounts module's tables: customers (personal data sealed) and sessions (tokens hashed).
 public enum AccountsMigrations {
+    /// The columns holding sealed personal data, for key rotation.
+    public static let sealedColumns = ["email_sealed", "name_sealed", "phone_sealed"].map { SealedColumn(table: "customers", column: $0) }
+
     /// The accounts migrations, in order.
     public static let all: [Migration] = [
         Migration(id: "0010_accounts_customers") { sql, _ in

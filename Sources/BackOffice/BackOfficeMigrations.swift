@@ -1,10 +1,15 @@
 import SQLKit
+import Security
 import Storage
 
 /// The back office's tables: staff (personal data and second-factor secrets sealed), their
 /// recovery codes and sessions (both stored as hashes), apart from customers and theirs, and the
 /// audit log.
 public enum BackOfficeMigrations {
+    /// The columns holding sealed personal data, for key rotation.
+    public static let sealedColumns = ["email_sealed", "name_sealed", "totp_secret_sealed"].map { SealedColumn(table: "staff_members", column: $0) }
+        + ["actor_sealed", "changes_sealed"].map { SealedColumn(table: "audit_log", column: $0) }
+
     /// The back-office migrations, in order.
     public static let all: [Migration] = [
         Migration(id: "0050_backoffice_staff") { sql, _ in

@@ -1,8 +1,12 @@
 import SQLKit
+import Security
 import Storage
 
 /// The checkout module's tables: orders and their lines, idempotency keys, and the outbox.
 public enum CheckoutMigrations {
+    /// The columns holding sealed personal data, for key rotation.
+    public static let sealedColumns = [SealedColumn(table: "orders", column: "delivery_sealed"), SealedColumn(table: "order_notes", column: "text_sealed")]
+
     /// The checkout migrations, in order.
     public static let all: [Migration] = [
         Migration(id: "0030_checkout_orders") { sql, _ in

@@ -9,6 +9,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Keys
 import Logging
 import Payments
 import Recommendations
@@ -24,6 +25,10 @@ import Web
 /// Every migration the application runs, across modules, in order.
 public let allMigrations: [Migration] =
     CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations + BackOfficeMigrations.all + PaymentsMigrations.all
+    + DataKeyRotation.migrations
+
+/// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
+public let allSealedColumns: [SealedColumn] = AccountsMigrations.sealedColumns + BackOfficeMigrations.sealedColumns + CheckoutMigrations.sealedColumns
 
 /// Opens the database named by `configuration`, brings its schema up to date (``prepareSchema(of:_:logger:)``),
 /// runs `body` with it and closes it: for commands that run outside the service group.
@@ -93,8 +98,11 @@ public func buildApplication(
             app.addServices(operations)
         }
         let schemaReady = StartupGate()
+        let keyRotation = DataKeyRotation(database: database, keys: keys, columns: allSealedColumns)
         app.beforeServerStarts {
             try await prepareSchema(of: database, configuration, logger: logger)
+            // Every key version before the first request, so no sealed value is unreadable.
+            try await keyRotation.refresh()
             if configuration.persistence.seedDemoCatalogue {
                 try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
             }
@@ -105,6 +113,9 @@ public func buildApplication(
                 recommendations: recommendations, interval: .seconds(configuration.recommendations.modelCheckIntervalSeconds), logger: logger, onLoaded: onModelLoaded
             ))
         }
+        app.addServices(GatedService(gate: schemaReady, service: KeyringService(
+            rotation: keyRotation, reseals: configuration.server.role.runsJobs, database: database, logger: logger
+        )))
         if configuration.server.role.runsJobs {
             app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))
             app.addServices(GatedService(gate: schemaReady, service: ModelRetrainer(

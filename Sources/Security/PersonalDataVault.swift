@@ -3,16 +3,17 @@ import Foundation
 
 /// Seals personal data (names, phone numbers, addresses, e-mails) before it reaches the database.
 ///
-/// Sealed values are `v1.` followed by base64 of AES-256-GCM's nonce, ciphertext and tag; each
-/// seal uses a fresh random nonce, so equal inputs give different outputs. Look-ups use
-/// ``blindIndex(_:)``, a keyed hash that reveals nothing without the key.
+/// Sealed values are `v<key version>.` followed by base64 of AES-256-GCM's nonce, ciphertext and
+/// tag; each seal uses a fresh random nonce, so equal inputs give different outputs, and the
+/// newest active key version (``DataKeyring``). Look-ups use ``blindIndex(_:)``, a keyed hash that
+/// reveals nothing without the key.
 public struct PersonalDataVault: Sendable {
-    let encryptionKey: SymmetricKey
+    let keyring: DataKeyring
     let indexKey: SymmetricKey
 
     /// Creates a vault from the application's keys.
     public init(keys: SecretKeys) {
-        encryptionKey = keys.personalDataEncryption
+        keyring = keys.dataKeys
         indexKey = keys.blindIndex
     }
 
@@ -24,17 +25,32 @@ public struct PersonalDataVault: Sendable {
 
     /// Encrypts and authenticates `plaintext`.
     public func seal(_ plaintext: String) throws -> String {
-        let box = try AES.GCM.seal(Data(plaintext.utf8), using: encryptionKey)
+        let (version, key) = keyring.sealingKey()
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key)
         guard let combined = box.combined else { throw OpenError() }
-        return "v1." + combined.base64EncodedString()
+        return "v\(version)." + combined.base64EncodedString()
+    }
+
+    /// The key version `sealed` was sealed with, if it is a sealed value.
+    public static func keyVersion(of sealed: String) -> Int? {
+        guard sealed.hasPrefix("v"), let dot = sealed.firstIndex(of: "."), let version = Int(sealed[sealed.index(after: sealed.startIndex)..<dot]),
+              version > 0 else { return nil }
+        return version
+    }
+
+    /// Seals `sealed` again with the current key version; nil when it already is.
+    public func resealed(_ sealed: String) throws -> String? {
+        guard Self.keyVersion(of: sealed) != keyring.sealingVersion else { return nil }
+        return try seal(try open(sealed))
     }
 
     /// Decrypts a value made by ``seal(_:)``; throws if it was altered or sealed with another key.
     public func open(_ sealed: String) throws -> String {
-        guard sealed.hasPrefix("v1."), let data = Data(base64Encoded: String(sealed.dropFirst(3))) else { throw OpenError() }
+        guard let version = Self.keyVersion(of: sealed), let key = keyring.key(version: version),
+              let data = Data(base64Encoded: String(sealed[sealed.index(after: sealed.firstIndex(of: ".")!)...])) else { throw OpenError() }
         do {
             let box = try AES.GCM.SealedBox(combined: data)
-            let plaintext = try AES.GCM.open(box, using: encryptionKey)
+            let plaintext = try AES.GCM.open(box, using: key)
             guard let text = String(data: plaintext, encoding: .utf8) else { throw OpenError() }
             return text
         } catch {

@@ -7,8 +7,9 @@ import Foundation
 /// generated into the data folder with 0600 permissions. Each use gets its own key derived with
 /// HKDF-SHA256, so that a key leaked from one purpose does not unlock another.
 public struct SecretKeys: Sendable {
-    /// Key for sealing personal data with AES-GCM.
-    public let personalDataEncryption: SymmetricKey
+    /// The versions of the key sealing personal data with AES-GCM (version 1 derived from the
+    /// master key), shared by every vault made from these keys.
+    public let dataKeys: DataKeyring
     /// Key for keyed hashes (blind indexes) of personal data, such as e-mail look-ups.
     public let blindIndex: SymmetricKey
     /// Key for signing CSRF tokens.
@@ -23,7 +24,7 @@ public struct SecretKeys: Sendable {
         func derive(_ purpose: String) -> SymmetricKey {
             HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("gomart:\(purpose):v1".utf8), outputByteCount: 32)
         }
-        personalDataEncryption = derive("pii-encryption")
+        dataKeys = DataKeyring(first: derive("pii-encryption"), wrappingKey: derive("data-key-wrapping"))
         blindIndex = derive("pii-blind-index")
         csrf = derive("csrf")
         pseudonyms = derive("pseudonyms")
