@@ -12,7 +12,7 @@ public struct APIController<Context: RequestContext>: Sendable {
     /// Creates the controller, loading the bundled OpenAPI document.
     public init(catalog: CatalogService) throws {
         self.catalog = catalog
-        self.openAPIDocument = ByteBuffer(bytes: try OpenAPIDocument.data())
+        self.openAPIDocument = ByteBuffer(bytes: try OpenAPIDocument.shopData())
     }
 
     /// Adds the API's routes to `router` under `/api/v1`.
@@ -69,11 +69,51 @@ public struct APIController<Context: RequestContext>: Sendable {
 
 /// The OpenAPI 3.1 document describing this API, bundled with the module.
 public enum OpenAPIDocument {
-    /// The document's bytes.
+    /// The document's bytes, every role's operations.
     public static func data() throws -> Data {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
             throw CocoaError(.fileNoSuchFile)
         }
         return try Data(contentsOf: url)
+    }
+
+    /// The paths only the recommender role serves (its model endpoint), never a shop instance.
+    static func isRecommenderPath(_ path: String) -> Bool { path == "/model" || path.hasPrefix("/model/") }
+
+    /// The document a shop instance serves: without the recommender role's paths, so it lists
+    /// exactly what the shop answers.
+    public static func shopData() throws -> Data {
+        guard var document = try JSONSerialization.jsonObject(with: data()) as? [String: Any],
+              let paths = document["paths"] as? [String: Any] else { throw CocoaError(.fileReadCorruptFile) }
+        document["paths"] = paths.filter { !isRecommenderPath($0.key) }
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The methods the shop's document declares for each of its paths, to answer an undeclared
+    /// method with 405 and `Allow`.
+    public static func shopMethods() throws -> DeclaredMethods {
+        guard let document = try JSONSerialization.jsonObject(with: data()) as? [String: Any],
+              let paths = document["paths"] as? [String: [String: Any]] else { throw CocoaError(.fileReadCorruptFile) }
+        let base = ((document["servers"] as? [[String: Any]])?.first?["url"] as? String) ?? ""
+        let verbs: Set<String> = ["get", "put", "post", "delete", "patch"]
+        return DeclaredMethods(paths: paths.filter { !isRecommenderPath($0.key) }.map { path, operations in
+            let methods = Set(operations.keys.filter(verbs.contains).map { $0.uppercased() })
+            return (template: (base + path).split(separator: "/").map(String.init), methods: methods.union(methods.contains("GET") ? ["HEAD"] : []))
+        })
+    }
+}
+
+/// Which methods each documented path takes.
+public struct DeclaredMethods: Sendable {
+    let paths: [(template: [String], methods: Set<String>)]
+
+    /// The methods declared for `path`, matching `{parameter}` segments to anything; nil for a
+    /// path the document does not have.
+    public func methods(for path: String) -> Set<String>? {
+        let segments = path.split(separator: "/")
+        for entry in paths where entry.template.count == segments.count {
+            if zip(entry.template, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) { return entry.methods }
+        }
+        return nil
     }
 }

@@ -25,8 +25,9 @@ public struct PasswordPolicy: Sendable {
 
     /// Why `password` is not acceptable, or `nil` if it is.
     public func problem(with password: String) -> String? {
-        if password.count < Self.minimumLength { return "must be at least \(Self.minimumLength) characters" }
-        if password.count > Self.maximumLength { return "must be at most \(Self.maximumLength) characters" }
+        // Counted in code points, as the API's JSON Schema counts them.
+        if password.unicodeScalars.count < Self.minimumLength { return "must be at least \(Self.minimumLength) characters" }
+        if password.unicodeScalars.count > Self.maximumLength { return "must be at most \(Self.maximumLength) characters" }
         if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "must not contain control characters"
         }

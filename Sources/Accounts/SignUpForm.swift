@@ -18,26 +18,30 @@ public struct SignUpForm: Sendable, Codable, Equatable {
     /// The e-mail as stored and looked up: trimmed, NFKC and lower-cased.
     var normalisedEmail: String { EmailAddress.normalise(email) }
     var trimmedName: String { name.trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// The phone number, if one was given: a value with no digit at all counts as none.
     var trimmedPhone: String? {
-        let value = phone?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return value.isEmpty ? nil : value
+        guard let phone, phone.contains(where: Self.isPhoneDigit) else { return nil }
+        return phone.trimmingCharacters(in: .whitespaces)
     }
+
+    static func isPhoneDigit(_ character: Character) -> Bool { character.isASCII && character.isNumber }
 
     /// Every problem with the form, keyed by field; empty when it is acceptable.
     func problems(policy: PasswordPolicy) -> [String: String] {
         var problems: [String: String] = [:]
         let name = trimmedName
         if name.isEmpty { problems["name"] = "Please tell us your name." }
-        else if name.count > 100 { problems["name"] = "Your name must be at most 100 characters." }
+        else if self.name.unicodeScalars.count > 100 { problems["name"] = "Your name must be at most 100 characters." }
         let email = normalisedEmail
         if EmailAddress.hasHiddenCharacters(self.email) || !Self.looksLikeEmail(email) {
             problems["email"] = "Please enter an e-mail address such as name@example.com."
         }
         if let reason = policy.problem(with: password) { problems["password"] = "Your password \(reason)." }
-        if let phone = trimmedPhone {
-            let digits = phone.filter(\.isNumber)
-            let allowed = phone.allSatisfy { $0.isNumber || " +-()".contains($0) }
-            if !allowed || digits.count < 7 || digits.count > 15 {
+        if let phone {
+            // Digits 0-9 and the separators people type; 7 to 15 digits, or none at all.
+            let digits = phone.filter(Self.isPhoneDigit).count
+            let allowed = phone.allSatisfy { Self.isPhoneDigit($0) || " +-()".contains($0) }
+            if !allowed || phone.unicodeScalars.count > 20 || digits > 0 && !(7...15).contains(digits) {
                 problems["phone"] = "Please enter a phone number of 7 to 15 digits, or leave it empty."
             }
         }

@@ -277,7 +277,7 @@ func buildRouter(
         recommendations: recommendations
     )
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
-    let errors = ErrorResponseMiddleware(storefront: storefront)
+    let errors = ErrorResponseMiddleware(storefront: storefront, apiMethods: try OpenAPIDocument.shopMethods())
     let protection = configuration.protection
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())

@@ -19,6 +19,8 @@ import Web
 struct ErrorResponseMiddleware: RouterMiddleware {
     typealias Context = ShopRequestContext
     let storefront: StorefrontController
+    /// The API's documented methods per path: a documented path asked with another method is 405.
+    let apiMethods: DeclaredMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -36,6 +38,14 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         }
         let path = request.uri.path
         if path.hasPrefix("/api/") {
+            if let notFound = error as? HTTPError, notFound.status == .notFound, let allowed = apiMethods.methods(for: path),
+               !allowed.contains(request.method.rawValue) {
+                var response = ProblemDetails(
+                    title: "Method not allowed", status: 405, detail: "\(path) takes \(allowed.sorted().joined(separator: ", ")).", instance: path
+                ).response()
+                response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+                return response
+            }
             var response = ProblemDetails(
                 title: problem.title, status: Int(problem.status.code), detail: problem.detail,
                 instance: path, parameter: problem.parameter, errors: problem.fieldErrors, problems: problem.orderProblems

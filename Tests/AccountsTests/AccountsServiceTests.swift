@@ -43,6 +43,33 @@ import Testing
         await database.close()
     }
 
+    /// The rules the API's JSON Schema states for a phone number, exactly: ASCII digits and
+    /// ` +-()`, 7 to 15 digits, at most 20 characters; no digit at all means no phone.
+    @Test(arguments: [
+        ("+44 7700 900123", true), ("   ", true), ("", true), ("(0) 20-7946", true),
+        ("\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}\u{667}", false), ("123456", false), ("1234567890123456", false),
+        ("1234567 ((((((((((((((", false), ("12345678\n", false),
+    ])
+    func phoneNumbersFollowTheDocumentedRules(phone: String, accepted: Bool) async throws {
+        let (accounts, database, _, _) = try await TestAccounts.make()
+        var refused = false
+        do {
+            _ = try await accounts.signUp(SignUpForm(name: "Pat", email: "pat@example.com", password: "a good long password", phone: phone))
+        } catch AccountsError.invalidFields(let fields) {
+            refused = fields.keys.contains("phone")
+        }
+        #expect(refused == !accepted, "\(phone.debugDescription)")
+        await database.close()
+    }
+
+    @Test func passwordLengthsAreCountedInCodePointsAsTheSchemaCountsThem() {
+        // Eight combining accents on one letter: one character on screen, nine code points.
+        let stacked = "e" + String(repeating: "\u{301}", count: 8)
+        let policy = PasswordPolicy(common: [])
+        #expect(policy.problem(with: stacked) == nil)
+        #expect(policy.problem(with: "abc\u{301}def") == "must be at least 8 characters")
+    }
+
     @Test(arguments: ["password1", "iloveyou", "PASSWORD", "qwertyuiop"])
     func commonPasswordsAreRefused(password: String) async throws {
         let (accounts, database, _, _) = try await TestAccounts.make()

@@ -11,7 +11,7 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
     let document: [String: Any]
     static let knownKeywords: Set<String> = [
         "$ref", "type", "required", "properties", "additionalProperties", "items", "enum", "minimum", "maximum",
-        "maxLength", "maxItems", "minItems", "pattern", "format", "description", "examples", "default",
+        "maxLength", "minLength", "maxItems", "minItems", "pattern", "format", "description", "examples", "default",
     ]
 
     init(data: Data) throws {
@@ -22,7 +22,11 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
     func responseSchema(path: String, method: String = "get", status: Int, contentType: String) -> [String: Any]? {
         let paths = document["paths"] as? [String: Any]
         let operation = (paths?[path] as? [String: Any])?[method] as? [String: Any]
-        let response = (operation?["responses"] as? [String: Any])?[String(status)] as? [String: Any]
+        var response = (operation?["responses"] as? [String: Any])?[String(status)] as? [String: Any]
+        if let reference = response?["$ref"] as? String, reference.hasPrefix("#/components/responses/") {
+            let name = String(reference.dropFirst("#/components/responses/".count))
+            response = ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[name] as? [String: Any]
+        }
         let content = (response?["content"] as? [String: Any])?[contentType] as? [String: Any]
         return content?["schema"] as? [String: Any]
     }
@@ -56,6 +60,7 @@ struct OpenAPISchemaValidator: @unchecked Sendable {
                 problems.append("\(path): '\(string)' is not an RFC 3339 date-time")
             }
             if let maxLength = schema["maxLength"] as? Int, string.count > maxLength { problems.append("\(path): too long") }
+            if let minLength = schema["minLength"] as? Int, string.unicodeScalars.count < minLength { problems.append("\(path): too short") }
         }
         if let object = value as? [String: Any] {
             let properties = schema["properties"] as? [String: Any] ?? [:]
