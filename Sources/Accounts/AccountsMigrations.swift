@@ -42,5 +42,17 @@ public enum AccountsMigrations {
                 .column("locked_until", type: .bigint, .notNull)
                 .run()
         },
+        Migration(id: "0013_accounts_password_resets") { sql, _ in
+            // Password reset links: tokens stored as SHA-256 only, single use, short-lived.
+            try await sql.create(table: "password_resets")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("customer_id", type: .bigint, .notNull, .references("customers", "id", onDelete: .cascade))
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("created_at", type: .bigint, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .column("used_at", type: .bigint)
+                .run()
+            try await sql.create(index: "password_resets_customer_idx").on("password_resets").column("customer_id").column("created_at").run()
+        },
     ]
 }

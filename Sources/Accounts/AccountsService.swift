@@ -171,7 +171,7 @@ public struct AccountsService: Sendable {
     /// The name an erased customer is shown under.
     public static let erasedName = "Erased customer"
 
-    private func open(_ stored: StoredCustomer) throws -> Customer {
+    func open(_ stored: StoredCustomer) throws -> Customer {
         guard let id = UUID(uuidString: stored.publicID) else { throw PersonalDataVault.OpenError() }
         var customer = Customer(
             internalID: CustomerID(stored.internalID),
