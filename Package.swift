@@ -325,6 +325,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // bench/run's framework ceiling: bare Hummingbird serving one page's bytes from memory.
+        .executableTarget(
+            name: "hummingbird-ceiling",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/Ceiling",
+            swiftSettings: swiftSettings
+        ),
     ]
 )
 

@@ -34,7 +34,12 @@ struct ErrorResponseMiddleware: RouterMiddleware {
     func answer(to error: any Error, request: Request, context: Context) async -> Response {
         let problem = Self.classify(error)
         if problem.status == .internalServerError {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            // The cause, at error level whatever the request log's level: its type and what it
+            // says (cut short; errors never carry personal data, which is sealed before storage).
+            context.logger.error("unhandled error", metadata: [
+                "error": "\(String(reflecting: type(of: error)))", "cause": "\(String(String(describing: error).prefix(500)))",
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+            ])
         }
         let path = request.uri.path
         if path.hasPrefix("/api/") {

@@ -3,6 +3,9 @@ import GoMartApp
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import NIOCore
+import SQLKit
+import Storage
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -144,6 +147,36 @@ struct StreamingLogHandler: LogHandler {
             let answer = try #require(second.readUntilClosed())
             #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
             #expect(answer.contains("\r\nRetry-After: 1\r\n"))
+        }
+    }
+}
+
+@Suite struct ServerErrorLoggingTests {
+    @Test func aServerErrorIsLoggedAtErrorLevelWithItsCauseWhateverTheLogLevel() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-500-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = DatabaseURL.sqliteFile(path: folder.appendingPathComponent("gomart.sqlite").path)
+        let (entries, continuation) = AsyncStream.makeStream(of: Logger.Metadata.self)
+        var logger = Logger(label: "test", factory: { _ in StreamingLogHandler(continuation: continuation) })
+        logger.logLevel = .warning // as the benchmarks run: no request lines, only what goes wrong
+        try await withTestApp(configure: { $0.persistence.databaseURL = url; $0.persistence.dataDirectory = folder.path }, logger: logger) { client in
+            let created = try await client.executeRequest(uri: "/api/v1/customers", method: .post, headers: [.contentType: "application/json"],
+                                                          body: ByteBuffer(string: #"{"name":"Ed","email":"ed@example.com","password":"a good long password"}"#))
+            let token = try #require(try created.json()["token"] as? String)
+            // Something the shop cannot recover from: its sessions table is gone.
+            try await Database.withOpened(url: url, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) { database in
+                try await database.transaction { sql in try await sql.raw("DROP TABLE sessions").run() }
+            }
+            let answer = try await client.executeRequest(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil)
+            #expect(answer.status == .internalServerError)
+            #expect(!answer.text.contains("sessions")) // the shopper is told nothing internal
+            // The error is logged before the answer leaves: everything logged so far is in the stream.
+            continuation.finish()
+            var logged: [Logger.Metadata] = []
+            for await entry in entries where entry["msg"] == "unhandled error" { logged.append(entry) }
+            #expect(logged.count == 1)
+            #expect(logged.first?["path"] == "/api/v1/me")
+            #expect(logged.first?["cause"].map { "\($0)" }?.contains("no such table: sessions") == true)
         }
     }
 }

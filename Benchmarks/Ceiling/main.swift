@@ -1,0 +1,23 @@
+// The framework's ceiling for bench/run: a bare Hummingbird server (no middleware, default
+// configuration) answering every GET with one file's bytes from memory, with the headers the
+// shop sends on a cached page. GoMart's rows are compared with it and with nginx.
+//
+// Usage: hummingbird-ceiling FILE PORT
+import Foundation
+import Hummingbird
+
+let arguments = CommandLine.arguments
+guard arguments.count == 3, let bytes = FileManager.default.contents(atPath: arguments[1]), let port = Int(arguments[2]) else {
+    FileHandle.standardError.write(Data("usage: hummingbird-ceiling FILE PORT\n".utf8))
+    exit(64)
+}
+let page = ByteBuffer(bytes: bytes)
+let headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache"]
+let router = Router()
+router.get("**") { _, _ in Response(status: .ok, headers: headers, body: .init(byteBuffer: page)) }
+let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ceiling"),
+    onServerRunning: { _ in FileHandle.standardError.write(Data("ready\n".utf8)) }
+)
+try await app.runService()
