@@ -15,9 +15,11 @@ let page = ByteBuffer(bytes: bytes)
 let headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache"]
 let router = Router()
 router.get("**") { _, _ in Response(status: .ok, headers: headers, body: .init(byteBuffer: page)) }
+// The listen backlog: the framework's default unless CEILING_BACKLOG says otherwise (to compare).
+let backlog = ProcessInfo.processInfo.environment["CEILING_BACKLOG"].flatMap { Int($0) } ?? 256
 let app = Application(
     router: router,
-    configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ceiling"),
+    configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ceiling", backlog: backlog),
     onServerRunning: { _ in FileHandle.standardError.write(Data("ready\n".utf8)) }
 )
 try await app.runService()
