@@ -96,9 +96,9 @@ public enum OpenAPIDocument {
               let paths = document["paths"] as? [String: [String: Any]] else { throw CocoaError(.fileReadCorruptFile) }
         let base = ((document["servers"] as? [[String: Any]])?.first?["url"] as? String) ?? ""
         let verbs: Set<String> = ["get", "put", "post", "delete", "patch"]
-        return DeclaredMethods(paths: paths.filter { !isRecommenderPath($0.key) }.map { path, operations in
+        return DeclaredMethods(paths.filter { !isRecommenderPath($0.key) }.map { path, operations in
             let methods = Set(operations.keys.filter(verbs.contains).map { $0.uppercased() })
-            return (template: (base + path).split(separator: "/").map(String.init), methods: methods.union(methods.contains("GET") ? ["HEAD"] : []))
+            return (path: base + path, methods: methods.union(methods.contains("GET") ? ["HEAD"] : []))
         })
     }
 }
@@ -107,13 +107,21 @@ public enum OpenAPIDocument {
 public struct DeclaredMethods: Sendable {
     let paths: [(template: [String], methods: Set<String>)]
 
+    /// The table for `paths`, in any order.
+    public init(_ paths: [(path: String, methods: Set<String>)]) {
+        self.paths = paths.map { ($0.path.split(separator: "/").map(String.init), $0.methods) }
+    }
+
     /// The methods declared for `path`, matching `{parameter}` segments to anything; nil for a
-    /// path the document does not have.
+    /// path the document does not have. As in routing, a literal segment beats a parameter:
+    /// `/orders/validate` is that path, not `/orders/{id}`.
     public func methods(for path: String) -> Set<String>? {
         let segments = path.split(separator: "/")
-        for entry in paths where entry.template.count == segments.count {
-            if zip(entry.template, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) { return entry.methods }
+        let matches = paths.filter { entry in
+            entry.template.count == segments.count && zip(entry.template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }
-        return nil
+        return matches.max { literals($0.template) < literals($1.template) }?.methods
     }
+
+    private func literals(_ template: [String]) -> Int { template.filter { !$0.hasPrefix("{") }.count }
 }

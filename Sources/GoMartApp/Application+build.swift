@@ -9,7 +9,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Keys
+import Operations
 import Logging
 import Payments
 import Recommendations

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GoMartApp
-import Keys
+import Operations
 import Security
 import Telemetry
 

@@ -41,10 +41,22 @@ import Testing
         }
     }
 
+    @Test func aLiteralSegmentBeatsAParameterWhateverTheOrder() {
+        for order in [[0, 1], [1, 0]] {
+            let entries: [(path: String, methods: Set<String>)] = [("/api/v1/orders/{id}", ["GET", "HEAD"]), ("/api/v1/orders/validate", ["POST"])]
+            let table = DeclaredMethods(order.map { entries[$0] })
+            #expect(table.methods(for: "/api/v1/orders/validate") == ["POST"])
+            #expect(table.methods(for: "/api/v1/orders/123") == ["GET", "HEAD"])
+            #expect(table.methods(for: "/api/v1/orders/123/x") == nil)
+        }
+    }
+
     @Test func anUndeclaredMethodOnADocumentedPathIs405WithAllow() async throws {
         try await withTestApp { client in
             for (method, uri, allow) in [(HTTPRequest.Method.delete, "/api/v1/products", "GET, HEAD"), (.put, "/api/v1/orders/\(UUID().uuidString)", "GET, HEAD"),
-                                         (.init("TRACE")!, "/api/v1/cart", "GET, HEAD"), (.patch, "/api/v1/sessions", "DELETE, POST")] {
+                                         (.init("TRACE")!, "/api/v1/cart", "GET, HEAD"), (.patch, "/api/v1/sessions", "DELETE, POST"),
+                                         // A literal segment beats a parameter: this is /orders/validate, not /orders/{id}.
+                                         (.get, "/api/v1/orders/validate", "POST"), (.init("OPTIONS")!, "/api/v1/orders/validate", "POST")] {
                 let answer = try await client.executeRequest(uri: uri, method: method, headers: [:], body: nil)
                 #expect(answer.status == .methodNotAllowed, "\(method) \(uri)")
                 #expect(answer.headers[.allow] == allow, "\(method) \(uri)")

@@ -13,8 +13,10 @@ import Glibc
 #endif
 
 /// A plain TCP connection to the shop, for clients no HTTP library would play: one that sends
-/// half a request and stops, or hangs up mid-body. Every read waits at most `timeout`.
-final class RawConnection {
+/// half a request and stops, or hangs up mid-body. Every read waits at most `timeout`, on a
+/// thread of its own: a blocking read on Swift's cooperative pool could starve the very server
+/// it waits for.
+final class RawConnection: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int, timeout: Duration = .seconds(15)) throws {
@@ -40,7 +42,22 @@ final class RawConnection {
 
     /// Everything the server sends until it closes the connection; nil if it is still open when
     /// the read times out.
-    func readUntilClosed() -> String? {
+    func readUntilClosed() async -> String? {
+        await Self.onOwnThread { self.blockingReadUntilClosed() }
+    }
+
+    /// What one read returns (empty when the server closed the connection or the read timed out).
+    func readSome() async -> String {
+        await Self.onOwnThread { self.blockingReadSome() }
+    }
+
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
+    }
+
+    private func blockingReadUntilClosed() -> String? {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -51,8 +68,7 @@ final class RawConnection {
         }
     }
 
-    /// What one read returns (empty when the server closed the connection or the read timed out).
-    func readSome() -> String {
+    private func blockingReadSome() -> String {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
         return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
@@ -102,7 +118,7 @@ struct StreamingLogHandler: LogHandler {
             let slow = try RawConnection(port: port)
             slow.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             // Closed by the shop after the 1-second header timeout, with nothing sent.
-            #expect(slow.readUntilClosed() == "")
+            #expect(await slow.readUntilClosed() == "")
         }
     }
 
@@ -110,7 +126,7 @@ struct StreamingLogHandler: LogHandler {
         try await Self.withShop { _, port in
             let idle = try RawConnection(port: port)
             idle.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let answer = try #require(idle.readUntilClosed())
+            let answer = try #require(await idle.readUntilClosed())
             #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
         }
     }
@@ -121,7 +137,7 @@ struct StreamingLogHandler: LogHandler {
         try await Self.withShop(logger: logger) { _, port in
             let stalled = try RawConnection(port: port)
             stalled.send("POST /account/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a")
-            #expect(stalled.readUntilClosed() != nil)
+            #expect(await stalled.readUntilClosed() != nil)
             let gone = try RawConnection(port: port)
             gone.send("POST /account/password HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a")
             gone.hangUp()
@@ -141,10 +157,10 @@ struct StreamingLogHandler: LogHandler {
             #expect(try await client.executeRequest(uri: "/health/live", method: .get, headers: [:], body: nil).status == .ok)
             let first = try RawConnection(port: port)
             first.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(first.readSome().hasPrefix("HTTP/1.1 200 OK"))
+            #expect(await first.readSome().hasPrefix("HTTP/1.1 200 OK"))
             let second = try RawConnection(port: port)
             second.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let answer = try #require(second.readUntilClosed())
+            let answer = try #require(await second.readUntilClosed())
             #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
             #expect(answer.contains("\r\nRetry-After: 1\r\n"))
         }

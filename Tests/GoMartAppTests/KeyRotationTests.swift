@@ -4,7 +4,7 @@ import Catalog
 import Crypto
 import Foundation
 import GoMartApp
-import Keys
+import Operations
 import Logging
 import SQLKit
 import Security
