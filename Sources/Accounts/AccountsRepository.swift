@@ -89,6 +89,27 @@ public struct AccountsRepository: Sendable {
         }
     }
 
+    /// A session and its customer in one query (read on every signed-in request, so written as
+    /// one string rather than built from a query builder's tree each time).
+    func sessionWithCustomer(tokenHash: String) async throws -> (session: StoredSession, customer: StoredCustomer?)? {
+        try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT sessions.customer_id AS session_customer_id, sessions.created_at AS session_created_at, \
+                sessions.last_seen_at AS session_last_seen_at, sessions.expires_at AS session_expires_at, \
+                customers.id, customers.public_id, customers.email_index, customers.email_sealed, customers.name_sealed, \
+                customers.phone_sealed, customers.password_hash, customers.created_at \
+                FROM sessions LEFT JOIN customers ON customers.id = sessions.customer_id WHERE sessions.token_hash = \(bind: tokenHash)
+                """).first() else { return nil }
+            let session = StoredSession(
+                customerID: try row.decode(column: "session_customer_id", as: Int64.self),
+                createdAt: try row.decode(column: "session_created_at", as: Int64.self),
+                lastSeenAt: try row.decode(column: "session_last_seen_at", as: Int64.self),
+                expiresAt: try row.decode(column: "session_expires_at", as: Int64.self)
+            )
+            return (session, try row.decodeNil(column: "id") ? nil : try Self.storedCustomer(row))
+        }
+    }
+
     /// Stores a new session.
     func insertSession(tokenHash: String, customerID: Int64, now: Int64, expiresAt: Int64) async throws {
         try await database.transaction { sql in
@@ -96,20 +117,6 @@ public struct AccountsRepository: Sendable {
                 .columns("token_hash", "customer_id", "created_at", "last_seen_at", "expires_at")
                 .values(SQLBind(tokenHash), SQLBind(customerID), SQLBind(now), SQLBind(now), SQLBind(expiresAt))
                 .run()
-        }
-    }
-
-    /// The session with this token hash.
-    func session(tokenHash: String) async throws -> StoredSession? {
-        try await database.read { sql in
-            guard let row = try await sql.select().columns("customer_id", "created_at", "last_seen_at", "expires_at")
-                .from("sessions").where("token_hash", .equal, SQLBind(tokenHash)).first() else { return nil }
-            return StoredSession(
-                customerID: try row.decode(column: "customer_id", as: Int64.self),
-                createdAt: try row.decode(column: "created_at", as: Int64.self),
-                lastSeenAt: try row.decode(column: "last_seen_at", as: Int64.self),
-                expiresAt: try row.decode(column: "expires_at", as: Int64.self)
-            )
         }
     }
 

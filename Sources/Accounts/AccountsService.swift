@@ -92,7 +92,7 @@ public struct AccountsService: Sendable {
     public func session(token: String) async throws -> AuthenticatedSession? {
         guard !token.isEmpty, token.count <= 100 else { return nil }
         let tokenHash = RandomToken.hash(token)
-        guard let stored = try await repository.session(tokenHash: tokenHash) else { return nil }
+        guard let (stored, customer) = try await repository.sessionWithCustomer(tokenHash: tokenHash) else { return nil }
         let timestamp = Int64(now().timeIntervalSince1970)
         if stored.expiresAt <= timestamp || stored.lastSeenAt + Int64(sessionPolicy.idleTimeout) <= timestamp {
             try await repository.deleteSession(tokenHash: tokenHash)
@@ -101,7 +101,7 @@ public struct AccountsService: Sendable {
         if timestamp - stored.lastSeenAt >= Int64(sessionPolicy.touchInterval) {
             try await repository.touchSession(tokenHash: tokenHash, now: timestamp)
         }
-        guard let customer = try await repository.customer(internalID: stored.customerID) else { return nil }
+        guard let customer else { return nil }
         return AuthenticatedSession(
             customer: try open(customer), tokenHash: tokenHash,
             absoluteExpiry: Date(timeIntervalSince1970: TimeInterval(stored.expiresAt))
