@@ -67,13 +67,13 @@ public struct SQLCatalogRepository: CatalogRepository {
     public func products(ids: [ProductID]) async throws -> [ProductID: Product] {
         guard !ids.isEmpty else { return [:] }
         let keys = Array(Set(ids.map { $0.publicString }))
+        // Read fresh on every order validation and checkout: written as one string, so that it is
+        // not assembled from a query builder's tree each time.
         return try await database.read { sql in
-            let rows = try await Self.productColumns(sql.select())
-                .from("products")
-                .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
-                .where(SQLColumn("public_id", table: "products"), .in, SQLBind.group(keys))
-                .where(SQLColumn("on_sale", table: "products"), .equal, SQLLiteral.numeric("1"))
-                .all()
+            let rows = try await sql.raw("""
+                SELECT \(unsafeRaw: Self.productColumnList) FROM products JOIN aisles ON products.aisle_id = aisles.id \
+                WHERE products.public_id IN (\(binds: keys)) AND products.on_sale = 1
+                """).all()
             var found: [ProductID: Product] = [:]
             for row in rows {
                 let product = try Self.product(from: row)
@@ -271,6 +271,13 @@ public struct SQLCatalogRepository: CatalogRepository {
     }
 
     // MARK: - Query building
+
+    /// The columns ``productColumns(_:)`` selects, as SQL text.
+    static let productColumnList = """
+        products.public_id, products.sku, products.slug, products.name, products.brand, aisles.slug AS aisle_slug, \
+        aisles.name AS aisle_name, products.price_minor, products.currency, products.pack_size, products.unit, \
+        products.unit_price_minor, products.sold_by_weight, products.stock, products.description, products.featured, products.image
+        """
 
     static func productColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
         select
