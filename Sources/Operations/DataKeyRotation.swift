@@ -147,6 +147,8 @@ public struct KeyringService: Service {
                             ])
                         }
                     }
+                } catch is CancellationError {
+                    break // shutting down
                 } catch {
                     logger.error("could not refresh the data keys or re-seal", metadata: ["error": "\(error)"])
                 }

@@ -30,6 +30,8 @@ struct Pinned {
                 text = text.replacingOccurrences(of: instant.formatted(style), with: "<date>")
             }
         }
+        // A time of day after a pinned date, however long ago (a slow run may take minutes).
+        text = replace(#"<date> at \d{1,2}:\d\d(\s?[AP]M)?"#, in: text, with: "<date>")
         return numberUUIDs(in: text)
     }
 
