@@ -11,6 +11,8 @@ public struct StoredCustomer: Sendable {
     public var phoneSealed: String?
     public var passwordHash: String
     public var createdAt: Int64
+    /// The e-mail's blind index (what sign-in throttling is keyed by).
+    public var emailIndex: String
     /// Erased customers keep their row (their orders point at it) under an index that no e-mail has.
     public var isErased: Bool
 }
@@ -96,9 +98,7 @@ public struct AccountsRepository: Sendable {
             guard let row = try await sql.raw("""
                 SELECT sessions.customer_id AS session_customer_id, sessions.created_at AS session_created_at, \
                 sessions.last_seen_at AS session_last_seen_at, sessions.expires_at AS session_expires_at, \
-                customers.id, customers.public_id, customers.email_index, customers.email_sealed, customers.name_sealed, \
-                customers.phone_sealed, customers.password_hash, customers.created_at \
-                FROM sessions LEFT JOIN customers ON customers.id = sessions.customer_id WHERE sessions.token_hash = \(bind: tokenHash)
+                \(unsafeRaw: Self.customerColumnList) FROM sessions LEFT JOIN customers ON customers.id = sessions.customer_id WHERE sessions.token_hash = \(bind: tokenHash)
                 """).first() else { return nil }
             let session = StoredSession(
                 customerID: try row.decode(column: "session_customer_id", as: Int64.self),
@@ -107,6 +107,42 @@ public struct AccountsRepository: Sendable {
                 expiresAt: try row.decode(column: "session_expires_at", as: Int64.self)
             )
             return (session, try row.decodeNil(column: "id") ? nil : try Self.storedCustomer(row))
+        }
+    }
+
+    /// Records a password reset link for a customer, voiding their earlier ones, unless `limit`
+    /// links were issued to them since `windowStart`; true when it was recorded.
+    func insertPasswordReset(customerID: Int64, tokenHash: String, now: Int64, expiresAt: Int64, windowStart: Int64, limit: Int) async throws -> Bool {
+        try await database.transaction { sql in
+            let recent = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("password_resets")
+                .where("customer_id", .equal, SQLBind(customerID)).where("created_at", .greaterThan, SQLBind(windowStart))
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            guard recent < limit else { return false }
+            try await sql.update("password_resets").set("used_at", to: SQLBind(now))
+                .where("customer_id", .equal, SQLBind(customerID)).where("used_at", .is, SQLLiteral.null).run()
+            try await sql.insert(into: "password_resets").columns("customer_id", "token_hash", "created_at", "expires_at")
+                .values(SQLBind(customerID), SQLBind(tokenHash), SQLBind(now), SQLBind(expiresAt)).run()
+            return true
+        }
+    }
+
+    /// Uses the unused, unexpired reset link `tokenHash`: sets the password hash and ends every
+    /// session of its customer, in one transaction; the customer's id, or nil when the link is not
+    /// valid. The link is claimed by a conditional update, so of two racing uses one wins.
+    func redeemPasswordReset(tokenHash: String, passwordHash: String, now: Int64) async throws -> Int64? {
+        try await database.transaction { sql in
+            guard let row = try await sql.select().columns("id", "customer_id").from("password_resets")
+                .where("token_hash", .equal, SQLBind(tokenHash)).where("used_at", .is, SQLLiteral.null)
+                .where("expires_at", .greaterThan, SQLBind(now)).first() else { return nil }
+            let id = try row.decode(column: "id", as: Int64.self)
+            let customerID = try row.decode(column: "customer_id", as: Int64.self)
+            let claimed = try await sql.update("password_resets").set("used_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(id)).where("used_at", .is, SQLLiteral.null)
+                .returning("id").first()
+            guard claimed != nil else { return nil }
+            try await sql.update("customers").set("password_hash", to: SQLBind(passwordHash)).where("id", .equal, SQLBind(customerID)).run()
+            try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID)).run()
+            return customerID
         }
     }
 
@@ -147,8 +183,14 @@ public struct AccountsRepository: Sendable {
         }
     }
 
+    /// The columns ``storedCustomer(_:)`` reads, as SQL text.
+    static let customerColumnList = """
+        customers.id, customers.public_id, customers.email_index, customers.email_sealed, customers.name_sealed, \
+        customers.phone_sealed, customers.password_hash, customers.created_at
+        """
+
     static func customerColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-        select.columns("id", "public_id", "email_index", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
+        select.column(SQLRaw(customerColumnList))
     }
 
     static func storedCustomer(_ row: any SQLRow) throws -> StoredCustomer {
@@ -160,6 +202,7 @@ public struct AccountsRepository: Sendable {
             phoneSealed: try row.decode(column: "phone_sealed", as: String?.self),
             passwordHash: try row.decode(column: "password_hash", as: String.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
+            emailIndex: try row.decode(column: "email_index", as: String.self),
             isErased: try row.decode(column: "email_index", as: String.self).hasPrefix(erasedIndexPrefix)
         )
     }

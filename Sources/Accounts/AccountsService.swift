@@ -63,7 +63,7 @@ public struct AccountsService: Sendable {
         let normalised = EmailAddress.normalise(email)
         guard normalised.count <= 254, password.count <= PasswordPolicy.maximumLength else { throw AccountsError.wrongCredentials }
         let index = vault.blindIndex(normalised)
-        let throttleKey = "customer:" + index
+        let throttleKey = Self.throttleKey(emailIndex: index)
         try await throttle.check(throttleKey)
         let stored = try await repository.customer(emailIndex: index)
         guard try await hasher.verify(password, against: stored?.passwordHash), let stored else {
@@ -108,6 +108,9 @@ public struct AccountsService: Sendable {
         )
     }
 
+    /// The sign-in throttle's key for a customer's e-mail (staff have their own).
+    static func throttleKey(emailIndex: String) -> String { "customer:" + emailIndex }
+
     /// Deletes sessions that have ended; returns how many.
     public func purgeEndedSessions() async throws -> Int {
         let timestamp = Int64(now().timeIntervalSince1970)
@@ -128,7 +131,7 @@ public struct AccountsService: Sendable {
     /// counts as a failed sign-in) and the new one must meet the policy. Every other session of
     /// the customer ends; this one goes on.
     public func changePassword(session: AuthenticatedSession, current: String, new: String) async throws {
-        let throttleKey = "customer:" + vault.blindIndex(session.customer.email)
+        let throttleKey = Self.throttleKey(emailIndex: vault.blindIndex(session.customer.email))
         try await throttle.check(throttleKey)
         let stored = try await repository.customer(internalID: session.customer.internalID.rawValue)
         guard current.count <= PasswordPolicy.maximumLength, try await hasher.verify(current, against: stored?.passwordHash) else {
@@ -171,7 +174,7 @@ public struct AccountsService: Sendable {
     /// The name an erased customer is shown under.
     public static let erasedName = "Erased customer"
 
-    func open(_ stored: StoredCustomer) throws -> Customer {
+    private func open(_ stored: StoredCustomer) throws -> Customer {
         guard let id = UUID(uuidString: stored.publicID) else { throw PersonalDataVault.OpenError() }
         var customer = Customer(
             internalID: CustomerID(stored.internalID),

@@ -1,8 +1,6 @@
 import Foundation
 import GoMartModels
 import Security
-import SQLKit
-import Storage
 
 /// The rules of password reset links, which e-mail delivers (the notifications' work):
 ///
@@ -42,20 +40,10 @@ public struct PasswordReset: Sendable {
         let now = accounts.now()
         let timestamp = Int64(now.timeIntervalSince1970)
         let token = RandomToken.make(bytes: 32)
-        let issued = try await accounts.repository.database.transaction { sql -> Bool in
-            let recent = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("password_resets")
-                .where("customer_id", .equal, SQLBind(customer.internalID.rawValue)).where("created_at", .greaterThan, SQLBind(timestamp - 3_600))
-                .first()?.decode(column: "n", as: Int.self) ?? 0
-            guard recent < Self.perAccountPerHour else { return false }
-            try await sql.update("password_resets").set("used_at", to: SQLBind(timestamp))
-                .where("customer_id", .equal, SQLBind(customer.internalID.rawValue)).where("used_at", .is, SQLLiteral.null).run()
-            try await sql.insert(into: "password_resets").columns("customer_id", "token_hash", "created_at", "expires_at")
-                .values(SQLBind(customer.internalID.rawValue), SQLBind(RandomToken.hash(token)), SQLBind(timestamp),
-                        SQLBind(timestamp + Int64(Self.lifetime)))
-                .run()
-            return true
-        }
-        guard issued else { return nil }
+        guard try await accounts.repository.insertPasswordReset(
+            customerID: customer.internalID.rawValue, tokenHash: RandomToken.hash(token), now: timestamp,
+            expiresAt: timestamp + Int64(Self.lifetime), windowStart: timestamp - 3_600, limit: Self.perAccountPerHour
+        ) else { return nil }
         return Issued(token: token, customer: customer, expiresAt: now.addingTimeInterval(Self.lifetime))
     }
 
@@ -68,25 +56,11 @@ public struct PasswordReset: Sendable {
         guard token.count <= 100 else { throw LinkNotValid() }
         let hash = try await accounts.hasher.hash(newPassword)
         let timestamp = Int64(accounts.now().timeIntervalSince1970)
-        let customerID = try await accounts.repository.database.transaction { sql -> Int64? in
-            guard let row = try await sql.select().columns("id", "customer_id").from("password_resets")
-                .where("token_hash", .equal, SQLBind(RandomToken.hash(token))).where("used_at", .is, SQLLiteral.null)
-                .where("expires_at", .greaterThan, SQLBind(timestamp)).first() else { return nil }
-            let id = try row.decode(column: "id", as: Int64.self)
-            let customerID = try row.decode(column: "customer_id", as: Int64.self)
-            // Claimed by a conditional update: of two racing uses, one changes a row.
-            let claimed = try await sql.update("password_resets").set("used_at", to: SQLBind(timestamp))
-                .where("id", .equal, SQLBind(id)).where("used_at", .is, SQLLiteral.null)
-                .returning("id").first()
-            guard claimed != nil else { return nil }
-            try await sql.update("customers").set("password_hash", to: SQLBind(hash)).where("id", .equal, SQLBind(customerID)).run()
-            try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID)).run()
-            return customerID
-        }
+        let customerID = try await accounts.repository.redeemPasswordReset(tokenHash: RandomToken.hash(token), passwordHash: hash, now: timestamp)
         guard let customerID else { throw LinkNotValid() }
         // A reset lifts a sign-in lock on the account.
         if let stored = try await accounts.repository.customer(internalID: customerID) {
-            try await accounts.throttle.recordSuccess("customer:" + accounts.vault.blindIndex(try accounts.open(stored).email))
+            try await accounts.throttle.recordSuccess(AccountsService.throttleKey(emailIndex: stored.emailIndex))
         }
     }
 }

@@ -272,7 +272,7 @@ public struct SQLCatalogRepository: CatalogRepository {
 
     // MARK: - Query building
 
-    /// The columns ``productColumns(_:)`` selects, as SQL text.
+    /// The columns ``product(from:)`` reads, as SQL text: one list for the builder and fixed queries.
     static let productColumnList = """
         products.public_id, products.sku, products.slug, products.name, products.brand, aisles.slug AS aisle_slug, \
         aisles.name AS aisle_name, products.price_minor, products.currency, products.pack_size, products.unit, \
@@ -280,24 +280,7 @@ public struct SQLCatalogRepository: CatalogRepository {
         """
 
     static func productColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-        select
-            .column(SQLColumn("public_id", table: "products"))
-            .column(SQLColumn("sku", table: "products"))
-            .column(SQLColumn("slug", table: "products"))
-            .column(SQLColumn("name", table: "products"))
-            .column(SQLColumn("brand", table: "products"))
-            .column(SQLColumn("slug", table: "aisles"), as: "aisle_slug")
-            .column(SQLColumn("name", table: "aisles"), as: "aisle_name")
-            .column(SQLColumn("price_minor", table: "products"))
-            .column(SQLColumn("currency", table: "products"))
-            .column(SQLColumn("pack_size", table: "products"))
-            .column(SQLColumn("unit", table: "products"))
-            .column(SQLColumn("unit_price_minor", table: "products"))
-            .column(SQLColumn("sold_by_weight", table: "products"))
-            .column(SQLColumn("stock", table: "products"))
-            .column(SQLColumn("description", table: "products"))
-            .column(SQLColumn("featured", table: "products"))
-            .column(SQLColumn("image", table: "products"))
+        select.column(SQLRaw(productColumnList))
     }
 
     static func filtered(_ select: SQLSelectBuilder, query: ProductQuery, terms: [String]?, engine: SQLEngine) -> SQLSelectBuilder {

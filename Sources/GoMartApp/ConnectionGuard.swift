@@ -18,9 +18,10 @@ final class ConnectionLimits: Sendable {
     let maxConnections: Int
     private let open = Atomic<Int>(0)
     private let openGauge = Gauge(label: "gomart_http_connections")
-    private let closedCounter: @Sendable (String) -> Counter = { reason in
-        Counter(label: "gomart_http_connections_closed_total", dimensions: [("reason", reason)])
-    }
+    /// Connections the server closed, by reason.
+    private let closedCounters = Dictionary(uniqueKeysWithValues: ["header-timeout", "body-timeout", "idle", "over-capacity"].map {
+        ($0, Counter(label: "gomart_http_connections_closed_total", dimensions: [("reason", $0)]))
+    })
 
     init(headerTimeout: Duration, bodyTimeout: Duration, idleTimeout: Duration, maxConnections: Int) {
         self.headerTimeout = TimeAmount(headerTimeout)
@@ -43,7 +44,7 @@ final class ConnectionLimits: Sendable {
 
     /// Counts a connection the server closed, and why (`header-timeout`, `body-timeout`, `idle`, `over-capacity`).
     func closedByServer(_ reason: String) {
-        closedCounter(reason).increment()
+        closedCounters[reason]?.increment()
     }
 }
 

@@ -63,15 +63,19 @@ struct HealthController<Context: RequestContext>: Sendable {
 
     /// 200 when the process can do its work, else 503 with the reason.
     @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
-        let readiness = await readiness()
-        let answer = readiness.details.merging(["status": readiness.isReady ? "ready" : "not ready"]) { _, status in status }
-        return Self.json(answer, status: readiness.isReady ? .ok : .serviceUnavailable)
+        await readiness(detailed: true)
     }
 
     /// 200 or 503 with the status alone: enough for a load balancer, nothing for a visitor.
     @Sendable func bareReady(_ request: Request, context: Context) async throws -> Response {
+        await readiness(detailed: false)
+    }
+
+    func readiness(detailed: Bool) async -> Response {
         let readiness = await readiness()
-        return Self.json(["status": readiness.isReady ? "ready" : "not ready"], status: readiness.isReady ? .ok : .serviceUnavailable)
+        let status = readiness.isReady ? "ready" : "not ready"
+        let answer = detailed ? readiness.details.merging(["status": status]) { _, status in status } : ["status": status]
+        return Self.json(answer, status: readiness.isReady ? .ok : .serviceUnavailable)
     }
 
     /// Prometheus metrics in text exposition format.

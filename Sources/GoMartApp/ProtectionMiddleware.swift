@@ -1,4 +1,5 @@
 import Foundation
+import HTTPProblems
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -23,13 +24,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         let classes = RouteClass.classes(method: request.method.rawValue, path: request.uri.path, query: request.uri.query)
         guard !classes.isEmpty, !limiter.isOff else { return try await next(request, context) }
         let client = proxies.clientAddress(peer: context.peerAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor])
-        var decision: RateLimitDecision?
-        if classes == [.api], let token = ShopperMiddleware.bearerToken(request) {
-            decision = limiter.take(classes, key: "token " + token)
-        } else {
-            decision = limiter.take(classes, key: client)
-        }
-        guard let decision else { return try await next(request, context) }
+        let key = classes == [.api] ? ShopperMiddleware.bearerToken(request).map { "token " + $0 } ?? client : client
+        guard let decision = limiter.take(classes, key: key) else { return try await next(request, context) }
         var response: Response
         if decision.allowed {
             response = try await next(request, context)
@@ -37,9 +33,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             context.logger.notice("rate limited", metadata: ["class": .string(decision.routeClass.rawValue), "client": .string(client)])
             response = await errors.answer(to: WebError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds), request: request, context: context)
         }
-        for header in decision.headers {
-            if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
-        }
+        for (name, value) in decision.headers { response.headers[name] = value }
         return response
     }
 }
@@ -71,18 +65,18 @@ public struct LoadSheddingMiddleware<Context: RequestContext>: RouterMiddleware 
 
     /// The quick answer: problem+json under `/api/`, a short page elsewhere.
     static func busy(path: String) -> Response {
-        var headers = HTTPFields()
-        headers[.retryAfter] = "1"
-        headers[.cacheControl] = "no-store"
-        let body: String
+        var response: Response
         if path.hasPrefix("/api/") {
-            headers[.contentType] = "application/problem+json"
-            body = #"{"detail":"The shop is very busy. Please try again in a moment.","status":503,"title":"Busy"}"#
+            response = ProblemDetails(title: "Busy", status: 503, detail: "The shop is very busy. Please try again in a moment.", instance: path).response()
         } else {
+            var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
-            body = "<!doctype html><html lang=\"en\"><title>Busy</title><h1>The shop is very busy</h1><p>Please try again in a moment.</p></html>"
+            let page = "<!doctype html><html lang=\"en\"><title>Busy</title><h1>The shop is very busy</h1><p>Please try again in a moment.</p></html>"
+            response = Response(status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
         }
-        return Response(status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        response.headers[.retryAfter] = "1"
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 }
 
@@ -103,7 +97,4 @@ final class InFlightCounter: Sendable {
     func leave() {
         count.wrappingSubtract(1, ordering: .relaxed)
     }
-
-    /// How many are in flight.
-    var current: Int { count.load(ordering: .relaxed) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Synchronization
 
 /// The kinds of request that get their own rate limit.
@@ -120,13 +121,13 @@ public struct RateLimitDecision: Sendable, Equatable {
     /// Whole seconds until a refused request would be accepted (`Retry-After`); zero when allowed.
     public var retryAfterSeconds: Int64
 
-    /// The `RateLimit-*` headers, by name.
-    public var headers: [(name: String, value: String)] {
+    /// The `RateLimit-*` headers.
+    public var headers: [(name: HTTPField.Name, value: String)] {
         [
-            ("RateLimit-Limit", String(limit.requests)),
-            ("RateLimit-Remaining", String(remaining)),
-            ("RateLimit-Reset", String(resetSeconds)),
-            ("RateLimit-Policy", "\(limit.requests);w=\(limit.periodSeconds)"),
+            (.rateLimitLimit, String(limit.requests)),
+            (.rateLimitRemaining, String(remaining)),
+            (.rateLimitReset, String(resetSeconds)),
+            (.rateLimitPolicy, "\(limit.requests);w=\(limit.periodSeconds)"),
         ]
     }
 }
@@ -221,4 +222,12 @@ public final class RateLimiter: Sendable {
         let (seconds, attoseconds) = duration.components
         return seconds + (attoseconds > 0 ? 1 : 0)
     }
+}
+
+extension HTTPField.Name {
+    /// The IETF rate-limit headers (draft-ietf-httpapi-ratelimit-headers).
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+    static let rateLimitPolicy = HTTPField.Name("RateLimit-Policy")!
 }
