@@ -72,6 +72,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "Caching",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -186,7 +187,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "GoMartModels", "Accounts", "Cart", "Security", "CZlib",
+                "GoMartModels", "Accounts", "Cart", "Security", "Storage", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -2,6 +2,7 @@ import Foundation
 import GoMartModels
 import Security
 import SQLKit
+import Storage
 
 /// Accounts and sessions: sign-up, sign-in, sign-out and resolving a session token.
 ///
@@ -17,12 +18,25 @@ public struct AccountsService: Sendable {
     /// Failed sign-ins per account: waits, then a temporary lock.
     public let throttle: SignInThrottle
     let now: @Sendable () -> Date
+    /// Live sessions with their customers, opened, kept exact by the change feed; nil: read every time.
+    let sessions: FeedCache<CachedSession>?
 
-    /// Creates the service.
+    /// A session as cached: its row and its customer, opened.
+    struct CachedSession: Sendable {
+        var stored: StoredSession
+        var customer: Customer
+    }
+
+    /// The change feed's topic for one ended session; keys are token hashes.
+    public static let sessionTopic = "session"
+    /// The change feed's topic for a customer whose sessions or personal data changed; keys are internal ids.
+    public static let customerTopic = "customer"
+
+    /// Creates the service; with a `feed`, live sessions are cached in this process.
     public init(
         repository: AccountsRepository, vault: PersonalDataVault, hasher: PasswordHasher,
         passwordPolicy: PasswordPolicy, sessionPolicy: SessionPolicy = SessionPolicy(),
-        throttlePolicy: SignInThrottle.Policy = SignInThrottle.Policy(),
+        throttlePolicy: SignInThrottle.Policy = SignInThrottle.Policy(), feed: ChangeFeed? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.repository = repository
@@ -32,6 +46,11 @@ public struct AccountsService: Sendable {
         self.sessionPolicy = sessionPolicy
         self.throttle = SignInThrottle(database: repository.database, policy: throttlePolicy, now: now)
         self.now = now
+        sessions = feed.map { feed in
+            let cache = FeedCache<CachedSession>(name: "sessions", topic: Self.sessionTopic, capacity: 20_000, timeToLive: .seconds(300), feed: feed)
+            cache.follow(Self.customerTopic) { changed, _, session in changed.contains(String(session.stored.customerID)) }
+            return cache
+        }
     }
 
     /// Opens an account and signs it in. Throws ``AccountsError/invalidFields(_:)`` listing every
@@ -86,26 +105,52 @@ public struct AccountsService: Sendable {
     /// Ends the session with this token hash (from an ``AuthenticatedSession``).
     public func signOut(tokenHash: String) async throws {
         try await repository.deleteSession(tokenHash: tokenHash)
+        sessions?.remove(tokenHash)
     }
 
     /// The live session behind `token`, or `nil` when it is unknown, idle too long or expired.
     public func session(token: String) async throws -> AuthenticatedSession? {
         guard !token.isEmpty, token.count <= 100 else { return nil }
         let tokenHash = RandomToken.hash(token)
-        guard let (stored, customer) = try await repository.sessionWithCustomer(tokenHash: tokenHash) else { return nil }
         let timestamp = Int64(now().timeIntervalSince1970)
-        if stored.expiresAt <= timestamp || stored.lastSeenAt + Int64(sessionPolicy.idleTimeout) <= timestamp {
+        let lookup = sessions?.lookup(tokenHash)
+        // A cached session is served only while it needs no work: live, and touched lately. Its
+        // last-seen time can only be older than the row's (another process may have touched it),
+        // so "live" here is live there too; anything else is decided on the row itself.
+        if let cached = lookup?.value, isLive(cached.stored, at: timestamp), !needsTouch(cached.stored, at: timestamp) {
+            return authenticated(cached.customer, tokenHash: tokenHash, stored: cached.stored)
+        }
+        guard let found = try await repository.sessionWithCustomer(tokenHash: tokenHash) else { return nil }
+        var stored = found.session
+        guard isLive(stored, at: timestamp) else {
             try await repository.deleteSession(tokenHash: tokenHash)
             return nil
         }
-        if timestamp - stored.lastSeenAt >= Int64(sessionPolicy.touchInterval) {
+        if needsTouch(stored, at: timestamp) {
             try await repository.touchSession(tokenHash: tokenHash, now: timestamp)
+            stored.lastSeenAt = timestamp
         }
-        guard let customer else { return nil }
-        return AuthenticatedSession(
-            customer: try open(customer), tokenHash: tokenHash,
-            absoluteExpiry: Date(timeIntervalSince1970: TimeInterval(stored.expiresAt))
-        )
+        guard let customer = found.customer else { return nil }
+        let opened = try open(customer)
+        sessions?.store(CachedSession(stored: stored, customer: opened), for: tokenHash, generation: lookup?.generation)
+        return authenticated(opened, tokenHash: tokenHash, stored: stored)
+    }
+
+    private func isLive(_ stored: StoredSession, at timestamp: Int64) -> Bool {
+        stored.expiresAt > timestamp && stored.lastSeenAt + Int64(sessionPolicy.idleTimeout) > timestamp
+    }
+
+    private func needsTouch(_ stored: StoredSession, at timestamp: Int64) -> Bool {
+        timestamp - stored.lastSeenAt >= Int64(sessionPolicy.touchInterval)
+    }
+
+    private func authenticated(_ customer: Customer, tokenHash: String, stored: StoredSession) -> AuthenticatedSession {
+        AuthenticatedSession(customer: customer, tokenHash: tokenHash, absoluteExpiry: Date(timeIntervalSince1970: TimeInterval(stored.expiresAt)))
+    }
+
+    /// Drops this process's cached sessions of a customer at once (the feed tells the others).
+    func forgetSessions(of customerID: Int64) {
+        sessions?.remove { _, session in session.stored.customerID == customerID }
     }
 
     /// The sign-in throttle's key for a customer's e-mail (staff have their own).
@@ -140,11 +185,13 @@ public struct AccountsService: Sendable {
         }
         if let reason = passwordPolicy.problem(with: new) { throw AccountsError.invalidFields(["new_password": "Your new password \(reason)."]) }
         try await repository.changePassword(customerID: session.customer.internalID.rawValue, to: try await hasher.hash(new), keepingSession: session.tokenHash)
+        forgetSessions(of: session.customer.internalID.rawValue)
     }
 
     /// Ends every session of the customer, this one included ("sign out everywhere").
     public func signOutEverywhere(customerID: CustomerID) async throws {
         try await repository.deleteSessions(customerID: customerID.rawValue, except: nil)
+        forgetSessions(of: customerID.rawValue)
     }
 
     // MARK: - Finding and erasing customers

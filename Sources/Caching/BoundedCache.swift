@@ -135,6 +135,36 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         costGauge.record(0)
     }
 
+    /// Drops the entries under `keys` and moves to the next generation, keeping the rest: a load
+    /// that started before this does not store what it read.
+    public func remove(_ keys: some Sequence<Key>) {
+        removeEntries { state in
+            for key in keys {
+                if let old = state.entries.removeValue(forKey: key) { state.cost -= old.cost }
+            }
+        }
+    }
+
+    /// Drops the entries `predicate` picks and moves to the next generation, keeping the rest.
+    public func remove(where predicate: (Key, Value) -> Bool) {
+        removeEntries { state in
+            for (key, entry) in state.entries where predicate(key, entry.value) {
+                state.entries[key] = nil
+                state.cost -= entry.cost
+            }
+        }
+    }
+
+    private func removeEntries(_ body: (inout State) -> Void) {
+        let size = state.withLock { state -> (entries: Int, cost: Int) in
+            body(&state)
+            state.generation += 1
+            return (state.entries.count, state.cost)
+        }
+        entriesGauge.record(size.entries)
+        costGauge.record(size.cost)
+    }
+
     /// The generation entries are stored in now.
     public var generation: UInt64 {
         state.withLock { $0.generation }

@@ -32,26 +32,30 @@ struct CartRepository: Sendable {
     }
 
     /// Runs `change` on the owner's lines in one transaction; `change` returns the lines to keep.
-    func update(ownerKey: String, now: Int64, _ change: @escaping @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws {
+    /// The change is noted in the change feed in the same transaction; returns its feed id.
+    func update(ownerKey: String, now: Int64, _ change: @escaping @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws -> Int64 {
         try await database.transaction { sql in
             try await Self.lockCart(ownerKey: ownerKey, now: now, sql: sql)
             let before = try await Self.lines(ownerKey: ownerKey, sql: sql)
             let after = try change(before)
             try await Self.replace(ownerKey: ownerKey, before: before, after: after, now: now, sql: sql)
+            return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql, now: now)
         }
     }
 
-    /// Moves every line of `fromKey` into `toKey` through `merge`, and deletes the `fromKey` cart, atomically.
+    /// Moves every line of `fromKey` into `toKey` through `merge`, and deletes the `fromKey` cart,
+    /// atomically; returns the change's feed id, or nil when there was nothing to move.
     func merge(from fromKey: String, into toKey: String, now: Int64,
-               _ merge: @escaping @Sendable (_ source: [StoredCartLine], _ target: [StoredCartLine]) -> [StoredCartLine]) async throws {
+               _ merge: @escaping @Sendable (_ source: [StoredCartLine], _ target: [StoredCartLine]) -> [StoredCartLine]) async throws -> Int64? {
         try await database.transaction { sql in
             // Locked in a fixed order, so two merges can never wait on each other.
             for key in [fromKey, toKey].sorted() { try await Self.lockCart(ownerKey: key, now: now, sql: sql) }
             let source = try await Self.lines(ownerKey: fromKey, sql: sql)
-            guard !source.isEmpty else { return }
+            guard !source.isEmpty else { return nil }
             let target = try await Self.lines(ownerKey: toKey, sql: sql)
             try await Self.replace(ownerKey: toKey, before: target, after: merge(source, target), now: now, sql: sql)
             try await sql.delete(from: "carts").where("owner_key", .equal, SQLBind(fromKey)).run()
+            return try await ChangeFeed.record(CartService.changeTopic, keys: [fromKey, toKey], in: sql, now: now)
         }
     }
 

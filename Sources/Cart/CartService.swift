@@ -13,13 +13,20 @@ public struct CartService: Sendable {
     /// The limits and delivery fees.
     public let policy: CartPolicy
     let now: @Sendable () -> Date
+    /// Units per cart for the header, kept exact by the change feed; nil: read every time.
+    let counts: FeedCache<Int>?
 
-    /// Creates the service.
-    public init(database: Database, catalog: CatalogService, policy: CartPolicy, now: @escaping @Sendable () -> Date = Date.init) {
+    /// The change feed's topic for carts; keys are owner keys.
+    public static let changeTopic = "cart"
+
+    /// Creates the service; with a `feed`, the header's cart counts are cached in this process.
+    public init(database: Database, catalog: CatalogService, policy: CartPolicy, feed: ChangeFeed? = nil,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.repository = CartRepository(database: database)
         self.catalog = catalog
         self.policy = policy
         self.now = now
+        counts = feed.map { FeedCache(name: "cart_counts", topic: Self.changeTopic, capacity: 50_000, timeToLive: .seconds(600), feed: $0) }
     }
 
     /// The owner's cart, priced now, with warnings per line.
@@ -51,7 +58,9 @@ public struct CartService: Sendable {
 
     /// How many units the owner's cart holds (for the header badge).
     public func itemCount(for owner: CartOwner) async throws -> Int {
-        try await repository.itemCount(ownerKey: owner.storageKey)
+        let key = owner.storageKey
+        guard let counts else { return try await repository.itemCount(ownerKey: key) }
+        return try await counts.value(for: key) { try await repository.itemCount(ownerKey: key) }
     }
 
     /// Adds `quantity` units of a product, on top of any already in the cart.
@@ -60,7 +69,7 @@ public struct CartService: Sendable {
         let maximum = policy.maximumQuantityPerLine
         let maximumLines = policy.maximumLines
         guard (1...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
-        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
+        try await update(owner) { lines in
             var lines = lines
             let key = product.id.publicString
             let inCart = lines.first { $0.productID == key }?.quantity ?? 0
@@ -85,7 +94,7 @@ public struct CartService: Sendable {
         let key = productID.publicString
         guard quantity > 0 else { return try await remove(productID: productID, from: owner) }
         let product = try await saleableProduct(productID)
-        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
+        try await update(owner) { lines in
             var lines = lines
             guard let index = lines.firstIndex(where: { $0.productID == key }) else { throw CartError.notInCart }
             guard quantity <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: 0) }
@@ -97,7 +106,7 @@ public struct CartService: Sendable {
     /// Removes a product from the cart.
     public func remove(productID: ProductID, from owner: CartOwner) async throws {
         let key = productID.publicString
-        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { lines in
+        try await update(owner) { lines in
             guard lines.contains(where: { $0.productID == key }) else { throw CartError.notInCart }
             return lines.filter { $0.productID != key }
         }
@@ -105,7 +114,7 @@ public struct CartService: Sendable {
 
     /// Empties the cart (after an order is placed).
     public func clear(_ owner: CartOwner) async throws {
-        try await repository.update(ownerKey: owner.storageKey, now: timestamp()) { _ in [] }
+        try await update(owner) { _ in [] }
     }
 
     /// Moves a visitor's cart into a customer's on sign-in: quantities add up, capped by the
@@ -117,7 +126,7 @@ public struct CartService: Sendable {
             .reduce(into: [String: Int]()) { $0[$1.key.publicString] = $1.value.stock }
         let maximum = policy.maximumQuantityPerLine
         let maximumLines = policy.maximumLines
-        try await repository.merge(from: visitor.storageKey, into: customer.storageKey, now: timestamp()) { source, target in
+        let change = try await repository.merge(from: visitor.storageKey, into: customer.storageKey, now: timestamp()) { source, target in
             var merged = target
             for line in source {
                 let cap = min(maximum, max(stock[line.productID] ?? line.quantity, 1))
@@ -130,6 +139,20 @@ public struct CartService: Sendable {
             }
             return merged
         }
+        noteChange(change, of: [visitor, customer])
+    }
+
+    /// Runs `change` on the owner's lines in one transaction (see ``CartRepository/update``).
+    private func update(_ owner: CartOwner, _ change: @escaping @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws {
+        noteChange(try await repository.update(ownerKey: owner.storageKey, now: timestamp(), change), of: [owner])
+    }
+
+    /// After a committed change: this process's counts are dropped at once and the client is
+    /// told the change's feed id (the other processes hear of it from the feed).
+    private func noteChange(_ change: Int64?, of owners: [CartOwner]) {
+        guard let change else { return }
+        for owner in owners { counts?.remove(owner.storageKey) }
+        ChangeFeed.committed(change)
     }
 
     private func saleableProduct(_ id: ProductID) async throws -> Product {

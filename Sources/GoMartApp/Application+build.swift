@@ -24,7 +24,8 @@ import Web
 
 /// Every migration the application runs, across modules, in order.
 public let allMigrations: [Migration] =
-    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations + BackOfficeMigrations.all + PaymentsMigrations.all
+    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations + ChangeFeed.migrations
+    + BackOfficeMigrations.all + PaymentsMigrations.all
     + DataKeyRotation.migrations
 
 /// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
@@ -80,7 +81,7 @@ public func buildApplication(
     let database = try await Database.open(url: configuration.persistence.databaseURL, postgresSearchPath: configuration.persistence.databaseSchema, logger: logger)
     do {
         let services = try ShopServices(configuration: configuration, database: database, logger: logger)
-        let (catalog, accounts, cart, checkout, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.keys)
+        let (catalog, cart, checkout, keys) = (services.catalog, services.cart, services.checkout, services.keys)
         if configuration.environment == .production {
             logger.warning("payments use the sandbox gateway: no real money is taken")
         }
@@ -115,6 +116,9 @@ public func buildApplication(
         }
         app.addServices(GatedService(gate: schemaReady, service: KeyringService(
             rotation: keyRotation, reseals: configuration.server.role.runsJobs, database: database, logger: logger
+        )))
+        app.addServices(GatedService(gate: schemaReady, service: ChangeFeedService(
+            feed: services.changes, purges: configuration.server.role.runsJobs, logger: logger
         )))
         if configuration.server.role.runsJobs {
             app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))

@@ -106,6 +106,9 @@ extension GoMartConfiguration {
         /// The memory, in MiB, for rendered catalogue pages (`GOMART_PAGE_CACHE_MB`); zero renders
         /// every page afresh.
         public var pageCacheMegabytes = 24
+        /// Whether each process caches shoppers' sessions and cart counts, kept exact across
+        /// instances by the change feed (`GOMART_SHOPPER_CACHE`).
+        public var shopperCache = true
 
         /// The defaults.
         public init() {}
@@ -113,6 +116,7 @@ extension GoMartConfiguration {
         init(reading settings: SettingsReader) {
             cacheTTLSeconds = settings.integer("GOMART_CACHE_TTL_SECONDS", default: cacheTTLSeconds, range: 0...86_400)
             pageCacheMegabytes = settings.integer("GOMART_PAGE_CACHE_MB", default: pageCacheMegabytes, range: 0...4_096)
+            shopperCache = settings.boolean("GOMART_SHOPPER_CACHE", default: shopperCache)
         }
     }
 

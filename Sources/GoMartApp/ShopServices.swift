@@ -34,6 +34,8 @@ public struct ShopServices: Sendable {
     /// What customers bought: training data and popularity.
     public let history: PurchaseHistory
     public let keys: SecretKeys
+    /// The notices that keep per-process caches of sessions and cart counts exact.
+    public let changes: ChangeFeed
 
     /// Assembles the services `configuration` asks for over `database`.
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
@@ -43,6 +45,8 @@ public struct ShopServices: Sendable {
             currency: configuration.shopping.currency
         )
         keys = try loadSecretKeys(configuration)
+        changes = ChangeFeed(database: database)
+        let feed = configuration.caches.shopperCache ? changes : nil
         accounts = AccountsService(
             repository: AccountsRepository(database: database),
             vault: PersonalDataVault(keys: keys),
@@ -51,9 +55,10 @@ public struct ShopServices: Sendable {
             sessionPolicy: SessionPolicy(
                 idleTimeout: TimeInterval(configuration.accounts.sessionIdleTimeoutSeconds),
                 absoluteTimeout: TimeInterval(configuration.accounts.sessionAbsoluteTimeoutSeconds)
-            )
+            ),
+            feed: feed
         )
-        cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy)
+        cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed)
         history = PurchaseHistory(database: database)
         staff = StaffService(
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),

@@ -18,6 +18,9 @@ public struct CookieSettings: Sendable {
     public var visitorCookie: String { secure ? "__Host-gm_visitor" : "gm_visitor" }
     /// The cookie holding a shopper's session token.
     public var sessionCookie: String { secure ? "__Host-gm_session" : "gm_session" }
+    /// The cookie holding the change-feed id of the browser's last change (a cart change, say),
+    /// for a few seconds: until every instance has applied it, none serves that browser cached rows.
+    public var changesCookie: String { secure ? "__Host-gm_changed" : "gm_changed" }
     /// The cookie holding a staff member's session token, sent only to `/admin`.
     public var staffCookie: String { secure ? "__Secure-gm_staff" : "gm_staff" }
 

@@ -4,6 +4,7 @@ import GoMartModels
 import HTTPTypes
 import Hummingbird
 import Security
+import Storage
 
 /// Identifies the shopper on every request and guards forms against cross-site forgery.
 ///
@@ -51,6 +52,22 @@ public struct ShopperMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !request.uri.path.hasPrefix("/api/") else { return try await identify(request, context: context, next: next) }
+        // A page's browser says which change it made last; one made while answering is sent back.
+        let seen = request.cookies[cookies.changesCookie].flatMap { Int64($0.value) }
+        let visit = ChangeFeed.Visit(seen: seen)
+        var response = try await ChangeFeed.$current.withValue(visit) { try await identify(request, context: context, next: next) }
+        if let written = visit.written {
+            response.setCookie(cookies.cookie(cookies.changesCookie, value: String(written), maxAgeSeconds: Self.changesCookieSeconds))
+        }
+        return response
+    }
+
+    /// How long a browser keeps the id of its last change: far longer than any instance takes to
+    /// apply it.
+    static let changesCookieSeconds = 60
+
+    func identify(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
         let isAPI = request.uri.path.hasPrefix("/api/")

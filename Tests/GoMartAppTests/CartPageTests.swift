@@ -48,6 +48,23 @@ func escapeHTML(_ text: String) -> String {
         }
     }
 
+    @Test func aCartChangeTellsTheBrowserItsChangeSoNoInstanceServesItAStaleCount() async throws {
+        try await withTestApp { client in
+            let product = try #require(try await inStockProducts(client).first)
+            var browser = Browser()
+            let first = try await browser.get(client, "/aisles/bakery")
+            #expect(!first.headers[values: .setCookie].contains { $0.hasPrefix("__Host-gm_changed=") })
+
+            let added = try await browser.post(client, "/cart/items", form: [("product_id", product.id), ("quantity", "2")])
+            // The test shop is served over HTTPS, so the name carries the prefix browsers enforce.
+            let cookie = try #require(added.headers[values: .setCookie].first { $0.hasPrefix("__Host-gm_changed=") })
+            let id = try #require(Int64(cookie.dropFirst("__Host-gm_changed=".count).prefix { $0.isNumber }))
+            // Attributes come in no fixed order.
+            #expect(Set(cookie.components(separatedBy: "; ")) == ["__Host-gm_changed=\(id)", "Path=/", "Secure", "HttpOnly", "SameSite=Lax", "Max-Age=60"])
+            #expect(String(buffer: try await browser.get(client, "/aisles/bakery").body).contains(#"data-cart-count aria-label="2 items">2<"#))
+        }
+    }
+
     @Test func quantitiesChangeAndLinesGo() async throws {
         try await withTestApp { client in
             let product = try #require(try await inStockProducts(client).first)
