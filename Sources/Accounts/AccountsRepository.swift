@@ -56,7 +56,7 @@ public struct AccountsRepository: Sendable {
             try await sql.update("customers").set("password_hash", to: SQLBind(hash)).where("id", .equal, SQLBind(customerID)).run()
             try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID))
                 .where("token_hash", .notEqual, SQLBind(tokenHash)).run()
-            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql, now: Self.timestamp())
+            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
         }
     }
 
@@ -66,7 +66,7 @@ public struct AccountsRepository: Sendable {
             var delete = sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID))
             if let tokenHash { delete = delete.where("token_hash", .notEqual, SQLBind(tokenHash)) }
             try await delete.run()
-            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql, now: Self.timestamp())
+            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
         }
     }
 
@@ -144,7 +144,7 @@ public struct AccountsRepository: Sendable {
             guard claimed != nil else { return nil }
             try await sql.update("customers").set("password_hash", to: SQLBind(passwordHash)).where("id", .equal, SQLBind(customerID)).run()
             try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID)).run()
-            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql, now: Self.timestamp())
+            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
             return customerID
         }
     }
@@ -171,7 +171,7 @@ public struct AccountsRepository: Sendable {
     func deleteSession(tokenHash: String) async throws {
         try await database.transaction { sql in
             try await sql.delete(from: "sessions").where("token_hash", .equal, SQLBind(tokenHash)).run()
-            try await ChangeFeed.record(AccountsService.sessionTopic, key: tokenHash, in: sql, now: Self.timestamp())
+            try await ChangeFeed.record(AccountsService.sessionTopic, key: tokenHash, in: sql)
         }
     }
 
@@ -211,9 +211,6 @@ public struct AccountsRepository: Sendable {
         )
     }
 
-    /// Now, for the change feed's notices (which only need it for their purge).
-    static func timestamp() -> Int64 { Int64(Date().timeIntervalSince1970) }
-
     /// The e-mail index of an erased customer starts with this; a blind index never does.
     static let erasedIndexPrefix = "erased:"
 
@@ -233,7 +230,7 @@ public struct AccountsRepository: Sendable {
             .set("phone_sealed", to: SQLLiteral.null).set("password_hash", to: SQLBind("erased"))
             .where("id", .equal, SQLBind(customerID)).returning("id").first()
         try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID)).run()
-        try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql, now: timestamp())
+        try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
         return row != nil
     }
 }

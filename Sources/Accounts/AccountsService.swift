@@ -148,9 +148,10 @@ public struct AccountsService: Sendable {
         AuthenticatedSession(customer: customer, tokenHash: tokenHash, absoluteExpiry: Date(timeIntervalSince1970: TimeInterval(stored.expiresAt)))
     }
 
-    /// Drops this process's cached sessions of a customer at once (the feed tells the others).
-    func forgetSessions(of customerID: Int64) {
-        sessions?.remove { _, session in session.stored.customerID == customerID }
+    /// Drops this process's cached sessions of a customer at once (the feed tells the others):
+    /// after a change that ended them, made in a transaction of the caller's.
+    public func forgetSessions(of customerID: CustomerID) {
+        sessions?.remove { _, session in session.stored.customerID == customerID.rawValue }
     }
 
     /// The sign-in throttle's key for a customer's e-mail (staff have their own).
@@ -185,13 +186,13 @@ public struct AccountsService: Sendable {
         }
         if let reason = passwordPolicy.problem(with: new) { throw AccountsError.invalidFields(["new_password": "Your new password \(reason)."]) }
         try await repository.changePassword(customerID: session.customer.internalID.rawValue, to: try await hasher.hash(new), keepingSession: session.tokenHash)
-        forgetSessions(of: session.customer.internalID.rawValue)
+        forgetSessions(of: session.customer.internalID)
     }
 
     /// Ends every session of the customer, this one included ("sign out everywhere").
     public func signOutEverywhere(customerID: CustomerID) async throws {
         try await repository.deleteSessions(customerID: customerID.rawValue, except: nil)
-        forgetSessions(of: customerID.rawValue)
+        forgetSessions(of: customerID)
     }
 
     // MARK: - Finding and erasing customers

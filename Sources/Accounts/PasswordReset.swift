@@ -58,7 +58,7 @@ public struct PasswordReset: Sendable {
         let timestamp = Int64(accounts.now().timeIntervalSince1970)
         let customerID = try await accounts.repository.redeemPasswordReset(tokenHash: RandomToken.hash(token), passwordHash: hash, now: timestamp)
         guard let customerID else { throw LinkNotValid() }
-        accounts.forgetSessions(of: customerID)
+        accounts.forgetSessions(of: CustomerID(customerID))
         // A reset lifts a sign-in lock on the account.
         if let stored = try await accounts.repository.customer(internalID: customerID) {
             try await accounts.throttle.recordSuccess(AccountsService.throttleKey(emailIndex: stored.emailIndex))

@@ -133,6 +133,7 @@ public struct CustomerDesk: Sendable {
                                              after: ["orders_pseudonymised": String(orders)])
             try await StaffRepository.append(entry, now: staff.timestamp(), sql: sql)
         }
+        accounts.forgetSessions(of: customer.internalID)
         try await cart.clear(.customer(id: customer.internalID))
     }
 

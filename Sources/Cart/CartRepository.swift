@@ -19,18 +19,6 @@ struct CartRepository: Sendable {
         }
     }
 
-    /// Units across the owner's lines, summed by the database: one row for the header on every page.
-    func itemCount(ownerKey: String) async throws -> Int {
-        // Read on every page a returning shopper sees: written as one string, so that it is not
-        // assembled from a query builder's tree each time (that cost more than running it).
-        try await database.read { sql in
-            try await sql.raw("""
-                SELECT COALESCE(SUM(cart_lines.quantity), 0) AS units FROM cart_lines \
-                JOIN carts ON cart_lines.cart_id = carts.id WHERE carts.owner_key = \(bind: ownerKey)
-                """).first()?.decode(column: "units", as: Int.self) ?? 0
-        }
-    }
-
     /// Runs `change` on the owner's lines in one transaction; `change` returns the lines to keep.
     /// The change is noted in the change feed in the same transaction; returns its feed id.
     func update(ownerKey: String, now: Int64, _ change: @escaping @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws -> Int64 {
@@ -39,7 +27,7 @@ struct CartRepository: Sendable {
             let before = try await Self.lines(ownerKey: ownerKey, sql: sql)
             let after = try change(before)
             try await Self.replace(ownerKey: ownerKey, before: before, after: after, now: now, sql: sql)
-            return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql, now: now)
+            return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql)
         }
     }
 
@@ -55,7 +43,7 @@ struct CartRepository: Sendable {
             let target = try await Self.lines(ownerKey: toKey, sql: sql)
             try await Self.replace(ownerKey: toKey, before: target, after: merge(source, target), now: now, sql: sql)
             try await sql.delete(from: "carts").where("owner_key", .equal, SQLBind(fromKey)).run()
-            return try await ChangeFeed.record(CartService.changeTopic, keys: [fromKey, toKey], in: sql, now: now)
+            return try await ChangeFeed.record(CartService.changeTopic, keys: [fromKey, toKey], in: sql)
         }
     }
 
@@ -68,16 +56,12 @@ struct CartRepository: Sendable {
     }
 
     static func lines(ownerKey: String, sql: any SQLDatabase) async throws -> [StoredCartLine] {
-        try await sql.select()
-            .column(SQLColumn("product_id", table: "cart_lines"))
-            .column(SQLColumn("quantity", table: "cart_lines"))
-            .column(SQLColumn("price_when_added_minor", table: "cart_lines"))
-            .from("cart_lines")
-            .join("carts", on: SQLColumn("cart_id", table: "cart_lines"), .equal, SQLColumn("id", table: "carts"))
-            .where(SQLColumn("owner_key", table: "carts"), .equal, SQLBind(ownerKey))
-            .orderBy(SQLColumn("sequence", table: "cart_lines"))
-            .all()
-            .map { row in
+        // Read for every page a returning shopper sees (when not cached): written as one string, so
+        // that it is not assembled from a query builder's tree each time (that cost more than running it).
+        try await sql.raw("""
+            SELECT cart_lines.product_id, cart_lines.quantity, cart_lines.price_when_added_minor FROM cart_lines \
+            JOIN carts ON cart_lines.cart_id = carts.id WHERE carts.owner_key = \(bind: ownerKey) ORDER BY cart_lines.sequence
+            """).all().map { row in
                 StoredCartLine(
                     productID: try row.decode(column: "product_id", as: String.self),
                     quantity: try row.decode(column: "quantity", as: Int.self),

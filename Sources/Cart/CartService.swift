@@ -13,8 +13,9 @@ public struct CartService: Sendable {
     /// The limits and delivery fees.
     public let policy: CartPolicy
     let now: @Sendable () -> Date
-    /// Units per cart for the header, kept exact by the change feed; nil: read every time.
-    let counts: FeedCache<Int>?
+    /// Each cart's stored lines (for the header's count and recommendations), kept exact by the
+    /// change feed; nil: read every time.
+    let stored: FeedCache<[StoredCartLine]>?
 
     /// The change feed's topic for carts; keys are owner keys.
     public static let changeTopic = "cart"
@@ -26,7 +27,7 @@ public struct CartService: Sendable {
         self.catalog = catalog
         self.policy = policy
         self.now = now
-        counts = feed.map { FeedCache(name: "cart_counts", topic: Self.changeTopic, capacity: 50_000, timeToLive: .seconds(600), feed: $0) }
+        stored = feed.map { FeedCache(name: "carts", topic: Self.changeTopic, capacity: 50_000, timeToLive: .seconds(600), feed: $0) }
     }
 
     /// The owner's cart, priced now, with warnings per line.
@@ -53,14 +54,19 @@ public struct CartService: Sendable {
 
     /// The products in the owner's cart, unpriced: for leaving them out of recommendations.
     public func productIDs(in owner: CartOwner) async throws -> Set<String> {
-        Set(try await repository.lines(ownerKey: owner.storageKey).map(\.productID))
+        Set(try await storedLines(owner).map(\.productID))
     }
 
     /// How many units the owner's cart holds (for the header badge).
     public func itemCount(for owner: CartOwner) async throws -> Int {
+        try await storedLines(owner).reduce(0) { $0 + $1.quantity }
+    }
+
+    /// The owner's lines as stored, from this process's cache when it may serve them.
+    private func storedLines(_ owner: CartOwner) async throws -> [StoredCartLine] {
         let key = owner.storageKey
-        guard let counts else { return try await repository.itemCount(ownerKey: key) }
-        return try await counts.value(for: key) { try await repository.itemCount(ownerKey: key) }
+        guard let stored else { return try await repository.lines(ownerKey: key) }
+        return try await stored.value(for: key) { try await repository.lines(ownerKey: key) }
     }
 
     /// Adds `quantity` units of a product, on top of any already in the cart.
@@ -151,7 +157,7 @@ public struct CartService: Sendable {
     /// told the change's feed id (the other processes hear of it from the feed).
     private func noteChange(_ change: Int64?, of owners: [CartOwner]) {
         guard let change else { return }
-        for owner in owners { counts?.remove(owner.storageKey) }
+        for owner in owners { stored?.remove(owner.storageKey) }
         ChangeFeed.committed(change)
     }
 

@@ -48,9 +48,11 @@ extension OrderRepository {
 
     /// Moves the order from `from` to `to`; false if it was no longer in `from`.
     static func move(orderID: Int64, from: OrderStatus, to: OrderStatus, now: Int64, sql: any SQLDatabase) async throws -> Bool {
-        try await sql.update("orders").set("status", to: SQLBind(to.rawValue)).set("updated_at", to: SQLBind(now))
+        guard let moved = try await sql.update("orders").set("status", to: SQLBind(to.rawValue)).set("updated_at", to: SQLBind(now))
             .where("id", .equal, SQLBind(orderID)).where("status", .equal, SQLBind(from.rawValue))
-            .returning("id").first() != nil
+            .returning("id", "customer_id").first() else { return false }
+        try await noteStatusChange(customerID: try moved.decode(column: "customer_id", as: Int64.self), sql: sql)
+        return true
     }
 
     static func appendEvent(orderID: Int64, status: OrderStatus, note: String?, actor: String, now: Int64, sql: any SQLDatabase) async throws {

@@ -74,6 +74,8 @@ extension CheckoutService {
             // Past orders were delivered long ago: they are history, not work for the pickers.
             try await sql.update("orders").set("status", to: SQLBind(OrderStatus.delivered.rawValue))
                 .where("status", .equal, SQLBind(OrderStatus.paid.rawValue)).where("number", .like, SQLBind("DM-%")).run()
+            // Every customer whose history was replaced, with or without new orders.
+            try await ChangeFeed.record(PurchaseHistory.changeTopic, keys: customerIDs.map { String($0.rawValue) }, in: sql)
             progress(newOrders.count, newOrders.count)
         }
         return newOrders.count

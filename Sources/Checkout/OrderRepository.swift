@@ -99,8 +99,16 @@ struct OrderRepository: Sendable {
         if let failureReason { update = update.set("failure_reason", to: SQLBind(failureReason)) }
         let changed = try await update.where("id", .equal, SQLBind(orderID))
             .where("status", .equal, SQLBind(OrderStatus.pendingPayment.rawValue))
-            .returning("id").first()
-        return changed != nil
+            .returning("id", "customer_id").first()
+        guard let changed else { return false }
+        try await noteStatusChange(customerID: try changed.decode(column: "customer_id", as: Int64.self), sql: sql)
+        return true
+    }
+
+    /// Tells the change feed that a customer's orders changed status (their last sold order,
+    /// which recommendations start from, may be another now).
+    static func noteStatusChange(customerID: Int64, sql: any SQLDatabase) async throws {
+        try await ChangeFeed.record(PurchaseHistory.changeTopic, key: String(customerID), in: sql)
     }
 
     static func appendOutbox(topic: OutboxTopic, aggregateID: String, payload: [String: String], now: Int64, sql: any SQLDatabase) async throws {

@@ -17,9 +17,21 @@ public struct PaidOrderLine: Sendable, Hashable {
 /// paid order, and the most ordered products.
 public struct PurchaseHistory: Sendable {
     let database: Database
+    /// Each customer's last sold order, kept exact by the change feed; nil: read every time.
+    let lastOrders: FeedCache<LastSoldOrder>?
 
-    public init(database: Database) {
+    /// A customer's last sold order, if any, as cached.
+    struct LastSoldOrder: Sendable {
+        var order: (orderID: String, productIDs: [String])?
+    }
+
+    /// The change feed's topic for a customer's orders changing status; keys are internal ids.
+    public static let changeTopic = "orders"
+
+    /// Creates the history; with a `feed`, each customer's last order is cached in this process.
+    public init(database: Database, feed: ChangeFeed? = nil) {
         self.database = database
+        lastOrders = feed.map { FeedCache(name: "last-orders", topic: Self.changeTopic, capacity: 20_000, timeToLive: .seconds(600), feed: $0) }
     }
 
     /// Every line of every order sold (paid, and not cancelled, refused or refunded).
@@ -51,19 +63,23 @@ public struct PurchaseHistory: Sendable {
     /// The products of the customer's most recent paid order, in line order; nil when they have
     /// none. One query: it runs on every page a signed-in customer views.
     public func lastPaidOrder(customerID: CustomerID) async throws -> (orderID: String, productIDs: [String])? {
+        guard let lastOrders else { return try await readLastPaidOrder(customerID: customerID) }
+        return try await lastOrders.value(for: String(customerID.rawValue)) {
+            LastSoldOrder(order: try await readLastPaidOrder(customerID: customerID))
+        }.order
+    }
+
+    private func readLastPaidOrder(customerID: CustomerID) async throws -> (orderID: String, productIDs: [String])? {
+        // Written as one string: assembling it from the query builder's tree cost more than running it.
+        let statuses = OrderStatus.sold.map(\.rawValue)
         let rows = try await database.read { sql in
-            try await sql.select()
-                .column(SQLColumn("public_id", table: "orders"), as: "order_id")
-                .column(SQLColumn("product_id", table: "order_lines"))
-                .from("order_lines")
-                .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
-                .where(SQLColumn("id", table: "orders"), .equal, SQLSubquery.select { latest in
-                    latest.column("id").from("orders")
-                        .where("customer_id", .equal, SQLBind(customerID.rawValue)).where("status", .in, SQLBind.group(OrderStatus.sold.map(\.rawValue)))
-                        .orderBy("created_at", .descending).orderBy("id", .descending).limit(1)
-                })
-                .orderBy(SQLColumn("line_number", table: "order_lines"))
-                .all()
+            try await sql.raw("""
+                SELECT orders.public_id AS order_id, order_lines.product_id FROM order_lines \
+                JOIN orders ON order_lines.order_id = orders.id \
+                WHERE orders.id = (SELECT id FROM orders WHERE customer_id = \(bind: customerID.rawValue) AND status IN (\(binds: statuses)) \
+                ORDER BY created_at DESC, id DESC LIMIT 1) \
+                ORDER BY order_lines.line_number
+                """).all()
         }
         guard let first = rows.first else { return nil }
         return (try first.decode(column: "order_id", as: String.self), try rows.map { try $0.decode(column: "product_id", as: String.self) })

@@ -59,7 +59,7 @@ public struct ShopServices: Sendable {
             feed: feed
         )
         cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed)
-        history = PurchaseHistory(database: database)
+        history = PurchaseHistory(database: database, feed: feed)
         staff = StaffService(
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
             hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost, pepper: keys.passwordPepper), passwordPolicy: try PasswordPolicy.load()

@@ -98,13 +98,15 @@ public final class ChangeFeed: Sendable {
     /// Records a change of `key` under `topic` inside the caller's transaction `sql`; returns its id.
     /// Call it last in the transaction, so the id is held uncommitted as briefly as possible.
     @discardableResult
-    public static func record(_ topic: String, key: String, in sql: any SQLDatabase, now: Int64) async throws -> Int64 {
-        try await record(topic, keys: [key], in: sql, now: now)
+    public static func record(_ topic: String, key: String, in sql: any SQLDatabase) async throws -> Int64 {
+        try await record(topic, keys: [key], in: sql)
     }
 
-    /// Records changes of several keys under `topic`; returns the last id.
+    /// Records changes of several keys under `topic`; returns the last id. Notices are dated by
+    /// the wall clock (whatever time the change itself is about): the date only decides the purge.
     @discardableResult
-    public static func record(_ topic: String, keys: [String], in sql: any SQLDatabase, now: Int64) async throws -> Int64 {
+    public static func record(_ topic: String, keys: [String], in sql: any SQLDatabase) async throws -> Int64 {
+        let now = Int64(Date().timeIntervalSince1970)
         var last: Int64 = 0
         for key in keys {
             // Written as one string: it runs inside every cart change.

@@ -122,7 +122,7 @@ package final class PageCache: Sendable {
         var hash: UInt64 {
             var hash = FNV1a.hash(shopperNav, seed: FNV1a.hash(csrfToken))
             if let personal {
-                hash = FNV1a.hash(personal.row, seed: hash)
+                hash = FNV1a.hash(withUnsafeBytes(of: personal.rowTag) { Array($0) }, seed: hash)
                 for id in personal.badged.sorted() { hash = FNV1a.hash(Array(id.utf8), seed: hash) }
             }
             return hash
@@ -137,11 +137,16 @@ package final class PageCache: Sendable {
         package var badge: [UInt8]
         /// The home page's row, as HTML.
         package var row: [UInt8]
+        /// A hash of the row apart from the CSRF token in it (which the ETag counts anyway): made
+        /// once per rendered row rather than over its bytes on every request.
+        package var rowTag: UInt64
 
-        package init(badged: Set<String>, badge: [UInt8], row: [UInt8]) {
+        /// Creates the parts; `rowTag` defaults to a hash of `row`.
+        package init(badged: Set<String>, badge: [UInt8], row: [UInt8], rowTag: UInt64? = nil) {
             self.badged = badged
             self.badge = badge
             self.row = row
+            self.rowTag = rowTag ?? FNV1a.hash(row)
         }
     }
 

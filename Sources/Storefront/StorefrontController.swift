@@ -255,12 +255,13 @@ public struct StorefrontController: Sendable {
                   !answer.products.isEmpty else { return nil }
             let fromModel = answer.source == .model
             var row: [UInt8] = []
+            var rowTag: UInt64 = 0
             if page.hasRecommendedRow {
                 let products = Array(answer.products.prefix(Self.recommendedRowCount))
                 // Rendered once per catalogue generation and list of products, with a marker for the
                 // token that is filled in per request: a shopper's row stays the same from view to view.
                 let key = "\(generation) \(fromModel) \(returnTo) " + products.map(\.id.publicString).joined(separator: ",")
-                let html = try rows.html(for: key) {
+                let rendered = try rows.pieces(for: key, splitAt: pages.csrfMarker) {
                     try renderer.render(RecommendedRowModel(
                         heading: fromModel ? "Recommended for you" : "Popular with other shoppers",
                         note: fromModel ? "Picked for you from your last order." : "Our most ordered products right now.",
@@ -268,11 +269,12 @@ public struct StorefrontController: Sendable {
                         header: .init(shopper: .init(csrfToken: pages.csrfMarker)), returnTo: returnTo
                     ), template: "recommended-row")
                 }
-                row = Array(html.replacingOccurrences(of: pages.csrfMarker, with: context.csrfToken).utf8)
+                row = RenderedRows.join(rendered.pieces, with: Array(context.csrfToken.utf8))
+                rowTag = rendered.tag
             }
             return PageCache.PersonalParts(
                 badged: fromModel ? Set(answer.products.map { $0.id.publicString }) : [],
-                badge: Array(Self.recommendedBadge.utf8), row: row
+                badge: Array(Self.recommendedBadge.utf8), row: row, rowTag: rowTag
             )
         } catch {
             context.logger.warning("could not personalise a page", metadata: ["error": "\(String(describing: type(of: error)))"])
@@ -336,17 +338,36 @@ public struct StorefrontController: Sendable {
     }
 }
 
-/// "Recommended for you" rows as rendered, by the products they show.
+/// "Recommended for you" rows as rendered, by the products they show, as UTF-8 pieces between
+/// the places where each request's CSRF token goes.
 final class RenderedRows: Sendable {
     /// About 6 KB a row: a few megabytes at most.
     static let capacity = 500
-    private let rows = BoundedCache<String, String>(name: "recommended-rows", capacity: RenderedRows.capacity)
+    private let rows = BoundedCache<String, Rendered>(name: "recommended-rows", capacity: RenderedRows.capacity)
 
-    /// The row stored under `key`, rendering and storing it first if needed.
-    func html(for key: String, render: () throws -> String) rethrows -> String {
-        if let html = rows.value(for: key) { return html }
+    /// A row's pieces, and a hash of them for ETags.
+    struct Rendered: Sendable {
+        var pieces: [[UInt8]]
+        var tag: UInt64
+    }
+
+    /// The row stored under `key`, rendering it and splitting it at every `marker` first if needed.
+    func pieces(for key: String, splitAt marker: String, render: () throws -> String) rethrows -> Rendered {
+        if let rendered = rows.value(for: key) { return rendered }
         let html = try render()
-        rows.store(html, for: key)
-        return html
+        let rendered = Rendered(pieces: html.components(separatedBy: marker).map { Array($0.utf8) }, tag: FNV1a.hash(html.utf8))
+        rows.store(rendered, for: key)
+        return rendered
+    }
+
+    /// The row's bytes with `token` between the pieces: one copy, no text search per request.
+    static func join(_ pieces: [[UInt8]], with token: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pieces.reduce(0) { $0 + $1.count } + token.count * max(pieces.count - 1, 0))
+        for (index, piece) in pieces.enumerated() {
+            if index > 0 { bytes += token }
+            bytes += piece
+        }
+        return bytes
     }
 }

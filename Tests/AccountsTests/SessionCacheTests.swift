@@ -15,7 +15,7 @@ import Testing
 
         static func make(policy: SessionPolicy = SessionPolicy()) async throws -> TwoInstances {
             let (_, database, vault, clock) = try await TestAccounts.make(policy: policy)
-            let feeds = (ChangeFeed(database: database), ChangeFeed(database: database))
+            let feeds = (TestFeed.make(database), TestFeed.make(database))
             func service(_ feed: ChangeFeed) throws -> AccountsService {
                 AccountsService(repository: AccountsRepository(database: database), vault: vault, hasher: PasswordHasher(cost: 4),
                                 passwordPolicy: try PasswordPolicy.load(), sessionPolicy: policy, feed: feed, now: { clock.now })

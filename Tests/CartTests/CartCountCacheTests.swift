@@ -15,7 +15,7 @@ struct TwoInstances {
 
     static func make() async throws -> TwoInstances {
         let fixture = try await CartFixture.make()
-        let feeds = (ChangeFeed(database: fixture.database), ChangeFeed(database: fixture.database))
+        let feeds = (TestFeed.make(fixture.database), TestFeed.make(fixture.database))
         let carts = (CartService(database: fixture.database, catalog: fixture.catalog, policy: CartPolicy(), feed: feeds.0),
                      CartService(database: fixture.database, catalog: fixture.catalog, policy: CartPolicy(), feed: feeds.1))
         try await feeds.0.poll()

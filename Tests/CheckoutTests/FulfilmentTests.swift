@@ -413,3 +413,26 @@ final class FlakyGateway: PaymentProvider, @unchecked Sendable {
         await shop.close()
     }
 }
+
+@Suite struct LastOrderCacheTests {
+    @Test func anotherInstancesCachedLastOrderFollowsPaymentAndCancellationWithItsNextPoll() async throws {
+        let shop = try await TestShop.make()
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let feed = TestFeed.make(shop.database)
+        let history = PurchaseHistory(database: shop.database, feed: feed) // the other instance's
+        try await feed.poll()
+        #expect(try await history.lastPaidOrder(customerID: customer) == nil) // cached there now
+
+        let (order, products) = try await paidOrder(shop, customer: customer)
+        #expect(try await history.lastPaidOrder(customerID: customer) == nil) // until it reads the feed
+        try await feed.poll()
+        let last = try #require(try await history.lastPaidOrder(customerID: customer))
+        #expect(last.orderID == order.id.publicString)
+        #expect(last.productIDs == products.map(\.id.publicString))
+
+        try await shop.fulfilment.move(order.id, .cancel, by: picker)
+        try await feed.poll()
+        #expect(try await history.lastPaidOrder(customerID: customer) == nil)
+        await shop.close()
+    }
+}

@@ -26,13 +26,13 @@ final class Heard: Sendable {
                 try await sql.raw("INSERT INTO change_feed (id, topic, key, created_at) VALUES (\(bind: id), 'cart', \(bind: key), 0)").run()
                 return id
             }
-            return try await ChangeFeed.record("cart", key: key, in: sql, now: Int64(Date().timeIntervalSince1970))
+            return try await ChangeFeed.record("cart", key: key, in: sql)
         }
     }
 
     @Test func subscribersHearEachCommittedChangeOnceAndOnlyTheirTopics() async throws {
         let database = try await TestDatabase.migrated()
-        let feed = ChangeFeed(database: database)
+        let feed = TestFeed.make(database)
         let carts = Heard(), sessions = Heard()
         feed.subscribe("cart") { carts.append($0) }
         feed.subscribe("session") { sessions.append($0) }
@@ -100,7 +100,7 @@ final class Heard: Sendable {
 
     @Test func aJumpWiderThanTheGapsKeptEmptiesEveryCache() async throws {
         let database = try await TestDatabase.migrated()
-        let feed = ChangeFeed(database: database)
+        let feed = TestFeed.make(database)
         let heard = Heard()
         feed.subscribe("cart") { heard.append($0) }
         try await feed.poll()

@@ -236,3 +236,13 @@ extension TestShop {
         }
     }
 }
+
+/// Change feed readers for tests.
+public enum TestFeed {
+    /// A reader over `database` whose clock stands still, so that however slowly a test runs its
+    /// last poll never counts as stale; tests poll it by hand.
+    public static func make(_ database: Database) -> ChangeFeed {
+        let instant = ContinuousClock.now
+        return ChangeFeed(database: database, now: { instant })
+    }
+}
