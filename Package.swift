@@ -95,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "Security",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Caching", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Operations: rotation of the key sealing personal data (key versions in the database,

@@ -1,3 +1,4 @@
+import Caching
 import Crypto
 import Foundation
 
@@ -10,12 +11,26 @@ import Foundation
 /// SameSite=Lax, so another site can neither read it nor have it sent with a cross-site POST.
 public struct CSRFTokens: Sendable {
     let key: SymmetricKey
+    /// Recent genuine visitor ids and their anonymous tokens: checking an id and making its token
+    /// are two HMACs, which cost more than the rest of a cached page. Only ids that passed the
+    /// check are kept, so a flood of forged ids cannot fill it with anything.
+    let visitors = BoundedCache<String, String>(name: "visitor-ids", capacity: 50_000)
     /// Every token's length: an HMAC-SHA256 in base64url without padding.
     public static let tokenLength = 43
 
     /// Creates the token service from the application's keys.
     public init(keys: SecretKeys) {
         key = keys.csrf
+    }
+
+    /// The token for a visitor id this shop issued, bound to that id alone (a shopper who is not
+    /// signed in); nil when the shop did not issue it.
+    public func anonymousToken(forGenuineVisitor value: String) -> String? {
+        if let known = visitors.value(for: value) { return known }
+        guard isGenuineVisitorID(value) else { return nil }
+        let token = token(for: value)
+        visitors.store(token, for: value)
+        return token
     }
 
     /// The token that forms must carry for `binding`.

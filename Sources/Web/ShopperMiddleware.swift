@@ -52,11 +52,13 @@ public struct ShopperMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !request.uri.path.hasPrefix("/api/") else { return try await identify(request, context: context, next: next) }
+        // Parsed once: each use of `request.cookies` parses the header again.
+        let jar = request.cookies
+        guard !request.uri.path.hasPrefix("/api/") else { return try await identify(request, jar: jar, context: context, next: next) }
         // A page's browser says which change it made last; one made while answering is sent back.
-        let seen = request.cookies[cookies.changesCookie].flatMap { Int64($0.value) }
+        let seen = jar[cookies.changesCookie].flatMap { Int64($0.value) }
         let visit = ChangeFeed.Visit(seen: seen)
-        var response = try await ChangeFeed.$current.withValue(visit) { try await identify(request, context: context, next: next) }
+        var response = try await ChangeFeed.$current.withValue(visit) { try await identify(request, jar: jar, context: context, next: next) }
         if let written = visit.written {
             response.setCookie(cookies.cookie(cookies.changesCookie, value: String(written), maxAgeSeconds: Self.changesCookieSeconds))
         }
@@ -67,14 +69,16 @@ public struct ShopperMiddleware: RouterMiddleware {
     /// apply it.
     static let changesCookieSeconds = 60
 
-    func identify(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func identify(_ request: Request, jar: Cookies, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
         let isAPI = request.uri.path.hasPrefix("/api/")
 
         // Only visitor ids this shop issued (signed) are kept; any other value gets a new one.
-        if let visitor = request.cookies[cookies.visitorCookie]?.value, csrf.isGenuineVisitorID(visitor) {
+        var anonymousToken: String?
+        if let visitor = jar[cookies.visitorCookie]?.value, let token = csrf.anonymousToken(forGenuineVisitor: visitor) {
             context.visitorID = visitor
+            anonymousToken = token
         } else {
             context.visitorID = csrf.newVisitorID()
             context.isNewVisitor = true
@@ -87,14 +91,17 @@ public struct ShopperMiddleware: RouterMiddleware {
             if !request.uri.path.hasPrefix("/api/v1/admin/"), let token = Self.bearerToken(request) {
                 context.session = try await accounts.session(token: token)
             }
-        } else if let token = request.cookies[cookies.sessionCookie]?.value, !token.isEmpty {
+        } else if let token = jar[cookies.sessionCookie]?.value, !token.isEmpty {
             context.session = try await accounts.session(token: token)
             staleSessionCookie = context.session == nil
             // Signed in, forms are bound to the session too: a token from before the sign-in, from
             // after the sign-out, or from another session of the same browser is refused.
-            if context.session != nil { csrfBinding += "|session:" + token }
+            if context.session != nil {
+                csrfBinding += "|session:" + token
+                anonymousToken = nil
+            }
         }
-        context.csrfToken = csrf.token(for: csrfBinding)
+        context.csrfToken = anonymousToken ?? csrf.token(for: csrfBinding)
 
         if !isAPI && request.method != .get && request.method != .head {
             guard originIsAcceptable(request) else { throw WebError.csrfRejected }

@@ -104,6 +104,17 @@ import Testing
         #expect(!CSRFTokens(keys: SecretKeys(master: SymmetricKey(size: .bits256))).isGenuineVisitorID(id)) // another shop's
     }
 
+    @Test func aGenuineVisitorsTokenIsRememberedAndAForgedIdNeverGetsOne() {
+        let csrf = CSRFTokens(keys: SecretKeys(master: SymmetricKey(size: .bits256)))
+        let id = csrf.newVisitorID()
+        #expect(csrf.anonymousToken(forGenuineVisitor: id) == csrf.token(for: id))
+        #expect(csrf.anonymousToken(forGenuineVisitor: id) == csrf.token(for: id)) // the remembered one
+        let forged = String(id.prefix(22)) + "." + String(repeating: "A", count: 22)
+        #expect(csrf.anonymousToken(forGenuineVisitor: forged) == nil)
+        #expect(csrf.anonymousToken(forGenuineVisitor: forged) == nil)
+        #expect(CSRFTokens(keys: SecretKeys(master: SymmetricKey(size: .bits256))).anonymousToken(forGenuineVisitor: id) == nil)
+    }
+
     @Test func randomTokensAreLongAndDistinct() {
         let tokens = (0..<100).map { _ in RandomToken.make(bytes: 32) }
         #expect(Set(tokens).count == 100)
