@@ -24,9 +24,21 @@ public struct ShopRecommendations: Sendable {
         public var source: Source
         /// The model that answered, or the loaded one for a fallback (nil before any model).
         public var modelVersion: String?
-        public var products: [Product]
+        public var products: [Product] {
+            didSet { productIDs = products.map(\.id.publicString) }
+        }
         /// For a customer: the public id of the paid order the recommendations start from.
         public var basedOnOrder: String?
+        /// The products' public ids, in order: made once per answer, not per page that shows it.
+        public private(set) var productIDs: [String]
+
+        public init(source: Source, modelVersion: String?, products: [Product], basedOnOrder: String? = nil) {
+            self.source = source
+            self.modelVersion = modelVersion
+            self.products = products
+            self.basedOnOrder = basedOnOrder
+            productIDs = products.map(\.id.publicString)
+        }
     }
 
     let recommender: any Recommender
@@ -35,6 +47,7 @@ public struct ShopRecommendations: Sendable {
     let history: PurchaseHistory
     let popular: PopularProducts
     let candidates: CustomerCandidates
+    let answers = BoundedCache<CustomerAnswerKey, Answer>(name: "customer-answers", capacity: CustomerCandidates.capacity, timeToLive: .seconds(300))
     let logger: Logger
 
     /// How many candidates a question asks the model for, so that enough are left once sold-out
@@ -88,8 +101,16 @@ public struct ShopRecommendations: Sendable {
             if let items { candidates.store(items, customerID: customerID, orderID: last.orderID) }
         }
         if let items {
+            // The answer for these exact inputs, while the catalogue's cached reads stay the same
+            // (a page showing it is cached exactly as long): filtering sixty candidates through
+            // the catalogue is most of a signed-in page's work otherwise.
+            let key = CustomerAnswerKey(customerID: customerID, orderID: last.orderID, modelVersion: items.modelVersion,
+                                        excluded: excluded, k: k, catalogue: try await catalog.cacheGeneration())
+            if let known = answers.value(for: key) { return known }
             let products = try await inStock(items.items.map(\.id), excluding: excluded, limit: k)
-            return Answer(source: .model, modelVersion: items.modelVersion, products: products, basedOnOrder: last.orderID)
+            let answer = Answer(source: .model, modelVersion: items.modelVersion, products: products, basedOnOrder: last.orderID)
+            answers.store(answer, for: key)
+            return answer
         }
         // Popular products, topped up with the aisle of what they bought last.
         var aisle: String?
@@ -148,6 +169,18 @@ final class PopularProducts: Sendable {
     func ids() async throws -> [String] {
         try await cached.value(for: "most-ordered") { try await history.mostOrdered(limit: 200) }
     }
+}
+
+/// What a customer's recommendations depend on, besides the model's candidates for the order.
+struct CustomerAnswerKey: Hashable, Sendable {
+    var customerID: CustomerID
+    var orderID: String
+    var modelVersion: String
+    /// The cart and the order's own products, left out of the answer.
+    var excluded: Set<String>
+    var k: Int
+    /// The catalogue cache's generation (stock and prices as read).
+    var catalogue: UInt64
 }
 
 /// Each customer's model answer for their last order, kept until they order again or the model

@@ -260,7 +260,7 @@ public struct StorefrontController: Sendable {
                 let products = Array(answer.products.prefix(Self.recommendedRowCount))
                 // Rendered once per catalogue generation and list of products, with a marker for the
                 // token that is filled in per request: a shopper's row stays the same from view to view.
-                let key = "\(generation) \(fromModel) \(returnTo) " + products.map(\.id.publicString).joined(separator: ",")
+                let key = "\(generation) \(fromModel) \(returnTo) " + answer.productIDs.prefix(Self.recommendedRowCount).joined(separator: ",")
                 let rendered = try rows.pieces(for: key, splitAt: pages.csrfMarker) {
                     try renderer.render(RecommendedRowModel(
                         heading: fromModel ? "Recommended for you" : "Popular with other shoppers",
@@ -273,7 +273,7 @@ public struct StorefrontController: Sendable {
                 rowTag = rendered.tag
             }
             return PageCache.PersonalParts(
-                badged: fromModel ? Set(answer.products.map { $0.id.publicString }) : [],
+                badged: fromModel ? Set(answer.productIDs) : [],
                 badge: Array(Self.recommendedBadge.utf8), row: row, rowTag: rowTag
             )
         } catch {
