@@ -330,7 +330,7 @@ let package = Package(
         // bench/run's framework ceiling: bare Hummingbird serving one page's bytes from memory.
         .executableTarget(
             name: "hummingbird-ceiling",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/Ceiling",
             swiftSettings: swiftSettings
         ),

@@ -5,6 +5,8 @@
 // Usage: hummingbird-ceiling FILE PORT
 import Foundation
 import Hummingbird
+import NIOCore
+import NIOPosix
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let bytes = FileManager.default.contents(atPath: arguments[1]), let port = Int(arguments[2]) else {
@@ -17,6 +19,14 @@ let router = Router()
 router.get("**") { _, _ in Response(status: .ok, headers: headers, body: .init(byteBuffer: page)) }
 // The listen backlog: the framework's default unless CEILING_BACKLOG says otherwise (to compare).
 let backlog = ProcessInfo.processInfo.environment["CEILING_BACKLOG"].flatMap { Int($0) } ?? 256
+// CEILING_EVENT_LOOP_EXECUTOR=1 runs Swift Concurrency's tasks on NIO's event loops (no hop
+// between the event loops and the cooperative pool on every request), to compare.
+if ProcessInfo.processInfo.environment["CEILING_EVENT_LOOP_EXECUTOR"] == "1" {
+    guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
+        FileHandle.standardError.write(Data("could not install the event loops as the global executor\n".utf8))
+        exit(70)
+    }
+}
 let app = Application(
     router: router,
     configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ceiling", backlog: backlog),

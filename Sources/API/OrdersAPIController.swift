@@ -50,7 +50,9 @@ public struct OrdersAPIController: Sendable {
                 }
                 items.append(StockItem(productID: id, quantity: line.quantity))
             }
-            quote = try await checkout.validate(items)
+            // A question before checkout: answered from cached catalogue reads where they prove
+            // the answer. Placing the order reads everything fresh.
+            quote = try await checkout.validate(items, reading: .cachedWhereExact)
         } else {
             quote = try await checkout.validateCart(of: try context.requireCustomerCart())
         }

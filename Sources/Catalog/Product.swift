@@ -8,6 +8,14 @@ public struct Product: Sendable, Hashable {
     /// it therefore change no page, and do not empty the catalogue caches.
     public static let lowStockThreshold = 10
 
+    /// True when a cached figure of `cachedStock` units proves that `quantity` units are in stock:
+    /// a cached figure above the threshold stays cached only while the real one stays above it
+    /// (any change into the band empties the caches), so at least `lowStockThreshold + 1` units
+    /// are there. Within a second on other instances, as for every cached page.
+    public static func cachedStock(_ cachedStock: Int, proves quantity: Int) -> Bool {
+        cachedStock > lowStockThreshold && quantity <= lowStockThreshold + 1
+    }
+
     /// True when pages show the same stock level for `before` and `after` units.
     public static func showsSameLevel(_ before: Int, _ after: Int) -> Bool {
         before == after || (before > lowStockThreshold && after > lowStockThreshold)

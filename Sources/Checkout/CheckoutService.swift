@@ -48,8 +48,18 @@ public struct CheckoutService: Sendable {
 
     // MARK: - Validation
 
-    /// Prices `items` from the live catalogue and lists every problem with them.
-    public func validate(_ items: [StockItem]) async throws -> OrderQuote {
+    /// How validation reads the catalogue.
+    public enum CatalogueRead: Sendable {
+        /// Every product fresh from the database: what checkout prices and charges.
+        case current
+        /// The catalogue cache where its figures prove the answer (prices as every page shows
+        /// them; stock far enough above the low-stock band, ``Catalog/Product/cachedStock(_:proves:)``),
+        /// the database for the rest: a client's question before checkout.
+        case cachedWhereExact
+    }
+
+    /// Prices `items` from the catalogue and lists every problem with them.
+    public func validate(_ items: [StockItem], reading read: CatalogueRead = .current) async throws -> OrderQuote {
         let policy = cart.policy
         let currency = catalog.currency
         var problems: [OrderProblem] = []
@@ -59,7 +69,7 @@ public struct CheckoutService: Sendable {
         if items.count > policy.maximumLines {
             problems.append(OrderProblem(code: .tooManyLines, productID: nil, message: "An order can hold at most \(policy.maximumLines) different products."))
         }
-        let products = try await catalog.currentProducts(ids: items.map(\.productID))
+        let products = try await self.products(for: items, reading: read)
         var seen = Set<ProductID>()
         var priceable: [(product: Product, quantity: Int)] = []
         for item in items.prefix(policy.maximumLines) {
@@ -92,6 +102,17 @@ public struct CheckoutService: Sendable {
                                          message: "The minimum order is \(policy.pricing.minimumOrder.formatted); add \(short.formatted) more."))
         }
         return OrderQuote(lines: lines, quote: quote, problems: problems)
+    }
+
+    private func products(for items: [StockItem], reading read: CatalogueRead) async throws -> [ProductID: Product] {
+        let ids = items.map(\.productID)
+        guard read == .cachedWhereExact else { return try await catalog.currentProducts(ids: ids) }
+        var products = try await catalog.products(ids: ids)
+        let unproven = items.filter { item in products[item.productID].map { !Product.cachedStock($0.stock, proves: item.quantity) } ?? true }
+        guard !unproven.isEmpty else { return products }
+        let current = try await catalog.currentProducts(ids: unproven.map(\.productID))
+        for item in unproven { products[item.productID] = current[item.productID] }
+        return products
     }
 
     /// Validates the owner's cart as it stands.

@@ -68,6 +68,44 @@ func outboxTopics(_ database: Database) async throws -> [String] {
     }
 }
 
+@Suite struct CachedValidationTests {
+    /// Stock changed in the database behind the catalogue cache's back, as orders elsewhere change
+    /// it while it stays above the low-stock band (such changes do not empty the cache).
+    func setStockUnseen(_ product: Product, to stock: Int, _ shop: TestShop) async throws {
+        try await shop.database.transaction { sql in
+            try await sql.update("products").set("stock", to: SQLBind(stock)).where("public_id", .equal, SQLBind(product.id.publicString)).run()
+        }
+    }
+
+    @Test func aCachedFigureAboveTheBandAnswersForSmallQuantitiesAndTheDatabaseForTheRest() async throws {
+        let shop = try await TestShop.make(catalogueCacheTTL: .seconds(300))
+        let product = try await shop.product(minimumStock: 30)
+        let line = { (quantity: Int) in [StockItem(productID: product.id, quantity: quantity)] }
+        #expect(try await shop.checkout.validate(line(1), reading: .cachedWhereExact).isValid) // now cached, above the band
+        try await setStockUnseen(product, to: 0, shop)
+
+        // Up to the band's size plus one, the cached figure proves the answer: no read.
+        #expect(try await shop.checkout.validate(line(Product.lowStockThreshold + 1), reading: .cachedWhereExact).isValid)
+        // More than that it cannot prove: the database says what is there.
+        let larger = try await shop.checkout.validate(line(Product.lowStockThreshold + 2), reading: .cachedWhereExact)
+        #expect(larger.problems.map(\.code) == [.insufficientStock])
+        // Checkout reads everything fresh.
+        #expect(try await shop.checkout.validate(line(1)).problems.map(\.code) == [.insufficientStock])
+        await shop.close()
+    }
+
+    @Test func aCachedFigureInTheBandIsNeverTrusted() async throws {
+        let shop = try await TestShop.make(catalogueCacheTTL: .seconds(300))
+        let product = try await shop.product(minimumStock: 30)
+        try await shop.setStock(product, to: Product.lowStockThreshold)
+        let line = [StockItem(productID: product.id, quantity: 1)]
+        #expect(try await shop.checkout.validate(line, reading: .cachedWhereExact).isValid) // cached with 10 left
+        try await setStockUnseen(product, to: 0, shop)
+        #expect(try await shop.checkout.validate(line, reading: .cachedWhereExact).problems.map(\.code) == [.insufficientStock])
+        await shop.close()
+    }
+}
+
 @Suite struct PlaceOrderTests {
     @Test func aPaidOrderTakesStockEmptiesTheCartAndStoresNoCardNumber() async throws {
         let shop = try await TestShop.make()

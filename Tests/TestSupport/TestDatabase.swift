@@ -129,8 +129,10 @@ public struct TestShop: Sendable {
     /// Builds the shop. `onFile` uses an SQLite file (several connections, as in production)
     /// instead of a private in-memory database.
     /// `payments` makes the gateway over the shop's database; the default is the sandbox.
+    /// `catalogueCacheTTL` turns the catalogue cache on (off by default).
     public static func make(payments: (@Sendable (Database, TestAccounts.Clock) -> any PaymentProvider)? = nil, onFile: Bool = false,
-                            policy: CartPolicy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp))) async throws -> TestShop {
+                            policy: CartPolicy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp)),
+                            catalogueCacheTTL: Duration = .zero) async throws -> TestShop {
         var directory: URL?
         let database: Database
         if onFile && !TestDatabase.onPostgres {
@@ -140,7 +142,7 @@ public struct TestShop: Sendable {
         } else {
             database = try await TestDatabase.migrated()
         }
-        let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: .zero))
+        let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: catalogueCacheTTL))
         try await catalog.seedDemoCatalogueIfFirstRun(logger: TestDatabase.logger)
         let clock = TestAccounts.Clock()
         let cart = CartService(database: database, catalog: catalog, policy: policy, now: { clock.now })
