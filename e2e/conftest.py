@@ -17,14 +17,15 @@ ARTIFACTS = ROOT / "e2e" / "artifacts"
 BINARY = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart"))
 
 
-def serve(data, *setup):
+def serve(data, *setup, name="shop", keep_data=False):
     """Runs each `gomart` command of `setup` on the data folder, then starts `gomart serve` on a
-    free loopback port; yields its address and stops it by PID."""
+    free loopback port; yields its address and stops it by PID. `name` names its log files, so
+    that several instances can share one data folder."""
     for command in setup:
         subprocess.run([str(BINARY), *command, "--data-dir", str(data / "data")], cwd=data, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
-    stderr = open(data / "stderr.log", "w+")
-    stdout = open(data / "stdout.log", "w")
+    stderr = open(data / f"{name}-stderr.log", "w+")
+    stdout = open(data / f"{name}-stdout.log", "w")
     process = subprocess.Popen([str(BINARY), "serve", "--port", "0", "--data-dir", str(data / "data")],
                                stdout=stdout, stderr=stderr, cwd=data, env=dict(os.environ, GOMART_ADMIN_PORT="0"))
     url = None
@@ -47,7 +48,8 @@ def serve(data, *setup):
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
-    shutil.rmtree(data, ignore_errors=True)
+    if not keep_data:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
