@@ -23,10 +23,10 @@ struct CartRepository: Sendable {
     /// The change is noted in the change feed in the same transaction; returns its feed id.
     func update(ownerKey: String, now: Int64, _ change: @escaping @Sendable ([StoredCartLine]) throws -> [StoredCartLine]) async throws -> Int64 {
         try await database.transaction { sql in
-            try await Self.lockCart(ownerKey: ownerKey, now: now, sql: sql)
+            let cartID = try await Self.lockCart(ownerKey: ownerKey, now: now, sql: sql)
             let before = try await Self.lines(ownerKey: ownerKey, sql: sql)
             let after = try change(before)
-            try await Self.replace(ownerKey: ownerKey, before: before, after: after, now: now, sql: sql)
+            try await Self.replace(cartID: cartID, before: before, after: after, now: now, sql: sql)
             return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql)
         }
     }
@@ -37,22 +37,29 @@ struct CartRepository: Sendable {
                _ merge: @escaping @Sendable (_ source: [StoredCartLine], _ target: [StoredCartLine]) -> [StoredCartLine]) async throws -> Int64? {
         try await database.transaction { sql in
             // Locked in a fixed order, so two merges can never wait on each other.
-            for key in [fromKey, toKey].sorted() { try await Self.lockCart(ownerKey: key, now: now, sql: sql) }
+            var cartIDs: [String: Int64] = [:]
+            for key in [fromKey, toKey].sorted() { cartIDs[key] = try await Self.lockCart(ownerKey: key, now: now, sql: sql) }
             let source = try await Self.lines(ownerKey: fromKey, sql: sql)
-            guard !source.isEmpty else { return nil }
+            guard !source.isEmpty, let targetID = cartIDs[toKey] else { return nil }
             let target = try await Self.lines(ownerKey: toKey, sql: sql)
-            try await Self.replace(ownerKey: toKey, before: target, after: merge(source, target), now: now, sql: sql)
-            try await sql.delete(from: "carts").where("owner_key", .equal, SQLBind(fromKey)).run()
+            try await Self.replace(cartID: targetID, before: target, after: merge(source, target), now: now, sql: sql)
+            try await sql.raw("DELETE FROM carts WHERE owner_key = \(bind: fromKey)").run()
             return try await ChangeFeed.record(CartService.changeTopic, keys: [fromKey, toKey], in: sql)
         }
     }
 
     /// Creates the owner's cart row if needed and locks it for the rest of the transaction, so
     /// that concurrent changes to one cart run one after another on every engine.
-    static func lockCart(ownerKey: String, now: Int64, sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "carts").columns("owner_key", "updated_at").values(SQLBind(ownerKey), SQLBind(now))
-            .onConflict(with: ["owner_key"]) { $0.set("updated_at", to: SQLBind(now)) }
-            .run()
+    /// Returns the cart's id. Every statement of a cart change is a fixed string: they run in the
+    /// database's one writer, where assembling them with the query builder cost as much as running them.
+    @discardableResult
+    static func lockCart(ownerKey: String, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
+        let row = try await sql.raw("""
+            INSERT INTO carts (owner_key, updated_at) VALUES (\(bind: ownerKey), \(bind: now)) \
+            ON CONFLICT (owner_key) DO UPDATE SET updated_at = \(bind: now) RETURNING id
+            """).first()
+        guard let id = try row?.decode(column: "id", as: Int64.self) else { throw CartStorageError() }
+        return id
     }
 
     static func lines(ownerKey: String, sql: any SQLDatabase) async throws -> [StoredCartLine] {
@@ -70,33 +77,36 @@ struct CartRepository: Sendable {
             }
     }
 
-    /// Writes the difference between `before` and `after`; lines that stay keep their place, new ones go last.
-    static func replace(ownerKey: String, before: [StoredCartLine], after: [StoredCartLine], now: Int64, sql: any SQLDatabase) async throws {
-        guard let cartID = try await sql.select().column("id").from("carts")
-            .where("owner_key", .equal, SQLBind(ownerKey)).first()?.decode(column: "id", as: Int64.self) else { return }
+    /// Writes the difference between `before` and `after` to cart `cartID`; lines that stay keep
+    /// their place, new ones go last.
+    static func replace(cartID: Int64, before: [StoredCartLine], after: [StoredCartLine], now: Int64, sql: any SQLDatabase) async throws {
         let kept = Set(after.map(\.productID))
         for line in before where !kept.contains(line.productID) {
-            try await sql.delete(from: "cart_lines")
-                .where("cart_id", .equal, SQLBind(cartID)).where("product_id", .equal, SQLBind(line.productID)).run()
+            try await sql.raw("DELETE FROM cart_lines WHERE cart_id = \(bind: cartID) AND product_id = \(bind: line.productID)").run()
         }
         let previous = Dictionary(uniqueKeysWithValues: before.map { ($0.productID, $0) })
-        var nextSequence = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("sequence")), as: "last").from("cart_lines")
-            .where("cart_id", .equal, SQLBind(cartID)).first()?.decode(column: "last", as: Int64?.self) ?? 0
+        var nextSequence: Int64?
         for line in after {
             if let old = previous[line.productID] {
                 guard old.quantity != line.quantity || old.priceWhenAddedMinor != line.priceWhenAddedMinor else { continue }
-                try await sql.update("cart_lines")
-                    .set("quantity", to: SQLBind(line.quantity))
-                    .set("price_when_added_minor", to: SQLBind(line.priceWhenAddedMinor))
-                    .where("cart_id", .equal, SQLBind(cartID)).where("product_id", .equal, SQLBind(line.productID)).run()
+                try await sql.raw("""
+                    UPDATE cart_lines SET quantity = \(bind: line.quantity), price_when_added_minor = \(bind: line.priceWhenAddedMinor) \
+                    WHERE cart_id = \(bind: cartID) AND product_id = \(bind: line.productID)
+                    """).run()
             } else {
-                nextSequence += 1
-                try await sql.insert(into: "cart_lines")
-                    .columns("cart_id", "product_id", "quantity", "price_when_added_minor", "added_at", "sequence")
-                    .values(SQLBind(cartID), SQLBind(line.productID), SQLBind(line.quantity), SQLBind(line.priceWhenAddedMinor),
-                            SQLBind(now), SQLBind(nextSequence))
-                    .run()
+                if nextSequence == nil {
+                    nextSequence = try await sql.raw("SELECT MAX(sequence) AS last FROM cart_lines WHERE cart_id = \(bind: cartID)")
+                        .first()?.decode(column: "last", as: Int64?.self) ?? 0
+                }
+                nextSequence! += 1
+                try await sql.raw("""
+                    INSERT INTO cart_lines (cart_id, product_id, quantity, price_when_added_minor, added_at, sequence) \
+                    VALUES (\(bind: cartID), \(bind: line.productID), \(bind: line.quantity), \(bind: line.priceWhenAddedMinor), \(bind: now), \(bind: nextSequence!))
+                    """).run()
             }
         }
     }
 }
+
+/// The cart row could not be created or found (the database answered nothing).
+struct CartStorageError: Error {}
