@@ -223,7 +223,7 @@ public struct AccountsService: Sendable {
     public static let erasedName = "Erased customer"
 
     private func open(_ stored: StoredCustomer) throws -> Customer {
-        guard let id = UUID(uuidString: stored.publicID) else { throw PersonalDataVault.OpenError() }
+        guard let id = UUID(publicString: stored.publicID) else { throw PersonalDataVault.OpenError() }
         var customer = Customer(
             internalID: CustomerID(stored.internalID),
             id: id,

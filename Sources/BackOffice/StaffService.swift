@@ -265,7 +265,7 @@ public struct StaffService: Sendable {
     }
 
     private func open(_ stored: StaffRepository.StoredMember) throws -> StaffMember {
-        guard let id = UUID(uuidString: stored.publicID), let role = StaffRole(rawValue: stored.role) else { throw PersonalDataVault.OpenError() }
+        guard let id = UUID(publicString: stored.publicID), let role = StaffRole(rawValue: stored.role) else { throw PersonalDataVault.OpenError() }
         return StaffMember(internalID: stored.internalID, id: id, email: try vault.open(stored.emailSealed), name: try vault.open(stored.nameSealed),
                            role: role, createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt)), isDisabled: stored.disabled)
     }

@@ -52,7 +52,6 @@ struct CartRepository: Sendable {
     /// that concurrent changes to one cart run one after another on every engine.
     /// Returns the cart's id. Every statement of a cart change is a fixed string: they run in the
     /// database's one writer, where assembling them with the query builder cost as much as running them.
-    @discardableResult
     static func lockCart(ownerKey: String, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
         let row = try await sql.raw("""
             INSERT INTO carts (owner_key, updated_at) VALUES (\(bind: ownerKey), \(bind: now)) \

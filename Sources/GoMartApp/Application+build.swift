@@ -118,7 +118,7 @@ public func buildApplication(
             rotation: keyRotation, reseals: configuration.server.role.runsJobs, database: database, logger: logger
         )))
         app.addServices(GatedService(gate: schemaReady, service: ChangeFeedService(
-            feed: services.changes, purges: configuration.server.role.runsJobs, logger: logger
+            feed: services.changes, polls: configuration.server.role.runsWeb, purges: configuration.server.role.runsJobs, logger: logger
         )))
         if configuration.server.role.runsJobs {
             app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))

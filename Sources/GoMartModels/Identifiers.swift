@@ -13,7 +13,7 @@ extension UUID {
                 hex.withUTF8Buffer { digits in
                     var at = 0
                     for (index, byte) in bytes.enumerated() {
-                        if index == 4 || index == 6 || index == 8 || index == 10 {
+                        if UUID.hyphenPrecedes(byte: index) {
                             text[at] = UInt8(ascii: "-")
                             at += 1
                         }
@@ -37,6 +37,11 @@ extension UUID {
         self.init(uuid: parsed)
     }
 
+    /// True when the text form has a hyphen before byte `index` (8-4-4-4-12 digits).
+    private static func hyphenPrecedes(byte index: Int) -> Bool {
+        index == 4 || index == 6 || index == 8 || index == 10
+    }
+
     private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> uuid_t? {
         func nibble(_ character: UInt8) -> UInt8? {
             switch character {
@@ -50,7 +55,7 @@ extension UUID {
         let valid = withUnsafeMutableBytes(of: &result) { bytes -> Bool in
             var at = 0
             for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
+                if UUID.hyphenPrecedes(byte: index) {
                     guard text[at] == UInt8(ascii: "-") else { return false }
                     at += 1
                 }

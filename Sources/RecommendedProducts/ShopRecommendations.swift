@@ -24,13 +24,11 @@ public struct ShopRecommendations: Sendable {
         public var source: Source
         /// The model that answered, or the loaded one for a fallback (nil before any model).
         public var modelVersion: String?
-        public var products: [Product] {
-            didSet { productIDs = products.map(\.id.publicString) }
-        }
+        public let products: [Product]
         /// For a customer: the public id of the paid order the recommendations start from.
         public var basedOnOrder: String?
         /// The products' public ids, in order: made once per answer, not per page that shows it.
-        public private(set) var productIDs: [String]
+        public let productIDs: [String]
 
         public init(source: Source, modelVersion: String?, products: [Product], basedOnOrder: String? = nil) {
             self.source = source

@@ -7,7 +7,7 @@ import Synchronization
 /// The changes that per-process caches must hear about, in a table every instance reads.
 ///
 /// A module that caches rows in memory (cart counts, sessions) records a change with
-/// ``record(_:key:in:now:)`` in the same transaction that makes it, so the change and its notice
+/// ``record(_:key:in:)`` in the same transaction that makes it, so the change and its notice
 /// commit together. Every process polls the feed (``poll()``, every 250 ms from
 /// ``ChangeFeedService``) and hands the keys to the subscribers of their topic, which drop those
 /// entries. A change made on one instance reaches the caches of all the others within a poll.
@@ -144,7 +144,9 @@ public final class ChangeFeed: Sendable {
 
     private static func watermark(_ state: State, now instant: ContinuousClock.Instant) -> Int64? {
         guard let applied = state.applied else { return nil }
-        let blocking = state.gaps.filter { instant - $0.value < gapPatience }.keys.min()
+        // Runs on every cached read: a loop, not a filtered copy of the gaps.
+        var blocking: Int64?
+        for (id, since) in state.gaps where instant - since < gapPatience { blocking = min(blocking ?? id, id) }
         return blocking.map { $0 - 1 } ?? applied
     }
 
@@ -219,16 +221,19 @@ public final class ChangeFeed: Sendable {
     }
 }
 
-/// Follows the change feed for as long as the process runs: a poll every
-/// ``ChangeFeed/pollInterval``, and where background jobs run, a purge of old notices every minute.
+/// Follows the change feed for as long as the process runs: where pages are served (and read
+/// from the caches), a poll every ``ChangeFeed/pollInterval``; where background jobs run, a purge
+/// of old notices every minute. A process that does neither waits for shutdown.
 public struct ChangeFeedService: Service {
     let feed: ChangeFeed
+    let polls: Bool
     let purges: Bool
     let logger: Logger
 
-    /// Creates the service; `purges` where background jobs run.
-    public init(feed: ChangeFeed, purges: Bool, logger: Logger) {
+    /// Creates the service; `polls` where requests are answered, `purges` where background jobs run.
+    public init(feed: ChangeFeed, polls: Bool, purges: Bool, logger: Logger) {
         self.feed = feed
+        self.polls = polls
         self.purges = purges
         self.logger = logger
     }
@@ -239,7 +244,7 @@ public struct ChangeFeedService: Service {
             var lastPurge = ContinuousClock.now
             while !Task.isCancelled {
                 do {
-                    try await feed.poll()
+                    if polls { try await feed.poll() }
                     if failing { logger.notice("reading the change feed again; cached sessions and cart counts are served again") }
                     failing = false
                     if purges, ContinuousClock.now - lastPurge >= .seconds(60) {
@@ -253,7 +258,7 @@ public struct ChangeFeedService: Service {
                     if !failing { logger.error("could not read the change feed; caches are bypassed until it can", metadata: ["error": "\(error)"]) }
                     failing = true
                 }
-                try await Task.sleep(for: ChangeFeed.pollInterval)
+                try await Task.sleep(for: polls ? ChangeFeed.pollInterval : .seconds(60))
             }
         }
     }

@@ -109,7 +109,7 @@ public struct AdminCustomersController: Sendable {
     }
 
     static func customerID(_ context: Context) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw CustomerDeskError.customerNotFound }
+        guard let id = UUID(publicString: try context.parameters.require("id")) else { throw CustomerDeskError.customerNotFound }
         return id
     }
 }

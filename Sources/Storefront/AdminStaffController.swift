@@ -144,7 +144,7 @@ public struct AdminStaffController: Sendable {
     }
 
     static func memberID(_ context: Context) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw StaffError.memberNotFound }
+        guard let id = UUID(publicString: try context.parameters.require("id")) else { throw StaffError.memberNotFound }
         return id
     }
 }

@@ -122,7 +122,7 @@ package final class PageCache: Sendable {
         var hash: UInt64 {
             var hash = FNV1a.hash(shopperNav, seed: FNV1a.hash(csrfToken))
             if let personal {
-                hash = FNV1a.hash(withUnsafeBytes(of: personal.rowTag) { Array($0) }, seed: hash)
+                hash = withUnsafeBytes(of: personal.rowTag) { FNV1a.hash($0, seed: hash) }
                 for id in personal.badged.sorted() { hash = FNV1a.hash(Array(id.utf8), seed: hash) }
             }
             return hash
