@@ -12,8 +12,11 @@ import json
 import statistics
 import sys
 import time
-import urllib.request
 import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
 
 base = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 validations = int(sys.argv[2]) if len(sys.argv) > 2 else 500
@@ -23,17 +26,8 @@ if not base.startswith(("http://127.", "http://localhost")):
 
 
 def call(method, path, body=None, token=None, headers=None):
-    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    for key, value in (headers or {}).items():
-        request.add_header(key, value)
-    try:
-        with urllib.request.urlopen(request) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    status, raw, _ = benchlib.call(base, method, path, body, token, headers)
+    return status, json.loads(raw or b"{}")
 
 
 def timed(function):
