@@ -31,6 +31,12 @@ struct CartRepository: Sendable {
         }
     }
 
+    /// Deletes every line of the owner's cart in `sql`, noted in the change feed; returns its feed id.
+    static func clear(ownerKey: String, sql: any SQLDatabase) async throws -> Int64 {
+        try await sql.raw("DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM carts WHERE owner_key = \(bind: ownerKey))").run()
+        return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql)
+    }
+
     /// Moves every line of `fromKey` into `toKey` through `merge`, and deletes the `fromKey` cart,
     /// atomically; returns the change's feed id, or nil when there was nothing to move.
     func merge(from fromKey: String, into toKey: String, now: Int64,

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import GoMartModels
+import SQLKit
 import Storage
 
 /// Carts: add, change, remove, merge on sign-in, and price everything from the live catalogue.
@@ -118,9 +119,27 @@ public struct CartService: Sendable {
         }
     }
 
-    /// Empties the cart (after an order is placed).
+    /// Empties the cart.
     public func clear(_ owner: CartOwner) async throws {
         try await update(owner) { _ in [] }
+    }
+
+    /// A cart emptied inside another module's transaction; `committed()` is called once that
+    /// transaction has committed, to drop this process's cached lines and tell the shopper.
+    public struct Emptied: Sendable {
+        let owner: CartOwner
+        let change: Int64
+    }
+
+    /// Empties the cart inside `sql`, a transaction the caller runs (an order marked paid and its
+    /// cart emptied commit together, in one durable write).
+    public func clear(_ owner: CartOwner, in sql: any SQLDatabase) async throws -> Emptied {
+        Emptied(owner: owner, change: try await CartRepository.clear(ownerKey: owner.storageKey, sql: sql))
+    }
+
+    /// After the transaction that emptied a cart has committed.
+    public func committed(_ emptied: Emptied) {
+        noteChange(emptied.change, of: [emptied.owner])
     }
 
     /// Moves a visitor's cart into a customer's on sign-in: quantities add up, capped by the

@@ -200,8 +200,7 @@ public struct CheckoutService: Sendable {
             orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             switch try? await payments.lookUpCharge(idempotencyKey: idempotencyKey) {
             case .succeeded(let receipt)?:
-                try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, logger: orderLogger)
-                do { try await cart.clear(owner) } catch { orderLogger.error("could not empty the cart after an order") }
+                try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, emptying: owner, logger: orderLogger)
                 return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
             case nil:
                 // The gateway cannot say: the order stays awaiting payment and the reaper settles it.
@@ -214,9 +213,8 @@ public struct CheckoutService: Sendable {
         }
         switch outcome {
         case .succeeded(let receipt):
-            try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, logger: orderLogger)
+            try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, emptying: owner, logger: orderLogger)
             orderLogger.info("order paid", metadata: ["total_minor": "\(quote.total.minorUnits)"])
-            do { try await cart.clear(owner) } catch { orderLogger.error("could not empty the cart after an order") }
             return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
         case .declined(let reason):
             orderLogger.info("payment declined", metadata: ["reason": "\(reason.rawValue)"])
@@ -225,21 +223,25 @@ public struct CheckoutService: Sendable {
         }
     }
 
-    /// Settles a pending order as paid. If it was cancelled meanwhile (the reaper found no charge
-    /// while this one was in flight), the money is given straight back.
-    func markPaid(orderID: Int64, publicID: String, receipt: PaymentReceipt, logger orderLogger: Logger) async throws {
+    /// Settles a pending order as paid and, with `emptying`, empties the shopper's cart in the
+    /// same transaction. If the order was cancelled meanwhile (the reaper found no charge while
+    /// this one was in flight), the money is given straight back and the cart is left as it is.
+    func markPaid(orderID: Int64, publicID: String, receipt: PaymentReceipt, emptying owner: CartOwner? = nil,
+                  logger orderLogger: Logger) async throws {
         let paidAt = timestamp()
-        let paid = try await database.transaction { sql in
+        let cart = cart
+        let (paid, emptied) = try await database.transaction { sql -> (Bool, CartService.Emptied?) in
             let settled = try await OrderRepository.settle(
                 orderID: orderID, status: .paid, receipt: (payments.name, receipt.reference, receipt.brand, receipt.lastFour),
                 failureReason: nil, now: paidAt, sql: sql
             )
-            if settled {
-                try await OrderRepository.appendEvent(orderID: orderID, status: .paid, note: nil, actor: OrderActor.system.label, now: paidAt, sql: sql)
-                try await OrderRepository.appendOutbox(topic: .orderPaid, aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
-            }
-            return settled
+            guard settled else { return (false, nil) }
+            try await OrderRepository.appendEvent(orderID: orderID, status: .paid, note: nil, actor: OrderActor.system.label, now: paidAt, sql: sql)
+            try await OrderRepository.appendOutbox(topic: .orderPaid, aggregateID: publicID, payload: ["order_id": publicID], now: paidAt, sql: sql)
+            guard let owner else { return (true, nil) }
+            return (true, try await cart.clear(owner, in: sql))
         }
+        if let emptied { cart.committed(emptied) }
         guard !paid else { return }
         orderLogger.error("payment succeeded for an order that was no longer pending; refunding it", metadata: ["payment_reference": "\(receipt.reference)"])
         guard let detail = try await repository.order(internalID: orderID) else { return }

@@ -392,6 +392,8 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
         #expect(try await shop.checkout.orders(customerID: customer).map(\.status) == [.cancelled])
         // ... and the late charge is given straight back.
         #expect(try await shop.sandboxLedger() == SandboxLedger(charged: result.order.total.minorUnits, refunded: result.order.total.minorUnits))
+        // The cart is emptied only with a paid order, in its transaction: this shopper keeps it.
+        #expect(try await shop.cart.cart(for: .customer(id: customer)).lines.map(\.quantity) == [4])
         await shop.close()
     }
 }
