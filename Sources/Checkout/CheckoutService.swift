@@ -133,13 +133,23 @@ public struct CheckoutService: Sendable {
               idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw CheckoutError.invalidIdempotencyKey }
         let fingerprint = Self.fingerprint(delivery: delivery, card: card, vault: vault)
-        if let replay = try await replay(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint) { return replay }
-
+        // A repeated request is answered with the first one's order. It is looked for only when
+        // this one cannot go ahead (its cart was emptied by that order, say) or when the key
+        // turns out to be taken: a new order costs no look-up.
+        let answerEarlier = { @Sendable () async throws -> PlacedOrder? in
+            try await self.replay(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint)
+        }
         let problems = delivery.problems().merging(card.problems(now: now())) { first, _ in first }
-        guard problems.isEmpty else { throw CheckoutError.invalidFields(problems) }
+        guard problems.isEmpty else {
+            if let earlier = try await answerEarlier() { return earlier }
+            throw CheckoutError.invalidFields(problems)
+        }
         let owner = CartOwner.customer(id: customerID)
         let quote = try await validateCart(of: owner)
-        guard quote.isValid else { throw CheckoutError.orderInvalid(quote) }
+        guard quote.isValid else {
+            if let earlier = try await answerEarlier() { return earlier }
+            throw CheckoutError.orderInvalid(quote)
+        }
 
         let publicID = UUID().publicString
         let timestamp = Int64(now().timeIntervalSince1970)
@@ -172,7 +182,7 @@ public struct CheckoutService: Sendable {
         let orderID: Int64
         do {
             guard let created = try await placeInTransaction() else {
-                guard let replay = try await replay(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint) else {
+                guard let replay = try await answerEarlier() else {
                     throw CheckoutError.idempotencyKeyReused
                 }
                 return replay

@@ -29,7 +29,6 @@ public struct SandboxPaymentProvider: PaymentProvider {
     }
 
     public func charge(amount: Money, card: CardDetails, orderReference: String, idempotencyKey: String) async throws -> ChargeOutcome {
-        if let earlier = try await lookUp(key: idempotencyKey) { return earlier.outcome }
         let outcome: String
         if amount.minorUnits <= 0 || !CardDetails.passesLuhn(card.number) {
             outcome = DeclineReason.declined.rawValue
@@ -37,22 +36,28 @@ public struct SandboxPaymentProvider: PaymentProvider {
             switch card.number {
             case "4000000000000002": outcome = DeclineReason.declined.rawValue
             case "4000000000009995": outcome = DeclineReason.insufficientFunds.rawValue
-            case "4000000000000119": throw PaymentError.processingFailed("The sandbox simulates a processing error for this card.")
+            case "4000000000000119":
+                if let earlier = try await lookUp(key: idempotencyKey) { return earlier.outcome }
+                throw PaymentError.processingFailed("The sandbox simulates a processing error for this card.")
             default: outcome = Self.succeeded
             }
         }
         let reference = Self.reference("sandbox_")
-        try await database.transaction { sql in
+        // Recorded first: a repeated key finds the row already there and gets the ledger's answer,
+        // so a first charge costs one write and no read.
+        let recorded = try await database.transaction { sql in
             try await sql.insert(into: "sandbox_charges")
                 .columns("idempotency_key", "reference", "order_reference", "amount_minor", "currency", "outcome", "brand", "last4", "refunded_minor", "created_at")
                 .values(SQLBind(idempotencyKey), SQLBind(reference), SQLBind(orderReference), SQLBind(amount.minorUnits), SQLBind(amount.currency.code),
                         SQLBind(outcome), SQLBind(card.brand), SQLBind(card.lastFour), SQLBind(Int64(0)), SQLBind(Int64(now().timeIntervalSince1970)))
                 .ignoringConflicts(with: ["idempotency_key"])
-                .run()
+                .returning("reference")
+                .first() != nil
         }
-        // A concurrent request with the same key may have won: the ledger's row is the answer.
-        guard let recorded = try await lookUp(key: idempotencyKey) else { throw PaymentError.processingFailed("The charge was not recorded.") }
-        return recorded.outcome
+        if recorded { return Self.outcome(outcome, reference: reference, brand: card.brand, lastFour: card.lastFour) }
+        // An earlier or concurrent charge with this key: the ledger's row is the answer.
+        guard let earlier = try await lookUp(key: idempotencyKey) else { throw PaymentError.processingFailed("The charge was not recorded.") }
+        return earlier.outcome
     }
 
     public func lookUpCharge(idempotencyKey: String) async throws -> ChargeLookup {
@@ -94,13 +99,15 @@ public struct SandboxPaymentProvider: PaymentProvider {
             guard let row = try await sql.select().columns("reference", "outcome", "brand", "last4").from("sandbox_charges")
                 .where("idempotency_key", .equal, SQLBind(key)).first() else { return nil }
             let reference = try row.decode(column: "reference", as: String.self)
-            let outcome = try row.decode(column: "outcome", as: String.self)
-            if outcome == Self.succeeded {
-                return (reference, .succeeded(PaymentReceipt(reference: reference, brand: try row.decode(column: "brand", as: String.self),
-                                                             lastFour: try row.decode(column: "last4", as: String.self))))
-            }
-            return (reference, .declined(DeclineReason(rawValue: outcome) ?? .declined))
+            return (reference, Self.outcome(try row.decode(column: "outcome", as: String.self), reference: reference,
+                                            brand: try row.decode(column: "brand", as: String.self), lastFour: try row.decode(column: "last4", as: String.self)))
         }
+    }
+
+    /// A ledger row's outcome as the provider answers it.
+    private static func outcome(_ outcome: String, reference: String, brand: String, lastFour: String) -> ChargeOutcome {
+        outcome == succeeded ? .succeeded(PaymentReceipt(reference: reference, brand: brand, lastFour: lastFour))
+            : .declined(DeclineReason(rawValue: outcome) ?? .declined)
     }
 
     private static func refund(key: String, sql: any SQLDatabase) async throws -> RefundReceipt? {

@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// With `synchronous=FULL` every commit waits for the disk, so a lone writer can commit only as
 /// often as the disk syncs. Here the first transaction to find the writer idle starts a batch;
-/// each queued transaction runs in its own `SAVEPOINT` inside one `BEGIN IMMEDIATE … COMMIT`.
+/// each queued transaction runs in its own `SAVEPOINT` inside one `BEGIN IMMEDIATE … COMMIT`
+/// (left open: they nest, and the `COMMIT` releases them all).
 /// A transaction that throws is rolled back to its savepoint alone; the others go on. Nobody is
 /// told "committed" before the one `COMMIT` that covers them returns, and if that fails, every
 /// transaction of the batch fails. Under light load a batch holds one transaction and nothing
@@ -64,15 +65,16 @@ final class GroupCommit: Sendable {
                     return Outcome(answer: { _ in continuation.resume(throwing: error) }, poisoned: true)
                 }
                 do {
+                    // Not released: the batch's `COMMIT` releases every savepoint, and
+                    // `ROLLBACK TO` goes back to the newest one of the name, this transaction's
+                    // own. A release would be one more trip to the writer's thread.
                     let value = try await body(sql)
-                    try await sql.raw("RELEASE gomart_transaction").run()
                     return Outcome(answer: { commitError in
                         if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(returning: value) }
                     }, poisoned: false)
                 } catch {
                     do {
                         try await sql.raw("ROLLBACK TO gomart_transaction").run()
-                        try await sql.raw("RELEASE gomart_transaction").run()
                         return Outcome(answer: { _ in continuation.resume(throwing: error) }, poisoned: false)
                     } catch {
                         return Outcome(answer: { _ in continuation.resume(throwing: error) }, poisoned: true)

@@ -136,6 +136,26 @@ func outboxTopics(_ database: Database) async throws -> [String] {
         await shop.close()
     }
 
+    /// Order lines are written a hundred to a statement: an order of 130 keeps every line, in
+    /// the cart's order, across the statements' boundary.
+    @Test func aLongOrderKeepsEveryLineInOrder() async throws {
+        let shop = try await TestShop.make(policy: CartPolicy(maximumLines: 150, minimumOrder: Money(minorUnits: 1, currency: .gbp)))
+        let customer = try #require(try await shop.makeCustomers(1).first)
+        let products = Array(try await shop.catalog.allProducts().filter { !$0.soldByWeight && $0.stock >= 2 }.prefix(130))
+        #expect(products.count == 130)
+        for (index, product) in products.enumerated() {
+            try await shop.cart.add(productID: product.id, quantity: 1 + index % 2, to: .customer(id: customer))
+        }
+
+        let placed = try await shop.checkout.placeOrder(customerID: customer, delivery: delivery, card: goodCard, idempotencyKey: "long-order-key")
+
+        let stored = try await shop.checkout.order(id: placed.order.id, customerID: customer)
+        #expect(stored.lines.map(\.productID) == products.map(\.id))
+        #expect(stored.lines.map(\.quantity) == products.indices.map { 1 + $0 % 2 })
+        #expect(stored.subtotal == placed.order.subtotal)
+        await shop.close()
+    }
+
     @Test(arguments: [("4000000000000002", DeclineReason.declined), ("4000000000009995", .insufficientFunds)])
     func aDeclineCancelsTheOrderAndReturnsTheStock(number: String, reason: DeclineReason) async throws {
         let shop = try await TestShop.make()
