@@ -103,7 +103,9 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "Security", "Storage",
+                "Security", "Storage", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

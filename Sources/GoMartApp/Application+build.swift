@@ -126,6 +126,9 @@ public func buildApplication(
                 services: services, store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
                 schedule: configuration.recommendations.retrainSchedule, database: database, logger: logger
             )))
+            if let backups = scheduledBackups(configuration, database: database, logger: logger) {
+                app.addServices(GatedService(gate: schemaReady, service: backups))
+            }
         }
         return app
     } catch {
@@ -320,6 +323,39 @@ func buildRouter(
         .addRoutes(to: router)
     RecommendationsAPIController(catalog: catalog, recommendations: recommendations).addRoutes(to: router)
     return router
+}
+
+/// The backup key: `GOMART_BACKUP_KEY`, or in development the data folder's `backup.key`, made
+/// when `create` is set and it is missing.
+public func loadBackupKey(_ configuration: GoMartConfiguration, create: Bool) throws -> BackupKey {
+    let persistence = configuration.persistence
+    guard persistence.backupKey != nil || configuration.environment == .development else {
+        throw BackupKey.Invalid(description: "GOMART_BACKUP_KEY is required in production")
+    }
+    return try BackupKey.resolve(configuredBase64: persistence.backupKey, keyFile: persistence.backupKeyFilePath, create: create)
+}
+
+/// The worker's scheduled backups, when they apply: SQLite, an interval, and a backup key.
+func scheduledBackups(_ configuration: GoMartConfiguration, database: Database, logger: Logger) -> ScheduledBackups? {
+    let persistence = configuration.persistence
+    guard let minutes = persistence.backupIntervalMinutes else {
+        logger.warning("scheduled backups are off (GOMART_BACKUP_INTERVAL=off)")
+        return nil
+    }
+    guard case .sqliteFile(let path) = persistence.databaseURL else {
+        logger.notice("scheduled backups cover the embedded SQLite database; on PostgreSQL, use pgBackRest or pg_dump (see the README)")
+        return nil
+    }
+    do {
+        let key = try loadBackupKey(configuration, create: true)
+        return ScheduledBackups(
+            backups: SQLiteBackups(databasePath: path, key: key, logger: logger), folder: URL(fileURLWithPath: persistence.backupDirectory),
+            interval: .seconds(minutes * 60), retention: BackupRetention(keep: persistence.backupKeep), database: database, logger: logger
+        )
+    } catch {
+        logger.error("scheduled backups are off: \(error)")
+        return nil
+    }
 }
 
 /// The keys from `GOMART_SECRET_KEY` if set; in development, from the key file in the data folder.

@@ -93,10 +93,57 @@ extension GoMartConfiguration {
             }
             autoMigrate = settings.boolean("GOMART_AUTO_MIGRATE", default: autoMigrate)
             seedDemoCatalogue = settings.boolean("GOMART_SEED_DEMO", default: seedDemoCatalogue)
+            readBackups(settings)
         }
 
         /// The path of the development key file.
         public var keyFilePath: String { (dataDirectory as NSString).appendingPathComponent("secret.key") }
+
+        /// How often the worker takes a backup (`GOMART_BACKUP_INTERVAL`: `6h`, `90m`, or `off`);
+        /// nil when off. SQLite only.
+        public var backupIntervalMinutes: Int? = 360
+        /// Where backups go (`GOMART_BACKUP_DIR`; default: `backups` in the data folder).
+        public var backupDirectoryOverride: String?
+        /// How many of the newest backups are kept, besides a daily one for a week and a weekly
+        /// one for four weeks (`GOMART_BACKUP_KEEP`).
+        public var backupKeep = 4
+        /// The key that encrypts backups (`GOMART_BACKUP_KEY`, or `GOMART_BACKUP_KEY_FILE`); in
+        /// development, `backup.key` in the data folder.
+        public var backupKey: String?
+
+        /// Where backups go.
+        public var backupDirectory: String { backupDirectoryOverride ?? (dataDirectory as NSString).appendingPathComponent("backups") }
+        /// The path of the development backup key file.
+        public var backupKeyFilePath: String { (dataDirectory as NSString).appendingPathComponent("backup.key") }
+
+        /// Reads the backup settings.
+        mutating func readBackups(_ settings: SettingsReader) {
+            if let text = settings.text("GOMART_BACKUP_INTERVAL") {
+                if let minutes = Self.minutes(text) {
+                    backupIntervalMinutes = minutes
+                } else {
+                    settings.note("GOMART_BACKUP_INTERVAL must be off or a time from 5m to 7d such as 6h or 90m, not '\(text)'")
+                }
+            }
+            backupDirectoryOverride = settings.text("GOMART_BACKUP_DIR")
+            backupKeep = settings.integer("GOMART_BACKUP_KEEP", default: backupKeep, range: 1...1_000)
+            backupKey = settings.text("GOMART_BACKUP_KEY")
+        }
+
+        /// `off` is nil; `6h`, `90m`, `1d` are minutes (5 minutes to 7 days); anything else is invalid (nil, nil).
+        static func minutes(_ text: String) -> Int?? {
+            let text = text.lowercased()
+            if text == "off" { return .some(nil) }
+            guard let unit = text.last, let number = Int(text.dropLast()) else { return nil }
+            let minutes: Int
+            switch unit {
+            case "m": minutes = number
+            case "h": minutes = number * 60
+            case "d": minutes = number * 1_440
+            default: return nil
+            }
+            return (5...10_080).contains(minutes) ? .some(minutes) : nil
+        }
     }
 
     /// The in-process caches.

@@ -1,0 +1,196 @@
+import Crypto
+import Foundation
+import Logging
+import Storage
+
+/// What a backup holds, written beside it (`NAME.manifest.json`): no personal data, only counts.
+public struct BackupManifest: Codable, Sendable, Equatable {
+    /// The manifest's own format.
+    public var format = 1
+    /// When the snapshot was taken (every order committed before it is in the backup).
+    public var createdAt: Date
+    /// `sqlite` (PostgreSQL backups come with `pg_dump`).
+    public var engine: String
+    /// The newest migration the backed-up database had.
+    public var schemaVersion: String?
+    /// The GoMart that took it.
+    public var gomartVersion: String
+    /// Rows per table.
+    public var rowCounts: [String: Int]
+    /// The backup file's size and SHA-256 (hex).
+    public var archiveBytes: Int
+    public var archiveSHA256: String
+    /// The database's size before compression.
+    public var databaseBytes: Int
+
+    /// The manifest beside the backup file at `archive`.
+    public static func url(for archive: URL) -> URL {
+        archive.deletingPathExtension().appendingPathExtension("manifest.json")
+    }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    /// Reads the manifest beside `archive`.
+    public static func read(for archive: URL) throws -> BackupManifest {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(BackupManifest.self, from: Data(contentsOf: url(for: archive)))
+        } catch {
+            throw BackupArchive.Unreadable(description: "no readable manifest beside \(archive.lastPathComponent) (\(url(for: archive).lastPathComponent))")
+        }
+    }
+}
+
+/// The version of GoMart, as backups and `gomart --version` give it.
+public enum GoMartVersion {
+    public static let current = "0.14.0"
+}
+
+/// Backups of the embedded SQLite database: taken online, checked by restoring them into a
+/// scratch folder, restored into an empty data folder.
+public struct SQLiteBackups: Sendable {
+    /// The live database file.
+    public let databasePath: String
+    public let key: BackupKey
+    public let logger: Logger
+    /// Now (a test clock in tests).
+    let now: @Sendable () -> Date
+
+    public init(databasePath: String, key: BackupKey, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.databasePath = databasePath
+        self.key = key
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A backup just taken: where it is and what it holds.
+    public struct Taken: Sendable {
+        public var archive: URL
+        public var manifest: BackupManifest
+    }
+
+    /// Takes a backup into `folder` (created 0700 if missing): a consistent snapshot, checked,
+    /// compressed and encrypted, with its manifest. The shop may keep selling meanwhile.
+    public func backUp(into folder: URL) async throws -> Taken {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let scratch = try Self.scratchFolder(near: folder)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let taken = now()
+        let snapshot = scratch.appendingPathComponent("snapshot.sqlite")
+        try await SQLiteFiles.snapshot(of: databasePath, to: snapshot.path, logger: logger)
+        let inspection = try await SQLiteFiles.inspect(snapshot.path, logger: logger)
+        guard inspection.integrity == "ok" else { throw BackupArchive.Unreadable(description: "the snapshot failed its integrity check: \(inspection.integrity)") }
+
+        var name = "gomart-" + Self.stamp(taken)
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent(name + ".gmbackup").path) {
+            name += "-" + UUID().uuidString.prefix(4).lowercased() // two in one second
+        }
+        let archive = folder.appendingPathComponent(name + ".gmbackup")
+        let partial = folder.appendingPathComponent(name + ".gmbackup.partial")
+        let bytes = try BackupArchive.seal(snapshot, to: partial, key: key)
+        let manifest = BackupManifest(
+            createdAt: taken, engine: "sqlite", schemaVersion: inspection.schemaVersion, gomartVersion: GoMartVersion.current,
+            rowCounts: inspection.rowCounts, archiveBytes: bytes, archiveSHA256: try Self.sha256(of: partial),
+            databaseBytes: (try FileManager.default.attributesOfItem(atPath: snapshot.path)[.size] as? Int) ?? 0
+        )
+        // The manifest first and the backup's final name last: a backup file with its name is complete.
+        try BackupManifest.encoder().encode(manifest).write(to: BackupManifest.url(for: archive), options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: BackupManifest.url(for: archive).path)
+        try FileManager.default.moveItem(at: partial, to: archive)
+        return Taken(archive: archive, manifest: manifest)
+    }
+
+    /// What checking a backup found.
+    public struct Verification: Sendable {
+        public var manifest: BackupManifest
+        public var restored: SQLiteFiles.Inspection
+        /// Tables whose rows differ from the manifest's counts (none when all is well).
+        public var mismatches: [String]
+        public var isGood: Bool { restored.integrity == "ok" && mismatches.isEmpty }
+    }
+
+    /// Restores `archive` into a scratch folder, checks it and compares it with its manifest.
+    public func verify(_ archive: URL) async throws -> Verification {
+        let manifest = try BackupManifest.read(for: archive)
+        guard try Self.sha256(of: archive) == manifest.archiveSHA256 else {
+            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) does not match its manifest's checksum: damaged or replaced")
+        }
+        let scratch = try Self.scratchFolder(near: archive.deletingLastPathComponent())
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let restored = scratch.appendingPathComponent("restored.sqlite")
+        try BackupArchive.open(archive, to: restored, key: key)
+        let inspection = try await SQLiteFiles.inspect(restored.path, logger: logger)
+        let tables = Set(manifest.rowCounts.keys).union(inspection.rowCounts.keys)
+        let mismatches = tables.sorted().filter { manifest.rowCounts[$0] != inspection.rowCounts[$0] }
+        return Verification(manifest: manifest, restored: inspection, mismatches: mismatches)
+    }
+
+    /// Restores `archive` as the database file. Refuses when a database with tables is there,
+    /// unless `force` (the shop must be stopped first: a running one would keep its old file open).
+    public func restore(_ archive: URL, force: Bool) async throws -> Verification {
+        if FileManager.default.fileExists(atPath: databasePath), !force {
+            let existing = try await SQLiteFiles.inspect(databasePath, logger: logger)
+            guard existing.rowCounts.isEmpty else {
+                throw BackupArchive.Unreadable(description: "\(databasePath) already holds a database (\(existing.rowCounts.count) tables); "
+                    + "stop the shop and pass --force to replace it")
+            }
+        }
+        let verification = try await verify(archive)
+        guard verification.isGood else {
+            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) failed its check: \(verification.restored.integrity), "
+                + "mismatched tables: \(verification.mismatches.joined(separator: ", "))")
+        }
+        let target = URL(fileURLWithPath: databasePath)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let incoming = target.deletingLastPathComponent().appendingPathComponent(".restoring-" + target.lastPathComponent)
+        try? FileManager.default.removeItem(at: incoming)
+        try BackupArchive.open(archive, to: incoming, key: key)
+        // The old file's write-ahead log belongs to the old file: it must not be replayed onto the new one.
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
+        if FileManager.default.fileExists(atPath: databasePath) {
+            _ = try FileManager.default.replaceItemAt(target, withItemAt: incoming)
+        } else {
+            try FileManager.default.moveItem(at: incoming, to: target)
+        }
+        return verification
+    }
+
+    /// The backups in `folder`, oldest first.
+    public static func list(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasPrefix("gomart-") && $0.hasSuffix(".gmbackup") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    static func scratchFolder(near folder: URL) throws -> URL {
+        let scratch = folder.appendingPathComponent(".scratch-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return scratch
+    }
+
+    /// `20261130T230512Z`: sorts by time, and is safe in any file system.
+    static func stamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func padded(_ value: Int?, _ width: Int) -> String {
+            let text = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return padded(c.year, 4) + padded(c.month, 2) + padded(c.day, 2) + "T" + padded(c.hour, 2) + padded(c.minute, 2) + padded(c.second, 2) + "Z"
+    }
+
+    static func sha256(of file: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hash.update(data: block) }
+        return hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import GoMartApp
+import Operations
+import Storage
+
+/// `gomart backup`: online backups, and checking them.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take a backup while the shop runs, or check one.",
+        subcommands: [Create.self, Verify.self],
+        defaultSubcommand: Create.self
+    )
+
+    /// `gomart backup [create]`.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Take a consistent backup now (the shop may keep selling).",
+            discussion: """
+                Writes gomart-<time>.gmbackup (compressed, encrypted with the backup key) and its manifest \
+                (gomart-<time>.manifest.json: time, schema and GoMart versions, rows per table, SHA-256) into \
+                --to, by default GOMART_BACKUP_DIR or the backups folder of the data folder. The backup key is \
+                GOMART_BACKUP_KEY (32 bytes, base64), or in development the backup.key file of the data folder, made \
+                on first use. Keep that key, \
+                and the data key (GOMART_SECRET_KEY or secret.key), somewhere other than the backups.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Folder for the backup (default: backups in the data folder).", valueName: "path"))
+        var to: String?
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let backups = try BackupSetup(storage, creatingKey: true).backups
+            let folder = URL(fileURLWithPath: to ?? BackupSetup.defaultFolder(storage))
+            let began = ContinuousClock.now
+            let taken = try await backups.backUp(into: folder)
+            let rows = taken.manifest.rowCounts.values.reduce(0, +)
+            say("Backed up \(rows) rows in \(taken.manifest.rowCounts.count) tables (orders: \(taken.manifest.rowCounts["orders"] ?? 0)) "
+                + "to \(taken.archive.path): \(Self.megabytes(taken.manifest.archiveBytes)) from \(Self.megabytes(taken.manifest.databaseBytes)), "
+                + "in \(began.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))).")
+        }
+
+        static func megabytes(_ bytes: Int) -> String {
+            let tenths = (bytes * 10 + 524_288) / 1_048_576
+            return "\(tenths / 10).\(tenths % 10) MB"
+        }
+    }
+
+    /// `gomart backup verify`.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore a backup into a scratch folder, check it and compare it with its manifest.",
+            discussion: "Without a file, checks the newest backup in the backups folder. Exits 1 if the backup is not good."
+        )
+
+        @Argument(help: ArgumentHelp("The .gmbackup file (default: the newest in the backups folder).", valueName: "file"))
+        var file: String?
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let backups = try BackupSetup(storage, creatingKey: false).backups
+            let archive = try BackupSetup.archive(file, storage: storage)
+            let verification = try await backups.verify(archive)
+            let rows = verification.restored.rowCounts.values.reduce(0, +)
+            if verification.isGood {
+                say("\(archive.lastPathComponent): good. Integrity ok; \(rows) rows in \(verification.restored.rowCounts.count) tables, "
+                    + "as the manifest says; taken \(verification.manifest.createdAt.formatted(.iso8601)), schema \(verification.manifest.schemaVersion ?? "none").")
+            } else {
+                say("\(archive.lastPathComponent): NOT good. Integrity: \(verification.restored.integrity); tables that differ from the manifest: "
+                    + (verification.mismatches.isEmpty ? "none" : verification.mismatches.joined(separator: ", ")) + ".")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// `gomart restore`.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup into an empty data folder (or, with --force, over a stopped shop's database).",
+        discussion: """
+            The backup is checked first (integrity and row counts against its manifest). Stop every GoMart \
+            process using the database before restoring over it. The data key the backup was taken with \
+            (GOMART_SECRET_KEY or secret.key) is needed to read its personal data.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The .gmbackup file.", valueName: "file"))
+    var file: String
+
+    @Flag(name: .long, help: "Replace an existing database.")
+    var force = false
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let setup = try BackupSetup(storage, creatingKey: false)
+        let archive = URL(fileURLWithPath: file)
+        let restored = try await setup.backups.restore(archive, force: force)
+        let counts = restored.restored.rowCounts
+        say("Restored \(archive.lastPathComponent) (taken \(restored.manifest.createdAt.formatted(.iso8601))) into \(setup.backups.databasePath): "
+            + "\(counts["orders"] ?? 0) orders, \(counts["customers"] ?? 0) customers, \(counts["products"] ?? 0) products; "
+            + "\(counts.values.reduce(0, +)) rows in \(counts.count) tables.")
+    }
+}
+
+/// What the backup commands share: the configuration, the key and the database file.
+struct BackupSetup {
+    let backups: SQLiteBackups
+
+    init(_ storage: StorageOptions, creatingKey: Bool) throws {
+        let configuration = try storage.configuration()
+        let logger = storage.logger(for: configuration)
+        guard case .sqliteFile(let path) = configuration.persistence.databaseURL else {
+            throw ValidationError("gomart backup and restore handle the embedded SQLite database; on PostgreSQL use pg_dump and pg_restore (see the README).")
+        }
+        let key = try loadBackupKey(configuration, create: creatingKey)
+        backups = SQLiteBackups(databasePath: path, key: key, logger: logger)
+    }
+
+    static func defaultFolder(_ storage: StorageOptions) -> String {
+        (try? storage.configuration())?.persistence.backupDirectory ?? "./data/backups"
+    }
+
+    /// `file`, or the newest backup in the default folder.
+    static func archive(_ file: String?, storage: StorageOptions) throws -> URL {
+        if let file { return URL(fileURLWithPath: file) }
+        guard let newest = SQLiteBackups.list(in: URL(fileURLWithPath: defaultFolder(storage))).last else {
+            throw ValidationError("no backups in \(defaultFolder(storage)); name a .gmbackup file")
+        }
+        return newest
+    }
+}
