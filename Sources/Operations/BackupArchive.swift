@@ -36,10 +36,21 @@ public struct BackupKey: Sendable {
         }
         let key = SymmetricKey(size: .bits256)
         let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
-        guard FileManager.default.createFile(atPath: keyFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        // Created exclusively: a worker and a `gomart backup` starting at once must not each
+        // write a key of their own, or one of them would encrypt with a key that is then lost.
+        let descriptor = open(keyFile, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if descriptor < 0 && errno == EEXIST {
+            return try resolve(configuredBase64: nil, keyFile: keyFile, create: false)
+        }
+        guard descriptor >= 0 else { throw Invalid(description: "could not create the backup key file \(keyFile)") }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+        } catch {
             throw Invalid(description: "could not write the backup key to \(keyFile)")
         }
-        return BackupKey(key: SymmetricKey(data: Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))!))
+        return BackupKey(key: key)
     }
 
     /// A key from raw bytes (tests).

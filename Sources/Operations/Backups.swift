@@ -28,17 +28,28 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         archive.deletingPathExtension().appendingPathExtension("manifest.json")
     }
 
-    static func encoder() -> JSONEncoder {
+    /// Times to the millisecond (`2026-11-30T23:05:14.123Z`): an order acknowledged a moment
+    /// before the backup is told apart from one a moment after.
+    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// The manifest's JSON encoder.
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(timeFormat))
+        }
         return encoder
     }
 
     /// Reads the manifest beside `archive`.
     public static func read(for archive: URL) throws -> BackupManifest {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            return try (try? timeFormat.parse(text)) ?? Date.ISO8601FormatStyle().parse(text)
+        }
         do {
             return try decoder.decode(BackupManifest.self, from: Data(contentsOf: url(for: archive)))
         } catch {

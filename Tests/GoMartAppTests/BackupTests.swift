@@ -114,9 +114,7 @@ import TestSupport
         let taken = try await backups.backUp(into: directory.appendingPathComponent("backups"))
         var manifest = taken.manifest
         manifest.rowCounts["schema_migrations"] = (manifest.rowCounts["schema_migrations"] ?? 0) + 1
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(manifest).write(to: BackupManifest.url(for: taken.archive))
+        try BackupManifest.encoder().encode(manifest).write(to: BackupManifest.url(for: taken.archive))
 
         let verification = try await backups.verify(taken.archive)
         #expect(!verification.isGood)
