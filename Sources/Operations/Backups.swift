@@ -9,7 +9,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var format = 1
     /// When the snapshot was taken (every order committed before it is in the backup).
     public var createdAt: Date
-    /// `sqlite` (PostgreSQL backups come with `pg_dump`).
+    /// `sqlite` or `postgres`.
     public var engine: String
     /// The newest migration the backed-up database had.
     public var schemaVersion: String?
@@ -63,11 +63,24 @@ public enum GoMartVersion {
     public static let current = "0.14.0"
 }
 
+/// Backups of either engine, as the `gomart backup` and `gomart restore` commands use them.
+public protocol ShopBackups: Sendable {
+    /// What is backed up or restored over, for messages.
+    var target: String { get }
+    /// Takes a consistent backup into `folder` while the shop keeps selling.
+    func backUp(into folder: URL) async throws -> SQLiteBackups.Taken
+    /// Reads a backup back and compares it with its manifest.
+    func verify(_ archive: URL) async throws -> SQLiteBackups.Verification
+    /// Restores a backup; refuses a database that holds tables unless `force`.
+    func restore(_ archive: URL, force: Bool) async throws -> SQLiteBackups.Verification
+}
+
 /// Backups of the embedded SQLite database: taken online, checked by restoring them into a
 /// scratch folder, restored into an empty data folder.
-public struct SQLiteBackups: Sendable {
+public struct SQLiteBackups: ShopBackups {
     /// The live database file.
     public let databasePath: String
+    public var target: String { databasePath }
     public let key: BackupKey
     public let logger: Logger
     /// Now (a test clock in tests).
@@ -98,23 +111,39 @@ public struct SQLiteBackups: Sendable {
         let inspection = try await SQLiteFiles.inspect(snapshot.path, logger: logger)
         guard inspection.integrity == "ok" else { throw BackupArchive.Unreadable(description: "the snapshot failed its integrity check: \(inspection.integrity)") }
 
-        var name = "gomart-" + Self.stamp(taken)
+        return try Self.seal(snapshot, into: folder, key: key, manifest: BackupManifest(
+            createdAt: taken, engine: "sqlite", schemaVersion: inspection.schemaVersion, gomartVersion: GoMartVersion.current,
+            rowCounts: inspection.rowCounts, archiveBytes: 0, archiveSHA256: "",
+            databaseBytes: (try FileManager.default.attributesOfItem(atPath: snapshot.path)[.size] as? Int) ?? 0
+        ))
+    }
+
+    /// Encrypts `file` into `folder` as `gomart-<time>.gmbackup` beside its manifest (the
+    /// archive's size and checksum filled in). Both engines' backups end here.
+    static func seal(_ file: URL, into folder: URL, key: BackupKey, manifest: BackupManifest) throws -> Taken {
+        var name = "gomart-" + stamp(manifest.createdAt)
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent(name + ".gmbackup").path) {
             name += "-" + UUID().uuidString.prefix(4).lowercased() // two in one second
         }
         let archive = folder.appendingPathComponent(name + ".gmbackup")
         let partial = folder.appendingPathComponent(name + ".gmbackup.partial")
-        let bytes = try BackupArchive.seal(snapshot, to: partial, key: key)
-        let manifest = BackupManifest(
-            createdAt: taken, engine: "sqlite", schemaVersion: inspection.schemaVersion, gomartVersion: GoMartVersion.current,
-            rowCounts: inspection.rowCounts, archiveBytes: bytes, archiveSHA256: try Self.sha256(of: partial),
-            databaseBytes: (try FileManager.default.attributesOfItem(atPath: snapshot.path)[.size] as? Int) ?? 0
-        )
+        var manifest = manifest
+        manifest.archiveBytes = try BackupArchive.seal(file, to: partial, key: key)
+        manifest.archiveSHA256 = try sha256(of: partial)
         // The manifest first and the backup's final name last: a backup file with its name is complete.
         try BackupManifest.encoder().encode(manifest).write(to: BackupManifest.url(for: archive), options: .atomic)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: BackupManifest.url(for: archive).path)
         try FileManager.default.moveItem(at: partial, to: archive)
         return Taken(archive: archive, manifest: manifest)
+    }
+
+    /// The manifest beside `archive`, once the archive's checksum matches it.
+    static func checkedManifest(_ archive: URL) throws -> BackupManifest {
+        let manifest = try BackupManifest.read(for: archive)
+        guard try sha256(of: archive) == manifest.archiveSHA256 else {
+            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) does not match its manifest's checksum: damaged or replaced")
+        }
+        return manifest
     }
 
     /// What checking a backup found.
@@ -124,13 +153,19 @@ public struct SQLiteBackups: Sendable {
         /// Tables whose rows differ from the manifest's counts (none when all is well).
         public var mismatches: [String]
         public var isGood: Bool { restored.integrity == "ok" && mismatches.isEmpty }
+
+        public init(manifest: BackupManifest, restored: SQLiteFiles.Inspection, mismatches: [String]) {
+            self.manifest = manifest
+            self.restored = restored
+            self.mismatches = mismatches
+        }
     }
 
     /// Restores `archive` into a scratch folder, checks it and compares it with its manifest.
     public func verify(_ archive: URL) async throws -> Verification {
-        let manifest = try BackupManifest.read(for: archive)
-        guard try Self.sha256(of: archive) == manifest.archiveSHA256 else {
-            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) does not match its manifest's checksum: damaged or replaced")
+        let manifest = try Self.checkedManifest(archive)
+        guard manifest.engine == "sqlite" else {
+            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) is a backup of a \(manifest.engine) database")
         }
         let scratch = try Self.scratchFolder(near: archive.deletingLastPathComponent())
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -16,6 +16,12 @@ public enum SQLiteFiles {
         public var rowCounts: [String: Int]
         /// The newest migration applied (nil for a file without the migrations table).
         public var schemaVersion: String?
+
+        public init(integrity: String, rowCounts: [String: Int], schemaVersion: String?) {
+            self.integrity = integrity
+            self.rowCounts = rowCounts
+            self.schemaVersion = schemaVersion
+        }
     }
 
     /// Writes one consistent snapshot of the database at `source` to the new file `destination`

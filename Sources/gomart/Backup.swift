@@ -34,10 +34,9 @@ struct BackupCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let backups = try BackupSetup(storage, creatingKey: true).backups
             let folder = URL(fileURLWithPath: to ?? BackupSetup.defaultFolder(storage))
             let began = ContinuousClock.now
-            let taken = try await backups.backUp(into: folder)
+            let taken = try await BackupSetup.with(storage, creatingKey: true) { try await $0.backUp(into: folder) }
             let rows = taken.manifest.rowCounts.values.reduce(0, +)
             say("Backed up \(rows) rows in \(taken.manifest.rowCounts.count) tables (orders: \(taken.manifest.rowCounts["orders"] ?? 0)) "
                 + "to \(taken.archive.path): \(Self.megabytes(taken.manifest.archiveBytes)) from \(Self.megabytes(taken.manifest.databaseBytes)), "
@@ -63,9 +62,8 @@ struct BackupCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let backups = try BackupSetup(storage, creatingKey: false).backups
             let archive = try BackupSetup.archive(file, storage: storage)
-            let verification = try await backups.verify(archive)
+            let verification = try await BackupSetup.with(storage, creatingKey: false) { try await $0.verify(archive) }
             let rows = verification.restored.rowCounts.values.reduce(0, +)
             if verification.isGood {
                 say("\(archive.lastPathComponent): good. Integrity ok; \(rows) rows in \(verification.restored.rowCounts.count) tables, "
@@ -100,28 +98,34 @@ struct RestoreCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let setup = try BackupSetup(storage, creatingKey: false)
         let archive = URL(fileURLWithPath: file)
-        let restored = try await setup.backups.restore(archive, force: force)
+        let force = force
+        let (restored, target) = try await BackupSetup.with(storage, creatingKey: false) { (try await $0.restore(archive, force: force), $0.target) }
         let counts = restored.restored.rowCounts
-        say("Restored \(archive.lastPathComponent) (taken \(restored.manifest.createdAt.formatted(.iso8601))) into \(setup.backups.databasePath): "
+        say("Restored \(archive.lastPathComponent) (taken \(restored.manifest.createdAt.formatted(.iso8601))) into \(target): "
             + "\(counts["orders"] ?? 0) orders, \(counts["customers"] ?? 0) customers, \(counts["products"] ?? 0) products; "
             + "\(counts.values.reduce(0, +)) rows in \(counts.count) tables.")
     }
 }
 
-/// What the backup commands share: the configuration, the key and the database file.
-struct BackupSetup {
-    let backups: SQLiteBackups
-
-    init(_ storage: StorageOptions, creatingKey: Bool) throws {
+/// What the backup commands share: the configuration, the key and the engine's backups.
+enum BackupSetup {
+    /// Runs `body` with the configured database's backups (on PostgreSQL, with the database open).
+    static func with<T: Sendable>(_ storage: StorageOptions, creatingKey: Bool, _ body: (any ShopBackups) async throws -> T) async throws -> T {
         let configuration = try storage.configuration()
         let logger = storage.logger(for: configuration)
-        guard case .sqliteFile(let path) = configuration.persistence.databaseURL else {
-            throw ValidationError("gomart backup and restore handle the embedded SQLite database; on PostgreSQL use pg_dump and pg_restore (see the README).")
-        }
         let key = try loadBackupKey(configuration, create: creatingKey)
-        backups = SQLiteBackups(databasePath: path, key: key, logger: logger)
+        switch configuration.persistence.databaseURL {
+        case .sqliteFile(let path):
+            return try await body(SQLiteBackups(databasePath: path, key: key, logger: logger))
+        case .postgres(let url):
+            return try await Database.withOpened(url: configuration.persistence.databaseURL, postgresSearchPath: configuration.persistence.databaseSchema,
+                                                 postgresMaxConnections: 2, logger: logger) { database in
+                try await body(PostgresBackups(database: database, url: url, key: key, logger: logger))
+            }
+        case .sqliteMemory:
+            throw ValidationError("an in-memory database has nothing to back up")
+        }
     }
 
     static func defaultFolder(_ storage: StorageOptions) -> String {
