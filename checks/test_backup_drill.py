@@ -1,5 +1,6 @@
-"""The backup drill on the embedded database: shoppers keep checking out while `gomart backup`
-runs, then the backup is verified, restored into a new data folder and served.
+"""The backup drill, on SQLite and on PostgreSQL: shoppers keep checking out while `gomart backup`
+runs, then the backup is verified, restored on a "new machine" (an empty data folder, and on
+PostgreSQL a new database) and served.
 
 Checks: the backup passes `gomart backup verify`; every order acknowledged before the backup's
 time is in it; its row counts are the manifest's; the restored shop starts, and a shopper's
@@ -19,6 +20,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "e2e"))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -34,8 +37,45 @@ def call(base, method, path, body=None, token=None, headers=None):
     return status, json.loads(raw or b"{}")
 
 
-def test_a_backup_taken_while_selling_restores_every_order_acknowledged_before_it(monkeypatch):
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request, monkeypatch):
+    """The engine, and on PostgreSQL a throwaway cluster whose URL the shop and commands use;
+    yields a function that makes a new empty database's URL (the "new machine")."""
     monkeypatch.setenv("GOMART_RATE_LIMITS", "off")  # one loopback client plays every shopper
+    if request.param == "sqlite":
+        yield request.param, None
+        return
+    cluster = Path(tempfile.mkdtemp(prefix="gomart-drill-pg-"))
+    url = subprocess.run([str(ROOT / "scripts/postgres-test-cluster"), "start", str(cluster)], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    monkeypatch.setenv("GOMART_DATABASE_URL", url)
+
+    def new_database():
+        port = url.split(":")[-1].split("/")[0]
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-p", port, "-U", "gomart", "gomart_restored"], check=True)
+        return url.replace("/gomart_test?", "/gomart_restored?")
+    try:
+        yield request.param, new_database
+    finally:
+        subprocess.run([str(ROOT / "scripts/postgres-test-cluster"), "stop", str(cluster)], check=False)
+
+
+def restored_orders_and_counts(engine, location, tables):
+    """The order ids and the rows of `tables` in the restored database, and its integrity."""
+    if engine == "sqlite":
+        database = sqlite3.connect(location)
+        stored = {row[0] for row in database.execute("SELECT public_id FROM orders")}
+        counts = {table: database.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
+        integrity = database.execute("PRAGMA integrity_check").fetchone()[0]
+        database.close()
+        return stored, counts, integrity
+    psql = lambda query: subprocess.run(["psql", location, "-At", "-c", query], check=True, capture_output=True, text=True).stdout.split()  # noqa: E731
+    counts = {table: int(psql(f'SELECT COUNT(*) FROM "{table}"')[0]) for table in tables}
+    return set(psql("SELECT public_id FROM orders")), counts, "ok"
+
+
+def test_a_backup_taken_while_selling_restores_every_order_acknowledged_before_it(engine):
+    engine, new_database = engine
     work = Path(tempfile.mkdtemp(prefix="gomart-drill-"))
     shop = serve(work)
     base = next(shop)
@@ -104,18 +144,20 @@ def test_a_backup_taken_while_selling_restores_every_order_acknowledged_before_i
         (restored / "data").mkdir(parents=True)
         shutil.copy(work / "data" / "secret.key", restored / "data" / "secret.key")
         environment = dict(os.environ, GOMART_BACKUP_KEY=(work / "data" / "backup.key").read_text().strip())
+        location = restored / "data" / "gomart.sqlite"
+        if new_database:
+            location = environment["GOMART_DATABASE_URL"] = new_database()
         began = time.monotonic()
         result = subprocess.run([str(BINARY), "restore", str(archive), "--data-dir", str(restored / "data")], cwd=work, env=environment,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-        database = sqlite3.connect(restored / "data" / "gomart.sqlite")
-        stored = {row[0] for row in database.execute("SELECT public_id FROM orders")}
-        counts = {table: database.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in manifest["rowCounts"]}
-        assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        database.close()
+        stored, counts, integrity = restored_orders_and_counts(engine, location, manifest["rowCounts"])
+        assert integrity == "ok"
         assert [order[1] for order in before if order[1] not in stored] == []
         assert counts == manifest["rowCounts"]
 
+        if new_database:
+            os.environ["GOMART_DATABASE_URL"] = str(location)  # the restored shop runs on the new database
         restored_shop = serve(restored, name="restored", keep_data=True)
         restored_base = next(restored_shop)
         rto = time.monotonic() - began
@@ -127,7 +169,7 @@ def test_a_backup_taken_while_selling_restores_every_order_acknowledged_before_i
             assert order["delivery"]["name"] == "Drill Shopper"  # personal data readable with the data key
         finally:
             next(restored_shop, None)
-        print(f"\nbackup drill: {len(acknowledged)} orders acknowledged, {len(before)} before the backup; "
+        print(f"\nbackup drill ({engine}): {len(acknowledged)} orders acknowledged, {len(before)} before the backup; "
               f"backup {manifest['archiveBytes']} bytes of {manifest['databaseBytes']}; restore to ready {rto:.2f} s (RTO)")
     finally:
         next(shop, None)
