@@ -348,8 +348,12 @@ func scheduledBackups(_ configuration: GoMartConfiguration, database: Database, 
     }
     do {
         let key = try loadBackupKey(configuration, create: true)
+        // A bucket receives each backup; a local folder in the data folder is where it is made.
+        let remote = persistence.backupDirectory.hasPrefix("s3://")
+            ? try BackupPlace.parse(persistence.backupDirectory, environment: ProcessInfo.processInfo.environment) : nil
+        let local = remote == nil ? persistence.backupDirectory : (persistence.dataDirectory as NSString).appendingPathComponent("backups")
         return ScheduledBackups(
-            backups: SQLiteBackups(databasePath: path, key: key, logger: logger), folder: URL(fileURLWithPath: persistence.backupDirectory),
+            backups: SQLiteBackups(databasePath: path, key: key, logger: logger), folder: URL(fileURLWithPath: local), remote: remote,
             interval: .seconds(minutes * 60), retention: BackupRetention(keep: persistence.backupKeep), database: database, logger: logger
         )
     } catch {

@@ -232,6 +232,18 @@ public struct SQLiteBackups: ShopBackups {
         return padded(c.year, 4) + padded(c.month, 2) + padded(c.day, 2) + "T" + padded(c.hour, 2) + padded(c.minute, 2) + padded(c.second, 2) + "Z"
     }
 
+    /// When the backup named `gomart-20261130T230512Z….gmbackup` was taken (to the second).
+    public static func date(fromName name: String) -> Date? {
+        let digits = name.dropFirst("gomart-".count).prefix(16)
+        guard name.hasPrefix("gomart-"), digits.count == 16, digits.last == "Z" else { return nil }
+        let parts = [digits.prefix(4), digits.dropFirst(4).prefix(2), digits.dropFirst(6).prefix(2),
+                     digits.dropFirst(9).prefix(2), digits.dropFirst(11).prefix(2), digits.dropFirst(13).prefix(2)].compactMap { Int($0) }
+        guard parts.count == 6 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5]))
+    }
+
     static func sha256(of file: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }

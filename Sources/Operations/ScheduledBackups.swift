@@ -40,16 +40,19 @@ public struct BackupRetention: Sendable, Equatable {
 public struct ScheduledBackups: Service {
     let backups: SQLiteBackups
     let folder: URL
+    /// Where each backup is also sent (a bucket), or nil.
+    let remote: BackupPlace?
     let interval: Duration
     let retention: BackupRetention
     let lease: JobLease
     let logger: Logger
     let retryAfter: Duration
 
-    public init(backups: SQLiteBackups, folder: URL, interval: Duration, retention: BackupRetention, database: Database, logger: Logger,
-                retryAfter: Duration = .seconds(300)) {
+    public init(backups: SQLiteBackups, folder: URL, remote: BackupPlace? = nil, interval: Duration, retention: BackupRetention,
+                database: Database, logger: Logger, retryAfter: Duration = .seconds(300)) {
         self.backups = backups
         self.folder = folder
+        self.remote = remote
         self.interval = interval
         self.retention = retention
         self.lease = JobLease(name: "backup", ttlSeconds: 900, database: database)
@@ -96,6 +99,11 @@ public struct ScheduledBackups: Service {
             Gauge(label: "gomart_backup_duration_seconds").record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             logger.info("backup taken", metadata: ["file": "\(taken.archive.lastPathComponent)", "bytes": "\(taken.manifest.archiveBytes)"])
             prune()
+            if let remote {
+                try await remote.store(taken)
+                try await prune(remote)
+                logger.info("backup sent", metadata: ["to": "\(remote.description)"])
+            }
             succeeded = true
         } catch {
             Counter(label: "gomart_backup_failures_total").increment()
@@ -114,6 +122,13 @@ public struct ScheduledBackups: Service {
             try? FileManager.default.removeItem(at: archives[index])
             try? FileManager.default.removeItem(at: BackupManifest.url(for: archives[index]))
         }
+    }
+
+    /// Deletes from `place` what the retention rule no longer keeps (dates read from the names).
+    func prune(_ place: BackupPlace) async throws {
+        let names = try await place.list()
+        let times = names.map { SQLiteBackups.date(fromName: $0) ?? .distantPast }
+        for index in retention.expired(times, now: Date()) { try await place.delete(names[index]) }
     }
 
     /// When the newest backup in `folder` was taken.

@@ -34,12 +34,16 @@ struct BackupCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let folder = URL(fileURLWithPath: to ?? BackupSetup.defaultFolder(storage))
+            let place = try BackupPlace.parse(to ?? BackupSetup.defaultFolder(storage), environment: ProcessInfo.processInfo.environment)
             let began = ContinuousClock.now
-            let taken = try await BackupSetup.with(storage, creatingKey: true) { try await $0.backUp(into: folder) }
+            let taken = try await BackupSetup.withLocalFolder(for: place) { folder in
+                let taken = try await BackupSetup.with(storage, creatingKey: true) { try await $0.backUp(into: folder) }
+                try await place.store(taken)
+                return taken
+            }
             let rows = taken.manifest.rowCounts.values.reduce(0, +)
             say("Backed up \(rows) rows in \(taken.manifest.rowCounts.count) tables (orders: \(taken.manifest.rowCounts["orders"] ?? 0)) "
-                + "to \(taken.archive.path): \(Self.megabytes(taken.manifest.archiveBytes)) from \(Self.megabytes(taken.manifest.databaseBytes)), "
+                + "to \(place.description)/\(taken.archive.lastPathComponent): \(Self.megabytes(taken.manifest.archiveBytes)) from \(Self.megabytes(taken.manifest.databaseBytes)), "
                 + "in \(began.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))).")
         }
 
@@ -62,8 +66,9 @@ struct BackupCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let archive = try BackupSetup.archive(file, storage: storage)
-            let verification = try await BackupSetup.with(storage, creatingKey: false) { try await $0.verify(archive) }
+            let (verification, archive) = try await BackupSetup.withArchive(file, storage: storage) { archive in
+                (try await BackupSetup.with(storage, creatingKey: false) { try await $0.verify(archive) }, archive)
+            }
             let rows = verification.restored.rowCounts.values.reduce(0, +)
             if verification.isGood {
                 say("\(archive.lastPathComponent): good. Integrity ok; \(rows) rows in \(verification.restored.rowCounts.count) tables, "
@@ -98,9 +103,10 @@ struct RestoreCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let archive = URL(fileURLWithPath: file)
         let force = force
-        let (restored, target) = try await BackupSetup.with(storage, creatingKey: false) { (try await $0.restore(archive, force: force), $0.target) }
+        let (restored, target, archive) = try await BackupSetup.withArchive(file, storage: storage) { archive in
+            try await BackupSetup.with(storage, creatingKey: false) { (try await $0.restore(archive, force: force), $0.target, archive) }
+        }
         let counts = restored.restored.rowCounts
         say("Restored \(archive.lastPathComponent) (taken \(restored.manifest.createdAt.formatted(.iso8601))) into \(target): "
             + "\(counts["orders"] ?? 0) orders, \(counts["customers"] ?? 0) customers, \(counts["products"] ?? 0) products; "
@@ -132,12 +138,34 @@ enum BackupSetup {
         (try? storage.configuration())?.persistence.backupDirectory ?? "./data/backups"
     }
 
-    /// `file`, or the newest backup in the default folder.
-    static func archive(_ file: String?, storage: StorageOptions) throws -> URL {
-        if let file { return URL(fileURLWithPath: file) }
-        guard let newest = SQLiteBackups.list(in: URL(fileURLWithPath: defaultFolder(storage))).last else {
-            throw ValidationError("no backups in \(defaultFolder(storage)); name a .gmbackup file")
+    /// Runs `body` with a local folder for `place`: the folder itself, or a scratch one that is
+    /// removed afterwards (for a bucket).
+    static func withLocalFolder<T>(for place: BackupPlace, _ body: (URL) async throws -> T) async throws -> T {
+        if case .folder(let url) = place { return try await body(url) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        return try await body(scratch)
+    }
+
+    /// Runs `body` with the backup `file` as a local file (fetched first from an `s3://` address);
+    /// without `file`, the newest backup in the default place.
+    static func withArchive<T>(_ file: String?, storage: StorageOptions, _ body: (URL) async throws -> T) async throws -> T {
+        let environment = ProcessInfo.processInfo.environment
+        let place: BackupPlace
+        let name: String
+        if let file {
+            guard file.hasPrefix("s3://") else { return try await body(URL(fileURLWithPath: file)) }
+            let url = URL(string: file)
+            name = url?.lastPathComponent ?? file
+            place = try BackupPlace.parse(String(file.dropLast(name.count)), environment: environment)
+        } else {
+            place = try BackupPlace.parse(defaultFolder(storage), environment: environment)
+            guard let newest = try await place.list().last else {
+                throw ValidationError("no backups in \(place.description); name a .gmbackup file")
+            }
+            name = newest
         }
-        return newest
+        return try await withLocalFolder(for: place) { folder in try await body(try await place.fetch(name, into: folder)) }
     }
 }

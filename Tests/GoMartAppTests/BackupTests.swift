@@ -135,6 +135,15 @@ import TestSupport
         #expect(expired == Set([2, 3, 5, 8, 10]))
     }
 
+    /// A bucket's backups are pruned by the times in their names.
+    @Test func aBackupsNameGivesTheTimeItWasTaken() {
+        let expected = Date(timeIntervalSince1970: 1_796_079_912) // 2026-11-30T23:05:12Z
+        #expect(SQLiteBackups.date(fromName: "gomart-20261130T230512Z.gmbackup") == expected)
+        #expect(SQLiteBackups.date(fromName: "gomart-20261130T230512Z-3f2a.gmbackup") == expected)
+        #expect(SQLiteBackups.date(fromName: "gomart-2026113XT230512Z.gmbackup") == nil)
+        #expect(SQLiteBackups.date(fromName: "notes.txt") == nil)
+    }
+
     @Test(arguments: [("6h", 360), ("90m", 90), ("1d", 1_440), ("OFF", nil)] as [(String, Int?)])
     func theIntervalIsReadInHoursMinutesOrDays(text: String, minutes: Int?) throws {
         let configuration = try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_BACKUP_INTERVAL": text])
