@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "e2e" / "artifacts"
 
 
-BINARY = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart"))
+BINARY = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart")).resolve()
 
 
 def serve(data, *setup, name="shop", keep_data=False):
