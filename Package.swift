@@ -182,6 +182,7 @@ let package = Package(
             dependencies: [
                 "GoMartModels", "Pricing", "Storage", "Catalog", "Cart", "Payments", "Security",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

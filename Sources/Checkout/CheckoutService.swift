@@ -189,6 +189,7 @@ public struct CheckoutService: Sendable {
             }
             orderID = created.id
             if created.changedShownStock { catalog.stockDidChange() }
+            BusinessMetrics.placed(lines: newOrder.lines.count)
         } catch let race as StockRace {
             // Stock ran out between validation and the transaction: report it like validation does.
             var refreshed = try await validateCart(of: owner)
@@ -210,7 +211,7 @@ public struct CheckoutService: Sendable {
             orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             switch try? await payments.lookUpCharge(idempotencyKey: idempotencyKey) {
             case .succeeded(let receipt)?:
-                try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, emptying: owner, logger: orderLogger)
+                try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, amount: quote.total, emptying: owner, logger: orderLogger)
                 return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
             case nil:
                 // The gateway cannot say: the order stays awaiting payment and the reaper settles it.
@@ -223,11 +224,12 @@ public struct CheckoutService: Sendable {
         }
         switch outcome {
         case .succeeded(let receipt):
-            try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, emptying: owner, logger: orderLogger)
+            try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, amount: quote.total, emptying: owner, logger: orderLogger)
             orderLogger.info("order paid", metadata: ["total_minor": "\(quote.total.minorUnits)"])
             return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
         case .declined(let reason):
             orderLogger.info("payment declined", metadata: ["reason": "\(reason.rawValue)"])
+            BusinessMetrics.declined(reason)
             try await cancel(orderID: orderID, publicID: publicID, items: stockItems, reason: reason.rawValue)
             throw CheckoutError.paymentDeclined(reason)
         }
@@ -236,7 +238,7 @@ public struct CheckoutService: Sendable {
     /// Settles a pending order as paid and, with `emptying`, empties the shopper's cart in the
     /// same transaction. If the order was cancelled meanwhile (the reaper found no charge while
     /// this one was in flight), the money is given straight back and the cart is left as it is.
-    func markPaid(orderID: Int64, publicID: String, receipt: PaymentReceipt, emptying owner: CartOwner? = nil,
+    func markPaid(orderID: Int64, publicID: String, receipt: PaymentReceipt, amount: Money, emptying owner: CartOwner? = nil,
                   logger orderLogger: Logger) async throws {
         let paidAt = timestamp()
         let cart = cart
@@ -252,7 +254,10 @@ public struct CheckoutService: Sendable {
             return (true, try await cart.clear(owner, in: sql))
         }
         if let emptied { cart.committed(emptied) }
-        guard !paid else { return }
+        guard !paid else {
+            BusinessMetrics.paid(amount)
+            return
+        }
         orderLogger.error("payment succeeded for an order that was no longer pending; refunding it", metadata: ["payment_reference": "\(receipt.reference)"])
         guard let detail = try await repository.order(internalID: orderID) else { return }
         do {
@@ -268,15 +273,18 @@ public struct CheckoutService: Sendable {
     func cancel(orderID: Int64, publicID: String, items: [StockItem], reason: String) async throws {
         let timestamp = Int64(now().timeIntervalSince1970)
         let catalog = catalog
-        let changedShownStock = try await database.transaction { sql in
-            guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else { return false }
+        let (cancelled, changedShownStock) = try await database.transaction { sql -> (Bool, Bool) in
+            guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else {
+                return (false, false)
+            }
             try await OrderRepository.appendEvent(orderID: orderID, status: .cancelled, note: Self.cancellationNote(reason), actor: OrderActor.system.label,
                                                   now: timestamp, sql: sql)
             let shown = try await catalog.returnStock(items, in: sql)
             try await OrderRepository.appendOutbox(topic: .orderCancelled, aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
-            return shown
+            return (true, shown)
         }
         if changedShownStock { catalog.stockDidChange() }
+        if cancelled { BusinessMetrics.cancelled() }
     }
 
     /// What an earlier request with this key came to, or nil if the key is new.
@@ -375,7 +383,7 @@ public struct CheckoutService: Sendable {
             }
             switch lookup {
             case .succeeded(let receipt):
-                try await markPaid(orderID: orderID, publicID: order.id.publicString, receipt: receipt, logger: orderLogger)
+                try await markPaid(orderID: orderID, publicID: order.id.publicString, receipt: receipt, amount: order.total, logger: orderLogger)
                 paid += 1
             case .declined(let reason):
                 try await cancel(orderID: orderID, publicID: order.id.publicString, items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) },

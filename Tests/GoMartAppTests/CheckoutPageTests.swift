@@ -1,4 +1,5 @@
 import Foundation
+import GoMartApp
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -162,6 +163,32 @@ func hiddenValue(_ name: String, in html: String) -> String {
             #expect(malformed.status == 400)
             let noCart = try await call(client, .post, "/api/v1/orders/validate", json: "{}", documentedPath: "/orders/validate")
             #expect(noCart.status == 401)
+        }
+    }
+
+    /// What the shop sells reaches the metrics: an order placed and paid (with its revenue), and
+    /// one declined and cancelled.
+    @Test func ordersPaymentsAndDeclinesAreCounted() async throws {
+        let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+        try await withTestApp(configure: { $0.server.adminPort = 0 }, onOperationsRunning: { announce.yield($0) }) { client in
+            let product = try #require(try await inStockProducts(client).first)
+            let signUp = try await call(client, .post, "/api/v1/customers",
+                                        json: #"{"name":"Ada","email":"ada@example.com","password":"analytical engine"}"#, documentedPath: "/customers")
+            let token = try #require(signUp.body["token"] as? String)
+            for (key, card) in [("metrics-paid-key", "4242424242424242"), ("metrics-declined-key", "4000000000000002")] {
+                _ = try await call(client, .post, "/api/v1/cart/items", json: #"{"productId":"\#(product.id)","quantity":8}"#, token: token, documentedPath: "/cart/items")
+                _ = try await call(client, .post, "/api/v1/orders", json: Self.order.replacingOccurrences(of: "4242424242424242", with: card),
+                                   token: token, key: key, documentedPath: "/orders")
+            }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { operations in
+                let text = String(buffer: try await operations.get("/metrics").body ?? ByteBuffer())
+                for line in [#"gomart_orders_total{event="placed"}"#, #"gomart_orders_total{event="paid"}"#, #"gomart_orders_total{event="cancelled"}"#,
+                             #"gomart_revenue_minor_total{currency="GBP"}"#, #"gomart_payment_declines_total{reason="card_declined"}"#, "gomart_order_lines_total"] {
+                    #expect(text.contains(line), "\(line)")
+                }
+            }
         }
     }
 

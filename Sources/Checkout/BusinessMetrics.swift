@@ -1,0 +1,27 @@
+import GoMartModels
+import Metrics
+import Payments
+
+/// What the shop sells, as Prometheus counters (counted once the change has committed):
+/// `gomart_orders_total{event="placed|paid|cancelled"}`, `gomart_order_lines_total` (with the
+/// placed orders, the average basket), `gomart_revenue_minor_total{currency}` (paid orders'
+/// totals in minor units) and `gomart_payment_declines_total{reason}`.
+enum BusinessMetrics {
+    static func placed(lines: Int) {
+        Counter(label: "gomart_orders_total", dimensions: [("event", "placed")]).increment()
+        Counter(label: "gomart_order_lines_total").increment(by: lines)
+    }
+
+    static func paid(_ total: Money) {
+        Counter(label: "gomart_orders_total", dimensions: [("event", "paid")]).increment()
+        Counter(label: "gomart_revenue_minor_total", dimensions: [("currency", total.currency.code)]).increment(by: Int(total.minorUnits))
+    }
+
+    static func cancelled() {
+        Counter(label: "gomart_orders_total", dimensions: [("event", "cancelled")]).increment()
+    }
+
+    static func declined(_ reason: DeclineReason) {
+        Counter(label: "gomart_payment_declines_total", dimensions: [("reason", reason.rawValue)]).increment()
+    }
+}
