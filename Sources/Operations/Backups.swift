@@ -151,34 +151,44 @@ public struct SQLiteBackups: ShopBackups {
         public var manifest: BackupManifest
         public var restored: SQLiteFiles.Inspection
         /// Tables whose rows differ from the manifest's counts (none when all is well).
-        public var mismatches: [String]
+        public var mismatches: [String] {
+            Set(manifest.rowCounts.keys).union(restored.rowCounts.keys).sorted().filter { manifest.rowCounts[$0] != restored.rowCounts[$0] }
+        }
         public var isGood: Bool { restored.integrity == "ok" && mismatches.isEmpty }
 
-        public init(manifest: BackupManifest, restored: SQLiteFiles.Inspection, mismatches: [String]) {
+        public init(manifest: BackupManifest, restored: SQLiteFiles.Inspection) {
             self.manifest = manifest
             self.restored = restored
-            self.mismatches = mismatches
+        }
+
+        /// Throws unless the backup is good: nothing is restored from a bad one.
+        func requireGood(_ archive: URL) throws {
+            guard !isGood else { return }
+            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) failed its check: integrity \(restored.integrity), "
+                + "mismatched tables: \(mismatches.joined(separator: ", "))")
         }
     }
 
     /// Restores `archive` into a scratch folder, checks it and compares it with its manifest.
     public func verify(_ archive: URL) async throws -> Verification {
+        let scratch = try Self.scratchFolder(near: archive.deletingLastPathComponent())
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        return try await check(archive, openedTo: scratch.appendingPathComponent("restored.sqlite"))
+    }
+
+    /// Decrypts `archive` into the new file `file`, checks it and compares it with its manifest.
+    func check(_ archive: URL, openedTo file: URL) async throws -> Verification {
         let manifest = try Self.checkedManifest(archive)
         guard manifest.engine == "sqlite" else {
             throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) is a backup of a \(manifest.engine) database")
         }
-        let scratch = try Self.scratchFolder(near: archive.deletingLastPathComponent())
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let restored = scratch.appendingPathComponent("restored.sqlite")
-        try BackupArchive.open(archive, to: restored, key: key)
-        let inspection = try await SQLiteFiles.inspect(restored.path, logger: logger)
-        let tables = Set(manifest.rowCounts.keys).union(inspection.rowCounts.keys)
-        let mismatches = tables.sorted().filter { manifest.rowCounts[$0] != inspection.rowCounts[$0] }
-        return Verification(manifest: manifest, restored: inspection, mismatches: mismatches)
+        try BackupArchive.open(archive, to: file, key: key)
+        return Verification(manifest: manifest, restored: try await SQLiteFiles.inspect(file.path, logger: logger))
     }
 
     /// Restores `archive` as the database file. Refuses when a database with tables is there,
     /// unless `force` (the shop must be stopped first: a running one would keep its old file open).
+    /// The backup is decrypted once, beside the database, checked there, then moved in.
     public func restore(_ archive: URL, force: Bool) async throws -> Verification {
         if FileManager.default.fileExists(atPath: databasePath), !force {
             let existing = try await SQLiteFiles.inspect(databasePath, logger: logger)
@@ -187,17 +197,19 @@ public struct SQLiteBackups: ShopBackups {
                     + "stop the shop and pass --force to replace it")
             }
         }
-        let verification = try await verify(archive)
-        guard verification.isGood else {
-            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) failed its check: \(verification.restored.integrity), "
-                + "mismatched tables: \(verification.mismatches.joined(separator: ", "))")
-        }
         let target = URL(fileURLWithPath: databasePath)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let incoming = target.deletingLastPathComponent().appendingPathComponent(".restoring-" + target.lastPathComponent)
         try? FileManager.default.removeItem(at: incoming)
-        try BackupArchive.open(archive, to: incoming, key: key)
+        let verification: Verification
+        do {
+            verification = try await check(archive, openedTo: incoming)
+            try verification.requireGood(archive)
+        } catch {
+            try? FileManager.default.removeItem(at: incoming)
+            throw error
+        }
         // The old file's write-ahead log belongs to the old file: it must not be replayed onto the new one.
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
         if FileManager.default.fileExists(atPath: databasePath) {

@@ -59,24 +59,26 @@ public struct PostgresBackups: ShopBackups {
 
     /// Decrypts `archive`, has `pg_restore` read all of it back as SQL and counts each table's rows.
     public func verify(_ archive: URL) async throws -> SQLiteBackups.Verification {
-        let manifest = try SQLiteBackups.checkedManifest(archive)
         let (scratch, dump) = try decrypted(archive)
         defer { try? FileManager.default.removeItem(at: scratch) }
+        return try await check(archive, dump: dump, scratch: scratch)
+    }
+
+    /// Compares the decrypted `dump` of `archive` with its manifest.
+    func check(_ archive: URL, dump: URL, scratch: URL) async throws -> SQLiteBackups.Verification {
+        let manifest = try SQLiteBackups.checkedManifest(archive)
         let script = scratch.appendingPathComponent("restore.sql")
         try await Self.tool("pg_restore", ["--data-only", "--file=\(script.path)", dump.path])
-        let counts = try Self.copyRowCounts(script)
         // Tables without rows have no COPY block: they count as 0 when the manifest has them.
         var restored = manifest.rowCounts.mapValues { _ in 0 }
-        restored.merge(counts) { _, counted in counted }
-        let tables = Set(manifest.rowCounts.keys).union(restored.keys)
-        let mismatches = tables.sorted().filter { manifest.rowCounts[$0] != restored[$0] }
+        restored.merge(try Self.copyRowCounts(script)) { _, counted in counted }
         return SQLiteBackups.Verification(manifest: manifest, restored: SQLiteFiles.Inspection(integrity: "ok", rowCounts: restored,
-                                                                                                schemaVersion: manifest.schemaVersion),
-                                          mismatches: mismatches)
+                                                                                                schemaVersion: manifest.schemaVersion))
     }
 
     /// Restores `archive` into the database. Refuses when the shop's schema already has tables,
-    /// unless `force` (then existing objects are dropped and recreated).
+    /// unless `force` (then existing objects are dropped and recreated). The backup is decrypted
+    /// once, checked, then restored from the same dump.
     public func restore(_ archive: URL, force: Bool) async throws -> SQLiteBackups.Verification {
         let existing = try await database.read { sql in
             try await sql.raw("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()").first()?
@@ -85,12 +87,10 @@ public struct PostgresBackups: ShopBackups {
         guard existing == 0 || force else {
             throw BackupArchive.Unreadable(description: "the database already holds \(existing) tables; stop the shop and pass --force to replace them")
         }
-        let verification = try await verify(archive)
-        guard verification.isGood else {
-            throw BackupArchive.Unreadable(description: "\(archive.lastPathComponent) failed its check: mismatched tables: \(verification.mismatches.joined(separator: ", "))")
-        }
         let (scratch, dump) = try decrypted(archive)
         defer { try? FileManager.default.removeItem(at: scratch) }
+        let verification = try await check(archive, dump: dump, scratch: scratch)
+        try verification.requireGood(archive)
         // The schema itself is made here if missing, and left out of the restore: a new
         // database already has `public`, and `CREATE SCHEMA public` would fail.
         let list = scratch.appendingPathComponent("toc.list")
