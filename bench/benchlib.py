@@ -73,6 +73,18 @@ def rss_now_mb(pid):
     return float("nan")
 
 
+def call_json(base, method, path, body=None, token=None, headers=None):
+    """`call`, with the answer's body read as JSON."""
+    status, raw, _ = call(base, method, path, body, token, headers)
+    return status, json.loads(raw or b"{}")
+
+
+def sandbox_order(name):
+    """An order's body for `POST /api/v1/orders`: a loopback address and the sandbox's 4242 card."""
+    return {"delivery": {"name": name, "line1": "1 Loop Road", "city": "Localhost", "postcode": "LO1 1AA", "phone": "0100 000 0000"},
+            "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"}}
+
+
 def append_results(text):
     """Adds `text` (a section starting with `## `) to bench/RESULTS.md, newest first."""
     results_file = ROOT / "bench" / "RESULTS.md"

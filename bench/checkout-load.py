@@ -18,7 +18,11 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import sandbox_order  # noqa: E402
 
 base, tokens_file, product_ids, connections, seconds = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]), float(sys.argv[5])
 address = urlparse(base)
@@ -27,10 +31,7 @@ if address.hostname not in ("127.0.0.1", "localhost"):
 tokens = [line.strip() for line in open(tokens_file) if line.strip()]
 if len(tokens) < connections:
     sys.exit(f"need at least {connections} customers, got {len(tokens)}")
-ORDER = json.dumps({
-    "delivery": {"name": "Bench Shopper", "line1": "1 Loop Road", "city": "Localhost", "postcode": "LO1 1AA", "phone": "0100 000 0000"},
-    "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"},
-})
+ORDER = json.dumps(sandbox_order("Bench Shopper"))
 lock = threading.Lock()
 order_us, pair_us, errors, orders = [], [], {}, [0]
 deadline = time.monotonic() + seconds

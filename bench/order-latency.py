@@ -8,7 +8,6 @@ lines) and full checkouts (add two products to the cart, then `POST /api/v1/orde
 fresh Idempotency-Key and the 4242 sandbox card, a durable commit). Prints p50/p90/p99 in ms.
 One client, loopback only; the benchmark harness measures under concurrency.
 """
-import json
 import statistics
 import sys
 import time
@@ -26,8 +25,7 @@ if not base.startswith(("http://127.", "http://localhost")):
 
 
 def call(method, path, body=None, token=None, headers=None):
-    status, raw, _ = benchlib.call(base, method, path, body, token, headers)
-    return status, json.loads(raw or b"{}")
+    return benchlib.call_json(base, method, path, body, token, headers)
 
 
 def timed(function):
@@ -57,8 +55,7 @@ for _ in range(validations):
     validation_ms.append(elapsed)
 
 checkout_ms = []
-order = {"delivery": {"name": "Bench", "line1": "1 Loop Road", "city": "Localhost", "postcode": "LO1 1AA", "phone": "0100 000 0000"},
-         "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"}}
+order = benchlib.sandbox_order("Bench")
 for index in range(checkouts):
     for product in stocked[:2]:
         status, _ = call("POST", "/api/v1/cart/items", {"productId": product["id"], "quantity": 1}, token)

@@ -4,7 +4,7 @@ import json
 import os
 import shutil
 import signal
-import socket
+import sys
 import subprocess
 import tempfile
 import time
@@ -14,14 +14,10 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from benchlib import free_port  # noqa: E402
 WEED = ROOT / ".venv" / "bin" / "weed"
 ACCESS_KEY, SECRET_KEY = "GOMARTCHECKKEY", "gomart-check-secret"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run_object_storage():

@@ -28,13 +28,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import benchlib  # noqa: E402
 from conftest import BINARY, serve  # noqa: E402
 
-ORDER = {"delivery": {"name": "Drill Shopper", "line1": "1 Loop Road", "city": "Localhost", "postcode": "LO1 1AA", "phone": "0100 000 0000"},
-         "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"}}
+ORDER = benchlib.sandbox_order("Drill Shopper")
 
 
-def call(base, method, path, body=None, token=None, headers=None):
-    status, raw, _ = benchlib.call(base, method, path, body, token, headers)
-    return status, json.loads(raw or b"{}")
+call = benchlib.call_json
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -2,7 +2,6 @@
 S3-compatible server, using deploy/litestream/litestream.yml as shipped: orders placed on a
 running shop reach the replica, and a restore of the replica holds them. Prints how long an
 acknowledged order took to be restorable (an upper bound of the RPO)."""
-import json
 import os
 import signal
 import sqlite3
@@ -26,8 +25,7 @@ from storage_server import ACCESS_KEY, SECRET_KEY, run_object_storage  # noqa: E
 object_storage = pytest.fixture(scope="module", name="object_storage")(run_object_storage)
 LITESTREAM = ROOT / ".venv" / "bin" / "litestream"
 CONFIG = ROOT / "deploy" / "litestream" / "litestream.yml"
-ORDER = {"delivery": {"name": "Replica Shopper", "line1": "1 Loop Road", "city": "Localhost", "postcode": "LO1 1AA", "phone": "0100 000 0000"},
-         "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"}}
+ORDER = benchlib.sandbox_order("Replica Shopper")
 
 
 def test_orders_reach_the_replica_and_a_restore_holds_them(object_storage):
@@ -48,18 +46,18 @@ def test_orders_reach_the_replica_and_a_restore_holds_them(object_storage):
         replicating = subprocess.Popen([str(LITESTREAM), "replicate", "-config", str(CONFIG)], env=environment, start_new_session=True,
                                        stdout=open(work / "litestream.log", "w"), stderr=subprocess.STDOUT)
 
-        status, body, _ = benchlib.call(base, "POST", "/api/v1/customers", {"name": "Replica", "email": f"replica-{uuid.uuid4().hex[:8]}@example.com",
-                                                                            "password": "replica password 2026"})
+        status, body = benchlib.call_json(base, "POST", "/api/v1/customers", {"name": "Replica", "email": f"replica-{uuid.uuid4().hex[:8]}@example.com",
+                                                                              "password": "replica password 2026"})
         assert status == 201, body
-        token = json.loads(body)["token"]
-        status, body, _ = benchlib.call(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=10")
-        product = next(p["id"] for p in json.loads(body)["products"] if p["stock"] >= 10 and p["price"]["amountMinor"] >= 1000)
+        token = body["token"]
+        status, body = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=10")
+        product = next(p["id"] for p in body["products"] if p["stock"] >= 10 and p["price"]["amountMinor"] >= 1000)
         placed = []
         for _ in range(5):
             assert benchlib.call(base, "POST", "/api/v1/cart/items", {"productId": product, "quantity": 1}, token)[0] == 200
-            status, body, _ = benchlib.call(base, "POST", "/api/v1/orders", ORDER, token, {"Idempotency-Key": f"replica-{uuid.uuid4().hex}"})
+            status, body = benchlib.call_json(base, "POST", "/api/v1/orders", ORDER, token, {"Idempotency-Key": f"replica-{uuid.uuid4().hex}"})
             assert status == 201, body
-            placed.append(json.loads(body)["id"])
+            placed.append(body["id"])
         acknowledged = time.monotonic()
 
         restored = work / "restored.sqlite"
