@@ -5,7 +5,8 @@ import Payments
 /// What the shop sells, as Prometheus counters (counted once the change has committed):
 /// `gomart_orders_total{event="placed|paid|cancelled"}`, `gomart_order_lines_total` (with the
 /// placed orders, the average basket), `gomart_revenue_minor_total{currency}` (paid orders'
-/// totals in minor units) and `gomart_payment_declines_total{reason}`.
+/// totals in minor units), `gomart_payment_declines_total{reason}`, and money given back:
+/// `gomart_refunds_total` and `gomart_refunded_minor_total{currency}`, once the provider confirmed.
 enum BusinessMetrics {
     static func placed(lines: Int) {
         Counter(label: "gomart_orders_total", dimensions: [("event", "placed")]).increment()
@@ -19,6 +20,11 @@ enum BusinessMetrics {
 
     static func cancelled() {
         Counter(label: "gomart_orders_total", dimensions: [("event", "cancelled")]).increment()
+    }
+
+    static func refunded(_ amount: Money) {
+        Counter(label: "gomart_refunds_total").increment()
+        Counter(label: "gomart_refunded_minor_total", dimensions: [("currency", amount.currency.code)]).increment(by: Int(amount.minorUnits))
     }
 
     static func declined(_ reason: DeclineReason) {

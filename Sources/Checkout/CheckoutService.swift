@@ -9,6 +9,7 @@ import Payments
 import Security
 import SQLKit
 import Storage
+import Tracing
 
 /// Order validation, placing orders with card payment, and reading them back.
 ///
@@ -60,6 +61,13 @@ public struct CheckoutService: Sendable {
 
     /// Prices `items` from the catalogue and lists every problem with them.
     public func validate(_ items: [StockItem], reading read: CatalogueRead = .current) async throws -> OrderQuote {
+        try await withSpan("checkout.validate") { span in
+            span.attributes["order.lines"] = items.count
+            return try await quote(items, reading: read)
+        }
+    }
+
+    private func quote(_ items: [StockItem], reading read: CatalogueRead) async throws -> OrderQuote {
         let policy = cart.policy
         let currency = catalog.currency
         var problems: [OrderProblem] = []
@@ -129,6 +137,12 @@ public struct CheckoutService: Sendable {
     /// order (``PlacedOrder/replayed`` is true) or the first decline, and never makes a second
     /// order; the same key with different details is ``CheckoutError/idempotencyKeyReused``.
     public func placeOrder(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
+        try await withSpan("checkout.place_order") { _ in
+            try await place(customerID: customerID, delivery: delivery, card: card, idempotencyKey: idempotencyKey)
+        }
+    }
+
+    private func place(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
         guard (8...100).contains(idempotencyKey.count),
               idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw CheckoutError.invalidIdempotencyKey }
@@ -205,7 +219,11 @@ public struct CheckoutService: Sendable {
 
         let outcome: ChargeOutcome
         do {
-            outcome = try await payments.charge(amount: quote.total, card: card, orderReference: publicID, idempotencyKey: idempotencyKey)
+            outcome = try await withSpan("payment.charge", ofKind: .client) { span in
+                let outcome = try await payments.charge(amount: quote.total, card: card, orderReference: publicID, idempotencyKey: idempotencyKey)
+                if case .declined(let reason) = outcome { span.attributes["payment.declined"] = reason.rawValue }
+                return outcome
+            }
         } catch {
             // The answer was lost or the gateway failed: ask it what became of the charge.
             orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])

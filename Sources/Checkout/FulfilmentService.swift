@@ -7,6 +7,7 @@ import Pricing
 import Security
 import SQLKit
 import Storage
+import Tracing
 
 /// Work that must commit or roll back with an order's change, told what changed: the back office
 /// writes its audit line here.
@@ -180,6 +181,11 @@ public struct FulfilmentService: Sendable {
     @discardableResult
     public func pack(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus? = nil, by actor: OrderActor,
                      also: AlsoInTransaction? = nil) async throws -> Order {
+        try await withSpan("fulfilment.pick") { _ in try await recordPicks(id, picked: picked, expecting: expecting, by: actor, also: also) }
+    }
+
+    private func recordPicks(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus?, by actor: OrderActor,
+                             also: AlsoInTransaction?) async throws -> Order {
         let timestamp = checkout.timestamp()
         let refund = try await database.transaction { sql -> PendingRefund? in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
@@ -236,6 +242,13 @@ public struct FulfilmentService: Sendable {
     @discardableResult
     public func refund(_ id: OrderID, lines wanted: [Int: Int], delivery: Bool, reason: String, idempotencyKey: String,
                        by actor: OrderActor, also: AlsoInTransaction? = nil) async throws -> Order {
+        try await withSpan("fulfilment.refund") { _ in
+            try await giveBack(id, lines: wanted, delivery: delivery, reason: reason, idempotencyKey: idempotencyKey, by: actor, also: also)
+        }
+    }
+
+    private func giveBack(_ id: OrderID, lines wanted: [Int: Int], delivery: Bool, reason: String, idempotencyKey: String,
+                          by actor: OrderActor, also: AlsoInTransaction?) async throws -> Order {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(reason.count) else { throw FulfilmentError.invalidRefund("Give a reason for the refund, up to 200 characters.") }
         guard (8...100).contains(idempotencyKey.count),
@@ -315,8 +328,11 @@ public struct FulfilmentService: Sendable {
         refundLogger[metadataKey: "refund_id"] = "\(refund.stored.internalID)"
         do {
             guard let charge = refund.chargeReference else { throw PaymentError.refundRejected("The order has no charge to refund.") }
-            let receipt = try await payments.refund(chargeReference: charge, amount: refund.amount, idempotencyKey: refund.stored.idempotencyKey)
+            let receipt = try await withSpan("payment.refund", ofKind: .client) { _ in
+                try await payments.refund(chargeReference: charge, amount: refund.amount, idempotencyKey: refund.stored.idempotencyKey)
+            }
             try await repository.completeRefund(id: refund.stored.internalID, state: .succeeded, reference: receipt.reference, now: checkout.timestamp())
+            BusinessMetrics.refunded(refund.amount)
             return true
         } catch PaymentError.refundRejected(let reason) {
             refundLogger.error("the payment provider refused a refund; it must be settled by hand", metadata: ["reason": "\(reason)"])

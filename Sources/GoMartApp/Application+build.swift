@@ -251,6 +251,7 @@ public func buildRecommenderApplication(
     let recommendations = loadedModel(configuration, logger: logger)
     _ = MetricsRegistry.registry
     let router = Router(context: BasicRequestContext.self)
+    if Traces.enabled { router.add(middleware: RequestTracingMiddleware()) }
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
@@ -286,6 +287,8 @@ func buildRouter(
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     let errors = ErrorResponseMiddleware(storefront: storefront, apiMethods: try OpenAPIDocument.shopMethods())
     let protection = configuration.protection
+    // Outermost, so that the request's log line carries its trace and span ids.
+    if Traces.enabled { router.add(middleware: RequestTracingMiddleware()) }
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LoadSheddingMiddleware(limit: protection.maxRequestsInFlight))

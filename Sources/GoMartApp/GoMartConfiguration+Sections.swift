@@ -276,12 +276,15 @@ extension GoMartConfiguration {
         }
     }
 
-    /// How the shop logs.
+    /// How the shop logs, and where its traces go.
     public struct Logs: Sendable {
         /// The log level (`GOMART_LOG_LEVEL`).
         public var level = Logger.Level.info
         /// How log lines look (`GOMART_LOG_FORMAT`); nil: text on a terminal, JSON lines otherwise.
         public var format: LogFormat?
+        /// The OpenTelemetry collector's OTLP/HTTP address (`GOMART_OTLP_ENDPOINT`, e.g.
+        /// `http://127.0.0.1:4318`); nil: no traces are recorded.
+        public var otlpEndpoint: String?
 
         /// The defaults.
         public init() {}
@@ -295,6 +298,7 @@ extension GoMartConfiguration {
             if settings.text("GOMART_LOG_FORMAT") != nil {
                 format = settings.choice("GOMART_LOG_FORMAT", default: LogFormat.json)
             }
+            otlpEndpoint = settings.httpAddress("GOMART_OTLP_ENDPOINT")
         }
     }
 }

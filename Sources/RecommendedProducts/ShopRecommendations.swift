@@ -5,6 +5,7 @@ import Checkout
 import Foundation
 import GoMartModels
 import Logging
+import Metrics
 import Recommendations
 
 /// Recommendations as the shop shows them: products in stock, never what the shopper already has
@@ -70,10 +71,10 @@ public struct ShopRecommendations: Sendable {
         let key = product.id.publicString
         if let answer = await ask({ try await recommender.similar(to: key, k: max(k * 3, Self.candidateCount)) }) {
             let products = try await inStock(answer.items.map(\.id), excluding: [key], limit: k)
-            return Answer(source: .model, modelVersion: answer.modelVersion, products: products)
+            return served(Answer(source: .model, modelVersion: answer.modelVersion, products: products))
         }
         let products = try await popularProducts(excluding: [key], toppingUpFrom: product.aisleSlug, limit: k)
-        return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
+        return served(Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products))
     }
 
     /// Up to `k` products for a signed-in customer, from the items of their last paid order (the
@@ -82,7 +83,7 @@ public struct ShopRecommendations: Sendable {
     public func forCustomer(_ customerID: CustomerID, k: Int) async throws -> Answer {
         if let answer = try await fromLastOrder(of: customerID, k: k) { return answer }
         let products = try await popularProducts(excluding: try await cart.productIDs(in: .customer(id: customerID)), toppingUpFrom: nil, limit: k)
-        return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products)
+        return served(Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products))
     }
 
     /// The same, but nil for a customer without paid orders (pages show them nothing personal).
@@ -104,18 +105,28 @@ public struct ShopRecommendations: Sendable {
             // the catalogue is most of a signed-in page's work otherwise.
             let key = CustomerAnswerKey(customerID: customerID, orderID: last.orderID, modelVersion: items.modelVersion,
                                         excluded: excluded, k: k, catalogue: try await catalog.cacheGeneration())
-            if let known = answers.value(for: key) { return known }
+            if let known = answers.value(for: key) { return served(known) }
             let products = try await inStock(items.items.map(\.id), excluding: excluded, limit: k)
             let answer = Answer(source: .model, modelVersion: items.modelVersion, products: products, basedOnOrder: last.orderID)
             answers.store(answer, for: key)
-            return answer
+            return served(answer)
         }
         // Popular products, topped up with the aisle of what they bought last.
         var aisle: String?
         if let first = last.productIDs.first.flatMap({ ProductID(publicString: $0) }) { aisle = try? await catalog.product(id: first).aisleSlug }
         let products = try await popularProducts(excluding: excluded, toppingUpFrom: aisle, limit: k)
-        return Answer(source: .popularity, modelVersion: version, products: products, basedOnOrder: last.orderID)
+        return served(Answer(source: .popularity, modelVersion: version, products: products, basedOnOrder: last.orderID))
     }
+
+    /// Counts an answer given to a page or the API by where it came from
+    /// (`gomart_recommendations_total{source="model|popularity"}`): the fallback ratio's alert.
+    private func served(_ answer: Answer) -> Answer {
+        (answer.source == .model ? Self.fromModel : Self.fromPopularity).increment()
+        return answer
+    }
+
+    private static let fromModel = Counter(label: "gomart_recommendations_total", dimensions: [("source", "model")])
+    private static let fromPopularity = Counter(label: "gomart_recommendations_total", dimensions: [("source", "popularity")])
 
     /// The recommender's answer, or nil when it has none or failed (logged: the caller falls back).
     private func ask(_ question: () async throws -> RecommendedItems?) async -> RecommendedItems? {

@@ -7,6 +7,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import Recommendations
 import Synchronization
+import Tracing
 
 /// The recommender role over HTTP: web instances ask it for the model's answers.
 ///
@@ -60,13 +61,18 @@ public final class RemoteRecommender: Recommender {
 
     public func similar(to item: String, k: Int) async throws -> RecommendedItems? {
         let id = item.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_"))) ?? item
-        return try answer(try await call(.GET, "/api/v1/model/items/\(id)/neighbours?k=\(k)", body: nil))
+        return try await withSpan("recommender.similar", ofKind: .client) { _ in
+            try answer(try await call(.GET, "/api/v1/model/items/\(id)/neighbours?k=\(k)", body: nil))
+        }
     }
 
     public func recommended(forBasket basket: [String], excluding: Set<String>, k: Int) async throws -> RecommendedItems? {
         struct Question: Encodable { var basket: [String]; var exclude: [String]; var k: Int }
         let body = try JSONEncoder().encode(Question(basket: Array(basket.prefix(RecommendationLimits.maximumBasket)), exclude: excluding.sorted(), k: k))
-        return try answer(try await call(.POST, "/api/v1/model/recommendations", body: body))
+        return try await withSpan("recommender.basket", ofKind: .client) { span in
+            span.attributes["recommender.basket_size"] = basket.count
+            return try answer(try await call(.POST, "/api/v1/model/recommendations", body: body))
+        }
     }
 
     public func refresh() async throws -> Bool {

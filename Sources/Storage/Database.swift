@@ -105,18 +105,21 @@ public final class Database: Sendable {
     /// Runs read-only queries. Never use this path to change data.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
+        let traced = TracedSQLDatabase.wrapper(engine: engine)
         switch backend {
-        case .sqlite(let sqlite): return try await sqlite.read(body)
-        case .postgres(let postgres): return try await postgres.read(body)
+        case .sqlite(let sqlite): return try await sqlite.read { try await body(traced($0)) }
+        case .postgres(let postgres): return try await postgres.read { try await body(traced($0)) }
         }
     }
 
     /// Runs `body` in one transaction: all of its changes are committed together, or none are.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
+        // Made here, in the caller's task: the statements' spans belong to the caller's trace.
+        let traced = TracedSQLDatabase.wrapper(engine: engine)
         switch backend {
-        case .sqlite(let sqlite): return try await sqlite.transaction(logger: logger, body)
-        case .postgres(let postgres): return try await postgres.transaction(logger: logger, body)
+        case .sqlite(let sqlite): return try await sqlite.transaction(logger: logger) { try await body(traced($0)) }
+        case .postgres(let postgres): return try await postgres.transaction(logger: logger) { try await body(traced($0)) }
         }
     }
 

@@ -17,7 +17,8 @@ public enum LogFormat: String, Sendable, CaseIterable {
 public enum LoggingBootstrap {
     private static let done = Mutex(false)
 
-    /// Routes every swift-log logger to ``JSONLogHandler`` or ``ConsoleLogHandler`` at `level`;
+    /// Routes every swift-log logger to ``JSONLogHandler`` or ``ConsoleLogHandler`` at `level`,
+    /// with the current span's `trace_id` and `span_id` on lines written inside one (``Traces``);
     /// later calls do nothing.
     public static func bootstrap(level: Logger.Level, format: LogFormat = .json) {
         let first = done.withLock { done in
@@ -26,8 +27,18 @@ public enum LoggingBootstrap {
         }
         guard first else { return }
         switch format {
-        case .json: LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-        case .text: LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level) }
+        case .json:
+            LoggingSystem.bootstrap({ label, provider in
+                var handler = JSONLogHandler(label: label, level: level)
+                handler.metadataProvider = provider
+                return handler
+            }, metadataProvider: Traces.logMetadata)
+        case .text:
+            LoggingSystem.bootstrap({ _, provider in
+                var handler = ConsoleLogHandler(level: level)
+                handler.metadataProvider = provider
+                return handler
+            }, metadataProvider: Traces.logMetadata)
         }
     }
 }

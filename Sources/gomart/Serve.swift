@@ -2,6 +2,9 @@ import ArgumentParser
 import GoMartApp
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import Telemetry
+import UnixSignals
 
 /// `gomart serve`: runs the shop.
 struct Serve: AsyncParsableCommand {
@@ -34,14 +37,21 @@ struct Serve: AsyncParsableCommand {
         let configuration = try storage.configuration(host: host, port: port, role: role, tlsCertificate: tlsCertificate, tlsKey: tlsKey)
         let logger = storage.logger(for: configuration)
         logger.info("starting", metadata: ["database": "\(configuration.persistence.databaseURL)"])
+        // Traces first, so that every span is recorded, and stopped last, so that the last ones are sent.
+        let traces = try configuration.logs.otlpEndpoint.map { collector in
+            try Traces.bootstrap(collector: collector, serviceName: "gomart-\(configuration.server.role.rawValue)", logger: logger)
+        }
         let ready: @Sendable (String) async -> Void = { url in say("GoMart is ready: \(url)") }
+        let app: any Service
         if configuration.server.role == .recommender {
-            try await buildRecommenderApplication(configuration, logger: logger, onServerRunning: ready).runService()
+            app = try await buildRecommenderApplication(configuration, logger: logger, onServerRunning: ready)
         } else {
             let host = configuration.server.adminHost
-            try await buildApplication(configuration, logger: logger, onServerRunning: ready, onOperationsRunning: { port in
+            app = try await buildApplication(configuration, logger: logger, onServerRunning: ready, onOperationsRunning: { port in
                 say("Operations endpoints (metrics, readiness details): http://\(host):\(port)")
-            }).runService()
+            })
         }
+        let services: [any Service] = (traces.map { [$0] } ?? []) + [app]
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }
