@@ -53,8 +53,11 @@ def test_a_checkout_and_the_recommendations_after_it_are_one_trace_across_web_an
         assert recommended["source"] == "model"
 
         def complete(received):
+            # Every span the checks below look at; a request's own span ends (and is sent) last.
             names = {(s["service"], s["name"]) for s in received if s["trace_id"] == trace_id}
-            return {("gomart-all", "checkout.place_order"), ("gomart-recommender", "POST /api/v1/model/recommendations")} <= names
+            return {("gomart-all", "POST /api/v1/orders"), ("gomart-all", "checkout.place_order"), ("gomart-all", "payment.charge"),
+                    ("gomart-all", "checkout.validate"), ("gomart-all", "GET /api/v1/me/recommendations"), ("gomart-all", "recommender.basket"),
+                    ("gomart-all", "POST"), ("gomart-recommender", "POST /api/v1/model/recommendations")} <= names
         journey = [s for s in spans.wait_for(complete) if s["trace_id"] == trace_id]
         assert complete(journey)
     finally:
