@@ -17,18 +17,18 @@ ARTIFACTS = ROOT / "e2e" / "artifacts"
 BINARY = Path(os.environ.get("GOMART_BINARY", ROOT / ".build" / "debug" / "gomart")).resolve()
 
 
-def serve(data, *setup, name="shop", keep_data=False, args=(), env=None):
+def serve(data, *setup, name="shop", keep_data=False, args=(), env=None, started=None):
     """Runs each `gomart` command of `setup` on the data folder, then starts `gomart serve` on a
     free loopback port, with `args` added and `env` added to the environment; yields its address
-    and stops it by PID. `name` names its log files, so that several instances can share one data
-    folder."""
+    and stops it by PID (`started`, if given, is handed the process first). `name` names its log
+    files, so that several instances can share one data folder."""
     for command in setup:
         subprocess.run([str(BINARY), *command, "--data-dir", str(data / "data")], cwd=data, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
     stderr = open(data / f"{name}-stderr.log", "w+")
     stdout = open(data / f"{name}-stdout.log", "w")
     process = subprocess.Popen([str(BINARY), "serve", "--port", "0", "--data-dir", str(data / "data"), *args],
-                               stdout=stdout, stderr=stderr, cwd=data, env=dict(os.environ, GOMART_ADMIN_PORT="0", **(env or {})))
+                               stdout=stdout, stderr=stderr, cwd=data, env={**os.environ, "GOMART_ADMIN_PORT": "0", **(env or {})})
     url = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -43,6 +43,8 @@ def serve(data, *setup, name="shop", keep_data=False, args=(), env=None):
         process.kill()
         stderr.seek(0)
         raise RuntimeError("the shop did not start:\n" + stderr.read())
+    if started:
+        started(process)
     yield url
     process.terminate()
     try:

@@ -27,6 +27,12 @@ enum BusinessMetrics {
         Counter(label: "gomart_refunded_minor_total", dimensions: [("currency", amount.currency.code)]).increment(by: Int(amount.minorUnits))
     }
 
+    /// A charge asked of the payment provider and its outcome: `succeeded`, `declined`, or
+    /// `failed` (an error or no answer), in `gomart_payment_charges_total{outcome}`.
+    static func charged(_ outcome: String) {
+        Counter(label: "gomart_payment_charges_total", dimensions: [("outcome", outcome)]).increment()
+    }
+
     static func declined(_ reason: DeclineReason) {
         Counter(label: "gomart_payment_declines_total", dimensions: [("reason", reason.rawValue)]).increment()
     }

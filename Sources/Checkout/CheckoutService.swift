@@ -224,7 +224,9 @@ public struct CheckoutService: Sendable {
                 if case .declined(let reason) = outcome { span.attributes["payment.declined"] = reason.rawValue }
                 return outcome
             }
+            if case .succeeded = outcome { BusinessMetrics.charged("succeeded") } else { BusinessMetrics.charged("declined") }
         } catch {
+            BusinessMetrics.charged("failed")
             // The answer was lost or the gateway failed: ask it what became of the charge.
             orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             switch try? await payments.lookUpCharge(idempotencyKey: idempotencyKey) {

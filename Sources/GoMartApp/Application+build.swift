@@ -89,13 +89,14 @@ public func buildApplication(
         let shopRecommendations = ShopRecommendations(
             recommender: recommendations, catalog: catalog, cart: cart, history: services.history, logger: logger
         )
+        let faults = configuration.server.faultSwitch ? FaultSwitch() : nil
         let router = try await buildRouter(
-            configuration: configuration, database: database, services: services, recommendations: shopRecommendations, logger: logger
+            configuration: configuration, database: database, services: services, recommendations: shopRecommendations, faults: faults, logger: logger
         )
         var app = try makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
         app.addServices(DatabaseService(database: database))
         if let operations = makeOperationsServer(health: shopHealth(configuration, database: database, recommendations: shopRecommendations, logger: logger),
-                                                 configuration: configuration, logger: logger, onRunning: onOperationsRunning) {
+                                                 faults: faults, configuration: configuration, logger: logger, onRunning: onOperationsRunning) {
             app.addServices(operations)
         }
         let schemaReady = StartupGate()
@@ -188,13 +189,14 @@ func serverTLS(certificateFile: String, keyFile: String) throws -> TLSConfigurat
 /// The operations listener (`GOMART_ADMIN_HOST`:`GOMART_ADMIN_PORT`): `/metrics`, the detailed
 /// readiness answer and liveness, kept off the shop's public port; nil when it is off.
 func makeOperationsServer(
-    health: HealthController<BasicRequestContext>, configuration: GoMartConfiguration, logger: Logger,
+    health: HealthController<BasicRequestContext>, faults: FaultSwitch?, configuration: GoMartConfiguration, logger: Logger,
     onRunning: @escaping @Sendable (Int) async -> Void
 ) -> (any Service)? {
     guard let port = configuration.server.adminPort else { return nil }
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     health.addRoutes(to: router, detailed: true)
+    faults?.addRoutes(to: router)
     let host = configuration.server.adminHost
     return Application(
         router: router,
@@ -213,7 +215,8 @@ func shopHealth<Context: RequestContext>(
     _ configuration: GoMartConfiguration, database: Database, recommendations: ShopRecommendations, logger: Logger
 ) -> HealthController<Context> {
     .shop(
-        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.server.role.rawValue, logger: logger,
+        database: database, migrator: Migrator(migrations: allMigrations), role: configuration.server.role.rawValue,
+        dataDirectory: configuration.persistence.dataDirectory, logger: logger,
         modelVersion: { recommendations.modelVersion }
     )
 }
@@ -256,7 +259,7 @@ public func buildRecommenderApplication(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     // An internal role, reached only by web instances: its health details and metrics stay on its one port.
-    HealthController<BasicRequestContext>.recommender(modelVersion: { recommendations.modelVersion }).addRoutes(to: router, detailed: true)
+    HealthController<BasicRequestContext>.recommender(modelDirectory: configuration.modelDirectory, modelVersion: { recommendations.modelVersion }).addRoutes(to: router, detailed: true)
     ModelAPIController<BasicRequestContext>(recommendations: recommendations).addRoutes(to: router)
     var app = try makeServer(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     app.addServices(ModelWatcher(
@@ -273,7 +276,8 @@ func publicOrigin(_ baseURL: String) -> String? {
 
 /// Builds the router with its middleware and every controller's routes.
 func buildRouter(
-    configuration: GoMartConfiguration, database: Database, services: ShopServices, recommendations: ShopRecommendations, logger: Logger
+    configuration: GoMartConfiguration, database: Database, services: ShopServices, recommendations: ShopRecommendations, faults: FaultSwitch?,
+    logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let (catalog, accounts, cart, checkout, staff, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.staff, services.keys)
     let renderer = try await PageRenderer.load()
@@ -291,6 +295,10 @@ func buildRouter(
     if Traces.enabled { router.add(middleware: RequestTracingMiddleware()) }
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: MetricsMiddleware())
+    if let faults {
+        logger.warning("the fault switch is on (GOMART_FAULT_SWITCH): the operations listener can make requests fail")
+        router.add(middleware: FaultInjectionMiddleware(faults: faults))
+    }
     router.add(middleware: LoadSheddingMiddleware(limit: protection.maxRequestsInFlight))
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: configuration.server.publicBaseURL.lowercased().hasPrefix("https://")))
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: protection.rateLimits), proxies: protection.trustedProxies, errors: errors))

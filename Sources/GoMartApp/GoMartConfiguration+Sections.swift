@@ -27,11 +27,15 @@ extension GoMartConfiguration {
         /// The PEM certificate chain and private key files (`GOMART_TLS_CERT`, `GOMART_TLS_KEY`,
         /// or `--tls-cert` and `--tls-key`): when set, the shop serves HTTPS itself.
         public var tls: (certificate: String, key: String)?
+        /// Whether the operations listener offers the fault switch for alert drills
+        /// (`GOMART_FAULT_SWITCH`, off by default): ``FaultSwitch``.
+        public var faultSwitch = false
 
         /// The defaults.
         public init() {}
 
         init(reading settings: SettingsReader) {
+            faultSwitch = settings.boolean("GOMART_FAULT_SWITCH", default: false)
             host = settings.text("GOMART_HOST") ?? host
             port = settings.integer("GOMART_PORT", default: port, range: 0...65535)
             let displayHost = host == "0.0.0.0" ? "127.0.0.1" : host

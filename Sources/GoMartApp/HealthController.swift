@@ -14,11 +14,14 @@ struct HealthController<Context: RequestContext>: Sendable {
 
     /// Checks readiness.
     let readiness: @Sendable () async -> Readiness
+    /// Memory and disk, read at each scrape of `/metrics`.
+    let gauges: ProcessGauges
 
     /// A shop process: ready when the database answers and every migration this build knows has
     /// been applied; reports the loaded recommendation model.
-    static func shop(database: Database, migrator: Migrator, role: String, logger: Logger, modelVersion: @escaping @Sendable () -> String?) -> Self {
-        HealthController { () async -> Readiness in
+    static func shop(database: Database, migrator: Migrator, role: String, dataDirectory: String, logger: Logger,
+                     modelVersion: @escaping @Sendable () -> String?) -> Self {
+        HealthController(gauges: ProcessGauges(volume: dataDirectory)) { () async -> Readiness in
             do {
                 try await database.ping()
                 let pending = try await migrator.pending(database)
@@ -35,13 +38,18 @@ struct HealthController<Context: RequestContext>: Sendable {
     }
 
     /// The recommender role: ready once a model is loaded, since until then it can answer nothing.
-    static func recommender(modelVersion: @escaping @Sendable () -> String?) -> Self {
-        HealthController { () async -> Readiness in
+    static func recommender(modelDirectory: String, modelVersion: @escaping @Sendable () -> String?) -> Self {
+        HealthController(gauges: ProcessGauges(volume: modelDirectory)) { () async -> Readiness in
             guard let version = modelVersion() else {
                 return Readiness(isReady: false, details: ["reason": "no recommendation model yet (run gomart ml train)", "role": "recommender"])
             }
             return Readiness(isReady: true, details: ["role": "recommender", "recommendationModel": version])
         }
+    }
+
+    init(gauges: ProcessGauges, readiness: @escaping @Sendable () async -> Readiness) {
+        self.gauges = gauges
+        self.readiness = readiness
     }
 
     /// Adds the health endpoints; `detailed` adds `/metrics` and the readiness details too, for
@@ -83,6 +91,7 @@ struct HealthController<Context: RequestContext>: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        gauges.refresh()
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: MetricsRegistry.exposition())))
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import Metrics
+import PostgresNIO
 import NIOPosix
 import SQLKit
 import SQLiteKit
@@ -106,9 +108,14 @@ public final class Database: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
         let traced = TracedSQLDatabase.wrapper(engine: engine)
-        switch backend {
-        case .sqlite(let sqlite): return try await sqlite.read { try await body(traced($0)) }
-        case .postgres(let postgres): return try await postgres.read { try await body(traced($0)) }
+        do {
+            switch backend {
+            case .sqlite(let sqlite): return try await sqlite.read { try await body(traced($0)) }
+            case .postgres(let postgres): return try await postgres.read { try await body(traced($0)) }
+            }
+        } catch {
+            countIfDatabaseError(error)
+            throw error
         }
     }
 
@@ -117,11 +124,27 @@ public final class Database: Sendable {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
         // Made here, in the caller's task: the statements' spans belong to the caller's trace.
         let traced = TracedSQLDatabase.wrapper(engine: engine)
-        switch backend {
-        case .sqlite(let sqlite): return try await sqlite.transaction(logger: logger) { try await body(traced($0)) }
-        case .postgres(let postgres): return try await postgres.transaction(logger: logger) { try await body(traced($0)) }
+        do {
+            switch backend {
+            case .sqlite(let sqlite): return try await sqlite.transaction(logger: logger) { try await body(traced($0)) }
+            case .postgres(let postgres): return try await postgres.transaction(logger: logger) { try await body(traced($0)) }
+            }
+        } catch {
+            countIfDatabaseError(error)
+            throw error
         }
     }
+
+    /// Counts `error` in `gomart_database_errors_total{engine}` when the database or its driver
+    /// raised it (a lost connection, a full disk, a busy file, a failed statement), not when the
+    /// work inside the transaction gave up for a reason of its own.
+    private func countIfDatabaseError(_ error: any Error) {
+        guard error is PSQLError || error is SQLiteError || error is StorageError else { return }
+        (engine == .postgres ? Self.postgresErrors : Self.sqliteErrors).increment()
+    }
+
+    private static let postgresErrors = Counter(label: "gomart_database_errors_total", dimensions: [("engine", "postgres")])
+    private static let sqliteErrors = Counter(label: "gomart_database_errors_total", dimensions: [("engine", "sqlite")])
 
     /// Checks that the database answers a trivial query.
     public func ping() async throws {

@@ -167,7 +167,7 @@ func hiddenValue(_ name: String, in html: String) -> String {
     }
 
     /// What the shop sells reaches the metrics: an order placed and paid (with its revenue), and
-    /// one declined and cancelled.
+    /// one declined and cancelled; each charge by its outcome; the process's memory.
     @Test func ordersPaymentsAndDeclinesAreCounted() async throws {
         let (ports, announce) = AsyncStream.makeStream(of: Int.self)
         try await withTestApp(configure: { $0.server.adminPort = 0 }, onOperationsRunning: { announce.yield($0) }) { client in
@@ -185,9 +185,13 @@ func hiddenValue(_ name: String, in html: String) -> String {
             try await TestClient.withClient(host: "127.0.0.1", port: port) { operations in
                 let text = String(buffer: try await operations.get("/metrics").body ?? ByteBuffer())
                 for line in [#"gomart_orders_total{event="placed"}"#, #"gomart_orders_total{event="paid"}"#, #"gomart_orders_total{event="cancelled"}"#,
-                             #"gomart_revenue_minor_total{currency="GBP"}"#, #"gomart_payment_declines_total{reason="card_declined"}"#, "gomart_order_lines_total"] {
+                             #"gomart_revenue_minor_total{currency="GBP"}"#, #"gomart_payment_declines_total{reason="card_declined"}"#, "gomart_order_lines_total",
+                             #"gomart_payment_charges_total{outcome="succeeded"}"#, #"gomart_payment_charges_total{outcome="declined"}"#] {
                     #expect(text.contains(line), "\(line)")
                 }
+                // Read at the scrape: this process holds more than a megabyte.
+                let memory = text.split(separator: "\n").first { $0.hasPrefix("gomart_process_resident_memory_bytes ") }
+                #expect((memory?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 1_000_000)
             }
         }
     }
