@@ -346,25 +346,28 @@ public func loadBackupKey(_ configuration: GoMartConfiguration, create: Bool) th
     return try BackupKey.resolve(configuredBase64: persistence.backupKey, keyFile: persistence.backupKeyFilePath, create: create)
 }
 
-/// The worker's scheduled backups, when they apply: SQLite, an interval, and a backup key.
+/// The worker's scheduled backups, when they apply: a database on disk or PostgreSQL, an
+/// interval, and a backup key.
 func scheduledBackups(_ configuration: GoMartConfiguration, database: Database, logger: Logger) -> ScheduledBackups? {
     let persistence = configuration.persistence
     guard let minutes = persistence.backupIntervalMinutes else {
         logger.warning("scheduled backups are off (GOMART_BACKUP_INTERVAL=off)")
         return nil
     }
-    guard case .sqliteFile(let path) = persistence.databaseURL else {
-        logger.notice("scheduled backups cover the embedded SQLite database; on PostgreSQL, use pgBackRest or pg_dump (see the README)")
-        return nil
-    }
     do {
         let key = try loadBackupKey(configuration, create: true)
+        let backups: any ShopBackups
+        switch persistence.databaseURL {
+        case .sqliteFile(let path): backups = SQLiteBackups(databasePath: path, key: key, logger: logger)
+        case .postgres(let url): backups = PostgresBackups(database: database, url: url, key: key, logger: logger)
+        case .sqliteMemory: return nil // nothing outlives the process
+        }
         // A bucket receives each backup; a local folder in the data folder is where it is made.
         let remote = persistence.backupDirectory.hasPrefix("s3://")
             ? try BackupPlace.parse(persistence.backupDirectory, environment: ProcessInfo.processInfo.environment) : nil
         let local = remote == nil ? persistence.backupDirectory : (persistence.dataDirectory as NSString).appendingPathComponent("backups")
         return ScheduledBackups(
-            backups: SQLiteBackups(databasePath: path, key: key, logger: logger), folder: URL(fileURLWithPath: local), remote: remote,
+            backups: backups, folder: URL(fileURLWithPath: local), remote: remote,
             interval: .seconds(minutes * 60), retention: BackupRetention(keep: persistence.backupKeep), database: database, logger: logger
         )
     } catch {

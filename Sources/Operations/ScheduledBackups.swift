@@ -38,7 +38,8 @@ public struct BackupRetention: Sendable, Equatable {
 /// Exported: `gomart_backup_last_success_timestamp_seconds`, `gomart_backup_size_bytes`,
 /// `gomart_backup_duration_seconds` and `gomart_backup_failures_total`.
 public struct ScheduledBackups: Service {
-    let backups: SQLiteBackups
+    /// The engine's backups: ``SQLiteBackups`` or ``PostgresBackups``.
+    let backups: any ShopBackups
     let folder: URL
     /// Where each backup is also sent (a bucket), or nil.
     let remote: BackupPlace?
@@ -48,7 +49,7 @@ public struct ScheduledBackups: Service {
     let logger: Logger
     let retryAfter: Duration
 
-    public init(backups: SQLiteBackups, folder: URL, remote: BackupPlace? = nil, interval: Duration, retention: BackupRetention,
+    public init(backups: any ShopBackups, folder: URL, remote: BackupPlace? = nil, interval: Duration, retention: BackupRetention,
                 database: Database, logger: Logger, retryAfter: Duration = .seconds(300)) {
         self.backups = backups
         self.folder = folder

@@ -180,6 +180,27 @@ import TestSupport
 }
 
 @Suite struct PostgresBackupTests {
+    /// The worker's schedule takes pg_dump backups too, and prunes them like SQLite's.
+    @Test(.enabled(if: TestDatabase.onPostgres, "PostgreSQL only"))
+    func aScheduledRoundDumpsAndPrunes() async throws {
+        let database = try await TestDatabase.migrated()
+        let url = try #require(TestDatabase.postgresURL)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-pg-schedule-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let service = ScheduledBackups(
+            backups: PostgresBackups(database: database, url: url, key: BackupKey(bytes: Array(repeating: 6, count: 32)), logger: TestDatabase.logger),
+            folder: folder, interval: .seconds(3_600), retention: BackupRetention(keep: 1), database: database, logger: TestDatabase.logger
+        )
+        #expect(try await service.takeOne())
+        let first = SQLiteBackups.list(in: folder)
+        #expect(try await service.takeOne())
+        let second = SQLiteBackups.list(in: folder)
+        #expect((first.count, second.count) == (1, 1))
+        #expect(second != first)
+        #expect(try BackupManifest.read(for: second[0]).engine == "postgres")
+        await database.close()
+    }
+
     /// pg_dump in the snapshot the rows were counted in; verified by counting the archive's COPY
     /// rows; restored into the emptied schema with every row back, and refused over a full one.
     @Test(.enabled(if: TestDatabase.onPostgres, "PostgreSQL only"))
