@@ -129,6 +129,7 @@ public struct SQLCatalogRepository: CatalogRepository {
     public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> StockTake {
         var shortfalls: [StockShortfall] = []
         var changedShownLevels = false
+        var soldOut = 0
         let now = Date().formatted(.iso8601)
         // A fixed order (by id) keeps concurrent orders from locking rows in opposite orders.
         for item in items.sorted(by: { $0.productID < $1.productID }) {
@@ -144,6 +145,7 @@ public struct SQLCatalogRepository: CatalogRepository {
             if let updated {
                 let left = try updated.decode(column: "stock", as: Int.self)
                 if !Product.showsSameLevel(left + item.quantity, left) { changedShownLevels = true }
+                if left == 0 { soldOut += 1 }
             } else {
                 let available = try await sql.select().column("stock").from("products")
                     .where("public_id", .equal, SQLBind(key)).where("on_sale", .equal, SQLLiteral.numeric("1"))
@@ -152,7 +154,7 @@ public struct SQLCatalogRepository: CatalogRepository {
             }
         }
         if shortfalls.isEmpty && changedShownLevels { try await Self.bumpVersion(sql) }
-        return StockTake(shortfalls: shortfalls, changedShownLevels: shortfalls.isEmpty && changedShownLevels)
+        return StockTake(shortfalls: shortfalls, changedShownLevels: shortfalls.isEmpty && changedShownLevels, soldOut: shortfalls.isEmpty ? soldOut : 0)
     }
 
     public func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {

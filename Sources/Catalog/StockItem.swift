@@ -32,4 +32,6 @@ public struct StockTake: Sendable, Hashable {
     /// True when a level that pages show changed (see ``Product/lowStockThreshold``): only then
     /// must cached pages be refreshed.
     public var changedShownLevels: Bool
+    /// How many products this took the last unit of.
+    public var soldOut = 0
 }

@@ -8,9 +8,12 @@ import Payments
 /// totals in minor units), `gomart_payment_declines_total{reason}`, and money given back:
 /// `gomart_refunds_total` and `gomart_refunded_minor_total{currency}`, once the provider confirmed.
 enum BusinessMetrics {
-    static func placed(lines: Int) {
+    /// An order placed, with its lines, and how many products it took the last unit of
+    /// (`gomart_stock_outs_total`).
+    static func placed(lines: Int, soldOut: Int) {
         Counter(label: "gomart_orders_total", dimensions: [("event", "placed")]).increment()
         Counter(label: "gomart_order_lines_total").increment(by: lines)
+        if soldOut > 0 { Counter(label: "gomart_stock_outs_total").increment(by: soldOut) }
     }
 
     static func paid(_ total: Money) {

@@ -178,7 +178,7 @@ public struct CheckoutService: Sendable {
         )
         let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
         let catalog = catalog
-        let placeInTransaction = { @Sendable () async throws -> (id: Int64, changedShownStock: Bool)? in try await database.transaction { sql -> (id: Int64, changedShownStock: Bool)? in
+        let placeInTransaction = { @Sendable () async throws -> (id: Int64, take: StockTake)? in try await database.transaction { sql -> (id: Int64, take: StockTake)? in
             guard try await OrderRepository.claimIdempotencyKey(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint, now: timestamp, sql: sql) else {
                 return nil // a concurrent request with this key got there first
             }
@@ -191,7 +191,7 @@ public struct CheckoutService: Sendable {
                 "order_id": publicID, "number": newOrder.number, "total_minor": String(newOrder.totalMinor), "currency": newOrder.currency,
                 "lines": String(newOrder.lines.count),
             ], now: timestamp, sql: sql)
-            return (orderID, take.changedShownLevels)
+            return (orderID, take)
         } }
         let orderID: Int64
         do {
@@ -202,8 +202,8 @@ public struct CheckoutService: Sendable {
                 return replay
             }
             orderID = created.id
-            if created.changedShownStock { catalog.stockDidChange() }
-            BusinessMetrics.placed(lines: newOrder.lines.count)
+            if created.take.changedShownLevels { catalog.stockDidChange() }
+            BusinessMetrics.placed(lines: newOrder.lines.count, soldOut: created.take.soldOut)
         } catch let race as StockRace {
             // Stock ran out between validation and the transaction: report it like validation does.
             var refreshed = try await validateCart(of: owner)

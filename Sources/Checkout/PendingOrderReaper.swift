@@ -28,8 +28,10 @@ public struct PendingOrderReaper: Service {
                     if try await lease.acquire() {
                         try await checkout.cancelAbandonedOrders()
                         try await FulfilmentService(checkout: checkout).completePendingRefunds()
+                        JobRuns.record("settle-orders", succeeded: true)
                     }
                 } catch {
+                    JobRuns.record("settle-orders", succeeded: false)
                     logger.error("could not cancel abandoned orders", metadata: ["error": "\(String(describing: type(of: error)))"])
                 }
                 try await Task.sleep(for: interval)

@@ -82,8 +82,10 @@ struct ModelRetrainer: Service {
                 "reason": "\(outcome.reason)", "items": "\(data.items.count)", "order_lines": "\(data.orders.count)",
                 "duration_ms": "\(elapsed.wholeMilliseconds)",
             ])
+            JobRuns.record("retrain-model", succeeded: true)
             return outcome
         } catch {
+            JobRuns.record("retrain-model", succeeded: false)
             logger.error("model retraining failed", metadata: ["error": "\(error)"])
             return nil
         }

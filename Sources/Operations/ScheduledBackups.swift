@@ -111,6 +111,7 @@ public struct ScheduledBackups: Service {
             logger.error("backup failed", metadata: ["error": "\(error)"])
             succeeded = false
         }
+        JobRuns.record("backup", succeeded: succeeded)
         try? await lease.release()
         return succeeded
     }

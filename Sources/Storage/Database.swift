@@ -30,8 +30,13 @@ public final class Database: Sendable {
     /// Finished by ``close()``; ``run()`` waits on it.
     private let closing: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     private let logger: Logger
+    /// How long reads waited for a connection, and transactions for the writer or a connection:
+    /// `gomart_database_wait_seconds{engine,kind="read|write"}`, the pool's queue.
+    private let waits: (read: Timer, write: Timer)
 
     private init(url: DatabaseURL, backend: Backend, logger: Logger) {
+        waits = (Timer(label: "gomart_database_wait_seconds", dimensions: [("engine", url.engine.rawValue), ("kind", "read")]),
+                 Timer(label: "gomart_database_wait_seconds", dimensions: [("engine", url.engine.rawValue), ("kind", "write")]))
         self.engine = url.engine
         self.url = url
         self.backend = backend
@@ -108,10 +113,12 @@ public final class Database: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
         let traced = TracedSQLDatabase.wrapper(engine: engine)
+        let asked = ContinuousClock.now
+        let waited = waits.read
         do {
             switch backend {
-            case .sqlite(let sqlite): return try await sqlite.read { try await body(traced($0)) }
-            case .postgres(let postgres): return try await postgres.read { try await body(traced($0)) }
+            case .sqlite(let sqlite): return try await sqlite.read { sql in waited.record(duration: asked.duration(to: .now)); return try await body(traced(sql)) }
+            case .postgres(let postgres): return try await postgres.read { sql in waited.record(duration: asked.duration(to: .now)); return try await body(traced(sql)) }
             }
         } catch {
             countIfDatabaseError(error)
@@ -124,10 +131,14 @@ public final class Database: Sendable {
         guard !closed.load(ordering: .relaxed) else { throw StorageError.closed }
         // Made here, in the caller's task: the statements' spans belong to the caller's trace.
         let traced = TracedSQLDatabase.wrapper(engine: engine)
+        let asked = ContinuousClock.now
+        let waited = waits.write
         do {
             switch backend {
-            case .sqlite(let sqlite): return try await sqlite.transaction(logger: logger) { try await body(traced($0)) }
-            case .postgres(let postgres): return try await postgres.transaction(logger: logger) { try await body(traced($0)) }
+            case .sqlite(let sqlite):
+                return try await sqlite.transaction(logger: logger) { sql in waited.record(duration: asked.duration(to: .now)); return try await body(traced(sql)) }
+            case .postgres(let postgres):
+                return try await postgres.transaction(logger: logger) { sql in waited.record(duration: asked.duration(to: .now)); return try await body(traced(sql)) }
             }
         } catch {
             countIfDatabaseError(error)

@@ -3,6 +3,7 @@ import GoMartApp
 import Operations
 import SQLKit
 import Storage
+import Telemetry
 import Testing
 import TestSupport
 
@@ -158,6 +159,7 @@ import TestSupport
     /// Each round backs up under the lease and prunes: with `keep: 1`, two rounds on one day
     /// leave the newer backup (the daily and weekly ones are that same backup).
     @Test func aRoundTakesABackupAndPrunesTheOlderOnes() async throws {
+        _ = MetricsRegistry.registry // job runs are counted where /metrics reads them
         let (database, directory) = try await TestDatabase.migratedFile()
         defer { try? FileManager.default.removeItem(at: directory) }
         let folder = directory.appendingPathComponent("backups")
@@ -175,6 +177,9 @@ import TestSupport
         #expect(second != first)
         #expect(FileManager.default.fileExists(atPath: BackupManifest.url(for: second[0]).path))
         #expect(!FileManager.default.fileExists(atPath: BackupManifest.url(for: first[0]).path))
+        let metrics = String(decoding: MetricsRegistry.exposition(), as: UTF8.self)
+        #expect(metrics.contains(#"gomart_job_runs_total{job="backup",outcome="succeeded"}"#))
+        #expect(metrics.contains(#"gomart_job_last_success_timestamp_seconds{job="backup"}"#))
         await database.close()
     }
 }

@@ -167,7 +167,8 @@ func hiddenValue(_ name: String, in html: String) -> String {
     }
 
     /// What the shop sells reaches the metrics: an order placed and paid (with its revenue), and
-    /// one declined and cancelled; each charge by its outcome; the process's memory.
+    /// one declined and cancelled; each charge by its outcome; a product's last units sold; the
+    /// database's waits; the process's memory.
     @Test func ordersPaymentsAndDeclinesAreCounted() async throws {
         let (ports, announce) = AsyncStream.makeStream(of: Int.self)
         try await withTestApp(configure: { $0.server.adminPort = 0 }, onOperationsRunning: { announce.yield($0) }) { client in
@@ -180,10 +181,18 @@ func hiddenValue(_ name: String, in html: String) -> String {
                 _ = try await call(client, .post, "/api/v1/orders", json: Self.order.replacingOccurrences(of: "4242424242424242", with: card),
                                    token: token, key: key, documentedPath: "/orders")
             }
+            // A third order takes the last units of another product: a stock-out.
+            let last = try #require(try await inStockProducts(client).first { $0.id != product.id && $0.stock <= 99 })
+            _ = try await call(client, .post, "/api/v1/cart/items", json: #"{"productId":"\#(last.id)","quantity":\#(last.stock)}"#, token: token, documentedPath: "/cart/items")
+            let emptied = try await call(client, .post, "/api/v1/orders", json: Self.order, token: token, key: "metrics-last-units", documentedPath: "/orders")
+            #expect(emptied.status == 201)
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             try await TestClient.withClient(host: "127.0.0.1", port: port) { operations in
                 let text = String(buffer: try await operations.get("/metrics").body ?? ByteBuffer())
+                let stockOuts = text.split(separator: "\n").first { $0.hasPrefix("gomart_stock_outs_total ") }
+                #expect((stockOuts?.split(separator: " ").last.flatMap { Double($0) } ?? 0) >= 1)
+                #expect(text.contains(#"gomart_database_wait_seconds_count{engine="sqlite",kind="write"}"#))
                 for line in [#"gomart_orders_total{event="placed"}"#, #"gomart_orders_total{event="paid"}"#, #"gomart_orders_total{event="cancelled"}"#,
                              #"gomart_revenue_minor_total{currency="GBP"}"#, #"gomart_payment_declines_total{reason="card_declined"}"#, "gomart_order_lines_total",
                              #"gomart_payment_charges_total{outcome="succeeded"}"#, #"gomart_payment_charges_total{outcome="declined"}"#] {
