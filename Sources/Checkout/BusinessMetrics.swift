@@ -3,7 +3,7 @@ import Metrics
 import Payments
 
 /// What the shop sells, as Prometheus counters (counted once the change has committed):
-/// `gomart_orders_total{event="placed|paid|cancelled"}`, `gomart_order_lines_total` (with the
+/// `gomart_orders_total{event="placed|paid|cancelled|refunded"}`, `gomart_order_lines_total` (with the
 /// placed orders, the average basket), `gomart_revenue_minor_total{currency}` (paid orders'
 /// totals in minor units), `gomart_payment_declines_total{reason}`, and money given back:
 /// `gomart_refunds_total` and `gomart_refunded_minor_total{currency}`, once the provider confirmed.
@@ -23,6 +23,11 @@ enum BusinessMetrics {
 
     static func cancelled() {
         Counter(label: "gomart_orders_total", dimensions: [("event", "cancelled")]).increment()
+    }
+
+    /// An order whose whole remaining amount was refunded (`gomart_orders_total{event="refunded"}`).
+    static func refundedInFull() {
+        Counter(label: "gomart_orders_total", dimensions: [("event", "refunded")]).increment()
     }
 
     static func refunded(_ amount: Money) {

@@ -255,12 +255,12 @@ public struct FulfilmentService: Sendable {
               idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw FulfilmentError.invalidRefund("An idempotency key of 8 to 100 letters, digits, '-' or '_' is required.") }
         let timestamp = checkout.timestamp()
-        let refund = try await database.transaction { sql -> PendingRefund? in
+        let (refund, everything) = try await database.transaction { sql -> (PendingRefund?, Bool) in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
                 throw FulfilmentError.orderNotFound
             }
             let key = "\(state.publicID):\(idempotencyKey)"
-            if try await OrderRepository.refund(key: key, sql: sql) != nil { return nil } // a repeat: already done
+            if try await OrderRepository.refund(key: key, sql: sql) != nil { return (nil, false) } // a repeat: already done
             guard state.status.allowsRefund else {
                 throw FulfilmentError.conflict(current: state.status)
             }
@@ -278,7 +278,7 @@ public struct FulfilmentService: Sendable {
             let amount = Pricing.refund(priced, delivery: delivery ? Money(minorUnits: state.deliveryMinor, currency: currency) : nil, remaining: remaining)
             guard amount.minorUnits > 0 else { throw FulfilmentError.invalidRefund("Choose what to refund; nothing is left to refund, or nothing was chosen.") }
             guard let recorded = try await Self.recordRefund(state, key: key, amount: amount, reason: reason, actor: actor, now: timestamp, sql: sql) else {
-                return nil
+                return (nil, false)
             }
             let everything = amount == remaining
             if everything {
@@ -291,8 +291,9 @@ public struct FulfilmentService: Sendable {
             try await OrderRepository.appendOutbox(topic: .orderRefunded, aggregateID: state.publicID,
                                                    payload: Self.payload(state, everything ? .refunded : state.status, refund: recorded), now: timestamp, sql: sql)
             try await also?(sql, OrderChange(from: state.status, to: everything ? .refunded : state.status, refunded: amount))
-            return recorded
+            return (recorded, everything)
         }
+        if everything { BusinessMetrics.refundedInFull() }
         if let refund { await send(refund) }
         return try await order(id: id)
     }

@@ -146,11 +146,15 @@ public final class Database: Sendable {
         }
     }
 
-    /// Counts `error` in `gomart_database_errors_total{engine}` when the database or its driver
-    /// raised it (a lost connection, a full disk, a busy file, a failed statement), not when the
-    /// work inside the transaction gave up for a reason of its own.
+    /// Whether the database or its driver raised `error` (a lost connection, a full disk, a busy
+    /// file, a failed statement), rather than the work inside a transaction giving up for a
+    /// reason of its own: what `gomart_database_errors_total{engine}` counts.
+    public static func isDatabaseError(_ error: any Error) -> Bool {
+        error is PSQLError || error is SQLiteError || error is StorageError
+    }
+
     private func countIfDatabaseError(_ error: any Error) {
-        guard error is PSQLError || error is SQLiteError || error is StorageError else { return }
+        guard Self.isDatabaseError(error) else { return }
         (engine == .postgres ? Self.postgresErrors : Self.sqliteErrors).increment()
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Telemetry
 import Testing
 
 @Suite struct AdminAPITests {
@@ -105,6 +106,14 @@ import Testing
                 == ["pending_payment", "paid", "picking", "packed", "packed", "out_for_delivery", "delivered"])
             let read = try await api.call(client, .get, base, token: driver, documentedPath: "/admin/orders/{id}")
             #expect(read.status == 200)
+
+            // Everything left given back: the order is refunded, and counted so.
+            let inFull = try await api.call(client, .post, base + "/refunds", json: #"{"lines":[{"lineNumber":1,"quantity":4}],"delivery":true,"reason":"Never arrived"}"#,
+                                            token: manager, key: "api-refund-0002", documentedPath: "/admin/orders/{id}/refunds")
+            #expect(inFull.body["status"] as? String == "refunded")
+            let metrics = String(decoding: MetricsRegistry.exposition(), as: UTF8.self)
+            #expect(metrics.contains(#"gomart_orders_total{event="refunded"}"#))
+            #expect(metrics.contains("gomart_refunds_total "))
         }
     }
 }
