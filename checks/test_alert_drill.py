@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "e2e"))
 sys.path.insert(0, str(ROOT / "bench"))
 import benchlib  # noqa: E402
-from conftest import serve  # noqa: E402
+from conftest import serve, stop as stop_shop  # noqa: E402
 
 DEPLOY = ROOT / "deploy"
 
@@ -164,8 +164,8 @@ def test_an_error_spike_and_an_outage_reach_the_team_within_the_targets():
         stop_traffic.set()
         for process in processes:
             stop(process)
-        next(failing_shop, None)
-        next(dying_shop, None)
+        stop_shop(failing_shop)
+        stop_shop(dying_shop)
         hook.shutdown()
         smtp.stop()
 

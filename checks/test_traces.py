@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "e2e"))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "checks"))
 import benchlib  # noqa: E402
-from conftest import serve  # noqa: E402
+from conftest import serve, stop  # noqa: E402
 from otlp_receiver import run_receiver  # noqa: E402
 
 SERVER, CLIENT = 2, 3  # OTLP span kinds
@@ -29,10 +29,11 @@ def test_a_checkout_and_the_recommendations_after_it_are_one_trace_across_web_an
     work = Path(tempfile.mkdtemp(prefix="gomart-traces-"))
     recommender = serve(work, ["seed", "--demo-orders", "200"], ["ml", "retrain"], name="recommender", keep_data=True,
                         args=("--role", "recommender"), env=traced)
-    recommender_url = next(recommender)
-    shop = serve(work, name="web", keep_data=True, env=dict(traced, GOMART_RECOMMENDER_URL=recommender_url))
-    base = next(shop)
+    shop = None
     try:
+        recommender_url = next(recommender)
+        shop = serve(work, name="web", keep_data=True, env=dict(traced, GOMART_RECOMMENDER_URL=recommender_url))
+        base = next(shop)
         status, listing = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=5")
         product = listing["products"][0]["id"]
         status, session = benchlib.call_json(base, "POST", "/api/v1/customers", {
@@ -61,8 +62,9 @@ def test_a_checkout_and_the_recommendations_after_it_are_one_trace_across_web_an
         journey = [s for s in spans.wait_for(complete) if s["trace_id"] == trace_id]
         assert complete(journey)
     finally:
-        next(shop, None)
-        next(recommender, None)
+        if shop:
+            stop(shop)
+        stop(recommender)
         stop_receiver()
     web_log = (work / "web-stdout.log").read_text()
     shutil.rmtree(work, ignore_errors=True)

@@ -1,4 +1,5 @@
 """Fixtures for the real-browser journeys: a fresh shop and a headless Chromium."""
+import inspect
 import os
 import shutil
 import subprocess
@@ -53,6 +54,15 @@ def serve(data, *setup, name="shop", keep_data=False, args=(), env=None, started
         process.kill()
     if not keep_data:
         shutil.rmtree(data, ignore_errors=True)
+
+
+def stop(shop):
+    """Stops a shop that `serve` started; one whose start was never asked for is only discarded
+    (advancing it would start it)."""
+    if inspect.getgeneratorstate(shop) == inspect.GEN_CREATED:
+        shop.close()
+    else:
+        next(shop, None)
 
 
 @pytest.fixture(scope="session")
