@@ -33,10 +33,13 @@ public final class Database: Sendable {
     /// How long reads waited for a connection, and transactions for the writer or a connection:
     /// `gomart_database_wait_seconds{engine,kind="read|write"}`, the pool's queue.
     private let waits: (read: Timer, write: Timer)
+    /// `gomart_database_errors_total{engine}`: see ``isDatabaseError(_:)``.
+    private let errors: Counter
 
     private init(url: DatabaseURL, backend: Backend, logger: Logger) {
         waits = (Timer(label: "gomart_database_wait_seconds", dimensions: [("engine", url.engine.rawValue), ("kind", "read")]),
                  Timer(label: "gomart_database_wait_seconds", dimensions: [("engine", url.engine.rawValue), ("kind", "write")]))
+        errors = Counter(label: "gomart_database_errors_total", dimensions: [("engine", url.engine.rawValue)])
         self.engine = url.engine
         self.url = url
         self.backend = backend
@@ -154,12 +157,8 @@ public final class Database: Sendable {
     }
 
     private func countIfDatabaseError(_ error: any Error) {
-        guard Self.isDatabaseError(error) else { return }
-        (engine == .postgres ? Self.postgresErrors : Self.sqliteErrors).increment()
+        if Self.isDatabaseError(error) { errors.increment() }
     }
-
-    private static let postgresErrors = Counter(label: "gomart_database_errors_total", dimensions: [("engine", "postgres")])
-    private static let sqliteErrors = Counter(label: "gomart_database_errors_total", dimensions: [("engine", "sqlite")])
 
     /// Checks that the database answers a trivial query.
     public func ping() async throws {

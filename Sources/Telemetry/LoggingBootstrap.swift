@@ -26,19 +26,14 @@ public enum LoggingBootstrap {
             return !done
         }
         guard first else { return }
-        switch format {
-        case .json:
-            LoggingSystem.bootstrap({ label, provider in
-                var handler = JSONLogHandler(label: label, level: level)
-                handler.metadataProvider = provider
-                return handler
-            }, metadataProvider: Traces.logMetadata)
-        case .text:
-            LoggingSystem.bootstrap({ _, provider in
-                var handler = ConsoleLogHandler(level: level)
-                handler.metadataProvider = provider
-                return handler
-            }, metadataProvider: Traces.logMetadata)
+        let handler: @Sendable (String) -> any LogHandler = switch format {
+        case .json: { label in JSONLogHandler(label: label, level: level) }
+        case .text: { _ in ConsoleLogHandler(level: level) }
         }
+        LoggingSystem.bootstrap({ label, provider in
+            var made = handler(label)
+            made.metadataProvider = provider
+            return made
+        }, metadataProvider: Traces.logMetadata)
     }
 }
