@@ -113,8 +113,10 @@ public struct AccountsRepository: Sendable {
     }
 
     /// Records a password reset link for a customer, voiding their earlier ones, unless `limit`
-    /// links were issued to them since `windowStart`; true when it was recorded.
-    func insertPasswordReset(customerID: Int64, tokenHash: String, now: Int64, expiresAt: Int64, windowStart: Int64, limit: Int) async throws -> Bool {
+    /// links were issued to them since `windowStart`; true when it was recorded. The link's
+    /// e-mail is the outbox event `event` (topic, aggregate, payload), written in the same transaction.
+    func insertPasswordReset(customerID: Int64, tokenHash: String, now: Int64, expiresAt: Int64, windowStart: Int64, limit: Int,
+                             event: (topic: String, aggregateID: String, payload: [String: String])) async throws -> Bool {
         try await database.transaction { sql in
             let recent = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("password_resets")
                 .where("customer_id", .equal, SQLBind(customerID)).where("created_at", .greaterThan, SQLBind(windowStart))
@@ -124,6 +126,7 @@ public struct AccountsRepository: Sendable {
                 .where("customer_id", .equal, SQLBind(customerID)).where("used_at", .is, SQLLiteral.null).run()
             try await sql.insert(into: "password_resets").columns("customer_id", "token_hash", "created_at", "expires_at")
                 .values(SQLBind(customerID), SQLBind(tokenHash), SQLBind(now), SQLBind(expiresAt)).run()
+            try await Outbox.append(topic: event.topic, aggregateID: event.aggregateID, payload: event.payload, now: now, in: sql)
             return true
         }
     }

@@ -204,6 +204,11 @@ public struct AccountsService: Sendable {
         return try await repository.customer(emailIndex: vault.blindIndex(email)).map(open)
     }
 
+    /// The customer with this internal id, if any (erased ones too).
+    public func customer(internalID: CustomerID) async throws -> Customer? {
+        try await repository.customer(internalID: internalID.rawValue).map(open)
+    }
+
     /// The customer with this public id, if any (erased ones too).
     public func customer(id: UUID) async throws -> Customer? {
         try await repository.customer(publicID: id.publicString).map(open)

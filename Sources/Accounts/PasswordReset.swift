@@ -2,7 +2,8 @@ import Foundation
 import GoMartModels
 import Security
 
-/// The rules of password reset links, which e-mail delivers (the notifications' work):
+/// The rules of password reset links, which e-mail delivers (an outbox event `password_reset`
+/// written with the link, for the notifications worker):
 ///
 /// - a link carries a single-use token of 256 bits from the system's CSPRNG, stored only as its
 ///   SHA-256, that expires `lifetime` after it was issued (30 minutes);
@@ -13,6 +14,8 @@ import Security
 /// - using a link sets the new password, ends every session of the account and lifts a sign-in
 ///   lock; a used, voided or expired link is refused, and two racing uses cannot both succeed.
 public struct PasswordReset: Sendable {
+    /// The outbox topic of the e-mail with the link.
+    public static let topic = "password_reset"
     /// How long a link lasts.
     public static let lifetime: TimeInterval = 30 * 60
     /// The most links issued to one account in an hour.
@@ -40,9 +43,15 @@ public struct PasswordReset: Sendable {
         let now = accounts.now()
         let timestamp = Int64(now.timeIntervalSince1970)
         let token = RandomToken.make(bytes: 32)
+        let expiresAt = timestamp + Int64(Self.lifetime)
+        // The e-mail with the link: an outbox event carrying the token sealed, opened only when
+        // the message is written.
+        let event = (topic: Self.topic, aggregateID: customer.id.publicString, payload: [
+            "customer_id": String(customer.internalID.rawValue), "token_sealed": try accounts.vault.seal(token), "expires_at": String(expiresAt),
+        ])
         guard try await accounts.repository.insertPasswordReset(
             customerID: customer.internalID.rawValue, tokenHash: RandomToken.hash(token), now: timestamp,
-            expiresAt: timestamp + Int64(Self.lifetime), windowStart: timestamp - 3_600, limit: Self.perAccountPerHour
+            expiresAt: expiresAt, windowStart: timestamp - 3_600, limit: Self.perAccountPerHour, event: event
         ) else { return nil }
         return Issued(token: token, customer: customer, expiresAt: now.addingTimeInterval(Self.lifetime))
     }

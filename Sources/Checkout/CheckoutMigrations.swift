@@ -2,7 +2,7 @@ import SQLKit
 import Security
 import Storage
 
-/// The checkout module's tables: orders and their lines, idempotency keys, and the outbox.
+/// The checkout module's tables: orders and their lines, idempotency keys (the outbox they write to is `Storage.Outbox`).
 public enum CheckoutMigrations {
     /// The columns holding sealed personal data, for key rotation.
     public static let sealedColumns = [SealedColumn(table: "orders", column: "delivery_sealed"), SealedColumn(table: "order_notes", column: "text_sealed")]
@@ -54,17 +54,6 @@ public enum CheckoutMigrations {
                 .column("created_at", type: .bigint, .notNull)
                 .primaryKey("customer_id", "idempotency_key")
                 .run()
-        },
-        Migration(id: "0032_checkout_outbox") { sql, _ in
-            try await sql.create(table: "outbox")
-                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
-                .column("topic", type: .text, .notNull)
-                .column("aggregate_id", type: .text, .notNull)
-                .column("payload", type: .text, .notNull)
-                .column("created_at", type: .bigint, .notNull)
-                .column("delivered_at", type: .bigint)
-                .run()
-            try await sql.create(index: "outbox_undelivered_idx").on("outbox").column("delivered_at").column("id").run()
         },
             Migration(id: "0033_checkout_fulfilment") { sql, _ in
             // One column per statement: SQLite adds columns one at a time.

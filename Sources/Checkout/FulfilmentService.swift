@@ -57,6 +57,12 @@ public struct FulfilmentService: Sendable {
         return try checkout.open(detail)
     }
 
+    /// Any order, by its id, with the customer who placed it (for messages to them).
+    public func orderWithCustomer(id: OrderID) async throws -> (order: Order, customerID: CustomerID) {
+        guard let detail = try await repository.order(publicID: id.publicString, customerID: nil) else { throw FulfilmentError.orderNotFound }
+        return (try checkout.open(detail), detail.stored.customerID)
+    }
+
     /// What to pick for the orders paid on `day` (a UTC calendar day) that are paid or being
     /// picked: each product once, summed across orders, in aisle order.
     public func pickingList(day: Date) async throws -> PickingList {

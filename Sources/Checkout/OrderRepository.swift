@@ -117,10 +117,7 @@ struct OrderRepository: Sendable {
     }
 
     static func appendOutbox(topic: OutboxTopic, aggregateID: String, payload: [String: String], now: Int64, sql: any SQLDatabase) async throws {
-        let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
-        try await sql.insert(into: "outbox").columns("topic", "aggregate_id", "payload", "created_at")
-            .values(SQLBind(topic.rawValue), SQLBind(aggregateID), SQLBind(String(decoding: data, as: UTF8.self)), SQLBind(now))
-            .run()
+        try await Outbox.append(topic: topic.rawValue, aggregateID: aggregateID, payload: payload, now: now, in: sql)
     }
 
     /// An order with its lines, timeline and refunds.

@@ -11,6 +11,8 @@ import HummingbirdCore
 import HummingbirdTLS
 import Operations
 import Logging
+import Mail
+import Notifications
 import Payments
 import Recommendations
 import RecommendedProducts
@@ -24,9 +26,9 @@ import Web
 
 /// Every migration the application runs, across modules, in order.
 public let allMigrations: [Migration] =
-    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + JobLease.migrations + ChangeFeed.migrations
+    CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + Outbox.migrations + JobLease.migrations + ChangeFeed.migrations
     + BackOfficeMigrations.all + PaymentsMigrations.all
-    + DataKeyRotation.migrations
+    + DataKeyRotation.migrations + MessageStore.migrations
 
 /// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
 public let allSealedColumns: [SealedColumn] = AccountsMigrations.sealedColumns + BackOfficeMigrations.sealedColumns + CheckoutMigrations.sealedColumns
@@ -123,6 +125,9 @@ public func buildApplication(
         )))
         if configuration.server.role.runsJobs {
             app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))
+            app.addServices(GatedService(gate: schemaReady, service: NotificationWorker(
+                notifications: try makeNotifications(configuration, services: services, logger: logger), logger: logger
+            )))
             app.addServices(GatedService(gate: schemaReady, service: ModelRetrainer(
                 services: services, store: ModelStore(directory: URL(fileURLWithPath: configuration.modelDirectory)),
                 schedule: configuration.recommendations.retrainSchedule, database: database, logger: logger
@@ -314,6 +319,7 @@ func buildRouter(
     ))
     storefront.addRoutes(to: router)
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
+    PasswordResetController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop).addRoutes(to: router)
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
@@ -344,6 +350,32 @@ public func loadBackupKey(_ configuration: GoMartConfiguration, create: Bool) th
         throw BackupKey.Invalid(description: "GOMART_BACKUP_KEY is required in production")
     }
     return try BackupKey.resolve(configuredBase64: persistence.backupKey, keyFile: persistence.backupKeyFilePath, create: create)
+}
+
+/// The outbox's delivery as configured: e-mail through the SMTP server of `GOMART_SMTP_URL`,
+/// or into the Maildir folder `mail/` of the data directory when none is set.
+func makeNotifications(_ configuration: GoMartConfiguration, services: ShopServices, logger: Logger) throws -> Notifications {
+    let messaging = configuration.messaging
+    var settings = NotificationSettings(
+        shopName: configuration.server.shopName, publicURL: configuration.server.publicBaseURL,
+        from: MailAddress(parsing: messaging.mailFrom) ?? MailAddress("no-reply@localhost", name: configuration.server.shopName)
+    )
+    settings.maxAttempts = messaging.attempts
+    settings.retryBaseSeconds = Int64(messaging.retrySeconds)
+    settings.leaseSeconds = Int64(messaging.leaseSeconds)
+    let transport: any MailTransport
+    if let url = messaging.smtpURL {
+        let host = settings.host.isEmpty ? "localhost" : settings.host
+        transport = try SMTPClient(settings: try SMTPSettings(url: url), clientName: host)
+    } else {
+        let folder = (configuration.persistence.dataDirectory as NSString).appendingPathComponent("mail")
+        transport = try MaildirTransport(directory: folder)
+        logger.notice("no GOMART_SMTP_URL: e-mails are kept in the Maildir folder \(folder)")
+    }
+    let composer = try EmailComposer(settings: settings, accounts: services.accounts, fulfilment: services.fulfilment,
+                                     vault: PersonalDataVault(keys: services.keys))
+    return Notifications(store: services.messages, settings: settings, composer: composer, fulfilment: services.fulfilment,
+                         mail: transport, logger: logger)
 }
 
 /// The worker's scheduled backups, when they apply: a database on disk or PostgreSQL, an

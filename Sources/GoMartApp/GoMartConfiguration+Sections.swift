@@ -2,6 +2,7 @@ import Cart
 import Foundation
 import GoMartModels
 import Logging
+import Mail
 import Storage
 import Telemetry
 
@@ -245,6 +246,48 @@ extension GoMartConfiguration {
                 if provider == "sandbox" { paymentProvider = provider } else {
                     settings.note("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(provider)'")
                 }
+            }
+        }
+    }
+
+    /// Messages to customers: how e-mail leaves the shop, retries, and e-mail verification.
+    public struct Messaging: Sendable {
+        /// The SMTP server (`GOMART_SMTP_URL`, e.g. `smtp://user:pass@host:587?starttls=required`);
+        /// nil keeps every e-mail in the Maildir folder `mail/` of the data directory instead
+        /// (development only: production requires a server).
+        public var smtpURL: String?
+        /// The sender of e-mails (`GOMART_MAIL_FROM`: `Name <address>` or an address).
+        public var mailFrom = "GoMart <no-reply@localhost>"
+        /// Attempts before a message is given up on (`GOMART_NOTIFY_ATTEMPTS`).
+        public var attempts = 8
+        /// The first retry's delay, doubled for each next one (`GOMART_NOTIFY_RETRY_SECONDS`).
+        public var retrySeconds = 30
+        /// How long a worker holds a message it is sending before another may take it
+        /// (`GOMART_NOTIFY_LEASE_SECONDS`).
+        public var leaseSeconds = 120
+        /// Whether a new account must confirm its e-mail before it can sign in
+        /// (`GOMART_EMAIL_VERIFICATION`: `required` or `off`; required in production). With it,
+        /// sign-up answers the same whether or not the e-mail already has an account.
+        public var requireEmailVerification = false
+
+        /// The defaults.
+        public init() {}
+
+        init(reading settings: SettingsReader, production: Bool) {
+            smtpURL = settings.text("GOMART_SMTP_URL")
+            if let smtpURL {
+                do { _ = try SMTPSettings(url: smtpURL) } catch { settings.note("\(error)") }
+            }
+            mailFrom = settings.text("GOMART_MAIL_FROM") ?? mailFrom
+            if MailAddress(parsing: mailFrom) == nil { settings.note("GOMART_MAIL_FROM must be an address or Name <address>, not '\(mailFrom)'") }
+            attempts = settings.integer("GOMART_NOTIFY_ATTEMPTS", default: attempts, range: 1...50)
+            retrySeconds = settings.integer("GOMART_NOTIFY_RETRY_SECONDS", default: retrySeconds, range: 1...86_400)
+            leaseSeconds = settings.integer("GOMART_NOTIFY_LEASE_SECONDS", default: leaseSeconds, range: 5...86_400)
+            switch settings.text("GOMART_EMAIL_VERIFICATION")?.lowercased() {
+            case nil: requireEmailVerification = production
+            case "required": requireEmailVerification = true
+            case "off": requireEmailVerification = false
+            case let other?: settings.note("GOMART_EMAIL_VERIFICATION must be required or off, not '\(other)'")
             }
         }
     }

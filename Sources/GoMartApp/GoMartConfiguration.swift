@@ -24,6 +24,8 @@ public struct GoMartConfiguration: Sendable {
     public var shopping = Shopping()
     /// Orders and payment.
     public var orders = Orders()
+    /// Messages to customers.
+    public var messaging = Messaging()
     /// The recommendation model.
     public var recommendations = Recommendations()
     /// Log level and format.
@@ -128,6 +130,7 @@ public struct GoMartConfiguration: Sendable {
         configuration.accounts = Accounts(reading: settings)
         configuration.shopping = Shopping(reading: settings)
         configuration.orders = Orders(reading: settings)
+        configuration.messaging = Messaging(reading: settings, production: runEnvironment == .production)
         configuration.recommendations = Recommendations(reading: settings)
         configuration.logs = Logs(reading: settings)
         configuration.protection = Protection(reading: settings)
@@ -137,6 +140,7 @@ public struct GoMartConfiguration: Sendable {
                 settings.note("GOMART_PAYMENT_PROVIDER is required in production (sandbox takes no real money: choose it knowingly)")
             }
             if configuration.accounts.secretKey == nil { settings.note("GOMART_SECRET_KEY is required in production") }
+            if configuration.messaging.smtpURL == nil { settings.note("GOMART_SMTP_URL is required in production (customers' e-mails must leave the machine)") }
             if settings.text("GOMART_PUBLIC_URL") == nil {
                 settings.note("GOMART_PUBLIC_URL is required in production")
             } else if !configuration.server.publicBaseURL.hasPrefix("https://") {

@@ -6,6 +6,7 @@ import Checkout
 import Foundation
 import GoMartModels
 import Logging
+import Notifications
 import Payments
 import Recommendations
 import RecommendedProducts
@@ -36,6 +37,8 @@ public struct ShopServices: Sendable {
     public let keys: SecretKeys
     /// The notices that keep per-process caches of sessions and cart counts exact.
     public let changes: ChangeFeed
+    /// Messages to customers, as the outbox worker made them.
+    public let messages: MessageStore
 
     /// Assembles the services `configuration` asks for over `database`.
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
@@ -74,6 +77,7 @@ public struct ShopServices: Sendable {
         catalogueDesk = CatalogueDesk(staff: staff, admin: catalogueAdmin)
         reportsDesk = ReportsDesk(staff: staff, reports: SalesReports(database: database, currency: configuration.shopping.currency),
                                   catalogue: catalogueAdmin)
+        messages = MessageStore(database: database)
         customerDesk = CustomerDesk(staff: staff, accounts: accounts, checkout: checkout, cart: cart, database: database)
     }
 }

@@ -10,6 +10,21 @@ public struct MailAddress: Sendable, Equatable {
         self.name = name
     }
 
+    /// `Name <address>` or a bare address, as `GOMART_MAIL_FROM` gives it; nil when there is no
+    /// `@` in the address or it holds spaces or angle brackets.
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var name: String?
+        var address = trimmed
+        if trimmed.hasSuffix(">"), let open = trimmed.lastIndex(of: "<") {
+            address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+            let before = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            name = before.isEmpty ? nil : before
+        }
+        guard address.contains("@"), !address.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0.isNewline }) else { return nil }
+        self.init(address, name: name)
+    }
+
     /// As a header writes it: `"Name" <address>` (the name encoded when it is not plain ASCII).
     var header: String {
         guard let name, !name.isEmpty else { return "<\(address)>" }

@@ -165,7 +165,7 @@ private struct Conversation {
     mutating func expect(_ code: Int, also: [Int] = [], after what: String) async throws -> [String] {
         let (answer, text) = try await reply()
         guard answer == code || also.contains(answer) else {
-            throw MailError("the SMTP server answered \(what) with \(answer) \(text.last ?? "")", permanent: (500..<600).contains(answer))
+            throw MailError("the SMTP server answered \(what) with \(answer) \(Self.withoutAddresses(text.last ?? ""))", permanent: (500..<600).contains(answer))
         }
         return text
     }
@@ -173,6 +173,12 @@ private struct Conversation {
     @discardableResult
     mutating func expect(_ code: Int, after what: String) async throws -> [String] {
         try await expect(code, also: [], after: what)
+    }
+
+    /// A server's words with any e-mail address replaced, so that errors kept and logged carry
+    /// no personal data (servers often quote the recipient).
+    static func withoutAddresses(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).map { $0.contains("@") ? "<address>" : String($0) }.joined(separator: " ")
     }
 
     /// A reply: lines `250-…` continue it, `250 …` ends it.

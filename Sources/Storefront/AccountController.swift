@@ -107,7 +107,8 @@ public struct AccountController: Sendable {
 
     @Sendable func signInForm(_ request: Request, context: Context) async throws -> Response {
         if context.session != nil { return .redirect(to: "/account", type: .normal) }
-        return try await formPage("sign-in", context: context, next: LocalPath.safe(Self.query(request)["next"]?.first))
+        let notice = Self.query(request)["reset"]?.first == "done" ? "Your new password is set and every earlier session has ended. Sign in with it." : nil
+        return try await formPage("sign-in", context: context, next: LocalPath.safe(Self.query(request)["next"]?.first), notice: notice)
             .response(from: request, context: context)
     }
 
@@ -159,7 +160,7 @@ public struct AccountController: Sendable {
 
     private func formPage(
         _ template: String, context: Context, next: String, values: AccountFormValues = .init(),
-        errors: [String: String] = [:], status: HTTPResponse.Status = .ok
+        errors: [String: String] = [:], status: HTTPResponse.Status = .ok, notice: String? = nil
     ) async throws -> HTMLResponse {
         let title = template == "sign-up" ? "Create your account" : "Sign in"
         let order = ["name", "email", "password", "phone"]
@@ -173,7 +174,8 @@ public struct AccountController: Sendable {
             errors: order.compactMap { field in errors[field].map { FormErrorItem(field: field, message: $0) } },
             hasErrors: !errors.isEmpty,
             next: next,
-            nextQuery: next.isEmpty ? nil : QueryString.escape(next)
+            nextQuery: next.isEmpty ? nil : QueryString.escape(next),
+            notice: notice
         )
         return HTMLResponse(html: try renderer.render(model, template: template), status: status, privatePage: true)
     }

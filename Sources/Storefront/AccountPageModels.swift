@@ -40,6 +40,8 @@ struct AccountFormPageModel: Sendable {
     var hasErrors: Bool
     var next: String
     var nextQuery: String?
+    /// A line saying what just happened, e.g. after a password reset.
+    var notice: String? = nil
 }
 
 /// The "your account" page.

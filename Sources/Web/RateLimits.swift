@@ -30,7 +30,7 @@ public enum RouteClass: String, CaseIterable, Sendable, Hashable {
             classes.append(.signIn)
         case ("POST", "/account/sign-up"), ("POST", "/api/v1/customers"):
             classes.append(.signUp)
-        case ("POST", "/account/password"), ("PUT", "/api/v1/me/password"):
+        case ("POST", "/account/password"), ("PUT", "/api/v1/me/password"), ("POST", "/account/password/forgot"), ("POST", "/account/password/reset"):
             classes.append(.password)
         case ("POST", "/checkout"), ("POST", "/api/v1/orders"), ("POST", "/api/v1/orders/validate"):
             classes.append(.checkout)

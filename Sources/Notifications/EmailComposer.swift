@@ -1,0 +1,234 @@
+import Accounts
+import Checkout
+import Foundation
+import GoMartModels
+import Mail
+import Mustache
+import Security
+import Storage
+
+/// A message that can never be sent, whatever the retries: its recipient was erased, its link
+/// expired, its order is gone. The message goes straight to the dead state with this reason.
+public struct Undeliverable: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Writes the e-mails: Mustache templates (HTML and plain text) over data read at send time.
+///
+/// Personal data (the address, the name, the delivery details, a link's token) is read and
+/// opened here, just before sending, and never stored with the message or logged.
+public struct EmailComposer: Sendable {
+    let settings: NotificationSettings
+    let accounts: AccountsService
+    let fulfilment: FulfilmentService
+    let vault: PersonalDataVault
+    let library: MustacheLibrary
+
+    /// Loads the templates bundled with this module; a missing one fails here, at start-up.
+    public init(settings: NotificationSettings, accounts: AccountsService, fulfilment: FulfilmentService, vault: PersonalDataVault) throws {
+        self.settings = settings
+        self.accounts = accounts
+        self.fulfilment = fulfilment
+        self.vault = vault
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
+            throw Undeliverable("the e-mail templates are missing from the build")
+        }
+        var library = MustacheLibrary()
+        for name in ["order.html", "order.txt", "account.html", "account.txt"] {
+            let text = try String(contentsOfFile: "\(directory)/\(name).mustache", encoding: .utf8)
+            try library.register(text, named: name)
+        }
+        self.library = library
+    }
+
+    /// The e-mail for `message`, made from `event`.
+    func compose(_ message: NotificationMessage, event: Outbox.Event, now: Date) async throws -> MailMessage {
+        guard let kind = MessageKind(rawValue: message.kind) else { throw Undeliverable("no e-mail is written for \(message.kind)") }
+        guard let customerID = Self.customerID(in: message.recipient) else { throw Undeliverable("no customer in \(message.recipient)") }
+        guard let customer = try await accounts.customer(internalID: customerID) else { throw Undeliverable("the customer no longer exists") }
+        guard !customer.isErased else { throw Undeliverable("the customer's personal data was erased") }
+        let (subject, text, html) = kind.isAboutAnOrder
+            ? try await orderMail(kind, event: event, customer: customer)
+            : try accountMail(kind, event: event, customer: customer, now: now)
+        return MailMessage(
+            from: settings.from, to: [MailAddress(customer.email, name: customer.name)], subject: subject, text: text, html: html,
+            messageID: "\(kind.rawValue).\(message.id)@\(settings.host)", date: now
+        )
+    }
+
+    static func customerID(in recipient: String) -> CustomerID? {
+        guard recipient.hasPrefix("customer:"), let id = Int64(recipient.dropFirst("customer:".count)) else { return nil }
+        return CustomerID(id)
+    }
+
+    private func render(_ view: some Sendable, _ template: String) throws -> (String, String) {
+        guard let text = library.render(view, withTemplate: "\(template).txt"), let html = library.render(view, withTemplate: "\(template).html") else {
+            throw Undeliverable("the \(template) templates did not render")
+        }
+        return (text, html)
+    }
+
+    private var footer: String {
+        "You get this e-mail because you have an account at \(settings.shopName) (\(settings.publicURL))."
+    }
+
+    // MARK: - Orders
+
+    struct OrderView: Sendable {
+        struct Line: Sendable { var quantity: String; var name: String; var packSize: String; var total: String; var note: String? }
+        struct Total: Sendable { var label: String; var amount: String; var strong: Bool }
+        var shopName: String
+        var subject: String
+        var headline: String
+        var paragraphs: [String]
+        var hasLines: Bool
+        var lines: [Line]
+        var totals: [Total]
+        var hasAddress: Bool
+        var address: [String]
+        var number: String
+        var orderURL: String
+        var footer: String
+        var unsubscribeURL: String?
+    }
+
+    private func orderMail(_ kind: MessageKind, event: Outbox.Event, customer: Customer) async throws -> (String, String, String) {
+        guard let id = OrderID(publicString: event.aggregateID) else { throw Undeliverable("no order id in the event") }
+        let order: Order
+        do {
+            order = try await fulfilment.orderWithCustomer(id: id).order
+        } catch FulfilmentError.orderNotFound {
+            throw Undeliverable("the order no longer exists")
+        }
+        let first = customer.name.split(separator: " ").first.map(String.init) ?? customer.name
+        let number = order.number
+        let refund = event.payload["refund_minor"].flatMap(Int64.init).map { Money(minorUnits: $0, currency: order.total.currency) }
+        var lines = true
+        var address = false
+        let subject: String
+        let headline: String
+        var paragraphs = ["Hello \(first),"]
+        switch kind {
+        case .orderConfirmation:
+            subject = "Your \(settings.shopName) order \(number) is confirmed"
+            headline = "Thank you for your order"
+            paragraphs.append("We have your order \(number) and your payment of \(order.total.formatted)"
+                + (order.cardBrand.map { " by \($0) ending \(order.cardLastFour ?? "")" } ?? "") + ". We will let you know when we start picking it.")
+            address = true
+        case .orderPicking:
+            subject = "We are picking your order \(number)"
+            headline = "We have started picking your order"
+            paragraphs.append("Our team is gathering the items of order \(number) now. If something is not on the shelf, we will tell you and refund it.")
+            lines = false
+        case .orderOutForDelivery:
+            subject = "Your order \(number) is on its way"
+            headline = "Your order is on its way"
+            paragraphs.append("Order \(number) has left the shop and will be with you soon.")
+            address = true
+        case .orderDelivered:
+            subject = "Your order \(number) was delivered"
+            headline = "Your order was delivered"
+            paragraphs.append("Order \(number) was handed over. Enjoy your shopping, and thank you for choosing \(settings.shopName).")
+            lines = false
+        case .orderRefused:
+            subject = "Your order \(number) came back to us"
+            headline = "Your order came back to us"
+            paragraphs.append("Order \(number) was refused at the door, so our driver brought it back. Contact us if this was a mistake.")
+            lines = false
+        case .orderCancelled:
+            subject = "Your order \(number) is cancelled"
+            headline = "Your order is cancelled"
+            paragraphs.append("Order \(number) is cancelled." + (refund.map { " We have refunded \($0.formatted) to your card; it can take a few days to show." } ?? ""))
+        case .orderRefunded:
+            subject = "We have refunded \(refund?.formatted ?? "money") on order \(number)"
+            headline = "Your refund"
+            paragraphs.append("We have refunded \(refund?.formatted ?? "part of your payment") on order \(number) to your card; it can take a few days to show."
+                + (order.refunds.last.map { " Reason: \($0.reason)." } ?? ""))
+        case .passwordReset, .accountVerify, .accountTaken:
+            throw Undeliverable("\(kind.rawValue) is not about an order")
+        }
+        var totals = [
+            OrderView.Total(label: "Subtotal", amount: order.subtotal.formatted, strong: false),
+            OrderView.Total(label: "Delivery", amount: order.deliveryFee.formatted, strong: false),
+            OrderView.Total(label: "Total", amount: order.total.formatted, strong: true),
+        ]
+        if order.refunded.minorUnits > 0 {
+            totals.append(OrderView.Total(label: "Refunded", amount: "−" + order.refunded.formatted, strong: false))
+            totals.append(OrderView.Total(label: "You paid", amount: order.netTotal.formatted, strong: true))
+        }
+        let view = OrderView(
+            shopName: settings.shopName, subject: subject, headline: headline, paragraphs: paragraphs, hasLines: lines,
+            lines: order.lines.map { line in
+                OrderView.Line(quantity: String(line.quantity), name: line.name, packSize: line.packSize, total: line.lineTotal.formatted,
+                               note: line.refundedQuantity > 0 ? "\(line.refundedQuantity) refunded" : nil)
+            },
+            totals: totals, hasAddress: address, address: order.delivery.addressLines, number: number,
+            orderURL: "\(settings.publicURL)/orders/\(order.id.publicString)", footer: footer, unsubscribeURL: nil
+        )
+        let (text, html) = try render(view, "order")
+        return (subject, text, html)
+    }
+
+    // MARK: - Accounts
+
+    struct AccountView: Sendable {
+        struct Action: Sendable { var label: String; var url: String }
+        var shopName: String
+        var subject: String
+        var headline: String
+        var paragraphs: [String]
+        var action: Action?
+        var after: [String]
+        var footer: String
+    }
+
+    private func accountMail(_ kind: MessageKind, event: Outbox.Event, customer: Customer, now: Date) throws -> (String, String, String) {
+        let first = customer.name.split(separator: " ").first.map(String.init) ?? customer.name
+        let view: AccountView
+        switch kind {
+        case .passwordReset:
+            let token = try linkToken(event, now: now)
+            view = AccountView(
+                shopName: settings.shopName, subject: "Reset your \(settings.shopName) password", headline: "Reset your password",
+                paragraphs: ["Hello \(first),", "Someone, probably you, asked to reset the password of your \(settings.shopName) account. The link below works once, for 30 minutes."],
+                action: .init(label: "Choose a new password", url: "\(settings.publicURL)/account/password/reset?token=\(token)"),
+                after: ["Setting a new password signs you out everywhere. If you did not ask for this, ignore this e-mail: your password stays as it is."],
+                footer: footer
+            )
+        case .accountVerify:
+            let token = try linkToken(event, now: now)
+            view = AccountView(
+                shopName: settings.shopName, subject: "Confirm your e-mail for \(settings.shopName)", headline: "Welcome to \(settings.shopName)",
+                paragraphs: ["Hello \(first),", "Thank you for opening an account. Confirm that this is your e-mail address to finish signing up."],
+                action: .init(label: "Confirm my e-mail", url: "\(settings.publicURL)/account/verify?token=\(token)"),
+                after: ["The link works once, for 24 hours. If you did not sign up, ignore this e-mail and no account will be opened in your name."],
+                footer: footer
+            )
+        case .accountTaken:
+            view = AccountView(
+                shopName: settings.shopName, subject: "Someone tried to open a \(settings.shopName) account with your e-mail",
+                headline: "You already have an account",
+                paragraphs: ["Hello \(first),", "Someone, perhaps you, tried to open a new \(settings.shopName) account with this e-mail address. You already have one, so nothing was changed."],
+                action: .init(label: "Sign in", url: "\(settings.publicURL)/account/sign-in"),
+                after: ["Forgotten your password? Reset it at \(settings.publicURL)/account/password/forgot. If it was not you, you need do nothing: your account is safe."],
+                footer: footer
+            )
+        default:
+            throw Undeliverable("\(kind.rawValue) is about an order")
+        }
+        let (text, html) = try render(view, "account")
+        return (view.subject, text, html)
+    }
+
+    /// The link's token, sealed in the event; an expired link is not worth sending.
+    private func linkToken(_ event: Outbox.Event, now: Date) throws -> String {
+        if let expires = event.payload["expires_at"].flatMap(Int64.init), Int64(now.timeIntervalSince1970) >= expires {
+            throw Undeliverable("the link expired before it could be sent")
+        }
+        guard let sealed = event.payload["token_sealed"], let token = try? vault.open(sealed) else {
+            throw Undeliverable("the link's token cannot be read")
+        }
+        return token
+    }
+}

@@ -1,0 +1,319 @@
+import Accounts
+import Cart
+import Catalog
+import Checkout
+import Foundation
+import GoMartModels
+import Mail
+@testable import Notifications
+import Payments
+import SQLKit
+import Security
+import Storage
+import Synchronization
+import TestSupport
+import Testing
+
+/// A mail transport that keeps what it is given, and fails when told to.
+final class RecordingTransport: MailTransport {
+    private let state = Mutex<(sent: [MailMessage], failure: MailError?)>(([], nil))
+
+    var sent: [MailMessage] { state.withLock { $0.sent } }
+
+    /// Every send from now on fails with `failure` (nil: succeeds).
+    func fail(with failure: MailError?) { state.withLock { $0.failure = failure } }
+
+    func send(_ message: MailMessage) async throws {
+        try state.withLock {
+            if let failure = $0.failure { throw failure }
+            $0.sent.append(message)
+        }
+    }
+}
+
+/// A shop with accounts and notifications over one database, on a test clock.
+struct NotifyingShop {
+    let shop: TestShop
+    let accounts: AccountsService
+    let mailbox: RecordingTransport
+    let notifications: Notifications
+    var clock: TestAccounts.Clock { shop.clock }
+    var store: MessageStore { notifications.store }
+
+    static func make(attempts: Int = 3) async throws -> NotifyingShop {
+        let shop = try await TestShop.make()
+        let vault = PersonalDataVault(keys: try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil))
+        let accounts = AccountsService(repository: AccountsRepository(database: shop.database), vault: vault, hasher: PasswordHasher(cost: 4),
+                                       passwordPolicy: try PasswordPolicy.load(), now: { shop.clock.now })
+        var settings = NotificationSettings(shopName: "GoMart", publicURL: "https://shop.example/", from: MailAddress("orders@shop.example", name: "GoMart"))
+        settings.maxAttempts = attempts
+        settings.retryBaseSeconds = 30
+        let mailbox = RecordingTransport()
+        let composer = try EmailComposer(settings: settings, accounts: accounts, fulfilment: shop.fulfilment, vault: vault)
+        let notifications = Notifications(store: MessageStore(database: shop.database), settings: settings, composer: composer,
+                                          fulfilment: shop.fulfilment, mail: mailbox, logger: TestDatabase.logger, random: { $0.upperBound })
+        return NotifyingShop(shop: shop, accounts: accounts, mailbox: mailbox, notifications: notifications)
+    }
+
+    var sentMail: [MailMessage] { mailbox.sent }
+    func failSends(with failure: MailError?) { mailbox.fail(with: failure) }
+
+    /// Every message, oldest first.
+    func allMessages() async throws -> [NotificationMessage] {
+        try await shop.database.read { sql in
+            try await sql.select().column(SQLRaw(MessageStore.columns)).from("notification_messages").orderBy("id").all().map(MessageStore.message)
+        }
+    }
+
+    func signUp(_ name: String = "Ann Smith", email: String = "ann@example.com") async throws -> Customer {
+        try await accounts.signUp(SignUpForm(name: name, email: email, password: "correct horse battery")).customer
+    }
+
+    /// A paid order of two products for `customer`.
+    func paidOrder(for customer: Customer, card number: String = "4242 4242 4242 4242") async throws -> PlacedOrder {
+        for (index, quantity) in [3, 1].enumerated() {
+            let product = try await shop.product(skip: index)
+            try await shop.cart.add(productID: product.id, quantity: quantity, to: .customer(id: customer.internalID))
+        }
+        return try await shop.checkout.placeOrder(
+            customerID: customer.internalID,
+            delivery: DeliveryDetails(name: "Ann Smith", line1: "1 Orchard Lane", city: "Leeds", postcode: "LS1 4AP", phone: "07700 900001"),
+            card: CardDetails(number: number, expiryMonth: 12, expiryYear: 2030, cvc: "123"), idempotencyKey: UUID().uuidString
+        )
+    }
+
+    @discardableResult
+    func round() async throws -> Notifications.Round {
+        try await notifications.runRound(now: clock.now)
+    }
+}
+
+@Suite struct OrderMailTests {
+    @Test func aPaidOrderSendsOneConfirmationWithItsLinesTotalsAndAddress() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        let placed = try await fixture.paidOrder(for: customer)
+        let order = placed.order
+
+        let round = try await fixture.round()
+        #expect(round == Notifications.Round(dispatched: 2, sent: 1, failed: 0, dead: 0))
+        let mail = try #require(fixture.sentMail.first)
+        #expect(fixture.sentMail.count == 1)
+        #expect(mail.to == [MailAddress("ann@example.com", name: "Ann Smith")])
+        #expect(mail.from == MailAddress("orders@shop.example", name: "GoMart"))
+        #expect(mail.subject == "Your GoMart order \(order.number) is confirmed")
+        let lines = order.lines.map { "\($0.quantity) x \($0.name) (\($0.packSize))  \($0.lineTotal.formatted)" }
+        #expect(mail.text == """
+            Thank you for your order
+
+            Hello Ann,
+
+            We have your order \(order.number) and your payment of \(order.total.formatted) by Visa ending 4242. We will let you know when we start picking it.
+
+            \(lines.joined(separator: "\n"))
+
+            Subtotal: \(order.subtotal.formatted)
+            Delivery: \(order.deliveryFee.formatted)
+            Total: \(order.total.formatted)
+
+            Delivering to:
+            Ann Smith
+            1 Orchard Lane
+            Leeds
+            LS1 4AP
+
+            View your order \(order.number): https://shop.example/orders/\(order.id.publicString)
+
+            --
+            You get this e-mail because you have an account at GoMart (https://shop.example).
+
+            """)
+        #expect(mail.html?.contains("<h1 style=\"font-size:22px;margin:0 0 16px\">Thank you for your order</h1>") == true)
+        // The same id on every attempt, so a receiver can drop a repeat.
+        let message = try #require(try await fixture.allMessages().first)
+        #expect(mail.messageID == "order_confirmation.\(message.id)@shop.example")
+        #expect(message.state == .sent)
+
+        // Nothing more to do: a second round sends nothing again.
+        #expect(try await fixture.round() == Notifications.Round())
+        #expect(fixture.sentMail.count == 1)
+        await fixture.shop.close()
+    }
+
+    @Test func aDeclinedCardSendsNothingButCancellingAPaidOrderSendsTheRefund() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        _ = try? await fixture.paidOrder(for: customer, card: "4000 0000 0000 0002")
+        try await fixture.round()
+        #expect(fixture.sentMail.isEmpty)
+
+        let placed = try await fixture.paidOrder(for: customer)
+        _ = try await fixture.shop.fulfilment.move(placed.order.id, .cancel, by: .customer)
+        try await fixture.round()
+        #expect(fixture.sentMail.map(\.subject) == [
+            "Your GoMart order \(placed.order.number) is confirmed", "Your order \(placed.order.number) is cancelled",
+        ])
+        #expect(fixture.sentMail.last?.text.contains("Order \(placed.order.number) is cancelled. We have refunded \(placed.order.total.formatted) to your card") == true)
+        await fixture.shop.close()
+    }
+
+    @Test func anErasedCustomerGetsNothingAndTheMessageSaysWhy() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        _ = try await fixture.paidOrder(for: customer)
+        try await fixture.shop.database.transaction { sql in _ = try await fixture.accounts.erase(customer.internalID, in: sql) }
+        let round = try await fixture.round()
+        #expect(round.dead == 1)
+        #expect(fixture.sentMail.isEmpty)
+        let dead = try await fixture.store.troubled()
+        #expect(dead.map(\.state) == [.dead])
+        #expect(dead.first?.lastError == "the customer's personal data was erased")
+        await fixture.shop.close()
+    }
+}
+
+@Suite struct DeliveryRulesTests {
+    @Test func failuresAreRetriedWithDoublingDelaysThenDeadThenSentAgainByHand() async throws {
+        let fixture = try await NotifyingShop.make(attempts: 3)
+        let customer = try await fixture.signUp()
+        _ = try await fixture.paidOrder(for: customer)
+        fixture.failSends(with: MailError("cannot connect to the SMTP server"))
+        let start = Int64(fixture.clock.now.timeIntervalSince1970)
+
+        #expect(try await fixture.round().failed == 1)
+        var message = try #require(try await fixture.store.troubled().first)
+        #expect(message.attempts == 1)
+        #expect(message.nextAttemptAt == start + 30)
+        #expect(message.lastError == "cannot connect to the SMTP server")
+
+        fixture.clock.advance(by: 29)
+        #expect(try await fixture.round() == Notifications.Round())
+        fixture.clock.advance(by: 1)
+        #expect(try await fixture.round().failed == 1)
+        message = try #require(try await fixture.store.troubled().first)
+        #expect(message.nextAttemptAt == start + 30 + 60)
+
+        fixture.clock.advance(by: 60)
+        #expect(try await fixture.round().dead == 1)
+        message = try #require(try await fixture.store.troubled().first)
+        #expect(message.state == .dead)
+        #expect(message.attempts == 3)
+
+        // Staff send it again once the server is back.
+        fixture.failSends(with: nil)
+        #expect(try await fixture.store.retry(message.id, now: Int64(fixture.clock.now.timeIntervalSince1970)))
+        #expect(try await fixture.round().sent == 1)
+        #expect(fixture.sentMail.count == 1)
+        #expect(try await fixture.store.troubled().isEmpty)
+        await fixture.shop.close()
+    }
+
+    @Test func aPermanentRefusalIsDeadAtOnce() async throws {
+        let fixture = try await NotifyingShop.make(attempts: 8)
+        let customer = try await fixture.signUp()
+        _ = try await fixture.paidOrder(for: customer)
+        fixture.failSends(with: MailError("the SMTP server answered RCPT with 550 5.1.1 <address>: no such mailbox", permanent: true))
+        #expect(try await fixture.round().dead == 1)
+        #expect(try await fixture.store.troubled().first?.attempts == 1)
+        await fixture.shop.close()
+    }
+
+    @Test func retryDelaysDoubleUpToTheCapAndSpreadOverTheirUpperHalf() async throws {
+        let fixture = try await NotifyingShop.make()
+        #expect((1...8).map { fixture.notifications.retryDelay(attempt: $0) } == [30, 60, 120, 240, 480, 960, 1_920, 3_600])
+        let spread = Notifications(store: fixture.store, settings: fixture.notifications.settings, composer: fixture.notifications.composer,
+                                   fulfilment: fixture.shop.fulfilment, mail: RecordingTransport(), logger: TestDatabase.logger, random: { $0.lowerBound })
+        #expect(spread.retryDelay(attempt: 3) == 60)
+        await fixture.shop.close()
+    }
+
+    @Test func aClaimedMessageIsNobodyElsesUntilItsLeaseEnds() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        _ = try await fixture.paidOrder(for: customer)
+        let now = Int64(fixture.clock.now.timeIntervalSince1970)
+        _ = try await fixture.store.dispatch(limit: 10, now: now) { try await fixture.notifications.plan($0) }
+        // A worker claims it, then dies before sending.
+        #expect(try await fixture.store.claim(limit: 10, now: now, leaseSeconds: 120).count == 1)
+        #expect(try await fixture.store.claim(limit: 10, now: now + 119, leaseSeconds: 120).isEmpty)
+        let again = try await fixture.store.claim(limit: 10, now: now + 120, leaseSeconds: 120)
+        #expect(again.map(\.message.attempts) == [2])
+        await fixture.shop.close()
+    }
+
+    @Test func dispatchingAnEventTwiceMakesNoSecondMessage() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        _ = try await fixture.paidOrder(for: customer)
+        try await fixture.round()
+        // As if the dispatch had not been recorded (a crash between the insert and the mark).
+        try await fixture.shop.database.transaction { sql in
+            try await sql.update("outbox").set("delivered_at", to: SQLLiteral.null).run()
+        }
+        #expect(try await fixture.round().dispatched == 2)
+        #expect(fixture.sentMail.count == 1)
+        await fixture.shop.close()
+    }
+
+    @Test func twoWorkersSendEveryMessageExactlyOnce() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        let count = 300
+        try await fixture.shop.database.transaction { sql in
+            for _ in 0..<count {
+                try await Outbox.append(topic: "account_taken", aggregateID: customer.id.publicString,
+                                        payload: ["customer_id": String(customer.internalID.rawValue)], now: 1_800_000_000, in: sql)
+            }
+        }
+        let second = RecordingTransport()
+        let other = Notifications(store: fixture.store, settings: fixture.notifications.settings, composer: fixture.notifications.composer,
+                                  fulfilment: fixture.shop.fulfilment, mail: second, logger: TestDatabase.logger)
+        let now = fixture.clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in [fixture.notifications, other] {
+                group.addTask {
+                    while try await worker.runRound(now: now).didWork {}
+                }
+            }
+            try await group.waitForAll()
+        }
+        let ids = (fixture.sentMail + second.sent).map(\.messageID)
+        #expect(ids.count == count)
+        #expect(Set(ids).count == count)
+        await fixture.shop.close()
+    }
+}
+
+@Suite struct AccountMailTests {
+    @Test func aPasswordResetSendsItsLinkWhichSetsTheNewPassword() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        let issued = try #require(try await fixture.accounts.passwordReset.request(email: "ann@example.com"))
+        try await fixture.round()
+        let mail = try #require(fixture.sentMail.first)
+        #expect(mail.subject == "Reset your GoMart password")
+        #expect(mail.to == [MailAddress("ann@example.com", name: customer.name)])
+        #expect(mail.text.contains("Choose a new password: https://shop.example/account/password/reset?token=\(issued.token)\n"))
+        // The token is in the e-mail, never in clear in the database.
+        let stored = try await fixture.shop.database.read { sql in
+            try await sql.select().column("payload").from("outbox").where("topic", .equal, SQLBind("password_reset")).all()
+                .map { try $0.decode(column: "payload", as: String.self) }
+        }
+        #expect(stored.count == 1)
+        #expect(stored.first?.contains(issued.token) == false)
+        try await fixture.accounts.passwordReset.complete(token: issued.token, newPassword: "a brand new secret")
+        _ = try await fixture.accounts.signIn(email: "ann@example.com", password: "a brand new secret")
+        await fixture.shop.close()
+    }
+
+    @Test func aResetLinkThatExpiredBeforeItCouldBeSentIsNotSent() async throws {
+        let fixture = try await NotifyingShop.make()
+        _ = try await fixture.signUp()
+        _ = try await fixture.accounts.passwordReset.request(email: "ann@example.com")
+        fixture.clock.advance(by: PasswordReset.lifetime)
+        #expect(try await fixture.round().dead == 1)
+        #expect(fixture.sentMail.isEmpty)
+        #expect(try await fixture.store.troubled().first?.lastError == "the link expired before it could be sent")
+        await fixture.shop.close()
+    }
+}
