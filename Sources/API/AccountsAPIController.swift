@@ -25,10 +25,20 @@ public struct AccountsAPIController: Sendable {
         api.delete("sessions", use: signOutEverywhere)
     }
 
-    @Sendable func signUp(_ request: Request, context: Context) async throws -> EditedResponse<SessionDTO> {
+    /// What sign-up answers when the shop requires e-mail confirmation: the same bytes for a
+    /// new e-mail and a taken one.
+    static let confirmationSent = #"{"detail":"Follow the link in the e-mail we sent to finish opening the account. If the e-mail already has an account, its owner was told instead.","status":"confirmation_sent"}"#
+
+    @Sendable func signUp(_ request: Request, context: Context) async throws -> Response {
         let form = try await request.decode(as: SignUpForm.self, context: context)
+        if accounts.requiresEmailConfirmation {
+            try await accounts.signUpAwaitingConfirmation(form)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Self.confirmationSent)))
+        }
         let issued = try await accounts.signUp(form)
-        return EditedResponse(status: .created, response: SessionDTO(issued))
+        return try EditedResponse(status: .created, response: SessionDTO(issued)).response(from: request, context: context)
     }
 
     @Sendable func signIn(_ request: Request, context: Context) async throws -> EditedResponse<SessionDTO> {

@@ -54,5 +54,22 @@ public enum AccountsMigrations {
                 .run()
             try await sql.create(index: "password_resets_customer_idx").on("password_resets").column("customer_id").column("created_at").run()
         },
+        Migration(id: "0014_accounts_email_verification") { sql, _ in
+            // When the customer proved the e-mail is theirs; accounts from before count as proved.
+            try await sql.alter(table: "customers").column("email_verified_at", type: .bigint).run()
+            try await sql.update("customers").set("email_verified_at", to: SQLColumn("created_at")).run()
+            // When the owner was last told that someone tried to sign up with their e-mail.
+            try await sql.alter(table: "customers").column("taken_notice_at", type: .bigint).run()
+            // Confirmation links: tokens stored as SHA-256 only, single use.
+            try await sql.create(table: "email_verifications")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("customer_id", type: .bigint, .notNull, .references("customers", "id", onDelete: .cascade))
+                .column("token_hash", type: .text, .notNull, .unique)
+                .column("created_at", type: .bigint, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .column("used_at", type: .bigint)
+                .run()
+            try await sql.create(index: "email_verifications_customer_idx").on("email_verifications").column("customer_id").run()
+        },
     ]
 }

@@ -15,7 +15,12 @@ public struct StoredCustomer: Sendable {
     public var emailIndex: String
     /// Erased customers keep their row (their orders point at it) under an index that no e-mail has.
     public var isErased: Bool
+    /// When the customer proved the e-mail is theirs (a confirmation or reset link); nil: not yet.
+    public var emailVerifiedAt: Int64?
 }
+
+/// An outbox event to write with a change: topic, aggregate and payload.
+typealias AccountEvent = (topic: String, aggregateID: String, payload: [String: String])
 
 /// A session row as stored.
 public struct StoredSession: Sendable {
@@ -34,19 +39,57 @@ public struct AccountsRepository: Sendable {
         self.database = database
     }
 
-    /// Inserts a customer; returns `false` (and writes nothing) if the e-mail index is taken.
+    /// Inserts a customer with an e-mail confirmation link (`verificationHash`, valid until
+    /// `verificationExpiresAt`) and its outbox event; returns nil (and writes nothing) if the
+    /// e-mail index is taken.
     func insertCustomer(publicID: String, emailIndex: String, emailSealed: String, nameSealed: String,
-                        phoneSealed: String?, passwordHash: String, now: Int64) async throws -> Int64? {
+                        phoneSealed: String?, passwordHash: String, now: Int64,
+                        verificationHash: String, verificationExpiresAt: Int64, event: @escaping @Sendable (Int64) -> AccountEvent) async throws -> Int64? {
         // ON CONFLICT makes two simultaneous sign-ups with one e-mail give one account and one
         // clear "taken", on every engine, instead of a constraint error.
         try await database.transaction { sql in
-            try await sql.insert(into: "customers")
+            let id = try await sql.insert(into: "customers")
                 .columns("public_id", "email_index", "email_sealed", "name_sealed", "phone_sealed", "password_hash", "created_at")
                 .values(SQLBind(publicID), SQLBind(emailIndex), SQLBind(emailSealed), SQLBind(nameSealed),
                         SQLBind(phoneSealed), SQLBind(passwordHash), SQLBind(now))
                 .ignoringConflicts(with: ["email_index"])
                 .returning("id")
                 .first()?.decode(column: "id", as: Int64.self)
+            guard let id else { return nil }
+            try await sql.insert(into: "email_verifications").columns("customer_id", "token_hash", "created_at", "expires_at")
+                .values(SQLBind(id), SQLBind(verificationHash), SQLBind(now), SQLBind(verificationExpiresAt)).run()
+            let made = event(id)
+            try await Outbox.append(topic: made.topic, aggregateID: made.aggregateID, payload: made.payload, now: now, in: sql)
+            return id
+        }
+    }
+
+    /// Someone tried to sign up with the e-mail of an existing account: unless its owner was
+    /// told in the last `quietSeconds`, notes the time and writes the outbox event telling them.
+    /// Returns whether they will be told.
+    func noteTakenSignUp(emailIndex: String, now: Int64, quietSeconds: Int64, event: @escaping @Sendable (Int64, String) -> AccountEvent) async throws -> Bool {
+        try await database.transaction { sql in
+            let update = sql.update("customers").set("taken_notice_at", to: SQLBind(now)).where("email_index", .equal, SQLBind(emailIndex))
+                .where { $0.where("taken_notice_at", .is, SQLLiteral.null).orWhere("taken_notice_at", .lessThanOrEqual, SQLBind(now - quietSeconds)) }
+            guard let row = try await update.returning("id", "public_id").first() else { return false }
+            let made = event(try row.decode(column: "id", as: Int64.self), try row.decode(column: "public_id", as: String.self))
+            try await Outbox.append(topic: made.topic, aggregateID: made.aggregateID, payload: made.payload, now: now, in: sql)
+            return true
+        }
+    }
+
+    /// Uses the unused, unexpired confirmation link `tokenHash`: marks its customer's e-mail
+    /// proved; the customer's id, or nil when the link is not valid.
+    func redeemEmailVerification(tokenHash: String, now: Int64) async throws -> Int64? {
+        try await database.transaction { sql in
+            guard let row = try await sql.update("email_verifications").set("used_at", to: SQLBind(now))
+                .where("token_hash", .equal, SQLBind(tokenHash)).where("used_at", .is, SQLLiteral.null)
+                .where("expires_at", .greaterThan, SQLBind(now)).returning("customer_id").first() else { return nil }
+            let customerID = try row.decode(column: "customer_id", as: Int64.self)
+            try await sql.update("customers").set("email_verified_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(customerID)).where("email_verified_at", .is, SQLLiteral.null).run()
+            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
+            return customerID
         }
     }
 
@@ -145,7 +188,10 @@ public struct AccountsRepository: Sendable {
                 .where("id", .equal, SQLBind(id)).where("used_at", .is, SQLLiteral.null)
                 .returning("id").first()
             guard claimed != nil else { return nil }
-            try await sql.update("customers").set("password_hash", to: SQLBind(passwordHash)).where("id", .equal, SQLBind(customerID)).run()
+            // The link came by e-mail, so following it proves the e-mail too.
+            try await sql.update("customers").set("password_hash", to: SQLBind(passwordHash))
+                .set("email_verified_at", to: SQLFunction("COALESCE", args: SQLColumn("email_verified_at"), SQLBind(now)))
+                .where("id", .equal, SQLBind(customerID)).run()
             try await sql.delete(from: "sessions").where("customer_id", .equal, SQLBind(customerID)).run()
             try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
             return customerID
@@ -193,7 +239,7 @@ public struct AccountsRepository: Sendable {
     /// The columns ``storedCustomer(_:)`` reads, as SQL text.
     static let customerColumnList = """
         customers.id, customers.public_id, customers.email_index, customers.email_sealed, customers.name_sealed, \
-        customers.phone_sealed, customers.password_hash, customers.created_at
+        customers.phone_sealed, customers.password_hash, customers.created_at, customers.email_verified_at
         """
 
     static func customerColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
@@ -210,7 +256,8 @@ public struct AccountsRepository: Sendable {
             passwordHash: try row.decode(column: "password_hash", as: String.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             emailIndex: try row.decode(column: "email_index", as: String.self),
-            isErased: try row.decode(column: "email_index", as: String.self).hasPrefix(erasedIndexPrefix)
+            isErased: try row.decode(column: "email_index", as: String.self).hasPrefix(erasedIndexPrefix),
+            emailVerifiedAt: try row.decode(column: "email_verified_at", as: Int64?.self)
         )
     }
 

@@ -20,6 +20,10 @@ public struct AccountsService: Sendable {
     let now: @Sendable () -> Date
     /// Live sessions with their customers, opened, kept exact by the change feed; nil: read every time.
     let sessions: FeedCache<CachedSession>?
+    /// Whether a new account must confirm its e-mail before it can sign in: then sign-up never
+    /// signs in and answers the same whether or not the e-mail has an account
+    /// (``signUpAwaitingConfirmation(_:)``).
+    public let requiresEmailConfirmation: Bool
 
     /// A session as cached: its row and its customer, opened.
     struct CachedSession: Sendable {
@@ -37,8 +41,9 @@ public struct AccountsService: Sendable {
         repository: AccountsRepository, vault: PersonalDataVault, hasher: PasswordHasher,
         passwordPolicy: PasswordPolicy, sessionPolicy: SessionPolicy = SessionPolicy(),
         throttlePolicy: SignInThrottle.Policy = SignInThrottle.Policy(), feed: ChangeFeed? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        requiresEmailConfirmation: Bool = false, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.requiresEmailConfirmation = requiresEmailConfirmation
         self.repository = repository
         self.vault = vault
         self.hasher = hasher
@@ -53,26 +58,72 @@ public struct AccountsService: Sendable {
         }
     }
 
-    /// Opens an account and signs it in. Throws ``AccountsError/invalidFields(_:)`` listing every
-    /// bad field, or ``AccountsError/emailTaken``.
+    /// The outbox topics of the account e-mails.
+    public static let confirmationTopic = "account_verify"
+    public static let takenTopic = "account_taken"
+    /// How long an e-mail confirmation link lasts.
+    public static let confirmationLifetime: TimeInterval = 24 * 3_600
+    /// How often, at most, the owner of an e-mail hears that someone tried to sign up with it.
+    public static let takenNoticeQuietSeconds: Int64 = 24 * 3_600
+
+    /// Opens an account and signs it in; a link to confirm the e-mail goes out by e-mail. Throws
+    /// ``AccountsError/invalidFields(_:)`` listing every bad field, or ``AccountsError/emailTaken``.
+    /// For shops that do not require confirmation (``requiresEmailConfirmation`` off).
     public func signUp(_ form: SignUpForm) async throws -> IssuedSession {
+        guard let customer = try await open(form) else { throw AccountsError.emailTaken }
+        return try await issueSession(for: customer)
+    }
+
+    /// Opens an account that can sign in once its e-mail is confirmed, and answers the same way
+    /// when the e-mail already has an account: then its owner is told by e-mail instead (at most
+    /// once a day), and nothing else changes. Throws ``AccountsError/invalidFields(_:)`` only.
+    public func signUpAwaitingConfirmation(_ form: SignUpForm) async throws {
+        if try await open(form) != nil { return }
+        let customerTopic = Self.takenTopic
+        _ = try await repository.noteTakenSignUp(
+            emailIndex: vault.blindIndex(form.normalisedEmail), now: Int64(now().timeIntervalSince1970), quietSeconds: Self.takenNoticeQuietSeconds
+        ) { id, publicID in (customerTopic, publicID, ["customer_id": String(id)]) }
+    }
+
+    /// Creates the account with its confirmation link; nil when the e-mail is taken.
+    private func open(_ form: SignUpForm) async throws -> Customer? {
         let problems = form.problems(policy: passwordPolicy)
         guard problems.isEmpty else { throw AccountsError.invalidFields(problems) }
         let email = form.normalisedEmail
+        // Hashed whether or not the e-mail is taken, so both answers take as long.
         let passwordHash = try await hasher.hash(form.password)
         let publicUUID = UUID()
         let publicID = publicUUID.publicString
         let timestamp = Int64(now().timeIntervalSince1970)
+        let token = RandomToken.make(bytes: 32)
+        let expiresAt = timestamp + Int64(Self.confirmationLifetime)
+        let sealedToken = try vault.seal(token)
         guard let internalID = try await repository.insertCustomer(
             publicID: publicID, emailIndex: vault.blindIndex(email), emailSealed: try vault.seal(email),
             nameSealed: try vault.seal(form.trimmedName), phoneSealed: try form.trimmedPhone.map(vault.seal),
-            passwordHash: passwordHash, now: timestamp
-        ) else { throw AccountsError.emailTaken }
-        let customer = Customer(
+            passwordHash: passwordHash, now: timestamp, verificationHash: RandomToken.hash(token), verificationExpiresAt: expiresAt,
+            event: { id in (Self.confirmationTopic, publicID, ["customer_id": String(id), "token_sealed": sealedToken, "expires_at": String(expiresAt)]) }
+        ) else { return nil }
+        return Customer(
             internalID: CustomerID(internalID), id: publicUUID, email: email, name: form.trimmedName,
             phone: form.trimmedPhone, createdAt: Date(timeIntervalSince1970: TimeInterval(timestamp))
         )
-        return try await issueSession(for: customer)
+    }
+
+    /// A confirmation link that is unknown, used or expired.
+    public struct ConfirmationLinkNotValid: Error, Equatable, CustomStringConvertible {
+        public init() {}
+        public var description: String { "This confirmation link has expired or was already used. Sign in, or ask for a password reset link, which confirms your e-mail too." }
+    }
+
+    /// Confirms the e-mail with the link's `token` and signs the account in; throws
+    /// ``ConfirmationLinkNotValid``.
+    public func confirmEmail(token: String) async throws -> IssuedSession {
+        guard !token.isEmpty, token.count <= 100,
+              let customerID = try await repository.redeemEmailVerification(tokenHash: RandomToken.hash(token), now: Int64(now().timeIntervalSince1970)),
+              let stored = try await repository.customer(internalID: customerID), !stored.isErased
+        else { throw ConfirmationLinkNotValid() }
+        return try await issueSession(for: try open(stored))
     }
 
     /// Checks the e-mail and password and starts a new session (a fresh token every time).
@@ -85,7 +136,11 @@ public struct AccountsService: Sendable {
         let throttleKey = Self.throttleKey(emailIndex: index)
         try await throttle.check(throttleKey)
         let stored = try await repository.customer(emailIndex: index)
-        guard try await hasher.verify(password, against: stored?.passwordHash), let stored else {
+        // An account whose e-mail is not confirmed cannot sign in, and says so no differently
+        // from a wrong password: otherwise signing in after signing up would tell whether the
+        // e-mail had an account before.
+        guard try await hasher.verify(password, against: stored?.passwordHash), let stored,
+              !requiresEmailConfirmation || stored.emailVerifiedAt != nil else {
             try await throttle.recordFailure(throttleKey)
             throw AccountsError.wrongCredentials
         }

@@ -55,9 +55,9 @@ extension AccountsRepository {
             ids.reserveCapacity(customers.count)
             for customer in customers {
                 try await sql.insert(into: "customers")
-                    .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "created_at")
+                    .columns("public_id", "email_index", "email_sealed", "name_sealed", "password_hash", "created_at", "email_verified_at")
                     .values(SQLBind(customer.publicID), SQLBind(customer.emailIndex), SQLBind(customer.emailSealed),
-                            SQLBind(customer.nameSealed), SQLBind(customer.passwordHash), SQLBind(now))
+                            SQLBind(customer.nameSealed), SQLBind(customer.passwordHash), SQLBind(now), SQLBind(now))
                     .ignoringConflicts(with: ["email_index"])
                     .run()
                 guard let id = try await sql.select().column("id").from("customers")

@@ -319,7 +319,6 @@ func buildRouter(
     ))
     storefront.addRoutes(to: router)
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
-    PasswordResetController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop).addRoutes(to: router)
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)

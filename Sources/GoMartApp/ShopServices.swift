@@ -59,7 +59,7 @@ public struct ShopServices: Sendable {
                 idleTimeout: TimeInterval(configuration.accounts.sessionIdleTimeoutSeconds),
                 absoluteTimeout: TimeInterval(configuration.accounts.sessionAbsoluteTimeoutSeconds)
             ),
-            feed: feed
+            feed: feed, requiresEmailConfirmation: configuration.messaging.requireEmailVerification
         )
         cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed)
         history = PurchaseHistory(database: database, feed: feed)

@@ -201,7 +201,7 @@ public struct EmailComposer: Sendable {
             view = AccountView(
                 shopName: settings.shopName, subject: "Confirm your e-mail for \(settings.shopName)", headline: "Welcome to \(settings.shopName)",
                 paragraphs: ["Hello \(first),", "Thank you for opening an account. Confirm that this is your e-mail address to finish signing up."],
-                action: .init(label: "Confirm my e-mail", url: "\(settings.publicURL)/account/verify?token=\(token)"),
+                action: .init(label: "Confirm my e-mail", url: "\(settings.publicURL)/account/confirm?token=\(token)"),
                 after: ["The link works once, for 24 hours. If you did not sign up, ignore this e-mail and no account will be opened in your name."],
                 footer: footer
             )

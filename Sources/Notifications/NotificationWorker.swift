@@ -50,10 +50,19 @@ public struct Notifications: Sendable {
         let timestamp = Int64(now.timeIntervalSince1970)
         round.dispatched = try await store.dispatch(limit: 200, now: timestamp) { event in try await plan(event) }.events
         let claimed = try await store.claim(limit: settings.batchSize, now: timestamp, leaseSeconds: settings.leaseSeconds)
-        let outcomes = await withTaskGroup(of: Outcome.self) { group in
-            for item in claimed { group.addTask { await deliver(item, now: now) } }
+        // Recipients side by side; one recipient's messages one after another, oldest first,
+        // so that "cancelled" never overtakes "confirmed".
+        let byRecipient = Dictionary(grouping: claimed) { "\($0.message.channel.rawValue) \($0.message.recipient)" }
+        let outcomes = await withTaskGroup(of: [Outcome].self) { group in
+            for items in byRecipient.values {
+                group.addTask {
+                    var outcomes: [Outcome] = []
+                    for item in items.sorted(by: { $0.message.id < $1.message.id }) { outcomes.append(await deliver(item, now: now)) }
+                    return outcomes
+                }
+            }
             var outcomes: [Outcome] = []
-            for await outcome in group { outcomes.append(outcome) }
+            for await some in group { outcomes += some }
             return outcomes
         }
         for outcome in outcomes {

@@ -14,6 +14,8 @@ public struct AccountController: Sendable {
     let shop: ShopSettings
     let cookies: CookieSettings
     let chrome: PageChromeBuilder
+    /// The pages of links sent by e-mail (password reset, e-mail confirmation).
+    let links: AccountLinksController
 
     /// Creates the controller.
     public init(accounts: AccountsService, catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
@@ -23,6 +25,7 @@ public struct AccountController: Sendable {
         self.shop = shop
         self.cookies = cookies
         self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
+        self.links = AccountLinksController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies)
     }
 
     /// Adds the account routes to `router`.
@@ -35,14 +38,17 @@ public struct AccountController: Sendable {
         router.post("/account/sign-out", use: signOut)
         router.post("/account/password", use: changePassword)
         router.post("/account/sign-out-everywhere", use: signOutEverywhere)
+        links.addRoutes(to: router)
     }
 
     @Sendable func account(_ request: Request, context: Context) async throws -> Response {
         guard context.session != nil else {
             return .redirect(to: "/account/sign-in?next=%2Faccount", type: .normal)
         }
-        let changed = Self.query(request)["password"]?.first == "changed"
-        return try await accountPage(context, notice: changed ? "Your password is changed. You stay signed in here; every other session has ended." : nil)
+        let query = Self.query(request)
+        let notice = query["password"]?.first == "changed" ? "Your password is changed. You stay signed in here; every other session has ended."
+            : query["confirmed"]?.first == "1" ? "Your e-mail is confirmed. Welcome!" : nil
+        return try await accountPage(context, notice: notice)
             .response(from: request, context: context)
     }
 
@@ -93,6 +99,11 @@ public struct AccountController: Sendable {
                               password: context.formValue("password"), phone: context.formValue("phone"))
         let values = AccountFormValues(name: form.name, email: form.email, phone: form.phone ?? "")
         do {
+            if accounts.requiresEmailConfirmation {
+                // The same answer whether or not the e-mail already has an account.
+                try await accounts.signUpAwaitingConfirmation(form)
+                return try await links.checkEmailPage(context, email: EmailAddress.normalise(form.email)).response(from: request, context: context)
+            }
             let issued = try await accounts.signUp(form)
             return try await signedIn(issued, context: context, next: next)
         } catch AccountsError.invalidFields(let fields) {
@@ -125,7 +136,9 @@ public struct AccountController: Sendable {
         } catch AccountsError.wrongCredentials {
             return try await formPage(
                 "sign-in", context: context, next: next, values: AccountFormValues(email: email),
-                errors: ["password": AccountsError.wrongCredentials.description], status: .unauthorized
+                errors: ["password": AccountsError.wrongCredentials.description
+                    + (accounts.requiresEmailConfirmation ? " Just opened your account? Follow the link in the e-mail we sent you first." : "")],
+                status: .unauthorized
             ).response(from: request, context: context)
         } catch let locked as SignInThrottle.Locked {
             var response = try await formPage(

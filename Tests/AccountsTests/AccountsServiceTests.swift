@@ -2,6 +2,7 @@ import Accounts
 import Crypto
 import Foundation
 import SQLKit
+import Security
 import Storage
 import TestSupport
 import Testing
@@ -272,5 +273,60 @@ import Testing
         try await waiter.value // the one waiting got the place
         #expect(gate.waitingCount == 0)
         gate.leave()
+    }
+}
+
+@Suite struct EmailConfirmationTests {
+    static func topics(_ database: Database) async throws -> [String] {
+        try await database.read { sql in
+            try await sql.select().column("topic").from("outbox").orderBy("id").all().map { try $0.decode(column: "topic", as: String.self) }
+        }
+    }
+
+    @Test func aTakenEMailTellsItsOwnerAtMostOnceADayAndChangesNothingElse() async throws {
+        let (_, database, vault, clock) = try await TestAccounts.make()
+        let accounts = AccountsService(repository: AccountsRepository(database: database), vault: vault, hasher: PasswordHasher(cost: 4),
+                                       passwordPolicy: try PasswordPolicy.load(), requiresEmailConfirmation: true, now: { clock.now })
+        let form = SignUpForm(name: "Ann Smith", email: "ann@example.com", password: "correct horse battery")
+        try await accounts.signUpAwaitingConfirmation(form)
+        try await accounts.signUpAwaitingConfirmation(SignUpForm(name: "Mallory", email: "ANN@example.com", password: "another password here"))
+        try await accounts.signUpAwaitingConfirmation(form)
+        #expect(try await Self.topics(database) == ["account_verify", "account_taken"])
+        clock.advance(by: 24 * 3_600)
+        try await accounts.signUpAwaitingConfirmation(form)
+        #expect(try await Self.topics(database) == ["account_verify", "account_taken", "account_taken"])
+        #expect(try await accounts.customer(email: "ann@example.com")?.name == "Ann Smith")
+    }
+
+    @Test func anUnconfirmedAccountCannotSignInUntilItsLinkIsUsedOnce() async throws {
+        let (_, database, vault, clock) = try await TestAccounts.make()
+        let accounts = AccountsService(repository: AccountsRepository(database: database), vault: vault, hasher: PasswordHasher(cost: 4),
+                                       passwordPolicy: try PasswordPolicy.load(), requiresEmailConfirmation: true, now: { clock.now })
+        try await accounts.signUpAwaitingConfirmation(SignUpForm(name: "Ann Smith", email: "ann@example.com", password: "correct horse battery"))
+        await #expect(throws: AccountsError.wrongCredentials) { try await accounts.signIn(email: "ann@example.com", password: "correct horse battery") }
+        let sealed = try await database.read { sql in
+            try await sql.select().column("payload").from("outbox").where("topic", .equal, SQLBind("account_verify")).first()?.decode(column: "payload", as: String.self)
+        }
+        let text = try #require(sealed)
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        let token = try vault.open(try #require(payload["token_sealed"]))
+        let session = try await accounts.confirmEmail(token: token)
+        #expect(session.customer.email == "ann@example.com")
+        await #expect(throws: AccountsService.ConfirmationLinkNotValid()) { try await accounts.confirmEmail(token: token) }
+        _ = try await accounts.signIn(email: "ann@example.com", password: "correct horse battery")
+    }
+
+    @Test func aConfirmationLinkExpiresAfterADay() async throws {
+        let (_, database, vault, clock) = try await TestAccounts.make()
+        let accounts = AccountsService(repository: AccountsRepository(database: database), vault: vault, hasher: PasswordHasher(cost: 4),
+                                       passwordPolicy: try PasswordPolicy.load(), requiresEmailConfirmation: true, now: { clock.now })
+        try await accounts.signUpAwaitingConfirmation(SignUpForm(name: "Ann Smith", email: "ann@example.com", password: "correct horse battery"))
+        let sealed = try await database.read { sql in
+            try await sql.select().column("payload").from("outbox").first()?.decode(column: "payload", as: String.self)
+        }
+        let text = try #require(sealed)
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        clock.advance(by: AccountsService.confirmationLifetime)
+        await #expect(throws: AccountsService.ConfirmationLinkNotValid()) { try await accounts.confirmEmail(token: try vault.open(payload["token_sealed"]!)) }
     }
 }

@@ -21,6 +21,10 @@ func withTestApp(
 ) async throws {
     var configuration = GoMartConfiguration.forTests()
     configuration.server.publicBaseURL = "https://shop.example"
+    // A folder of its own (e-mails are kept in its Maildir), never the working directory's.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-app-\(UUID().uuidString)")
+    configuration.persistence.dataDirectory = folder.path
+    defer { try? FileManager.default.removeItem(at: folder) }
     if let postgres = TestDatabase.postgresURL {
         configuration.persistence.databaseURL = .postgres(url: postgres)
         configuration.persistence.databaseSchema = try await TestDatabase.makeSchema()

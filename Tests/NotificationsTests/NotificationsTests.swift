@@ -20,6 +20,9 @@ final class RecordingTransport: MailTransport {
 
     var sent: [MailMessage] { state.withLock { $0.sent } }
 
+    /// Forgets what was sent so far.
+    func clear() { state.withLock { $0.sent = [] } }
+
     /// Every send from now on fails with `failure` (nil: succeeds).
     func fail(with failure: MailError?) { state.withLock { $0.failure = failure } }
 
@@ -65,9 +68,16 @@ struct NotifyingShop {
         }
     }
 
+    /// A new customer, whose welcome e-mail (with its confirmation link) is sent and forgotten.
     func signUp(_ name: String = "Ann Smith", email: String = "ann@example.com") async throws -> Customer {
-        try await accounts.signUp(SignUpForm(name: name, email: email, password: "correct horse battery")).customer
+        let customer = try await accounts.signUp(SignUpForm(name: name, email: email, password: "correct horse battery")).customer
+        let round = try await notifications.runRound(now: clock.now)
+        guard round.sent == 1, mailbox.sent.map(\.subject) == ["Confirm your e-mail for GoMart"] else { throw WelcomeMissing() }
+        mailbox.clear()
+        return customer
     }
+
+    struct WelcomeMissing: Error {}
 
     /// A paid order of two products for `customer`.
     func paidOrder(for customer: Customer, card number: String = "4242 4242 4242 4242") async throws -> PlacedOrder {
@@ -130,7 +140,7 @@ struct NotifyingShop {
             """)
         #expect(mail.html?.contains("<h1 style=\"font-size:22px;margin:0 0 16px\">Thank you for your order</h1>") == true)
         // The same id on every attempt, so a receiver can drop a repeat.
-        let message = try #require(try await fixture.allMessages().first)
+        let message = try #require(try await fixture.allMessages().last)
         #expect(mail.messageID == "order_confirmation.\(message.id)@shop.example")
         #expect(message.state == .sent)
 
@@ -246,11 +256,11 @@ struct NotifyingShop {
         let customer = try await fixture.signUp()
         _ = try await fixture.paidOrder(for: customer)
         try await fixture.round()
-        // As if the dispatch had not been recorded (a crash between the insert and the mark).
+        // As if the dispatches (the welcome, the order's two events) had not been recorded (a crash between the insert and the mark).
         try await fixture.shop.database.transaction { sql in
             try await sql.update("outbox").set("delivered_at", to: SQLLiteral.null).run()
         }
-        #expect(try await fixture.round().dispatched == 2)
+        #expect(try await fixture.round().dispatched == 3)
         #expect(fixture.sentMail.count == 1)
         await fixture.shop.close()
     }

@@ -6,21 +6,30 @@ import GoMartModels
 import Hummingbird
 import Web
 
-/// "Forgotten your password?": asking for a link by e-mail, and setting a new password with it.
+/// The links accounts send by e-mail, and the pages around them:
 ///
-/// The answer to a request is the same page whether or not an account uses the e-mail, and
-/// whether or not the account's hourly allowance of links is spent (``PasswordReset``).
-public struct PasswordResetController: Sendable {
+/// - "Forgotten your password?": asking for a link, and setting a new password with it. The
+///   answer to a request is the same page whether or not an account uses the e-mail, and whether
+///   or not the account's hourly allowance of links is spent (``PasswordReset``).
+/// - Confirming a new account's e-mail: the link opens a page whose button (a POST: following a
+///   link never changes anything, so mail scanners that fetch links spend nothing) confirms the
+///   e-mail and signs the account in.
+/// - "Check your e-mail" after sign-up, when the shop requires confirmation.
+public struct AccountLinksController: Sendable {
     public typealias Context = ShopRequestContext
     let accounts: AccountsService
+    let cart: CartService
     let renderer: PageRenderer
     let shop: ShopSettings
+    let cookies: CookieSettings
     let chrome: PageChromeBuilder
 
-    public init(accounts: AccountsService, catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings) {
+    public init(accounts: AccountsService, catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings, cookies: CookieSettings) {
         self.accounts = accounts
+        self.cart = cart
         self.renderer = renderer
         self.shop = shop
+        self.cookies = cookies
         self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
     }
 
@@ -29,6 +38,8 @@ public struct PasswordResetController: Sendable {
         router.post("/account/password/forgot", use: requestLink)
         router.get("/account/password/reset", use: resetForm)
         router.post("/account/password/reset", use: reset)
+        router.get("/account/confirm", use: confirmForm)
+        router.post("/account/confirm", use: confirm)
     }
 
     struct PageModel: Sendable {
@@ -39,6 +50,9 @@ public struct PasswordResetController: Sendable {
         var sent = false
         var reset = false
         var invalid = false
+        var checkEmail = false
+        var confirm = false
+        var confirmInvalid = false
         var email = ""
         var token = ""
         var errors: [FormErrorItem] = []
@@ -53,7 +67,7 @@ public struct PasswordResetController: Sendable {
             header: try await chrome.header(context)
         )
         fill(&model)
-        return HTMLResponse(html: try renderer.render(model, template: "password"), status: status, privatePage: true)
+        return HTMLResponse(html: try renderer.render(model, template: "account-links"), status: status, privatePage: true)
     }
 
     @Sendable func forgotForm(_ request: Request, context: Context) async throws -> Response {
@@ -97,6 +111,35 @@ public struct PasswordResetController: Sendable {
             }.response(from: request, context: context)
         } catch is PasswordReset.LinkNotValid {
             return try await page(context, title: "This link no longer works", status: .gone) { $0.invalid = true }
+                .response(from: request, context: context)
+        }
+    }
+
+    /// The answer to every sign-up when the shop requires confirmation, new e-mail or not.
+    func checkEmailPage(_ context: Context, email: String) async throws -> HTMLResponse {
+        try await page(context, title: "Check your e-mail") {
+            $0.checkEmail = true
+            $0.email = email
+        }
+    }
+
+    @Sendable func confirmForm(_ request: Request, context: Context) async throws -> Response {
+        let token = FormURLEncoded.parse(request.uri.query)["token"]?.first ?? ""
+        return try await page(context, title: "Confirm your e-mail") {
+            $0.confirm = true
+            $0.token = token
+        }.response(from: request, context: context)
+    }
+
+    @Sendable func confirm(_ request: Request, context: Context) async throws -> Response {
+        do {
+            let issued = try await accounts.confirmEmail(token: context.formValue("token"))
+            try await cart.mergeVisitorCart(context.visitorCartOwner, into: .customer(id: issued.customer.internalID))
+            var response = Response.redirect(to: "/account?confirmed=1", type: .normal)
+            cookies.setSession(issued.token, expiresAt: issued.expiresAt, on: &response)
+            return response
+        } catch is AccountsService.ConfirmationLinkNotValid {
+            return try await page(context, title: "This link no longer works", status: .gone) { $0.confirmInvalid = true }
                 .response(from: request, context: context)
         }
     }
