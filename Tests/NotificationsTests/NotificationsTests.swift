@@ -268,7 +268,7 @@ struct NotifyingShop {
     @Test func twoWorkersSendEveryMessageExactlyOnce() async throws {
         let fixture = try await NotifyingShop.make()
         let customer = try await fixture.signUp()
-        let count = 300
+        let count = 1_000
         try await fixture.shop.database.transaction { sql in
             for _ in 0..<count {
                 try await Outbox.append(topic: "account_taken", aggregateID: customer.id.publicString,
