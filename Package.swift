@@ -176,7 +176,7 @@ let package = Package(
             // Staff, roles and their sessions; the back office grows here.
             name: "BackOffice",
             dependencies: [
-                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Security", "Storage",
+                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Notifications", "Security", "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -238,7 +238,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "BackOffice", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Web",
+                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),

@@ -36,6 +36,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case aisleChanged = "aisle.changed"
     /// A catalogue file was imported from the back office.
     case catalogueImported = "catalogue.imported"
+    /// A failed or given-up message to a customer was put back in line.
+    case messageRetried = "message.retried"
 }
 
 /// One line of the audit log: who did what to what, when, with the values before and after.

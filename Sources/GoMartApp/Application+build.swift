@@ -329,6 +329,7 @@ func buildRouter(
     ).addRoutes(to: router)
     AdminDashboardController(desk: services.reportsDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCustomersController(desk: services.customerDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminMessagesController(desk: MessageDesk(staff: staff, messages: services.messages), staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)

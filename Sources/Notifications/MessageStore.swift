@@ -186,14 +186,35 @@ public struct MessageStore: Sendable {
     }
 
     /// Puts a dead or failing message back in line for an attempt now, with a fresh count of
-    /// attempts. False if it was sent already (or does not exist).
-    public func retry(_ id: Int64, now: Int64) async throws -> Bool {
+    /// attempts, and runs `also` (the audit line) in the same transaction. False if it was sent
+    /// already (or does not exist).
+    public func retry(_ id: Int64, now: Int64, also: (@Sendable (any SQLDatabase, NotificationMessage) async throws -> Void)? = nil) async throws -> Bool {
         try await database.transaction { sql in
-            try await sql.update("notification_messages").set("state", to: SQLBind(MessageState.pending.rawValue))
+            // As it was before, for the audit line.
+            guard let before = try await sql.select().column(SQLRaw(Self.columns)).from("notification_messages")
+                .where("id", .equal, SQLBind(id)).first().map(Self.message) else { return false }
+            guard try await sql.update("notification_messages").set("state", to: SQLBind(MessageState.pending.rawValue))
                 .set("attempts", to: SQLBind(0)).set("next_attempt_at", to: SQLBind(now)).set("lease_until", to: SQLLiteral.null)
                 .where("id", .equal, SQLBind(id)).where("state", .notEqual, SQLBind(MessageState.sent.rawValue))
-                .returning("id").first() != nil
+                .returning("id").first() != nil else { return false }
+            try await also?(sql, before)
+            return true
         }
+    }
+
+    /// A message that failed, with what its event was about.
+    public struct Troubled: Sendable, Equatable {
+        public var message: NotificationMessage
+        /// The event's topic and aggregate (an order's public id), if the event is still kept.
+        public var topic: String?
+        public var aggregateID: String?
+    }
+
+    /// ``troubled(limit:)`` with each message's event topic and aggregate.
+    public func troubledWithEvents(limit: Int = 200) async throws -> [Troubled] {
+        let messages = try await troubled(limit: limit)
+        let events = try await database.read { sql in try await Outbox.events(messages.map(\.eventID), in: sql) }
+        return messages.map { Troubled(message: $0, topic: events[$0.eventID]?.topic, aggregateID: events[$0.eventID]?.aggregateID) }
     }
 
     /// When the oldest message or event not yet delivered was written, if any.

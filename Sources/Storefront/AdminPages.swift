@@ -114,7 +114,10 @@ struct AdminPages: Sendable {
         if member.may(.pickOrders) { links.append(NavLink(href: "/admin/picking", label: "Picking", current: false)) }
         if member.may(.editCatalogue) || member.may(.adjustStock) { links.append(NavLink(href: "/admin/products", label: "Products", current: false)) }
         if member.may(.deliverOrders) { links.append(NavLink(href: "/admin/deliveries", label: "Deliveries", current: false)) }
-        if member.may(.viewCustomers) { links.append(NavLink(href: "/admin/customers", label: "Customers", current: false)) }
+        if member.may(.viewCustomers) {
+            links.append(NavLink(href: "/admin/customers", label: "Customers", current: false))
+            links.append(NavLink(href: "/admin/messages", label: "Messages", current: false))
+        }
         if member.may(.manageStaff) { links.append(NavLink(href: "/admin/staff", label: "Staff", current: false)) }
         if member.may(.readAuditLog) { links.append(NavLink(href: "/admin/audit", label: "Audit log", current: false)) }
         return links.map { link in

@@ -14,6 +14,8 @@ import Testing
 /// The test shop on a database that the test can reach too (a file, or a PostgreSQL schema), with
 /// a way to add staff to it as `gomart staff add` would.
 func withStaffTestApp(
+    configure: (inout GoMartConfiguration) -> Void = { _ in },
+    framework: TestingSetup = .router,
     _ test: @escaping @Sendable (any TestClientProtocol, _ addStaff: @escaping @Sendable (String, StaffRole) async throws -> StaffEnrolment) async throws -> Void
 ) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-staff-\(UUID().uuidString)")
@@ -25,8 +27,9 @@ func withStaffTestApp(
         configuration.persistence.databaseURL = .postgres(url: postgres)
         configuration.persistence.databaseSchema = try await TestDatabase.makeSchema()
     }
+    configure(&configuration)
     let settings = configuration
-    try await withTestApp(configure: { $0 = settings }) { client in
+    try await withTestApp(configure: { $0 = settings }, framework: framework) { client in
         try await test(client) { email, role in
             try await Database.withOpened(url: settings.persistence.databaseURL, postgresSearchPath: settings.persistence.databaseSchema,
                                           logger: TestDatabase.logger) { database in
