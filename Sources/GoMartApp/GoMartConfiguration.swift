@@ -140,7 +140,10 @@ public struct GoMartConfiguration: Sendable {
                 settings.note("GOMART_PAYMENT_PROVIDER is required in production (sandbox takes no real money: choose it knowingly)")
             }
             if configuration.accounts.secretKey == nil { settings.note("GOMART_SECRET_KEY is required in production") }
-            if configuration.messaging.smtpURL == nil { settings.note("GOMART_SMTP_URL is required in production (customers' e-mails must leave the machine)") }
+            if configuration.server.role.runsJobs, configuration.messaging.smtpURL == nil {
+                // The worker sends the e-mails; web and recommender instances need no mail server.
+                settings.note("GOMART_SMTP_URL is required in production for the worker (customers' e-mails must leave the machine)")
+            }
             if settings.text("GOMART_PUBLIC_URL") == nil {
                 settings.note("GOMART_PUBLIC_URL is required in production")
             } else if !configuration.server.publicBaseURL.hasPrefix("https://") {

@@ -92,6 +92,31 @@ import Testing
         #expect(defaults.server.publicBaseURL == "http://127.0.0.1:8080")
     }
 
+    @Test func mailSettingsAreCheckedAndTheWorkerNeedsAnSMTPServerInProduction() throws {
+        let production = ["GOMART_ENV": "production", "GOMART_SECRET_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
+                          "GOMART_PUBLIC_URL": "https://shop.example", "GOMART_PAYMENT_PROVIDER": "sandbox", "GOMART_BACKUP_KEY": Data(repeating: 9, count: 32).base64EncodedString()]
+        let worker = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: production.merging(["GOMART_ROLE": "worker"]) { $1 })
+        }
+        #expect(worker?.problems == ["GOMART_SMTP_URL is required in production for the worker (customers' e-mails must leave the machine)"])
+        let web = try GoMartConfiguration.resolve(overrides: .init(), environment: production.merging(["GOMART_ROLE": "web"]) { $1 })
+        #expect(web.messaging.requireEmailVerification)
+        let sending = try GoMartConfiguration.resolve(overrides: .init(), environment: production.merging([
+            "GOMART_ROLE": "worker", "GOMART_SMTP_URL": "smtps://orders:secret@mail.example", "GOMART_MAIL_FROM": "Corner Shop <orders@shop.example>",
+        ]) { $1 })
+        #expect(sending.messaging.smtpURL == "smtps://orders:secret@mail.example")
+        let bad = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: [
+                "GOMART_SMTP_URL": "smtp://mail.example?starttls=maybe", "GOMART_MAIL_FROM": "nobody", "GOMART_EMAIL_VERIFICATION": "sometimes",
+            ])
+        }
+        #expect(bad?.problems == [
+            "GOMART_SMTP_URL: starttls must be required, opportunistic or off, not maybe",
+            "GOMART_MAIL_FROM must be an address or Name <address>, not 'nobody'",
+            "GOMART_EMAIL_VERIFICATION must be required or off, not 'sometimes'",
+        ])
+    }
+
     @Test func everyBadValueIsReportedAtOnce() {
         let environment = ["GOMART_PORT": "eighty", "GOMART_LOG_LEVEL": "loud", "GOMART_DATABASE_URL": "mysql://x", "GOMART_CACHE_TTL_SECONDS": "-5"]
         let error = #expect(throws: GoMartConfiguration.Invalid.self) {
