@@ -122,7 +122,15 @@ public struct MessageStore: Sendable {
     /// send one message at the same time; a worker that dies leaves its messages to be claimed
     /// again when their leases end. On PostgreSQL, rows another worker is claiming are skipped.
     func claim(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Claimed] {
-        try await database.transaction { sql in
+        // An idle worker asks every second: a read first, so that it writes only when there is work.
+        let due = try await database.read { sql in
+            try await sql.select().column("id").from("notification_messages")
+                .where("state", .equal, SQLBind(MessageState.pending.rawValue)).where("next_attempt_at", .lessThanOrEqual, SQLBind(now))
+                .where { $0.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThanOrEqual, SQLBind(now)) }
+                .limit(1).first() != nil
+        }
+        guard due else { return [] }
+        return try await database.transaction { sql in
             let lock = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
             let rows = try await sql.raw("""
                 UPDATE notification_messages SET lease_until = \(bind: now + leaseSeconds), attempts = attempts + 1
