@@ -138,6 +138,9 @@ let package = Package(
             name: "Notifications",
             dependencies: [
                 "GoMartModels", "Accounts", "Checkout", "Mail", "Security", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -295,7 +298,8 @@ let package = Package(
         .testTarget(
             name: "NotificationsTests",
             dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Payments", "Security", "Storage", "GoMartModels", "TestSupport",
-                           .product(name: "SQLKit", package: "sql-kit")],
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -71,5 +71,9 @@ public enum AccountsMigrations {
                 .run()
             try await sql.create(index: "email_verifications_customer_idx").on("email_verifications").column("customer_id").run()
         },
+        Migration(id: "0015_accounts_update_channels") { sql, _ in
+            // How the customer hears about their order's progress: email, sms, both or none.
+            try await sql.alter(table: "customers").column("updates_by", type: .text, .notNull, .default("email")).run()
+        },
     ]
 }

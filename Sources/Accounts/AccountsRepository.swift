@@ -17,6 +17,8 @@ public struct StoredCustomer: Sendable {
     public var isErased: Bool
     /// When the customer proved the e-mail is theirs (a confirmation or reset link); nil: not yet.
     public var emailVerifiedAt: Int64?
+    /// How the customer hears about their order's progress (``UpdateChannels``).
+    public var updatesBy: String = "email"
 }
 
 /// An outbox event to write with a change: topic, aggregate and payload.
@@ -61,6 +63,25 @@ public struct AccountsRepository: Sendable {
             let made = event(id)
             try await Outbox.append(topic: made.topic, aggregateID: made.aggregateID, payload: made.payload, now: now, in: sql)
             return id
+        }
+    }
+
+    /// Sets how a customer hears about their order's progress.
+    func setUpdatesBy(customerID: Int64, to value: String) async throws {
+        try await database.transaction { sql in
+            try await sql.update("customers").set("updates_by", to: SQLBind(value)).where("id", .equal, SQLBind(customerID)).run()
+            try await ChangeFeed.record(AccountsService.customerTopic, key: String(customerID), in: sql)
+        }
+    }
+
+    /// How a customer hears about their order's progress, and whether they gave a phone number,
+    /// read without opening any personal data.
+    func updateChannels(customerID: Int64) async throws -> (channels: String, hasPhone: Bool)? {
+        try await database.read { sql in
+            guard let row = try await sql.select().column("updates_by").column("phone_sealed").column("email_index").from("customers")
+                .where("id", .equal, SQLBind(customerID)).first() else { return nil }
+            guard !(try row.decode(column: "email_index", as: String.self)).hasPrefix(Self.erasedIndexPrefix) else { return nil }
+            return (try row.decode(column: "updates_by", as: String.self), try row.decode(column: "phone_sealed", as: String?.self) != nil)
         }
     }
 
@@ -239,7 +260,7 @@ public struct AccountsRepository: Sendable {
     /// The columns ``storedCustomer(_:)`` reads, as SQL text.
     static let customerColumnList = """
         customers.id, customers.public_id, customers.email_index, customers.email_sealed, customers.name_sealed, \
-        customers.phone_sealed, customers.password_hash, customers.created_at, customers.email_verified_at
+        customers.phone_sealed, customers.password_hash, customers.created_at, customers.email_verified_at, customers.updates_by
         """
 
     static func customerColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
@@ -257,7 +278,8 @@ public struct AccountsRepository: Sendable {
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             emailIndex: try row.decode(column: "email_index", as: String.self),
             isErased: try row.decode(column: "email_index", as: String.self).hasPrefix(erasedIndexPrefix),
-            emailVerifiedAt: try row.decode(column: "email_verified_at", as: Int64?.self)
+            emailVerifiedAt: try row.decode(column: "email_verified_at", as: Int64?.self),
+            updatesBy: try row.decode(column: "updates_by", as: String.self)
         )
     }
 

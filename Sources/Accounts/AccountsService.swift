@@ -293,6 +293,49 @@ public struct AccountsService: Sendable {
             createdAt: Date(timeIntervalSince1970: TimeInterval(stored.createdAt))
         )
         customer.isErased = stored.isErased
+        customer.updatesBy = UpdateChannels(rawValue: stored.updatesBy) ?? .email
         return customer
+    }
+}
+
+// MARK: - How customers hear about their orders
+
+extension AccountsService {
+    /// Sets how the customer hears about their order's progress. Text messages need a phone
+    /// number on the account, and a shop that sends them (`smsAvailable`).
+    public func setUpdateChannels(_ channels: UpdateChannels, for customer: Customer, smsAvailable: Bool) async throws {
+        if channels.bySMS {
+            guard smsAvailable else { throw AccountsError.invalidFields(["updates_by": "This shop does not send text messages."]) }
+            guard customer.phone != nil else {
+                throw AccountsError.invalidFields(["updates_by": "Text messages need a phone number on your account."])
+            }
+        }
+        try await repository.setUpdatesBy(customerID: customer.internalID.rawValue, to: channels.rawValue)
+        forgetSessions(of: customer.internalID)
+    }
+
+    /// How a customer hears about their order's progress and whether they have a phone number,
+    /// without opening their personal data; nil for an erased or unknown customer.
+    public func updateChannels(of customerID: CustomerID) async throws -> (channels: UpdateChannels, hasPhone: Bool)? {
+        guard let found = try await repository.updateChannels(customerID: customerID.rawValue) else { return nil }
+        return (UpdateChannels(rawValue: found.channels) ?? .email, found.hasPhone)
+    }
+
+    /// The token of the one-click "stop these e-mails" link in update e-mails: a keyed hash of
+    /// the customer's public id, so only the shop can make one and it needs no storing.
+    public func unsubscribeToken(for customerID: UUID) -> String {
+        vault.blindIndex("unsubscribe:" + customerID.publicString)
+    }
+
+    /// Stops update e-mails for the customer the link names (texts, if chosen, go on); false if
+    /// the token does not match.
+    public func unsubscribeFromUpdateEmails(customerID: UUID, token: String) async throws -> Bool {
+        guard token.count <= 100, token == unsubscribeToken(for: customerID),
+              let stored = try await repository.customer(publicID: customerID.publicString) else { return false }
+        let current = UpdateChannels(rawValue: stored.updatesBy) ?? .email
+        let next: UpdateChannels = current.bySMS ? .sms : .none
+        try await repository.setUpdatesBy(customerID: stored.internalID, to: next.rawValue)
+        forgetSessions(of: CustomerID(stored.internalID))
+        return true
     }
 }

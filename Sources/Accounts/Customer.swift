@@ -17,6 +17,8 @@ public struct Customer: Sendable, Hashable {
     public var createdAt: Date
     /// The customer's personal data was erased on their request.
     public var isErased = false
+    /// How the customer hears about their order's progress.
+    public var updatesBy: UpdateChannels = .email
 
     /// Creates a customer value.
     public init(internalID: CustomerID, id: UUID, email: String, name: String, phone: String?, createdAt: Date) {
@@ -31,6 +33,30 @@ public struct Customer: Sendable, Hashable {
     /// The first word of the name, for greetings.
     public var firstName: String {
         String(name.split(separator: " ").first ?? Substring(name))
+    }
+}
+
+/// How a customer hears about their order's progress (picking started, out for delivery,
+/// delivered). Confirmations, cancellations, refunds and account e-mails always go by e-mail.
+public enum UpdateChannels: String, Sendable, Hashable, CaseIterable, Codable {
+    case email
+    case sms
+    case both
+    case none
+
+    /// Whether updates go by e-mail.
+    public var byEmail: Bool { self == .email || self == .both }
+    /// Whether updates go by text message.
+    public var bySMS: Bool { self == .sms || self == .both }
+
+    /// The choice in words.
+    public var label: String {
+        switch self {
+        case .email: "By e-mail"
+        case .sms: "By text message"
+        case .both: "By e-mail and text message"
+        case .none: "Not at all (you still get confirmations and refunds by e-mail)"
+        }
     }
 }
 

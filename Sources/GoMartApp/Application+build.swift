@@ -286,7 +286,8 @@ func buildRouter(
 ) async throws -> Router<ShopRequestContext> {
     let (catalog, accounts, cart, checkout, staff, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.staff, services.keys)
     let renderer = try await PageRenderer.load()
-    let shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
+    var shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
+    shop.sendsTextMessages = configuration.messaging.smsAvailable
     let cookies = CookieSettings(secure: configuration.server.secureCookies)
     let storefront = StorefrontController(
         catalog: catalog, cart: cart, renderer: renderer, shop: shop,
@@ -372,10 +373,18 @@ func makeNotifications(_ configuration: GoMartConfiguration, services: ShopServi
         transport = try MaildirTransport(directory: folder)
         logger.notice("no GOMART_SMTP_URL: e-mails are kept in the Maildir folder \(folder)")
     }
+    let sms: (any SMSProvider)?
+    if let provider = messaging.sms {
+        sms = HTTPSMSProvider(baseURL: provider.url, account: provider.account, token: provider.token, from: provider.from)
+    } else if messaging.smsSandbox {
+        sms = SandboxSMSProvider(file: (configuration.persistence.dataDirectory as NSString).appendingPathComponent("sms.jsonl"))
+    } else {
+        sms = nil
+    }
     let composer = try EmailComposer(settings: settings, accounts: services.accounts, fulfilment: services.fulfilment,
                                      vault: PersonalDataVault(keys: services.keys))
     return Notifications(store: services.messages, settings: settings, composer: composer, fulfilment: services.fulfilment,
-                         mail: transport, logger: logger)
+                         mail: transport, sms: sms, logger: logger)
 }
 
 /// The worker's scheduled backups, when they apply: a database on disk or PostgreSQL, an

@@ -265,6 +265,16 @@ extension GoMartConfiguration {
         /// How long a worker holds a message it is sending before another may take it
         /// (`GOMART_NOTIFY_LEASE_SECONDS`).
         public var leaseSeconds = 120
+        /// A Twilio-style SMS API (`GOMART_SMS_URL`, e.g. `https://api.twilio.com/2010-04-01`),
+        /// with `GOMART_SMS_ACCOUNT`, `GOMART_SMS_TOKEN` (or `GOMART_SMS_TOKEN_FILE`) and the
+        /// sender `GOMART_SMS_FROM`, all four or none. Without it, development records texts in
+        /// `sms.jsonl` in the data directory (the sandbox), and production sends none.
+        public var sms: (url: String, account: String, token: String, from: String)?
+        /// Texts are recorded by the sandbox instead of sent (development without an SMS API).
+        public var smsSandbox = false
+        /// Whether customers may choose text messages.
+        public var smsAvailable: Bool { sms != nil || smsSandbox }
+
         /// Whether a new account must confirm its e-mail before it can sign in
         /// (`GOMART_EMAIL_VERIFICATION`: `required` or `off`; required in production). With it,
         /// sign-up answers the same whether or not the e-mail already has an account.
@@ -283,6 +293,15 @@ extension GoMartConfiguration {
             attempts = settings.integer("GOMART_NOTIFY_ATTEMPTS", default: attempts, range: 1...50)
             retrySeconds = settings.integer("GOMART_NOTIFY_RETRY_SECONDS", default: retrySeconds, range: 1...86_400)
             leaseSeconds = settings.integer("GOMART_NOTIFY_LEASE_SECONDS", default: leaseSeconds, range: 5...86_400)
+            let smsParts = ["GOMART_SMS_URL", "GOMART_SMS_ACCOUNT", "GOMART_SMS_TOKEN", "GOMART_SMS_FROM"].map { settings.text($0) }
+            if let url = smsParts[0], let account = smsParts[1], let token = smsParts[2], let from = smsParts[3] {
+                if url.hasPrefix("https://") || url.hasPrefix("http://") { sms = (url, account, token, from) } else {
+                    settings.note("GOMART_SMS_URL must start with https:// or http://")
+                }
+            } else if smsParts.contains(where: { $0 != nil }) {
+                settings.note("GOMART_SMS_URL, GOMART_SMS_ACCOUNT, GOMART_SMS_TOKEN and GOMART_SMS_FROM go together: give all four or none")
+            }
+            smsSandbox = sms == nil && !production
             switch settings.text("GOMART_EMAIL_VERIFICATION")?.lowercased() {
             case nil: requireEmailVerification = production
             case "required": requireEmailVerification = true

@@ -42,19 +42,59 @@ public struct EmailComposer: Sendable {
         self.library = library
     }
 
-    /// The e-mail for `message`, made from `event`.
+    /// The e-mail for `message`, made from `event`. Progress updates carry a one-click
+    /// `List-Unsubscribe` (RFC 8058); everything else is transactional and carries none.
     func compose(_ message: NotificationMessage, event: Outbox.Event, now: Date) async throws -> MailMessage {
-        guard let kind = MessageKind(rawValue: message.kind) else { throw Undeliverable("no e-mail is written for \(message.kind)") }
-        guard let customerID = Self.customerID(in: message.recipient) else { throw Undeliverable("no customer in \(message.recipient)") }
-        guard let customer = try await accounts.customer(internalID: customerID) else { throw Undeliverable("the customer no longer exists") }
-        guard !customer.isErased else { throw Undeliverable("the customer's personal data was erased") }
+        let (kind, customer) = try await recipient(of: message)
+        let unsubscribe = kind.isUpdate ? unsubscribeURL(customer) : nil
         let (subject, text, html) = kind.isAboutAnOrder
-            ? try await orderMail(kind, event: event, customer: customer)
+            ? try await orderMail(kind, event: event, customer: customer, unsubscribeURL: unsubscribe)
             : try accountMail(kind, event: event, customer: customer, now: now)
         return MailMessage(
             from: settings.from, to: [MailAddress(customer.email, name: customer.name)], subject: subject, text: text, html: html,
-            messageID: "\(kind.rawValue).\(message.id)@\(settings.host)", date: now
+            messageID: "\(kind.rawValue).\(message.id)@\(settings.host)", date: now,
+            headers: unsubscribe.map { [("List-Unsubscribe", "<\($0)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")] } ?? []
         )
+    }
+
+    /// The text message for `message`: the short ones, out for delivery and delivered.
+    func composeSMS(_ message: NotificationMessage, event: Outbox.Event) async throws -> SMSMessage {
+        let (kind, customer) = try await recipient(of: message)
+        guard let phone = customer.phone else { throw Undeliverable("the customer has no phone number") }
+        let order = try await order(event)
+        let body: String
+        switch kind {
+        case .orderOutForDelivery:
+            body = "\(settings.shopName): your order \(order.number) is on its way to \(order.delivery.postcode) and will be with you soon."
+        case .orderDelivered:
+            body = "\(settings.shopName): your order \(order.number) was delivered. Thank you!"
+        default:
+            throw Undeliverable("no text message is written for \(kind.rawValue)")
+        }
+        return SMSMessage(to: phone, body: body, id: "\(kind.rawValue).\(message.id)")
+    }
+
+    /// The message's kind and its customer, opened; never sent to an erased customer.
+    private func recipient(of message: NotificationMessage) async throws -> (MessageKind, Customer) {
+        guard let kind = MessageKind(rawValue: message.kind) else { throw Undeliverable("nothing is written for \(message.kind)") }
+        guard let customerID = Self.customerID(in: message.recipient) else { throw Undeliverable("no customer in \(message.recipient)") }
+        guard let customer = try await accounts.customer(internalID: customerID) else { throw Undeliverable("the customer no longer exists") }
+        guard !customer.isErased else { throw Undeliverable("the customer's personal data was erased") }
+        return (kind, customer)
+    }
+
+    private func order(_ event: Outbox.Event) async throws -> Order {
+        guard let id = OrderID(publicString: event.aggregateID) else { throw Undeliverable("no order id in the event") }
+        do {
+            return try await fulfilment.orderWithCustomer(id: id).order
+        } catch FulfilmentError.orderNotFound {
+            throw Undeliverable("the order no longer exists")
+        }
+    }
+
+    /// The one-click link that stops update e-mails for this customer.
+    private func unsubscribeURL(_ customer: Customer) -> String {
+        "\(settings.publicURL)/account/unsubscribe?customer=\(customer.id.publicString)&token=\(accounts.unsubscribeToken(for: customer.id))"
     }
 
     static func customerID(in recipient: String) -> CustomerID? {
@@ -93,14 +133,8 @@ public struct EmailComposer: Sendable {
         var unsubscribeURL: String?
     }
 
-    private func orderMail(_ kind: MessageKind, event: Outbox.Event, customer: Customer) async throws -> (String, String, String) {
-        guard let id = OrderID(publicString: event.aggregateID) else { throw Undeliverable("no order id in the event") }
-        let order: Order
-        do {
-            order = try await fulfilment.orderWithCustomer(id: id).order
-        } catch FulfilmentError.orderNotFound {
-            throw Undeliverable("the order no longer exists")
-        }
+    private func orderMail(_ kind: MessageKind, event: Outbox.Event, customer: Customer, unsubscribeURL: String?) async throws -> (String, String, String) {
+        let order = try await order(event)
         let first = customer.name.split(separator: " ").first.map(String.init) ?? customer.name
         let number = order.number
         let refund = event.payload["refund_minor"].flatMap(Int64.init).map { Money(minorUnits: $0, currency: order.total.currency) }
@@ -164,7 +198,7 @@ public struct EmailComposer: Sendable {
                                note: line.refundedQuantity > 0 ? "\(line.refundedQuantity) refunded" : nil)
             },
             totals: totals, hasAddress: address, address: order.delivery.addressLines, number: number,
-            orderURL: "\(settings.publicURL)/orders/\(order.id.publicString)", footer: footer, unsubscribeURL: nil
+            orderURL: "\(settings.publicURL)/orders/\(order.id.publicString)", footer: footer, unsubscribeURL: unsubscribeURL
         )
         let (text, html) = try render(view, "order")
         return (subject, text, html)

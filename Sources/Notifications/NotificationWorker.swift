@@ -1,3 +1,4 @@
+import Accounts
 import Checkout
 import Foundation
 import GoMartModels
@@ -20,11 +21,15 @@ public struct Notifications: Sendable {
     let composer: EmailComposer
     let fulfilment: FulfilmentService
     let mail: any MailTransport
+    /// Text messages; nil when the shop sends none (then customers cannot choose them).
+    let sms: (any SMSProvider)?
     let logger: Logger
     let random: @Sendable (ClosedRange<Int64>) -> Int64
 
     public init(store: MessageStore, settings: NotificationSettings, composer: EmailComposer, fulfilment: FulfilmentService,
-                mail: any MailTransport, logger: Logger, random: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) {
+                mail: any MailTransport, sms: (any SMSProvider)? = nil, logger: Logger,
+                random: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) {
+        self.sms = sms
         self.store = store
         self.settings = settings
         self.composer = composer
@@ -76,7 +81,9 @@ public struct Notifications: Sendable {
         return round
     }
 
-    /// The messages an event gives: one e-mail to the customer for the topics they hear about.
+    /// The messages an event gives: an e-mail to the customer for the topics they hear about;
+    /// for progress updates, the channels the customer chose (a text only for the short ones,
+    /// and only with a phone number and a provider).
     func plan(_ event: Outbox.Event) async throws -> [PlannedMessage] {
         guard let kind = MessageKind(topic: event.topic) else { return [] }
         if kind.isAboutAnOrder {
@@ -90,7 +97,15 @@ public struct Notifications: Sendable {
             // An order cancelled before it was ever paid (a declined card, an abandoned
             // payment): the shopper was told on the spot, and no money moved.
             if kind == .orderCancelled, found.order.paidAt == nil { return [] }
-            return [PlannedMessage(channel: .email, recipient: "customer:\(found.customerID.rawValue)", kind: kind.rawValue)]
+            let recipient = "customer:\(found.customerID.rawValue)"
+            guard kind.isUpdate else { return [PlannedMessage(channel: .email, recipient: recipient, kind: kind.rawValue)] }
+            guard let chosen = try await composer.accounts.updateChannels(of: found.customerID) else { return [] }
+            var planned: [PlannedMessage] = []
+            if chosen.channels.byEmail { planned.append(PlannedMessage(channel: .email, recipient: recipient, kind: kind.rawValue)) }
+            if chosen.channels.bySMS, chosen.hasPhone, kind.goesBySMS, sms != nil {
+                planned.append(PlannedMessage(channel: .sms, recipient: recipient, kind: kind.rawValue))
+            }
+            return planned
         }
         guard let customer = event.payload["customer_id"].flatMap(Int64.init) else { return [] }
         return [PlannedMessage(channel: .email, recipient: "customer:\(customer)", kind: kind.rawValue)]
@@ -107,17 +122,21 @@ public struct Notifications: Sendable {
             switch message.channel {
             case .email:
                 try await mail.send(try await composer.compose(message, event: event, now: now))
-            case .sms, .webhook:
-                throw Undeliverable("no \(message.channel.rawValue) channel is set up")
+            case .sms:
+                guard let sms else { throw Undeliverable("no SMS provider is set up") }
+                try await sms.send(try await composer.composeSMS(message, event: event))
+            case .webhook:
+                throw Undeliverable("no webhook channel is set up")
             }
             try await store.markSent(message.id, now: timestamp)
             Self.count(message.channel, "sent")
             logger.info("message sent", metadata: metadata)
             return .sent
         } catch {
-            let permanent = (error as? MailError)?.isPermanent == true || error is Undeliverable
+            let permanent = (error as? MailError)?.isPermanent == true || (error as? SMSError)?.isPermanent == true || error is Undeliverable
             // Only our own errors' words: others may quote data.
-            let reason = (error as? MailError)?.description ?? (error as? Undeliverable)?.description ?? String(describing: type(of: error))
+            let reason = (error as? MailError)?.description ?? (error as? SMSError)?.description ?? (error as? Undeliverable)?.description
+                ?? String(describing: type(of: error))
             let retryAt = permanent || message.attempts >= settings.maxAttempts ? nil : timestamp + retryDelay(attempt: message.attempts)
             do {
                 try await store.markFailed(message.id, error: reason, retryAt: retryAt)

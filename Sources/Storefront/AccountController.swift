@@ -38,6 +38,9 @@ public struct AccountController: Sendable {
         router.post("/account/sign-out", use: signOut)
         router.post("/account/password", use: changePassword)
         router.post("/account/sign-out-everywhere", use: signOutEverywhere)
+        router.post("/account/updates", use: chooseUpdates)
+        router.get("/account/unsubscribe", use: unsubscribeForm)
+        router.post("/account/unsubscribe", use: unsubscribe)
         links.addRoutes(to: router)
     }
 
@@ -47,7 +50,8 @@ public struct AccountController: Sendable {
         }
         let query = Self.query(request)
         let notice = query["password"]?.first == "changed" ? "Your password is changed. You stay signed in here; every other session has ended."
-            : query["confirmed"]?.first == "1" ? "Your e-mail is confirmed. Welcome!" : nil
+            : query["confirmed"]?.first == "1" ? "Your e-mail is confirmed. Welcome!"
+            : query["updates"]?.first == "saved" ? "Saved: that is how we will keep you posted about your orders." : nil
         return try await accountPage(context, notice: notice)
             .response(from: request, context: context)
     }
@@ -62,9 +66,48 @@ public struct AccountController: Sendable {
             header: try await header(context),
             customer: .init(name: customer.name, email: customer.email, phone: customer.phone,
                             since: customer.createdAt.formatted(.dateTime.day().month(.wide).year())),
-            notice: notice, currentPasswordError: errors["current_password"], newPasswordError: errors["new_password"]
+            notice: notice, currentPasswordError: errors["current_password"], newPasswordError: errors["new_password"],
+            updateChoices: UpdateChannels.allCases.filter { shop.sendsTextMessages || !$0.bySMS }.map {
+                .init(value: $0.rawValue, label: $0.label, checked: $0 == customer.updatesBy)
+            },
+            updatesError: errors["updates_by"]
         )
         return HTMLResponse(html: try renderer.render(model, template: "account"), status: status, privatePage: true)
+    }
+
+    /// Sets how the customer hears about their order's progress.
+    @Sendable func chooseUpdates(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        guard let channels = UpdateChannels(rawValue: context.formValue("updates_by")) else {
+            return try await accountPage(context, notice: nil, errors: ["updates_by": "Choose one of the ways below."], status: .unprocessableContent)
+                .response(from: request, context: context)
+        }
+        do {
+            try await accounts.setUpdateChannels(channels, for: session.customer, smsAvailable: shop.sendsTextMessages)
+            return .redirect(to: "/account?updates=saved", type: .normal)
+        } catch AccountsError.invalidFields(let errors) {
+            return try await accountPage(context, notice: nil, errors: errors, status: .unprocessableContent).response(from: request, context: context)
+        }
+    }
+
+    /// The page behind an update e-mail's "stop these e-mails" link: a button, so that a mail
+    /// scanner fetching the link changes nothing.
+    @Sendable func unsubscribeForm(_ request: Request, context: Context) async throws -> Response {
+        let query = Self.query(request)
+        return try await links.unsubscribePage(context, customer: query["customer"]?.first ?? "", token: query["token"]?.first ?? "")
+            .response(from: request, context: context)
+    }
+
+    /// Stops update e-mails: the link's token is its authority (RFC 8058's one-click POST comes
+    /// from the mail client, without cookies or a CSRF token).
+    @Sendable func unsubscribe(_ request: Request, context: Context) async throws -> Response {
+        let query = Self.query(request)
+        let customer = query["customer"]?.first ?? context.formValue("customer")
+        let token = query["token"]?.first ?? context.formValue("token")
+        guard let id = UUID(publicString: customer), try await accounts.unsubscribeFromUpdateEmails(customerID: id, token: token) else {
+            return try await links.unsubscribeResult(context, done: false).response(from: request, context: context)
+        }
+        return try await links.unsubscribeResult(context, done: true).response(from: request, context: context)
     }
 
     /// Changes the password; every other session ends.

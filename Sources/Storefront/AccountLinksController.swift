@@ -53,6 +53,10 @@ public struct AccountLinksController: Sendable {
         var checkEmail = false
         var confirm = false
         var confirmInvalid = false
+        var unsubscribe = false
+        var unsubscribed = false
+        var unsubscribeInvalid = false
+        var customer = ""
         var email = ""
         var token = ""
         var errors: [FormErrorItem] = []
@@ -112,6 +116,22 @@ public struct AccountLinksController: Sendable {
         } catch is PasswordReset.LinkNotValid {
             return try await page(context, title: "This link no longer works", status: .gone) { $0.invalid = true }
                 .response(from: request, context: context)
+        }
+    }
+
+    /// "Stop these e-mails?", with the button that does it.
+    func unsubscribePage(_ context: Context, customer: String, token: String) async throws -> HTMLResponse {
+        try await page(context, title: "Stop update e-mails") {
+            $0.unsubscribe = true
+            $0.customer = customer
+            $0.token = token
+        }
+    }
+
+    /// What stopping update e-mails did.
+    func unsubscribeResult(_ context: Context, done: Bool) async throws -> HTMLResponse {
+        try await page(context, title: done ? "No more update e-mails" : "This link does not work", status: done ? .ok : .notFound) {
+            if done { $0.unsubscribed = true } else { $0.unsubscribeInvalid = true }
         }
     }
 

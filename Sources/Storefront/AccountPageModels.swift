@@ -60,4 +60,12 @@ struct AccountPageModel: Sendable {
     var notice: String?
     var currentPasswordError: String?
     var newPasswordError: String?
+    struct ChannelChoice: Sendable {
+        var value: String
+        var label: String
+        var checked: Bool
+    }
+    /// How the customer hears about their order's progress, as radio buttons.
+    var updateChoices: [ChannelChoice] = []
+    var updatesError: String? = nil
 }

@@ -6,6 +6,8 @@ public struct ShopSettings: Sendable {
     public var name: String
     /// The public base URL for canonical links, without a trailing slash.
     public var publicBaseURL: String
+    /// Whether customers may choose text messages for their order's progress.
+    public var sendsTextMessages = false
 
     /// Creates shop settings.
     public init(name: String = "GoMart", publicBaseURL: String) {

@@ -3,6 +3,9 @@ import GoMartApp
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Security
+import Storage
+import TestSupport
 import Testing
 
 /// The e-mails a live test app kept in its Maildir folder.
@@ -152,5 +155,68 @@ struct Mailbox {
             let signIn = try await other.post(client, "/account/sign-in", form: [("email", "grace@example.com"), ("password", "a brand new secret"), ("next", "")])
             #expect(signIn.status == .seeOther)
         }
+    }
+}
+
+@Suite struct UpdateChannelPageTests {
+    @Test func theAccountPageSetsHowUpdatesArriveAndTheOneClickLinkStopsTheEMails() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-updates-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A database on disk, so that the shop's key is in a file this test can read too.
+        var settings = GoMartConfiguration.forTests(databaseURL: .sqliteFile(path: folder.appendingPathComponent("gomart.sqlite").path))
+        settings.persistence.dataDirectory = folder.path
+        settings.messaging.smsSandbox = true
+        let configured = settings
+        try await withTestApp(configure: {
+            $0.persistence.databaseURL = configured.persistence.databaseURL
+            $0.persistence.databaseSchema = nil
+            $0.persistence.dataDirectory = configured.persistence.dataDirectory
+            $0.messaging.smsSandbox = true
+        }) { client in
+            var browser = Browser()
+            _ = try await browser.get(client, "/account/sign-up")
+            _ = try await browser.post(client, "/account/sign-up", form: [("name", "Grace Hopper"), ("email", "grace@example.com"),
+                                                                         ("password", "compiler-pioneer"), ("phone", "")])
+            let page = try await browser.get(client, "/account").text
+            #expect(page.contains(#"<input type="radio" name="updates_by" value="email" checked> By e-mail"#))
+            #expect(page.contains(#"value="both"> By e-mail and text message"#))
+
+            // Texts need a phone number, which this account has not given.
+            let refused = try await browser.post(client, "/account/updates", form: [("updates_by", "sms")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("Text messages need a phone number on your account."))
+            let saved = try await browser.post(client, "/account/updates", form: [("updates_by", "none")])
+            #expect(saved.headers[.location] == "/account?updates=saved")
+            #expect(try await browser.get(client, "/account").text.contains(#"value="none" checked>"#))
+
+            // The one-click link from an update e-mail: posted by a mail client, with no cookie and no CSRF token.
+            _ = try await browser.post(client, "/account/updates", form: [("updates_by", "email")])
+            let me = try await client.executeRequest(uri: "/account", method: .get, headers: [.cookie: browser.cookieHeader], body: nil)
+            #expect(me.status == .ok)
+            let keys = try loadSecretKeys(configured)
+            let id = try #require(try await Self.publicID(client, browser))
+            let token = PersonalDataVault(keys: keys).blindIndex("unsubscribe:" + id)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let forged = try await client.executeRequest(uri: "/account/unsubscribe?customer=\(id)&token=forged", method: .post, headers: headers,
+                                                         body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
+            #expect(forged.status == .notFound)
+            let oneClick = try await client.executeRequest(uri: "/account/unsubscribe?customer=\(id)&token=\(token)", method: .post, headers: headers,
+                                                           body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
+            #expect(oneClick.status == .ok)
+            #expect(oneClick.text.contains("No more update e-mails"))
+            #expect(try await browser.get(client, "/account").text.contains(#"value="none" checked>"#))
+        }
+    }
+
+    /// The signed-in customer's public id, from the data export of their own orders page… or the API.
+    static func publicID(_ client: some TestClientProtocol, _ browser: Browser) async throws -> String? {
+        var signIn = HTTPFields()
+        signIn[.contentType] = "application/json"
+        let session = try await client.executeRequest(uri: "/api/v1/sessions", method: .post, headers: signIn,
+                                                      body: ByteBuffer(string: #"{"email":"grace@example.com","password":"compiler-pioneer"}"#)).json()
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(session["token"] as? String ?? "")"
+        return try await client.executeRequest(uri: "/api/v1/me", method: .get, headers: headers, body: nil).json()["id"] as? String
     }
 }

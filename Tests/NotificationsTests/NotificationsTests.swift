@@ -327,3 +327,79 @@ struct NotifyingShop {
         await fixture.shop.close()
     }
 }
+
+/// A text message provider that keeps what it is given.
+final class RecordingSMS: SMSProvider {
+    private let state = Mutex<[SMSMessage]>([])
+    var sent: [SMSMessage] { state.withLock { $0 } }
+    func send(_ message: SMSMessage) async throws { state.withLock { $0.append(message) } }
+}
+
+@Suite struct UpdateChannelTests {
+    /// A shop whose worker also sends texts, to a recording provider.
+    static func texting(_ fixture: NotifyingShop) -> (Notifications, RecordingSMS) {
+        let texts = RecordingSMS()
+        let notifications = Notifications(store: fixture.store, settings: fixture.notifications.settings, composer: fixture.notifications.composer,
+                                          fulfilment: fixture.shop.fulfilment, mail: fixture.mailbox, sms: texts, logger: TestDatabase.logger)
+        return (notifications, texts)
+    }
+
+    static let driver = OrderActor.staff(id: "driver-1")
+
+    static func outForDelivery(_ fixture: NotifyingShop, _ order: Order) async throws {
+        try await fixture.shop.fulfilment.move(order.id, .startPicking, by: driver)
+        try await fixture.shop.fulfilment.pack(order.id, picked: nil, by: driver)
+        try await fixture.shop.fulfilment.move(order.id, .dispatch, by: driver)
+    }
+
+    @Test func bothChannelsGiveAnEMailWithAOneClickUnsubscribeAndAText() async throws {
+        let fixture = try await NotifyingShop.make()
+        let (notifications, texts) = Self.texting(fixture)
+        let customer = try await fixture.accounts.signUp(SignUpForm(name: "Ann Smith", email: "ann@example.com", password: "correct horse battery",
+                                                                    phone: "07700 900001")).customer
+        try await fixture.accounts.setUpdateChannels(.both, for: customer, smsAvailable: true)
+        let placed = try await fixture.paidOrder(for: customer)
+        try await Self.outForDelivery(fixture, placed.order)
+        try await notifications.runRound(now: fixture.clock.now)
+
+        #expect(fixture.sentMail.map(\.subject) == [
+            "Confirm your e-mail for GoMart", "Your GoMart order \(placed.order.number) is confirmed",
+            "We are picking your order \(placed.order.number)", "Your order \(placed.order.number) is on its way",
+        ])
+        let update = try #require(fixture.sentMail.last)
+        let link = "https://shop.example/account/unsubscribe?customer=\(customer.id.publicString)&token=\(fixture.accounts.unsubscribeToken(for: customer.id))"
+        #expect(update.headers.map { $0.name } == ["List-Unsubscribe", "List-Unsubscribe-Post"])
+        #expect(update.headers.map { $0.value } == ["<\(link)>", "List-Unsubscribe=One-Click"])
+        #expect(fixture.sentMail[1].headers.isEmpty)
+        #expect(texts.sent.map(\.body) == ["GoMart: your order \(placed.order.number) is on its way to LS1 4AP and will be with you soon."])
+        #expect(texts.sent.first?.to == "07700 900001")
+
+        // The link stops the e-mails; the texts go on.
+        #expect(try await fixture.accounts.unsubscribeFromUpdateEmails(customerID: customer.id, token: fixture.accounts.unsubscribeToken(for: customer.id)))
+        #expect(try await fixture.accounts.updateChannels(of: customer.internalID)?.channels == .sms)
+        #expect(try await fixture.accounts.unsubscribeFromUpdateEmails(customerID: customer.id, token: "forged") == false)
+        try await fixture.shop.fulfilment.move(placed.order.id, .deliver, by: Self.driver)
+        try await notifications.runRound(now: fixture.clock.now)
+        #expect(fixture.sentMail.count == 4)
+        #expect(texts.sent.map(\.body).last == "GoMart: your order \(placed.order.number) was delivered. Thank you!")
+        await fixture.shop.close()
+    }
+
+    @Test func textsNeedAPhoneNumberAndAShopThatSendsThem() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        await #expect(throws: AccountsError.invalidFields(["updates_by": "Text messages need a phone number on your account."])) {
+            try await fixture.accounts.setUpdateChannels(.sms, for: customer, smsAvailable: true)
+        }
+        await #expect(throws: AccountsError.invalidFields(["updates_by": "This shop does not send text messages."])) {
+            try await fixture.accounts.setUpdateChannels(.both, for: customer, smsAvailable: false)
+        }
+        // "None" stops updates, never the confirmation.
+        try await fixture.accounts.setUpdateChannels(.none, for: customer, smsAvailable: false)
+        let placed = try await fixture.paidOrder(for: customer)
+        try await fixture.shop.fulfilment.move(placed.order.id, .startPicking, by: Self.driver)
+        try await fixture.round()
+        #expect(fixture.sentMail.map(\.subject) == ["Your GoMart order \(placed.order.number) is confirmed"])
+        await fixture.shop.close()
+    }
+}
