@@ -139,6 +139,7 @@ let package = Package(
             dependencies: [
                 "GoMartModels", "Accounts", "Checkout", "Mail", "Security", "Storage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -38,6 +38,10 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case catalogueImported = "catalogue.imported"
     /// A failed or given-up message to a customer was put back in line.
     case messageRetried = "message.retried"
+    /// A webhook endpoint was registered.
+    case webhookAdded = "webhook.added"
+    /// A webhook endpoint was turned off or back on by staff.
+    case webhookChanged = "webhook.changed"
 }
 
 /// One line of the audit log: who did what to what, when, with the values before and after.

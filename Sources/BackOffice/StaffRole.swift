@@ -18,7 +18,7 @@ public enum StaffRole: String, Sendable, Hashable, CaseIterable, Codable {
             Set(StaffPermission.allCases)
         case .manager:
             [.editCatalogue, .adjustStock, .viewOrders, .pickOrders, .deliverOrders, .cancelOrders, .refundOrders,
-             .viewCustomers, .addNotes, .viewReports]
+             .viewCustomers, .addNotes, .viewReports, .manageWebhooks]
         case .picker:
             [.viewOrders, .pickOrders]
         case .driver:
@@ -60,4 +60,6 @@ public enum StaffPermission: String, Sendable, Hashable, CaseIterable, Codable {
     case addNotes = "add_notes"
     /// The dashboard and reports.
     case viewReports = "view_reports"
+    /// Integrators' webhook endpoints: register, turn off and on, see deliveries.
+    case manageWebhooks = "manage_webhooks"
 }

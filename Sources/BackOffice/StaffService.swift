@@ -76,6 +76,12 @@ public struct StaffService: Sendable {
         return try await repository.allMembers().map(open)
     }
 
+    /// The owners who can be reached, for messages about the shop itself (a webhook endpoint
+    /// turned off): not for anyone's eyes, for the notifications worker.
+    public func activeOwners() async throws -> [StaffMember] {
+        try await repository.allMembers().map(open).filter { $0.role == .owner && !$0.isDisabled }
+    }
+
     /// Gives a member another role, from the role `current` the owner saw. Their sessions end, so
     /// the new rights apply at once. A member moving to owner or manager without a second factor
     /// is enrolled: the enrolment is returned, to be shown once.

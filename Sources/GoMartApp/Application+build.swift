@@ -28,7 +28,7 @@ import Web
 public let allMigrations: [Migration] =
     CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + Outbox.migrations + JobLease.migrations + ChangeFeed.migrations
     + BackOfficeMigrations.all + PaymentsMigrations.all
-    + DataKeyRotation.migrations + MessageStore.migrations
+    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations
 
 /// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
 public let allSealedColumns: [SealedColumn] = AccountsMigrations.sealedColumns + BackOfficeMigrations.sealedColumns + CheckoutMigrations.sealedColumns
@@ -331,6 +331,8 @@ func buildRouter(
     AdminDashboardController(desk: services.reportsDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCustomersController(desk: services.customerDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminMessagesController(desk: MessageDesk(staff: staff, messages: services.messages), staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminWebhooksController(desk: WebhookDesk(staff: staff, webhooks: services.webhooks, database: database), staff: staff, renderer: renderer, shop: shop)
+        .addRoutes(to: router)
     AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
@@ -381,10 +383,14 @@ func makeNotifications(_ configuration: GoMartConfiguration, services: ShopServi
     } else {
         sms = nil
     }
+    let staff = services.staff
     let composer = try EmailComposer(settings: settings, accounts: services.accounts, fulfilment: services.fulfilment,
-                                     vault: PersonalDataVault(keys: services.keys))
+                                     vault: PersonalDataVault(keys: services.keys),
+                                     owners: { try await staff.activeOwners().map { MailAddress($0.email, name: $0.name) } })
+    let webhooks = WebhookChannel(store: services.webhooks.store, sender: WebhookSender(addressGuard: services.webhooks.addressGuard),
+                                  vault: PersonalDataVault(keys: services.keys), disableAfter: messaging.webhookDisableAfter)
     return Notifications(store: services.messages, settings: settings, composer: composer, fulfilment: services.fulfilment,
-                         mail: transport, sms: sms, logger: logger)
+                         mail: transport, sms: sms, webhooks: webhooks, logger: logger)
 }
 
 /// The worker's scheduled backups, when they apply: a database on disk or PostgreSQL, an

@@ -275,6 +275,12 @@ extension GoMartConfiguration {
         /// Whether customers may choose text messages.
         public var smsAvailable: Bool { sms != nil || smsSandbox }
 
+        /// Whether webhooks may go to loopback and private addresses (`GOMART_WEBHOOK_ALLOW_PRIVATE`,
+        /// off): by default an endpoint on the shop's own machine or network is refused (SSRF).
+        public var webhookAllowPrivate = false
+        /// Failed deliveries in a row before an endpoint is turned off (`GOMART_WEBHOOK_DISABLE_AFTER`).
+        public var webhookDisableAfter = 15
+
         /// Whether a new account must confirm its e-mail before it can sign in
         /// (`GOMART_EMAIL_VERIFICATION`: `required` or `off`; required in production). With it,
         /// sign-up answers the same whether or not the e-mail already has an account.
@@ -302,6 +308,8 @@ extension GoMartConfiguration {
                 settings.note("GOMART_SMS_URL, GOMART_SMS_ACCOUNT, GOMART_SMS_TOKEN and GOMART_SMS_FROM go together: give all four or none")
             }
             smsSandbox = sms == nil && !production
+            webhookAllowPrivate = settings.boolean("GOMART_WEBHOOK_ALLOW_PRIVATE", default: false)
+            webhookDisableAfter = settings.integer("GOMART_WEBHOOK_DISABLE_AFTER", default: webhookDisableAfter, range: 1...1_000)
             switch settings.text("GOMART_EMAIL_VERIFICATION")?.lowercased() {
             case nil: requireEmailVerification = production
             case "required": requireEmailVerification = true

@@ -39,6 +39,8 @@ public struct ShopServices: Sendable {
     public let changes: ChangeFeed
     /// Messages to customers, as the outbox worker made them.
     public let messages: MessageStore
+    /// Integrators' webhook endpoints.
+    public let webhooks: Webhooks
 
     /// Assembles the services `configuration` asks for over `database`.
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
@@ -78,6 +80,8 @@ public struct ShopServices: Sendable {
         reportsDesk = ReportsDesk(staff: staff, reports: SalesReports(database: database, currency: configuration.shopping.currency),
                                   catalogue: catalogueAdmin)
         messages = MessageStore(database: database)
+        webhooks = Webhooks(store: WebhookStore(database: database), messages: messages, vault: PersonalDataVault(keys: keys),
+                            addressGuard: WebhookAddressGuard(allowPrivate: configuration.messaging.webhookAllowPrivate))
         customerDesk = CustomerDesk(staff: staff, accounts: accounts, checkout: checkout, cart: cart, database: database)
     }
 }

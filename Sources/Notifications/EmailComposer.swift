@@ -24,9 +24,13 @@ public struct EmailComposer: Sendable {
     let fulfilment: FulfilmentService
     let vault: PersonalDataVault
     let library: MustacheLibrary
+    /// The shop's owners (name, address), for e-mails about the shop itself.
+    let owners: @Sendable () async throws -> [MailAddress]
 
     /// Loads the templates bundled with this module; a missing one fails here, at start-up.
-    public init(settings: NotificationSettings, accounts: AccountsService, fulfilment: FulfilmentService, vault: PersonalDataVault) throws {
+    public init(settings: NotificationSettings, accounts: AccountsService, fulfilment: FulfilmentService, vault: PersonalDataVault,
+                owners: @escaping @Sendable () async throws -> [MailAddress] = { [] }) throws {
+        self.owners = owners
         self.settings = settings
         self.accounts = accounts
         self.fulfilment = fulfilment
@@ -40,6 +44,23 @@ public struct EmailComposer: Sendable {
             try library.register(text, named: name)
         }
         self.library = library
+    }
+
+    /// The e-mail to the shop's owners that a webhook endpoint was turned off.
+    func composeForOwners(_ message: NotificationMessage, event: Outbox.Event, now: Date) async throws -> MailMessage {
+        let owners = try await owners()
+        guard !owners.isEmpty else { throw Undeliverable("the shop has no owner to tell") }
+        let url = event.payload["url"] ?? "an endpoint"
+        let view = AccountView(
+            shopName: settings.shopName, subject: "A webhook endpoint of \(settings.shopName) was turned off", headline: "A webhook endpoint was turned off",
+            paragraphs: ["Deliveries to \(url) failed \(event.payload["failures"] ?? "too many") times in a row, so GoMart stopped sending to it.",
+                         "Events since then wait as failed deliveries. Fix the endpoint, then turn it back on in the back office; you can send the failed deliveries again from the Messages page."],
+            action: .init(label: "Open the webhooks", url: "\(settings.publicURL)/admin/webhooks"), after: [],
+            footer: "You get this e-mail because you own the shop \(settings.shopName) (\(settings.publicURL))."
+        )
+        let (text, html) = try render(view, "account")
+        return MailMessage(from: settings.from, to: owners, subject: view.subject, text: text, html: html,
+                           messageID: "webhook_disabled.\(message.id)@\(settings.host)", date: now)
     }
 
     /// The e-mail for `message`, made from `event`. Progress updates carry a one-click

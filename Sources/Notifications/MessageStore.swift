@@ -185,6 +185,14 @@ public struct MessageStore: Sendable {
         }
     }
 
+    /// A recipient's messages, newest first.
+    public func messages(recipient: String, limit: Int) async throws -> [NotificationMessage] {
+        try await database.read { sql in
+            try await sql.select().column(SQLRaw(Self.columns)).from("notification_messages").where("recipient", .equal, SQLBind(recipient))
+                .orderBy("id", .descending).limit(limit).all().map(Self.message)
+        }
+    }
+
     /// The messages made from one event.
     public func messages(eventID: Int64) async throws -> [NotificationMessage] {
         try await database.read { sql in

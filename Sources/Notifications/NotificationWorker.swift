@@ -23,13 +23,16 @@ public struct Notifications: Sendable {
     let mail: any MailTransport
     /// Text messages; nil when the shop sends none (then customers cannot choose them).
     let sms: (any SMSProvider)?
+    /// Integrators' endpoints; nil when the shop posts none.
+    let webhooks: WebhookChannel?
     let logger: Logger
     let random: @Sendable (ClosedRange<Int64>) -> Int64
 
     public init(store: MessageStore, settings: NotificationSettings, composer: EmailComposer, fulfilment: FulfilmentService,
-                mail: any MailTransport, sms: (any SMSProvider)? = nil, logger: Logger,
+                mail: any MailTransport, sms: (any SMSProvider)? = nil, webhooks: WebhookChannel? = nil, logger: Logger,
                 random: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) {
         self.sms = sms
+        self.webhooks = webhooks
         self.store = store
         self.settings = settings
         self.composer = composer
@@ -85,6 +88,20 @@ public struct Notifications: Sendable {
     /// for progress updates, the channels the customer chose (a text only for the short ones,
     /// and only with a phone number and a provider).
     func plan(_ event: Outbox.Event) async throws -> [PlannedMessage] {
+        var planned = try await customerMessages(event)
+        if event.topic == WebhookChannel.disabledTopic {
+            planned.append(PlannedMessage(channel: .email, recipient: "owners", kind: WebhookChannel.disabledTopic))
+        }
+        // Integrators' endpoints subscribed to the event's type.
+        if let webhooks, let type = WebhookEventType.name(ofTopic: event.topic) {
+            for endpoint in try await webhooks.store.all() where endpoint.enabled && endpoint.eventTypes.contains(type) {
+                planned.append(PlannedMessage(channel: .webhook, recipient: "endpoint:\(endpoint.id)", kind: type))
+            }
+        }
+        return planned
+    }
+
+    private func customerMessages(_ event: Outbox.Event) async throws -> [PlannedMessage] {
         guard let kind = MessageKind(topic: event.topic) else { return [] }
         if kind.isAboutAnOrder {
             guard let id = OrderID(publicString: event.aggregateID) else { return [] }
@@ -120,23 +137,27 @@ public struct Notifications: Sendable {
         do {
             guard let event = item.event else { throw Undeliverable("its outbox event is gone") }
             switch message.channel {
+            case .email where message.recipient == "owners":
+                try await mail.send(try await composer.composeForOwners(message, event: event, now: now))
             case .email:
                 try await mail.send(try await composer.compose(message, event: event, now: now))
             case .sms:
                 guard let sms else { throw Undeliverable("no SMS provider is set up") }
                 try await sms.send(try await composer.composeSMS(message, event: event))
             case .webhook:
-                throw Undeliverable("no webhook channel is set up")
+                guard let webhooks else { throw Undeliverable("no webhook channel is set up") }
+                try await webhooks.deliver(message, event: event, now: now)
             }
             try await store.markSent(message.id, now: timestamp)
             Self.count(message.channel, "sent")
             logger.info("message sent", metadata: metadata)
             return .sent
         } catch {
-            let permanent = (error as? MailError)?.isPermanent == true || (error as? SMSError)?.isPermanent == true || error is Undeliverable
+            let permanent = (error as? MailError)?.isPermanent == true || (error as? SMSError)?.isPermanent == true
+                || (error as? WebhookError)?.isPermanent == true || error is Undeliverable
             // Only our own errors' words: others may quote data.
-            let reason = (error as? MailError)?.description ?? (error as? SMSError)?.description ?? (error as? Undeliverable)?.description
-                ?? String(describing: type(of: error))
+            let reason = (error as? MailError)?.description ?? (error as? SMSError)?.description ?? (error as? WebhookError)?.description
+                ?? (error as? Undeliverable)?.description ?? String(describing: type(of: error))
             let retryAt = permanent || message.attempts >= settings.maxAttempts ? nil : timestamp + retryDelay(attempt: message.attempts)
             do {
                 try await store.markFailed(message.id, error: reason, retryAt: retryAt)
@@ -201,5 +222,6 @@ public struct NotificationWorker: Service {
                 if !worked { try await Task.sleep(for: notifications.settings.pollInterval) }
             }
         }
+        await notifications.webhooks?.sender.shutdown()
     }
 }

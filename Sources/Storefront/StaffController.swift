@@ -181,6 +181,7 @@ public struct StaffController: Sendable {
         case .handleCustomerData: "Export or erase a customer's data on request"
         case .addNotes: "Add notes to orders and customers"
         case .viewReports: "See the dashboard and reports"
+        case .manageWebhooks: "Register webhook endpoints for integrators"
         }
     }
 }
