@@ -153,11 +153,10 @@ public struct Notifications: Sendable {
             logger.info("message sent", metadata: metadata)
             return .sent
         } catch {
-            let permanent = (error as? MailError)?.isPermanent == true || (error as? SMSError)?.isPermanent == true
-                || (error as? WebhookError)?.isPermanent == true || error is Undeliverable
+            let failure = error as? any DeliveryFailure
+            let permanent = failure?.isPermanent == true
             // Only our own errors' words: others may quote data.
-            let reason = (error as? MailError)?.description ?? (error as? SMSError)?.description ?? (error as? WebhookError)?.description
-                ?? (error as? Undeliverable)?.description ?? String(describing: type(of: error))
+            let reason = failure?.description ?? String(describing: type(of: error))
             let retryAt = permanent || message.attempts >= settings.maxAttempts ? nil : timestamp + retryDelay(attempt: message.attempts)
             do {
                 try await store.markFailed(message.id, error: reason, retryAt: retryAt)
@@ -195,6 +194,19 @@ public struct Notifications: Sendable {
         let oldest = try await store.oldestUndelivered()
         Gauge(label: "gomart_notifications_oldest_undelivered_seconds").record(Double(oldest.map { max(now - $0, 0) } ?? 0))
     }
+}
+
+/// A delivery's failure in words fit for the log and the back office (no personal data), and
+/// whether sending again could help.
+protocol DeliveryFailure: Error, CustomStringConvertible {
+    var isPermanent: Bool { get }
+}
+
+extension MailError: DeliveryFailure {}
+extension SMSError: DeliveryFailure {}
+extension WebhookError: DeliveryFailure {}
+extension Undeliverable: DeliveryFailure {
+    var isPermanent: Bool { true }
 }
 
 /// The worker's loop over ``Notifications``: a round whenever there may be work, and a short
