@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "gomart",
             dependencies: [
-                "GoMartApp", "BackOffice", "GoMartModels", "Storage", "Catalog", "Checkout", "Operations", "Recommendations", "Security", "Telemetry",
+                "GoMartApp", "BackOffice", "GoMartModels", "Storage", "Catalog", "Checkout", "Notifications", "Operations", "Recommendations", "Security", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
