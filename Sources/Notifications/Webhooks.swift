@@ -6,6 +6,7 @@ import NIOHTTP1
 import SQLKit
 import Security
 import Storage
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -138,20 +139,34 @@ public struct WebhookAddressGuard: Sendable {
 /// Posts deliveries to endpoints: Standard Webhooks headers, no redirects followed (a redirect
 /// could lead into the shop's own network), the address checked before every post.
 public final class WebhookSender: Sendable {
-    let client: HTTPClient
+    /// Made on the first delivery and shut down with the worker: a client that was never used
+    /// needs no shutting down, so a shop that stops before its worker ran has nothing to leak.
+    private let state = Mutex<HTTPClient?>(nil)
     public let addressGuard: WebhookAddressGuard
 
     public init(addressGuard: WebhookAddressGuard) {
         self.addressGuard = addressGuard
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    private var client: HTTPClient {
+        state.withLock { client in
+            if let client { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.redirectConfiguration = .disallow
+            configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
+            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            client = made
+            return made
+        }
     }
 
     /// Closes the client's connections (on the worker's shutdown).
     public func shutdown() async {
-        try? await client.shutdown()
+        let client = state.withLock { client in
+            defer { client = nil }
+            return client
+        }
+        try? await client?.shutdown()
     }
 
     /// Posts `body` to `url`, signed with `secret`. A 2xx answer is delivered; 410 Gone is a
