@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -67,6 +67,19 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The shop's HTTP listener: its accept loop and the Date header.
+        .target(
+            name: "Listening",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -378,7 +391,9 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Telemetry", "Operations",
+                "GoMartApp", "Listening", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Telemetry", "Operations",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -389,7 +404,7 @@ let package = Package(
         // bench/run's framework ceiling: bare Hummingbird serving one page's bytes from memory.
         .executableTarget(
             name: "hummingbird-ceiling",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Listening", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/Ceiling",
             swiftSettings: swiftSettings
         ),

@@ -5,8 +5,12 @@
 // Usage: hummingbird-ceiling FILE PORT
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import Listening
+import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let bytes = FileManager.default.contents(atPath: arguments[1]), let port = Int(arguments[2]) else {
@@ -26,6 +30,22 @@ if ProcessInfo.processInfo.environment["CEILING_EVENT_LOOP_EXECUTOR"] == "1" {
         FileHandle.standardError.write(Data("could not install the event loops as the global executor\n".utf8))
         exit(70)
     }
+}
+// CEILING_LISTENER=shop serves the same page through GoMart's own listener (its accept loop)
+// instead of the framework's server: the ceiling for the shop's pages.
+if ProcessInfo.processInfo.environment["CEILING_LISTENER"] == "shop" {
+    let dates = HTTPDate()
+    let http1 = HTTP1Channel(responder: { _, writer, _ in
+        var fields = headers
+        fields[.date] = dates.now()
+        try await writer.write(response: HTTPResponse(status: .ok, headerFields: fields), body: .init(byteBuffer: page))
+    })
+    let listener = ShopListener(
+        connection: http1, host: "127.0.0.1", port: port, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "ceiling"),
+        onRunning: { _ in FileHandle.standardError.write(Data("ready\n".utf8)) }
+    )
+    try await ServiceGroup(configuration: .init(services: [listener], logger: Logger(label: "ceiling"))).run()
+    exit(0)
 }
 let app = Application(
     router: router,

@@ -145,30 +145,38 @@ public func buildApplication(
 
 /// The HTTP server for `router` on the configured address, behind each connection's
 /// ``ConnectionGuard``, and with TLS when a certificate is configured; it announces its address
-/// (with the port actually bound) once it listens.
+/// (with the port actually bound) once it listens. It runs through ``ShopListener``.
 func makeServer<Context: RequestContext>(
     router: Router<Context>, configuration: GoMartConfiguration, logger: Logger, onServerRunning: @escaping @Sendable (String) async -> Void
-) throws -> Application<RouterResponder<Context>> {
+) throws -> ShopApplication<RouterResponder<Context>> {
     let protection = configuration.protection
     let limits = ConnectionLimits(
         headerTimeout: .seconds(protection.headerTimeoutSeconds), bodyTimeout: .seconds(protection.bodyTimeoutSeconds),
         idleTimeout: .seconds(protection.idleTimeoutSeconds), maxConnections: protection.maxConnections
     )
-    var server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)]))
-    if let tls = configuration.server.tls {
-        server = try .tls(server, tlsConfiguration: try serverTLS(certificateFile: tls.certificate, keyFile: tls.key))
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(limits: limits)])
+    let tls = try configuration.server.tls.map { try serverTLS(certificateFile: $0.certificate, keyFile: $0.key) }
+    var server = HTTPServerBuilder.http1(configuration: http1)
+    if let tls {
+        server = try .tls(server, tlsConfiguration: tls)
     }
-    let scheme = configuration.server.tls == nil ? "http" : "https"
-    return Application(
+    let scheme = tls == nil ? "http" : "https"
+    let (host, port) = (configuration.server.host, configuration.server.port)
+    let base = Application(
         router: router,
         server: server,
-        configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "GoMart"),
+        configuration: .init(address: .hostname(host, port: port), serverName: "GoMart"),
         onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? configuration.server.port
-            await onServerRunning("\(scheme)://\(configuration.server.host == "0.0.0.0" ? "127.0.0.1" : configuration.server.host):\(port)")
+            let bound = channel.localAddress?.port ?? port
+            await onServerRunning("\(scheme)://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(bound)")
         },
         logger: logger
     )
+    return ShopApplication(base: base, host: host, port: port) { responder in
+        let connection = HTTP1Channel(responder: responder, configuration: http1)
+        guard let tls else { return connection }
+        return try TLSChannel(connection, tlsConfiguration: tls)
+    }
 }
 
 /// The TLS settings for serving HTTPS: the PEM certificate chain and key, TLS 1.2 or newer.
