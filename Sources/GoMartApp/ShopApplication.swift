@@ -64,7 +64,15 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             let context = Responder.Context(source: .init(channel: channel, logger: logger))
             var response: Response
             do {
-                response = try await responder.respond(to: request, context: context)
+                // In a child task of its own: a task keeps the memory its deepest call chain
+                // needed until it ends, and a connection's task lives as long as the connection.
+                // Run inline, 1,000 connections on the aisle page peaked at 132-134 MB resident;
+                // in a child task, at 107-111 MB (about 25 KB less per connection).
+                response = try await withThrowingTaskGroup(of: Response.self) { group in
+                    group.addTask { try await responder.respond(to: request, context: context) }
+                    guard let response = try await group.next() else { throw CancellationError() }
+                    return response
+                }
             } catch let error as HTTPParserError {
                 throw error
             } catch {
