@@ -9,6 +9,8 @@ import random
 import sys
 from pathlib import Path
 
+from demo_food import food_columns
+
 rng = random.Random(20261125)
 
 OWN = "GoMart"
@@ -408,6 +410,8 @@ def main(out):
                         "featured": "yes" if featured else "no",
                         "keywords": keywords + (" organic" if brand == ORGANIC else ""),
                     })
+    for row in rows:
+        row.update(food_columns(row["name"], row["aisle"], row["keywords"]))
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0].keys()), lineterminator="\n")
         writer.writeheader()

@@ -86,5 +86,13 @@ public enum CatalogMigrations {
             Migration(id: "0007_catalog_product_images") { sql, _ in
             try await sql.alter(table: "products").column("image", type: .text).run()
         },
+        // Food information (allergens and dietary labels as ",code,code," for filters) and the
+        // minimum age to buy; one column per statement, as SQLite alters tables.
+        Migration(id: "0008_catalog_food_information") { sql, _ in
+            for column in ["allergens", "dietary", "ingredients", "origin", "nutrition"] {
+                try await sql.alter(table: "products").column(column, type: .text, .notNull, .default("")).run()
+            }
+            try await sql.alter(table: "products").column("minimum_age", type: .int, .notNull, .default(0)).run()
+        },
     ]
 }

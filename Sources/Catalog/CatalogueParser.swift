@@ -4,11 +4,14 @@ import GoMartModels
 /// Reads a catalogue CSV and validates every row before anything is written.
 ///
 /// Required columns: `sku, name, brand, aisle, price, pack_size, stock`. Optional:
-/// `sold_by_weight, description, featured, keywords`. Column order is free; unknown columns are
+/// `sold_by_weight, description, featured, keywords`, the food information (`allergens`,
+/// `dietary`, `ingredients`, `origin`, `energy_kj`, `energy_kcal` and the nutrients in grams per
+/// 100 g or ml: `fat_g` … `salt_g`) and `minimum_age`. Column order is free; unknown columns are
 /// reported so that typos do not silently drop data.
 public struct CatalogueParser: Sendable {
     static let requiredColumns = ["sku", "name", "brand", "aisle", "price", "pack_size", "stock"]
-    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords"]
+    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "allergens", "dietary", "ingredients", "origin",
+                                  "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column)
     /// The largest file accepted, in bytes.
     public static let maximumFileBytes = 20 * 1024 * 1024
 
@@ -155,6 +158,13 @@ public struct CatalogueParser: Sendable {
             problem("stock", "'\(stockText)' is not a whole number from 0 to 1000000")
         }
 
+        let food = foodInformation(values, problem: problem)
+        let ageText = values["minimum_age"] ?? ""
+        let minimumAge = ageText.isEmpty ? 0 : Int(ageText) ?? -1
+        if minimumAge != 0 && !(12...25).contains(minimumAge) {
+            problem("minimum_age", "'\(ageText)' is not an age from 12 to 25 (or 0 for none)")
+        }
+
         guard problems.isEmpty, let price, let packSize, let stock else { return nil }
         return CatalogueRow(
             sku: sku,
@@ -170,7 +180,55 @@ public struct CatalogueParser: Sendable {
             stock: stock,
             description: description,
             keywords: Self.searchKeywords(name: name, aisle: aisleName, extra: keywords),
-            featured: featured
+            featured: featured,
+            food: food,
+            minimumAge: minimumAge
         )
+    }
+
+    /// The food columns: allergens and dietary labels as lists ("milk; nuts"), free text, and the
+    /// nutrition table with its sums checked (saturates within fat, sugars within carbohydrate).
+    private func foodInformation(_ values: [String: String], problem: (String, String) -> Void) -> FoodInformation {
+        func list<Code>(_ column: String, _ read: (String) -> Code?, known: [String]) -> Set<Code> {
+            var codes = Set<Code>()
+            for item in (values[column] ?? "").split(whereSeparator: { $0 == ";" || $0 == "," }) where !item.trimmingCharacters(in: .whitespaces).isEmpty {
+                if let code = read(String(item)) {
+                    codes.insert(code)
+                } else {
+                    problem(column, "'\(item.trimmingCharacters(in: .whitespaces))' is not one of \(known.joined(separator: ", "))")
+                }
+            }
+            return codes
+        }
+        let allergens = list("allergens", Allergen.init(text:), known: Allergen.allCases.map(\.rawValue))
+        let dietary = list("dietary", DietaryLabel.init(text:), known: DietaryLabel.allCases.map(\.rawValue))
+        let ingredients = values["ingredients"] ?? ""
+        if ingredients.count > 2000 { problem("ingredients", "is longer than 2000 characters") }
+        let origin = values["origin"] ?? ""
+        if origin.count > 60 { problem("origin", "is longer than 60 characters") }
+
+        var nutrition = Nutrition()
+        for (column, limit) in [("energy_kj", 3800), ("energy_kcal", 900)] {
+            guard let text = values[column], !text.isEmpty else { continue }
+            guard let value = Int(text), (0...limit).contains(value) else {
+                problem(column, "'\(text)' is not a whole number from 0 to \(limit) per 100 g")
+                continue
+            }
+            if column == "energy_kj" { nutrition.energyKilojoules = value } else { nutrition.energyKilocalories = value }
+        }
+        for nutrient in Nutrition.Nutrient.allCases {
+            guard let text = values[nutrient.column], !text.isEmpty else { continue }
+            guard let milligrams = Nutrition.milligrams(fromGrams: text), milligrams <= 100_000 else {
+                problem(nutrient.column, "'\(text)' is not a weight in grams from 0 to 100 such as 3.5")
+                continue
+            }
+            nutrition.milligrams[nutrient] = milligrams
+        }
+        for (part, whole) in [(Nutrition.Nutrient.saturates, Nutrition.Nutrient.fat), (.sugars, .carbohydrate)] {
+            if let part = nutrition.milligrams[part], let total = nutrition.milligrams[whole], part > total {
+                problem(whole == .fat ? "saturates_g" : "sugars_g", "is more than \(whole.rawValue)_g")
+            }
+        }
+        return FoodInformation(allergens: allergens, dietary: dietary, ingredients: ingredients, origin: origin, nutrition: nutrition)
     }
 }

@@ -30,6 +30,10 @@ public struct CatalogueRow: Sendable, Hashable {
     public var keywords: String
     /// Highlighted on the home page.
     public var featured: Bool
+    /// Allergens, dietary labels, ingredients, origin and nutrition.
+    public var food: FoodInformation = .none
+    /// The age a buyer must have reached (18 for alcohol and knives), or 0.
+    public var minimumAge: Int = 0
 }
 
 /// What an import changed.

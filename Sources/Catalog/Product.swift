@@ -56,6 +56,11 @@ public struct Product: Sendable, Hashable {
     /// content's hash), when one was uploaded.
     public var image: String?
 
+    /// Allergens, dietary labels, ingredients, origin and nutrition (empty for goods that are not food).
+    public var food: FoodInformation
+    /// The age a buyer must have reached (18 for alcohol and knives), or 0 when anyone may buy it.
+    public var minimumAge: Int
+
     /// True when at least one unit can be sold.
     public var inStock: Bool { stock > 0 }
 
@@ -63,7 +68,7 @@ public struct Product: Sendable, Hashable {
     public init(
         id: ProductID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
         price: Money, packSize: String, unit: MeasureUnit, unitPrice: Money, soldByWeight: Bool, stock: Int,
-        description: String, featured: Bool, image: String? = nil
+        description: String, featured: Bool, image: String? = nil, food: FoodInformation = .none, minimumAge: Int = 0
     ) {
         self.id = id
         self.sku = sku
@@ -81,5 +86,7 @@ public struct Product: Sendable, Hashable {
         self.description = description
         self.featured = featured
         self.image = image
+        self.food = food
+        self.minimumAge = minimumAge
     }
 }

@@ -231,14 +231,17 @@ public struct SQLCatalogRepository: CatalogRepository {
                 let written = try await sql.insert(into: "products")
                     .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency",
                              "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
-                             "description", "keywords", "featured", "on_sale", "updated_at")
+                             "description", "keywords", "featured", "on_sale", "updated_at",
+                             "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age")
                     .values(
                         SQLBind(UUID().publicString), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name),
                         SQLBind(row.brand), SQLBind(aisleID), SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code),
                         SQLBind(row.packSize.label), SQLBind(row.packSize.unit.rawValue), SQLBind(row.packSize.totalBaseQuantity),
                         SQLBind(row.packSize.unitPrice(for: row.price).minorUnits), SQLBind(row.soldByWeight ? 1 : 0),
                         SQLBind(row.stock), SQLBind(row.description), SQLBind(row.keywords), SQLBind(row.featured ? 1 : 0),
-                        SQLBind(1), SQLBind(now)
+                        SQLBind(1), SQLBind(now),
+                        SQLBind(FoodInformation.stored(row.food.allergens)), SQLBind(FoodInformation.stored(row.food.dietary)),
+                        SQLBind(row.food.ingredients), SQLBind(row.food.origin), SQLBind(row.food.nutrition.stored), SQLBind(row.minimumAge)
                     )
                     .onConflict(with: ["sku"]) { update in
                         update
@@ -250,6 +253,9 @@ public struct SQLCatalogRepository: CatalogRepository {
                             .set(excludedValueOf: "stock").set(excludedValueOf: "description")
                             .set(excludedValueOf: "keywords").set(excludedValueOf: "featured")
                             .set(excludedValueOf: "on_sale").set(excludedValueOf: "updated_at")
+                            .set(excludedValueOf: "allergens").set(excludedValueOf: "dietary")
+                            .set(excludedValueOf: "ingredients").set(excludedValueOf: "origin")
+                            .set(excludedValueOf: "nutrition").set(excludedValueOf: "minimum_age")
                     }
                     .returning("id").first()
                 // The stock history shows what the import set.
@@ -278,7 +284,8 @@ public struct SQLCatalogRepository: CatalogRepository {
     static let productColumnList = """
         products.public_id, products.sku, products.slug, products.name, products.brand, aisles.slug AS aisle_slug, \
         aisles.name AS aisle_name, products.price_minor, products.currency, products.pack_size, products.unit, \
-        products.unit_price_minor, products.sold_by_weight, products.stock, products.description, products.featured, products.image
+        products.unit_price_minor, products.sold_by_weight, products.stock, products.description, products.featured, products.image, \
+        products.allergens, products.dietary, products.ingredients, products.origin, products.nutrition, products.minimum_age
         """
 
     static func productColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
@@ -351,7 +358,15 @@ public struct SQLCatalogRepository: CatalogRepository {
             stock: try row.decode(column: "stock", as: Int.self),
             description: try row.decode(column: "description", as: String.self),
             featured: try row.decode(column: "featured", as: Int.self) != 0,
-            image: try row.decode(column: "image", as: String?.self)
+            image: try row.decode(column: "image", as: String?.self),
+            food: FoodInformation(
+                allergens: FoodInformation.codes(try row.decode(column: "allergens", as: String.self), as: Allergen.self),
+                dietary: FoodInformation.codes(try row.decode(column: "dietary", as: String.self), as: DietaryLabel.self),
+                ingredients: try row.decode(column: "ingredients", as: String.self),
+                origin: try row.decode(column: "origin", as: String.self),
+                nutrition: Nutrition(stored: try row.decode(column: "nutrition", as: String.self))
+            ),
+            minimumAge: try row.decode(column: "minimum_age", as: Int.self)
         )
     }
 }

@@ -1,4 +1,5 @@
 import Catalog
+import GoMartModels
 
 /// The home page: aisles and featured products.
 struct HomePageModel: Sendable {
@@ -80,6 +81,51 @@ struct ProductPageModel: Sendable {
     var similar: [ProductCard]
     var hasSimilar: Bool
     var similarHeading: String
+    /// The label's food information, when the product has any.
+    var food: FoodLabel?
+    /// "You must be 18 or over…" for an age-restricted product.
+    var ageNotice: String?
+}
+
+/// A product's food information as its page shows it.
+struct FoodLabel: Sendable {
+    struct Row: Sendable {
+        var name: String
+        var value: String
+        /// "of which" rows, indented under their total.
+        var indented: Bool
+    }
+
+    /// "Milk, Nuts", or nil when it declares none.
+    var allergens: String?
+    var dietary: [String]
+    var hasDietary: Bool
+    var ingredients: String?
+    var origin: String?
+    /// "100 g" or "100 ml".
+    var basis: String
+    var nutrition: [Row]
+    var hasNutrition: Bool
+
+    init(_ food: FoodInformation, unit: MeasureUnit) {
+        let allergens = food.allergens.sorted()
+        self.allergens = allergens.isEmpty ? nil : allergens.map(\.name).joined(separator: ", ")
+        dietary = food.dietary.sorted().map(\.name)
+        hasDietary = !dietary.isEmpty
+        ingredients = food.ingredients.isEmpty ? nil : food.ingredients
+        origin = food.origin.isEmpty ? nil : food.origin
+        basis = unit == .volume ? "100 ml" : "100 g"
+        var rows: [Row] = []
+        let energy = [food.nutrition.energyKilojoules.map { "\($0) kJ" }, food.nutrition.energyKilocalories.map { "\($0) kcal" }].compactMap { $0 }
+        if !energy.isEmpty { rows.append(Row(name: "Energy", value: energy.joined(separator: " / "), indented: false)) }
+        for nutrient in Nutrition.Nutrient.allCases {
+            if let milligrams = food.nutrition.milligrams[nutrient] {
+                rows.append(Row(name: nutrient.name, value: Nutrition.grams(milligrams), indented: nutrient == .saturates || nutrient == .sugars))
+            }
+        }
+        nutrition = rows
+        hasNutrition = !rows.isEmpty
+    }
 }
 
 /// The "Recommended for you" row of the home page, rendered for one shopper.

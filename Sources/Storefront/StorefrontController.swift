@@ -196,7 +196,11 @@ public struct StorefrontController: Sendable {
             hasMore: !more.isEmpty,
             similar: similarCards,
             hasSimilar: !similarCards.isEmpty,
-            similarHeading: similar?.source == .model ? "Similar products" : "Popular with other shoppers"
+            similarHeading: similar?.source == .model ? "Similar products" : "Popular with other shoppers",
+            food: product.food.isEmpty ? nil : FoodLabel(product.food, unit: product.unit),
+            ageNotice: product.minimumAge > 0
+                ? "Age restricted: you must be \(product.minimumAge) or over to buy this. We ask you to confirm it at checkout and check ID at the door."
+                : nil
         )
         return try renderer.render(model, template: "product")
     }

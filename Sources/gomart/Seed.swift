@@ -12,7 +12,10 @@ struct Seed: AsyncParsableCommand {
         abstract: "Load products into the shop: the demo catalogue, or your own CSV file.",
         discussion: """
             A CSV file needs a header row with the columns sku, name, brand, aisle, price, pack_size \
-            and stock, and may add sold_by_weight, description, featured and keywords. Example:
+            and stock, and may add sold_by_weight, description, featured and keywords; the food \
+            information (allergens, dietary, ingredients, origin, energy_kj, energy_kcal, fat_g, \
+            saturates_g, carbohydrate_g, sugars_g, fibre_g, protein_g, salt_g); and minimum_age. \
+            The README lists their values. Example:
 
               sku,name,brand,aisle,price,pack_size,stock,sold_by_weight
               FV-0001,Bananas,Fairfield,Fruit & Veg,0.95,per kg,120,yes

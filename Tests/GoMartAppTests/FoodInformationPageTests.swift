@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A product page shows the label's food information, and the age needed to buy.
+@Suite struct FoodInformationPageTests {
+    /// The first product page a search finds.
+    private func productPage(_ client: some TestClientProtocol, searching query: String) async throws -> String {
+        let results = try await client.execute(uri: "/search?q=\(query)", method: .get) { $0.text }
+        let range = try #require(results.range(of: #"href="/products/[a-z0-9-]+""#, options: .regularExpression))
+        let path = String(results[range].dropFirst(6).dropLast())
+        return try await client.execute(uri: path, method: .get) { $0.text }
+    }
+
+    @Test func allergensNutritionAndAgeAreOnTheProductPage() async throws {
+        try await withTestApp { client in
+            let pesto = try await productPage(client, searching: "pesto")
+            #expect(pesto.contains("<strong>Allergy advice: contains Milk, Nuts.</strong>"))
+            #expect(pesto.contains(#"<tr><th scope="row">Salt</th><td>2.2 g</td></tr>"#))
+            #expect(pesto.contains("<dt>Country of origin</dt><dd>United Kingdom</dd>"))
+            #expect(!pesto.contains("Age restricted"))
+
+            let rice = try await productPage(client, searching: "basmati")
+            #expect(rice.contains("Allergy advice: contains none of the 14 allergens that labels must declare."))
+
+            let ibuprofen = try await productPage(client, searching: "ibuprofen")
+            #expect(ibuprofen.contains("Age restricted: you must be 16 or over to buy this."))
+            #expect(!ibuprofen.contains("Food information"))
+        }
+    }
+}
