@@ -66,6 +66,10 @@ struct ProductDTO: Codable, Sendable {
     var inStock: Bool
     var description: String
     var url: String
+    /// The label's food information; absent for goods that are not food.
+    var food: FoodDTO?
+    /// The age a buyer must have reached, or 0.
+    var minimumAge: Int
 
     init(_ product: Product) {
         id = product.id.publicString
@@ -84,6 +88,52 @@ struct ProductDTO: Codable, Sendable {
         inStock = product.inStock
         description = product.description
         url = "/products/\(product.slug)"
+        food = product.food.isEmpty ? nil : FoodDTO(product.food, unit: product.unit)
+        minimumAge = product.minimumAge
+    }
+}
+
+/// A product's food information: allergen and dietary codes, ingredients, origin, nutrition.
+struct FoodDTO: Codable, Sendable {
+    var allergens: [String]
+    var dietary: [String]
+    var ingredients: String
+    var origin: String
+    var nutrition: NutritionDTO?
+
+    init(_ food: FoodInformation, unit: MeasureUnit) {
+        allergens = food.allergens.map(\.rawValue).sorted()
+        dietary = food.dietary.sorted().map(\.rawValue)
+        ingredients = food.ingredients
+        origin = food.origin
+        nutrition = food.nutrition.isEmpty ? nil : NutritionDTO(food.nutrition, unit: unit)
+    }
+}
+
+/// Nutrition per 100 g or 100 ml: energy in kJ and kcal, nutrients in milligrams.
+struct NutritionDTO: Codable, Sendable {
+    var per: String
+    var energyKj: Int?
+    var energyKcal: Int?
+    var fatMg: Int?
+    var saturatesMg: Int?
+    var carbohydrateMg: Int?
+    var sugarsMg: Int?
+    var fibreMg: Int?
+    var proteinMg: Int?
+    var saltMg: Int?
+
+    init(_ nutrition: Nutrition, unit: MeasureUnit) {
+        per = unit == .volume ? "100ml" : "100g"
+        energyKj = nutrition.energyKilojoules
+        energyKcal = nutrition.energyKilocalories
+        fatMg = nutrition.milligrams[.fat]
+        saturatesMg = nutrition.milligrams[.saturates]
+        carbohydrateMg = nutrition.milligrams[.carbohydrate]
+        sugarsMg = nutrition.milligrams[.sugars]
+        fibreMg = nutrition.milligrams[.fibre]
+        proteinMg = nutrition.milligrams[.protein]
+        saltMg = nutrition.milligrams[.salt]
     }
 }
 

@@ -20,6 +20,11 @@ public struct ProductQuery: Sendable, Hashable {
     public var brands: [String]
     /// Hides products with no stock.
     public var inStockOnly: Bool
+    /// Only food declared free of these allergens ("no nuts"): products whose label declares
+    /// none of them. Goods with no food information are left out.
+    public var freeFrom: [Allergen]
+    /// Only products with all of these dietary labels.
+    public var diets: [DietaryLabel]
     /// The order of results.
     public var sort: ProductSort
     /// The 1-based page number.
@@ -30,6 +35,7 @@ public struct ProductQuery: Sendable, Hashable {
     /// Builds a query, throwing ``CatalogError/invalidQuery(parameter:reason:)`` for out-of-range values.
     public init(
         aisleSlug: String? = nil, search: String? = nil, brands: [String] = [], inStockOnly: Bool = false,
+        freeFrom: Set<Allergen> = [], diets: Set<DietaryLabel> = [],
         sort: ProductSort? = nil, page: Int = 1, pageSize: Int = ProductQuery.defaultPageSize
     ) throws {
         guard page >= 1, page <= 10_000 else {
@@ -49,6 +55,8 @@ public struct ProductQuery: Sendable, Hashable {
         self.search = (trimmedSearch?.isEmpty ?? true) ? nil : trimmedSearch
         self.brands = brands.sorted()
         self.inStockOnly = inStockOnly
+        self.freeFrom = freeFrom.sorted { $0.rawValue < $1.rawValue }
+        self.diets = diets.sorted { $0.rawValue < $1.rawValue }
         self.sort = sort ?? (self.search == nil ? .name : .relevance)
         self.page = page
         self.pageSize = pageSize
@@ -56,8 +64,9 @@ public struct ProductQuery: Sendable, Hashable {
 
     /// Parses query-string values as a browser or API client sends them.
     ///
-    /// `page` and `limit` must be whole numbers, `sort` one of ``ProductSort``'s raw values and
-    /// `in_stock` one of `1`, `true`, `on`, `0`, `false`. Anything else is a
+    /// `page` and `limit` must be whole numbers, `sort` one of ``ProductSort``'s raw values,
+    /// `in_stock` one of `1`, `true`, `on`, `0`, `false`, and each `free_from` and `diet` an
+    /// allergen's or a dietary label's code. Anything else is a
     /// ``CatalogError/invalidQuery(parameter:reason:)``.
     public init(
         aisleSlug: String?, parameters: [String: [String]], defaultPageSize: Int = ProductQuery.defaultPageSize
@@ -92,11 +101,21 @@ public struct ProductQuery: Sendable, Hashable {
             default: throw CatalogError.invalidQuery(parameter: "in_stock", reason: "must be true or false")
             }
         }
+        func codes<Code: RawRepresentable & CaseIterable>(_ name: String, _: Code.Type) throws -> Set<Code> where Code.RawValue == String {
+            let given = (parameters[name] ?? []).filter { !$0.isEmpty }
+            let codes = given.compactMap { Code(rawValue: $0) }
+            guard codes.count == given.count, given.count <= Code.allCases.count else {
+                throw CatalogError.invalidQuery(parameter: name, reason: "must be one of \(Code.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return Set(codes)
+        }
         try self.init(
             aisleSlug: aisleSlug,
             search: try single("q"),
             brands: (parameters["brand"] ?? []).filter { !$0.isEmpty },
             inStockOnly: inStockOnly,
+            freeFrom: try codes("free_from", Allergen.self),
+            diets: try codes("diet", DietaryLabel.self),
             sort: sort,
             page: try integer("page", default: 1),
             pageSize: try integer("limit", default: defaultPageSize)

@@ -309,6 +309,16 @@ public struct SQLCatalogRepository: CatalogRepository {
         if query.inStockOnly {
             select = select.where(SQLColumn("stock", table: "products"), .greaterThan, SQLLiteral.numeric("0"))
         }
+        if !query.freeFrom.isEmpty {
+            // Declared food only: goods with no label are not "free from" anything.
+            select = select.where(SQLRaw("(products.allergens <> '' OR products.dietary <> '' OR products.ingredients <> '' OR products.nutrition <> '')"))
+            for allergen in query.freeFrom {
+                select = select.where(SQLColumn("allergens", table: "products"), .notLike, SQLBind("%,\(allergen.rawValue),%"))
+            }
+        }
+        for diet in query.diets {
+            select = select.where(SQLColumn("dietary", table: "products"), .like, SQLBind("%,\(diet.rawValue),%"))
+        }
         return select
     }
 

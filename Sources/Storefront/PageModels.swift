@@ -43,9 +43,38 @@ struct AislePageModel: Sendable {
     var resultSummary: String
     var brands: [BrandOption]
     var inStockOnly: Bool
+    var food: FoodFilters
     var hasFilters: Bool
     var sortOptions: [SortOption]
     var pagination: PaginationModel
+}
+
+/// The "Dietary" and "Free from" filters of aisle and search pages.
+struct FoodFilters: Sendable {
+    struct Option: Sendable {
+        /// The checkbox's form name: `diet` or `free_from`.
+        var name: String
+        var value: String
+        var label: String
+        var checked: Bool
+    }
+
+    var diets: [Option]
+    var freeFrom: [Option]
+    /// True when any of them is ticked (the "Free from" list then starts open).
+    var active: Bool
+
+    init(_ query: ProductQuery) {
+        diets = DietaryLabel.allCases.map { Option(name: "diet", value: $0.rawValue, label: $0.name, checked: query.diets.contains($0)) }
+        freeFrom = Allergen.allCases.sorted { $0.freeFromLabel < $1.freeFromLabel }
+            .map { Option(name: "free_from", value: $0.rawValue, label: $0.freeFromLabel, checked: query.freeFrom.contains($0)) }
+        active = !query.diets.isEmpty || !query.freeFrom.isEmpty
+    }
+
+    /// The query's food filters as link parameters (pagination keeps them).
+    static func linkParameters(_ query: ProductQuery) -> [(String, String)] {
+        query.diets.map { ("diet", $0.rawValue) } + query.freeFrom.map { ("free_from", $0.rawValue) }
+    }
 }
 
 /// Search results, or suggestions when there are none.
@@ -61,6 +90,9 @@ struct SearchPageModel: Sendable {
     var hasProducts: Bool
     var resultSummary: String
     var inStockOnly: Bool
+    var food: FoodFilters
+    /// True when there are results to sort and filter, or filters to take off.
+    var showsFilters: Bool
     var sortOptions: [SortOption]
     var pagination: PaginationModel
     var suggestedAisles: [Aisle]

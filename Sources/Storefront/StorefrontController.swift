@@ -100,6 +100,7 @@ public struct StorefrontController: Sendable {
         let aisles = try await catalog.aisles()
         var linkParameters: [(String, String)] = query.brands.map { ("brand", $0) }
         if query.inStockOnly { linkParameters.append(("in_stock", "1")) }
+        linkParameters += FoodFilters.linkParameters(query)
         if query.sort != .name { linkParameters.append(("sort", query.sort.rawValue)) }
         let pageSuffix = query.page > 1 ? " — page \(query.page)" : ""
         let model = AislePageModel(
@@ -118,7 +119,8 @@ public struct StorefrontController: Sendable {
             resultSummary: Self.summary(page),
             brands: brands.enumerated().map { AislePageModel.BrandOption(index: $0.offset, name: $0.element, checked: query.brands.contains($0.element)) },
             inStockOnly: query.inStockOnly,
-            hasFilters: !query.brands.isEmpty || query.inStockOnly,
+            food: FoodFilters(query),
+            hasFilters: !query.brands.isEmpty || query.inStockOnly || !query.diets.isEmpty || !query.freeFrom.isEmpty,
             sortOptions: SortOption.options(selected: query.sort, includeRelevance: false),
             pagination: PaginationModel(page: query.page, pageCount: page.pageCount, path: "/aisles/\(slug)", parameters: linkParameters)
         )
@@ -140,6 +142,7 @@ public struct StorefrontController: Sendable {
         let page: ProductPage? = searchText == nil ? nil : try await catalog.products(matching: query)
         var linkParameters: [(String, String)] = [("q", searchText ?? "")]
         if query.inStockOnly { linkParameters.append(("in_stock", "1")) }
+        linkParameters += FoodFilters.linkParameters(query)
         if query.sort != .relevance { linkParameters.append(("sort", query.sort.rawValue)) }
         let products = page?.products ?? []
         let model = SearchPageModel(
@@ -158,6 +161,8 @@ public struct StorefrontController: Sendable {
             hasProducts: !products.isEmpty,
             resultSummary: page.map(Self.summary) ?? "",
             inStockOnly: query.inStockOnly,
+            food: FoodFilters(query),
+            showsFilters: searchText != nil && (!products.isEmpty || query.inStockOnly || !query.diets.isEmpty || !query.freeFrom.isEmpty),
             sortOptions: SortOption.options(selected: query.sort, includeRelevance: true),
             pagination: PaginationModel(page: query.page, pageCount: page?.pageCount ?? 1, path: "/search", parameters: linkParameters),
             suggestedAisles: Self.suggestions(for: searchText, in: aisles)

@@ -74,3 +74,39 @@ import Testing
         await database.close()
     }
 }
+
+@Suite struct FoodFilterTests {
+    @Test func freeFromKeepsOnlyDeclaredFoodWithoutTheAllergen() async throws {
+        let (database, catalog) = try await TestDatabase.seededCatalog()
+        let all = try await catalog.products(matching: try ProductQuery(aisleSlug: "snacks", pageSize: 100)).products
+        let noNuts = try await catalog.products(matching: try ProductQuery(aisleSlug: "snacks", freeFrom: [.nuts], pageSize: 100)).products
+        #expect(all.contains { $0.food.allergens.contains(.nuts) })
+        #expect(!noNuts.isEmpty)
+        #expect(noNuts.allSatisfy { !$0.food.allergens.contains(.nuts) && !$0.food.isEmpty })
+        // Peanuts are not nuts: salted peanuts stay in "no nuts".
+        #expect(noNuts.contains { $0.food.allergens.contains(.peanuts) })
+        #expect(Set(noNuts.map(\.sku)) == Set(all.filter { !$0.food.allergens.contains(.nuts) && !$0.food.isEmpty }.map(\.sku)))
+
+        let household = try await catalog.products(matching: try ProductQuery(aisleSlug: "household", freeFrom: [.milk], pageSize: 100)).products
+        #expect(household.isEmpty)
+
+        let veganNoGluten = try await catalog.products(matching: try ProductQuery(aisleSlug: "bakery", freeFrom: [.gluten, .sesame], diets: [.vegan], pageSize: 100))
+        let bakery = try await catalog.products(matching: try ProductQuery(aisleSlug: "bakery", pageSize: 100)).products
+        #expect(Set(veganNoGluten.products.map(\.sku)) == Set(bakery.filter {
+            $0.food.dietary.contains(.vegan) && $0.food.allergens.isDisjoint(with: [.gluten, .sesame]) && !$0.food.isEmpty
+        }.map(\.sku)))
+        await database.close()
+    }
+
+    @Test func filtersComeFromTheQueryStringAndUnknownCodesAreRefused() throws {
+        let query = try ProductQuery(aisleSlug: nil, parameters: ["free_from": ["nuts", "milk"], "diet": ["vegan"]])
+        #expect(query.freeFrom == [.milk, .nuts])
+        #expect(query.diets == [.vegan])
+        #expect(throws: CatalogError.invalidQuery(parameter: "free_from", reason: "must be one of celery, gluten, crustaceans, eggs, fish, lupin, milk, molluscs, mustard, nuts, peanuts, sesame, soya, sulphites")) {
+            try ProductQuery(aisleSlug: nil, parameters: ["free_from": ["walnuts"]])
+        }
+        #expect(throws: CatalogError.invalidQuery(parameter: "diet", reason: "must be one of vegetarian, vegan, gluten-free, dairy-free, organic")) {
+            try ProductQuery(aisleSlug: nil, parameters: ["diet": ["keto"]])
+        }
+    }
+}

@@ -29,4 +29,42 @@ import Testing
             #expect(!ibuprofen.contains("Food information"))
         }
     }
+
+    @Test func aislesAndSearchFilterByAllergenAndDiet() async throws {
+        try await withTestApp { client in
+            let snacks = try await client.execute(uri: "/aisles/snacks", method: .get) { $0.text }
+            #expect(snacks.contains("Cashew Nuts"))
+            let noNuts = try await client.execute(uri: "/aisles/snacks?free_from=nuts", method: .get) { $0.text }
+            #expect(noNuts.contains(#"<input type="checkbox" id="free-nuts" name="free_from" value="nuts" checked>"#))
+            #expect(noNuts.contains(#"<details class="free-from" open>"#))
+            #expect(!noNuts.contains("Cashew Nuts"))
+            #expect(noNuts.contains("Salted Peanuts"))
+
+            let veganMilk = try await client.execute(uri: "/search?q=milk&diet=vegan", method: .get) { $0.text }
+            #expect(veganMilk.contains("Oat Drink"))
+            #expect(!veganMilk.contains("Semi-Skimmed Milk"))
+            #expect(veganMilk.contains(#"<input type="checkbox" id="diet-vegan" name="diet" value="vegan" checked>"#))
+
+            try await client.execute(uri: "/aisles/snacks?free_from=walnuts", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
+    @Test func theAPIFiltersAndDescribesFood() async throws {
+        try await withTestApp { client in
+            let answer = try await client.execute(uri: "/api/v1/products?aisle=snacks&free_from=nuts&diet=vegan&limit=100", method: .get) { try $0.json() }
+            let products = try #require(answer["products"] as? [[String: Any]])
+            #expect(!products.isEmpty)
+            for product in products {
+                let food = try #require(product["food"] as? [String: Any])
+                #expect(!(food["allergens"] as? [String] ?? ["?"]).contains("nuts"))
+                #expect((food["dietary"] as? [String] ?? []).contains("vegan"))
+            }
+            try await client.execute(uri: "/api/v1/products?free_from=walnuts", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
+    }
 }

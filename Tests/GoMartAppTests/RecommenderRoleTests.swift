@@ -113,6 +113,8 @@ import Testing
             try await withTestApp(configure: {
                 $0.recommendations.recommenderURL = "http://127.0.0.1:\(port)"
                 $0.recommendations.modelCheckIntervalSeconds = 0
+                // A busy machine (CI) must not turn a slow answer into a fallback and a cool-down.
+                $0.recommendations.recommenderTimeoutMilliseconds = 10_000
             },
                                   modelLoads: webLoads) { client in
                 let (items, stock, _) = try await catalogueItems(client)

@@ -14,7 +14,7 @@ struct SMTPClientTests {
     static func client(_ server: MailServer, user: String = "shop", password: String = "s3cret pass", mode: String = "required") throws -> SMTPClient {
         let password = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return try SMTPClient(settings: SMTPSettings(
-            url: "smtp://\(user):\(password)@127.0.0.1:\(server.port)?starttls=\(mode)&ca=\(server.certificate)", timeout: .seconds(10)
+            url: "smtp://\(user):\(password)@127.0.0.1:\(server.port)?starttls=\(mode)&ca=\(server.certificate)", timeout: .seconds(30)
         ))
     }
 
@@ -56,7 +56,7 @@ struct SMTPClientTests {
         let server = try MailServer()
         defer { server.stop() }
         // Without ca=, the system's authorities are trusted, and none signed the test certificate.
-        let client = try SMTPClient(settings: SMTPSettings(url: "smtp://shop:x@127.0.0.1:\(server.port)", timeout: .seconds(10)))
+        let client = try SMTPClient(settings: SMTPSettings(url: "smtp://shop:x@127.0.0.1:\(server.port)", timeout: .seconds(30)))
         let error = await #expect(throws: MailError.self) { try await client.send(Self.message()) }
         #expect(error?.isPermanent == false)
         // How the refusal surfaces (the handshake's alert, or the connection closing under it)
