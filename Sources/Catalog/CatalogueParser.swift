@@ -10,8 +10,9 @@ import GoMartModels
 /// reported so that typos do not silently drop data.
 public struct CatalogueParser: Sendable {
     static let requiredColumns = ["sku", "name", "brand", "aisle", "price", "pack_size", "stock"]
-    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "allergens", "dietary", "ingredients", "origin",
-                                  "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column)
+    /// The food information's columns.
+    static let foodColumns = ["allergens", "dietary", "ingredients", "origin", "energy_kj", "energy_kcal"] + Nutrition.Nutrient.allCases.map(\.column)
+    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "minimum_age"] + foodColumns
     /// The largest file accepted, in bytes.
     public static let maximumFileBytes = 20 * 1024 * 1024
 
@@ -158,11 +159,11 @@ public struct CatalogueParser: Sendable {
             problem("stock", "'\(stockText)' is not a whole number from 0 to 1000000")
         }
 
-        let food = foodInformation(values, problem: problem)
-        let ageText = values["minimum_age"] ?? ""
-        let minimumAge = ageText.isEmpty ? 0 : Int(ageText) ?? -1
-        if minimumAge != 0 && !(12...25).contains(minimumAge) {
-            problem("minimum_age", "'\(ageText)' is not an age from 12 to 25 (or 0 for none)")
+        let food = values.keys.contains(where: Self.foodColumns.contains) ? foodInformation(values, problem: problem) : nil
+        let ageText = values["minimum_age"]
+        let minimumAge = ageText.map { $0.isEmpty ? 0 : Int($0) ?? -1 }
+        if let minimumAge, minimumAge != 0 && !(12...25).contains(minimumAge) {
+            problem("minimum_age", "'\(ageText ?? "")' is not an age from 12 to 25 (or 0 for none)")
         }
 
         guard problems.isEmpty, let price, let packSize, let stock else { return nil }

@@ -30,10 +30,12 @@ public struct CatalogueRow: Sendable, Hashable {
     public var keywords: String
     /// Highlighted on the home page.
     public var featured: Bool
-    /// Allergens, dietary labels, ingredients, origin and nutrition.
-    public var food: FoodInformation = .none
-    /// The age a buyer must have reached (18 for alcohol and knives), or 0.
-    public var minimumAge: Int = 0
+    /// Allergens, dietary labels, ingredients, origin and nutrition; nil when the file has no
+    /// food columns at all, so that what is stored stays as it is.
+    public var food: FoodInformation? = nil
+    /// The age a buyer must have reached (18 for alcohol and knives), or 0; nil when the file
+    /// has no `minimum_age` column.
+    public var minimumAge: Int? = nil
 }
 
 /// What an import changed.

@@ -159,6 +159,14 @@ public struct Nutrition: Sendable, Hashable {
         return grams * 1000 + value * [100, 10, 1][fraction.count - 1]
     }
 
+    /// Milligrams as the catalogue file writes grams, exactly: 3500 → "3.5", 20 → "0.02".
+    static func decimalGrams(_ milligrams: Int) -> String {
+        var fraction = String(milligrams % 1000)
+        while fraction.count < 3 { fraction = "0" + fraction }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? "\(milligrams / 1000)" : "\(milligrams / 1000).\(fraction)"
+    }
+
     /// Milligrams as grams for the label: one decimal, or two below a gram ("3.5 g", "0.02 g",
     /// "12 g"); trailing zeros dropped.
     public static func grams(_ milligrams: Int) -> String {
@@ -201,6 +209,23 @@ public struct FoodInformation: Sendable, Hashable {
 
     /// True when nothing is known.
     public var isEmpty: Bool { allergens.isEmpty && dietary.isEmpty && ingredients.isEmpty && origin.isEmpty && nutrition.isEmpty }
+
+    /// The catalogue file's food columns, and `minimum_age`, as a file (or the back office's
+    /// form) would give them: what ``CatalogueParser`` reads back to the same values.
+    public static func columns(_ food: FoodInformation, minimumAge: Int) -> [String: String] {
+        var columns = [
+            "allergens": food.allergens.map(\.rawValue).sorted().joined(separator: "; "),
+            "dietary": food.dietary.sorted().map(\.rawValue).joined(separator: "; "),
+            "ingredients": food.ingredients, "origin": food.origin,
+            "energy_kj": food.nutrition.energyKilojoules.map(String.init) ?? "",
+            "energy_kcal": food.nutrition.energyKilocalories.map(String.init) ?? "",
+            "minimum_age": minimumAge == 0 ? "" : String(minimumAge),
+        ]
+        for nutrient in Nutrition.Nutrient.allCases {
+            columns[nutrient.column] = food.nutrition.milligrams[nutrient].map(Nutrition.decimalGrams) ?? ""
+        }
+        return columns
+    }
 
     /// A set of codes as stored: each between commas (",milk,nuts,"), so that a filter can look
     /// for ",nuts," without matching ",peanuts,". Empty when there are none.

@@ -228,6 +228,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                 if number % 200 == 0 { progress(number, rows.count) }
                 guard let aisleID = aisleIDs[row.aisleSlug] else { continue }
                 if !existingSKUs.contains(row.sku) { inserted += 1 }
+                let food = row.food ?? .none
                 let written = try await sql.insert(into: "products")
                     .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency",
                              "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
@@ -240,11 +241,11 @@ public struct SQLCatalogRepository: CatalogRepository {
                         SQLBind(row.packSize.unitPrice(for: row.price).minorUnits), SQLBind(row.soldByWeight ? 1 : 0),
                         SQLBind(row.stock), SQLBind(row.description), SQLBind(row.keywords), SQLBind(row.featured ? 1 : 0),
                         SQLBind(1), SQLBind(now),
-                        SQLBind(FoodInformation.stored(row.food.allergens)), SQLBind(FoodInformation.stored(row.food.dietary)),
-                        SQLBind(row.food.ingredients), SQLBind(row.food.origin), SQLBind(row.food.nutrition.stored), SQLBind(row.minimumAge)
+                        SQLBind(FoodInformation.stored(food.allergens)), SQLBind(FoodInformation.stored(food.dietary)),
+                        SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0)
                     )
                     .onConflict(with: ["sku"]) { update in
-                        update
+                        var update = update
                             .set(excludedValueOf: "slug").set(excludedValueOf: "name").set(excludedValueOf: "brand")
                             .set(excludedValueOf: "aisle_id").set(excludedValueOf: "price_minor")
                             .set(excludedValueOf: "currency").set(excludedValueOf: "pack_size")
@@ -253,9 +254,13 @@ public struct SQLCatalogRepository: CatalogRepository {
                             .set(excludedValueOf: "stock").set(excludedValueOf: "description")
                             .set(excludedValueOf: "keywords").set(excludedValueOf: "featured")
                             .set(excludedValueOf: "on_sale").set(excludedValueOf: "updated_at")
-                            .set(excludedValueOf: "allergens").set(excludedValueOf: "dietary")
-                            .set(excludedValueOf: "ingredients").set(excludedValueOf: "origin")
-                            .set(excludedValueOf: "nutrition").set(excludedValueOf: "minimum_age")
+                        // A file without food columns (or without `minimum_age`) leaves them as they are.
+                        if row.food != nil {
+                            update = update.set(excludedValueOf: "allergens").set(excludedValueOf: "dietary")
+                                .set(excludedValueOf: "ingredients").set(excludedValueOf: "origin").set(excludedValueOf: "nutrition")
+                        }
+                        if row.minimumAge != nil { update = update.set(excludedValueOf: "minimum_age") }
+                        return update
                     }
                     .returning("id").first()
                 // The stock history shows what the import set.

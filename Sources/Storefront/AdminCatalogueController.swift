@@ -172,6 +172,10 @@ public struct AdminCatalogueController: Sendable {
         var sku: String
         var fields: [Field]
         var checks: [Check]
+        /// The label's food information: allergens and dietary labels ticked, the rest typed.
+        var allergenChecks: [Check]
+        var dietChecks: [Check]
+        var foodFields: [Field]
         var description: String
         var descriptionError: String?
         var aisles: [String]
@@ -309,7 +313,14 @@ public struct AdminCatalogueController: Sendable {
             fields.insert(field("sku", "SKU", "Letters, digits and '-'; it cannot change later"), at: 0)
             fields.append(field("stock", "Stock", "Units on the shelf now"))
         }
-        let formErrors = errors.filter { !fields.map(\.name).contains($0.key) && $0.key != "description" }
+        let foodFields = [
+            field("ingredients", "Ingredients", "As the label lists them"), field("origin", "Country of origin", nil),
+            field("energy_kj", "Energy (kJ per 100 g or ml)", nil), field("energy_kcal", "Energy (kcal per 100 g or ml)", nil),
+        ] + Nutrition.Nutrient.allCases.map { field($0.column, "\($0.name.prefix(1).uppercased() + $0.name.dropFirst()) (g per 100 g or ml)", nil) }
+            + [field("minimum_age", "Minimum age to buy", "18 for alcohol and knives; empty when anyone may buy it")]
+        let allergens = Set((values["allergens"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) })
+        let diets = Set((values["dietary"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) })
+        let formErrors = errors.filter { !(fields + foodFields).map(\.name).contains($0.key) && $0.key != "description" }
         return ProductPage(
             chrome: pages.chrome(managed.map { $0.product.name } ?? "New product", member, context, request: request),
             heading: managed.map { $0.product.name } ?? "New product",
@@ -318,6 +329,9 @@ public struct AdminCatalogueController: Sendable {
             fields: fields,
             checks: [.init(name: "sold_by_weight", label: "Sold by weight", checked: values["sold_by_weight"] == "yes"),
                      .init(name: "featured", label: "Featured on the home page", checked: values["featured"] == "yes")],
+            allergenChecks: Allergen.allCases.map { .init(name: "allergen-\($0.rawValue)", label: $0.name, checked: allergens.contains($0.rawValue)) },
+            dietChecks: DietaryLabel.allCases.map { .init(name: "diet-\($0.rawValue)", label: $0.name, checked: diets.contains($0.rawValue)) },
+            foodFields: foodFields,
             description: values["description"] ?? "", descriptionError: errors["description"],
             aisles: aisles, canEdit: member.may(.editCatalogue), canAdjust: managed != nil && member.may(.adjustStock),
             onSale: managed?.onSale ?? true, stock: managed?.product.stock ?? 0, low: managed?.isLow ?? false, stockError: nil,
@@ -339,6 +353,7 @@ public struct AdminCatalogueController: Sendable {
         return ["sku": product.sku, "name": product.name, "brand": product.brand, "aisle": product.aisleName, "price": product.price.decimalString,
                 "pack_size": product.packSize, "sold_by_weight": product.soldByWeight ? "yes" : "no", "description": product.description,
                 "featured": product.featured ? "yes" : "no", "keywords": managed.keywords, "stock": String(product.stock)]
+            .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }
     }
 
     /// The product form as the catalogue file's columns.
@@ -347,6 +362,11 @@ public struct AdminCatalogueController: Sendable {
         for name in ["name", "brand", "aisle", "price", "pack_size", "description", "keywords"] { values[name] = context.formValue(name) }
         values["sold_by_weight"] = context.formValue("sold_by_weight") == "on" ? "yes" : "no"
         values["featured"] = context.formValue("featured") == "on" ? "yes" : "no"
+        for name in ["ingredients", "origin", "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column) {
+            values[name] = context.formValue(name) ?? ""
+        }
+        values["allergens"] = Allergen.allCases.filter { context.formValue("allergen-\($0.rawValue)") == "on" }.map(\.rawValue).joined(separator: "; ")
+        values["dietary"] = DietaryLabel.allCases.filter { context.formValue("diet-\($0.rawValue)") == "on" }.map(\.rawValue).joined(separator: "; ")
         if includeSKUAndStock {
             values["sku"] = context.formValue("sku")
             values["stock"] = context.formValue("stock")

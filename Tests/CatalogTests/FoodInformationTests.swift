@@ -15,16 +15,16 @@ import Testing
             W-1,Red Wine,GoMart,Drinks,6.50,75 cl,9,sulphites,vegan,Grapes,France,,,,,,,,,,18
             """)
 
-        #expect(rows[0].food.allergens == [.milk, .nuts])
-        #expect(rows[0].food.dietary == [.vegetarian, .glutenFree])
-        #expect(rows[0].food.ingredients == "Basil (40%), cashew nuts, cheese (milk)")
-        #expect(rows[0].food.origin == "Italy")
-        #expect(rows[0].food.nutrition == Nutrition(energyKilojoules: 1925, energyKilocalories: 460, milligrams: [
+        #expect(rows[0].food?.allergens == [.milk, .nuts])
+        #expect(rows[0].food?.dietary == [.vegetarian, .glutenFree])
+        #expect(rows[0].food?.ingredients == "Basil (40%), cashew nuts, cheese (milk)")
+        #expect(rows[0].food?.origin == "Italy")
+        #expect(rows[0].food?.nutrition == Nutrition(energyKilojoules: 1925, energyKilocalories: 460, milligrams: [
             .fat: 46_000, .saturates: 7000, .carbohydrate: 5000, .sugars: 3000, .fibre: 2000, .protein: 5500, .salt: 20,
         ]))
         #expect(rows[0].minimumAge == 0)
-        #expect(rows[1].food.allergens == [.sulphites])
-        #expect(rows[1].food.nutrition.isEmpty)
+        #expect(rows[1].food?.allergens == [.sulphites])
+        #expect(rows[1].food?.nutrition.isEmpty == true)
         #expect(rows[1].minimumAge == 18)
     }
 
@@ -108,5 +108,51 @@ import Testing
         #expect(throws: CatalogError.invalidQuery(parameter: "diet", reason: "must be one of vegetarian, vegan, gluten-free, dairy-free, organic")) {
             try ProductQuery(aisleSlug: nil, parameters: ["diet": ["keto"]])
         }
+    }
+}
+
+@Suite struct FoodInformationEditingTests {
+    @Test func anEditSetsClearsOrKeepsTheFoodInformation() async throws {
+        let (database, catalog) = try await TestDatabase.seededCatalog()
+        let admin = CatalogueAdmin(database: database, catalog: catalog)
+        let created = try await admin.create(newProduct.merging(["allergens": "celery", "ingredients": "Tomatoes", "salt_g": "0.02", "minimum_age": ""]) { $1 },
+                                             lowStockThreshold: 3, by: "test")
+        #expect(created.product.food == FoodInformation(allergens: [.celery], ingredients: "Tomatoes", nutrition: Nutrition(milligrams: [.salt: 20])))
+
+        // A client that sends no food columns (the API's product request) keeps them.
+        var renamed = newProduct
+        renamed["name"] = "Heirloom Tomatoes"
+        let kept = try await admin.update(created.product.id, renamed, lowStockThreshold: 3)
+        #expect(kept.product.name == "Heirloom Tomatoes")
+        #expect(kept.product.food == created.product.food)
+
+        // The back office's form sends them all: ticked allergens, typed figures, empty to clear.
+        let edited = try await admin.update(created.product.id, renamed.merging([
+            "allergens": "mustard; sulphites", "dietary": "vegan", "ingredients": "", "origin": "Spain", "energy_kcal": "18",
+            "salt_g": "", "minimum_age": "18",
+        ]) { $1 }, lowStockThreshold: 3)
+        #expect(edited.product.food == FoodInformation(allergens: [.mustard, .sulphites], dietary: [.vegan], origin: "Spain",
+                                                      nutrition: Nutrition(energyKilocalories: 18)))
+        #expect(edited.product.minimumAge == 18)
+        await database.close()
+    }
+
+    @Test func aFileWithoutFoodColumnsLeavesThemAndAnExportCarriesThem() async throws {
+        let (database, catalog) = try await TestDatabase.seededCatalog()
+        let admin = CatalogueAdmin(database: database, catalog: catalog)
+        let pesto = try #require(try await catalog.products(matching: try ProductQuery(search: "pesto", pageSize: 1)).products.first)
+        // The export, cut back to the columns a file had before food information, with a new price.
+        let exported = try CSVTable(parsing: try await admin.exportProducts())
+        var line = try #require(exported.records.first { $0.fields.first == pesto.sku }).fields.prefix(11).map { $0 }
+        line[4] = "9.99"
+        let file = CSVWriter.render(header: Array(exported.records[0].fields.prefix(11)), rows: [line])
+        let preview = try await admin.previewImport(file)
+        #expect(preview.lines.map(\.changes) == [["price: \(pesto.price.formatted) → £9.99"]])
+        _ = try await admin.applyImport(file, source: "test")
+        let after = try await catalog.product(id: pesto.id)
+        #expect(after.price.minorUnits == 999)
+        #expect(after.food == pesto.food)
+        #expect(try await admin.exportProducts().hasPrefix("sku,name,brand,aisle,price,pack_size,stock,sold_by_weight,description,featured,keywords,allergens,dietary,ingredients,origin,energy_kj,energy_kcal,fat_g,saturates_g,carbohydrate_g,sugars_g,fibre_g,protein_g,salt_g,minimum_age"))
+        await database.close()
     }
 }

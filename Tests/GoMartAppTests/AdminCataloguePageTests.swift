@@ -92,6 +92,35 @@ let productForm: [(String, String)] = [
         }
     }
 
+    @Test func aManagerLabelsAProductsFoodAndTheShopShowsIt() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            let created = try await manager.post(client, "/admin/products", form: productForm)
+            let productPath = try #require(created.headers[.location])
+            let labelled = productForm.filter { $0.0 != "sku" && $0.0 != "stock" } + [
+                ("allergen-gluten", "on"), ("allergen-sesame", "on"), ("diet-vegan", "on"), ("ingredients", "Wheat flour, olive oil, sesame"),
+                ("origin", "Italy"), ("energy_kcal", "265"), ("salt_g", "1.2"), ("minimum_age", ""),
+            ]
+            #expect(try await manager.post(client, productPath, form: labelled).status == .seeOther)
+            let form = String(buffer: try await manager.get(client, productPath).body)
+            #expect(form.contains(#"<input type="checkbox" id="f-allergen-sesame" name="allergen-sesame" checked>"#))
+            #expect(form.contains(#"<input type="checkbox" id="f-allergen-milk" name="allergen-milk">"#))
+            #expect(form.contains(#"name="salt_g" type="text" value="1.2""#))
+
+            let api = try await client.execute(uri: "/api/v1/products?q=focaccia", method: .get) { try $0.json() }
+            let food = try #require((api["products"] as? [[String: Any]])?.first?["food"] as? [String: Any])
+            #expect(food["allergens"] as? [String] == ["gluten", "sesame"])
+            #expect((food["nutrition"] as? [String: Any])?["saltMg"] as? Int == 1200)
+
+            var bad = labelled
+            bad.append(("sugars_g", "2"))
+            bad.append(("carbohydrate_g", "1"))
+            let refused = try await manager.post(client, productPath, form: bad)
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains(#"<span class="field-error">is more than carbohydrate_g</span>"#))
+        }
+    }
+
     @Test func anImportShowsEveryProblemByLineThenAppliesAsAWhole() async throws {
         try await withStaffTestApp { client, addStaff in
             var manager = try await signedInStaff(client, addStaff, .manager)
