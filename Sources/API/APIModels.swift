@@ -124,7 +124,7 @@ struct NutritionDTO: Codable, Sendable {
     var saltMg: Int?
 
     init(_ nutrition: Nutrition, unit: MeasureUnit) {
-        per = unit == .volume ? "100ml" : "100g"
+        per = Nutrition.Basis(unit).rawValue
         energyKj = nutrition.energyKilojoules
         energyKcal = nutrition.energyKilocalories
         fatMg = nutrition.milligrams[.fat]

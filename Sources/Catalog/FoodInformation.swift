@@ -1,4 +1,5 @@
 import Foundation
+import GoMartModels
 
 /// The 14 allergens that UK and EU food law (Regulation (EU) No 1169/2011, Annex II) requires a
 /// shop to declare. The raw value is the code used in catalogue files and addresses.
@@ -104,6 +105,18 @@ public struct Nutrition: Sendable, Hashable {
         public var column: String { "\(rawValue)_g" }
     }
 
+    /// What the figures are per: 100 ml for goods sold by volume, else 100 g.
+    public enum Basis: String, Sendable {
+        case hundredGrams = "100g", hundredMillilitres = "100ml"
+
+        public init(_ unit: MeasureUnit) {
+            self = unit == .volume ? .hundredMillilitres : .hundredGrams
+        }
+
+        /// As a label writes it: "100 g".
+        public var label: String { self == .hundredMillilitres ? "100 ml" : "100 g" }
+    }
+
     /// Energy in kilojoules.
     public var energyKilojoules: Int?
     /// Energy in kilocalories.
@@ -149,22 +162,13 @@ public struct Nutrition: Sendable, Hashable {
     /// Grams with up to three decimals ("3.5", "0.02") read exactly as milligrams; nil when the
     /// text is not such a number.
     public static func milligrams(fromGrams text: String) -> Int? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2, let whole = parts.first, !whole.isEmpty, whole.count <= 4,
-              whole.allSatisfy(\.isASCII) && whole.allSatisfy(\.isNumber), let grams = Int(whole)
-        else { return nil }
-        guard parts.count == 2 else { return grams * 1000 }
-        let fraction = parts[1]
-        guard !fraction.isEmpty, fraction.count <= 3, fraction.allSatisfy(\.isASCII) && fraction.allSatisfy(\.isNumber), let value = Int(fraction) else { return nil }
-        return grams * 1000 + value * [100, 10, 1][fraction.count - 1]
+        guard let thousandths = Thousandths.parse(text.trimmingCharacters(in: .whitespaces)), thousandths < 10_000_000 else { return nil }
+        return Int(thousandths)
     }
 
     /// Milligrams as the catalogue file writes grams, exactly: 3500 → "3.5", 20 → "0.02".
     static func decimalGrams(_ milligrams: Int) -> String {
-        var fraction = String(milligrams % 1000)
-        while fraction.count < 3 { fraction = "0" + fraction }
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return fraction.isEmpty ? "\(milligrams / 1000)" : "\(milligrams / 1000).\(fraction)"
+        Thousandths.format(Int64(milligrams))
     }
 
     /// Milligrams as grams for the label: one decimal, or two below a gram ("3.5 g", "0.02 g",

@@ -66,7 +66,7 @@ public struct PackSize: Hashable, Sendable {
         guard let split = trimmed.firstIndex(where: { !$0.isASCIIDigit && $0 != "." }) else { return nil }
         let numberText = trimmed[..<split].trimmingCharacters(in: .whitespaces)
         let unitText = trimmed[split...].trimmingCharacters(in: .whitespaces)
-        guard let quantity = Self.parseThousandths(numberText), quantity > 0 else { return nil }
+        guard let quantity = Thousandths.parse(numberText), quantity > 0 else { return nil }
         let unit: MeasureUnit
         let baseThousandths: Int64
         let unitLabel: String
@@ -83,7 +83,7 @@ public struct PackSize: Hashable, Sendable {
         }
         guard baseThousandths % 1000 == 0 else { return nil }
         let single = baseThousandths / 1000
-        let numberLabel = Self.formatThousandths(quantity)
+        let numberLabel = Thousandths.format(quantity)
         let singleLabel = "\(numberLabel) \(unitLabel)"
         self.init(
             unit: unit,
@@ -106,29 +106,5 @@ public struct PackSize: Hashable, Sendable {
         let numerator = price.minorUnits * unit.unitPriceBase
         let rounded = (2 * numerator + totalBaseQuantity) / (2 * totalBaseQuantity)
         return Money(minorUnits: rounded, currency: price.currency)
-    }
-
-    /// Parses `"1.5"` as 1500 thousandths; at most three decimals.
-    static func parseThousandths(_ text: String) -> Int64? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, whole < 1_000_000 else { return nil }
-        var fraction: Int64 = 0
-        if parts.count == 2 {
-            let digits = parts[1]
-            guard !digits.isEmpty, digits.count <= 3, let value = Int64(digits) else { return nil }
-            fraction = value * Money.power(10, 3 - digits.count)
-        }
-        return whole * 1000 + fraction
-    }
-
-    static func formatThousandths(_ value: Int64) -> String {
-        let whole = value / 1000
-        var fraction = value % 1000
-        guard fraction != 0 else { return "\(whole)" }
-        var digits = 3
-        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-        var text = String(fraction)
-        while text.count < digits { text = "0" + text }
-        return "\(whole).\(text)"
     }
 }

@@ -146,7 +146,7 @@ struct FoodLabel: Sendable {
         hasDietary = !dietary.isEmpty
         ingredients = food.ingredients.isEmpty ? nil : food.ingredients
         origin = food.origin.isEmpty ? nil : food.origin
-        basis = unit == .volume ? "100 ml" : "100 g"
+        basis = Nutrition.Basis(unit).label
         var rows: [Row] = []
         let energy = [food.nutrition.energyKilojoules.map { "\($0) kJ" }, food.nutrition.energyKilocalories.map { "\($0) kcal" }].compactMap { $0 }
         if !energy.isEmpty { rows.append(Row(name: "Energy", value: energy.joined(separator: " / "), indented: false)) }
