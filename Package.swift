@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -193,7 +193,7 @@ let package = Package(
             // Staff, roles and their sessions; the back office grows here.
             name: "BackOffice",
             dependencies: [
-                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Notifications", "Security", "Storage",
+                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Notifications", "Security", "Slots", "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -229,9 +229,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // Delivery areas, collection points, weekly slot templates, slots and bookings.
+            name: "Slots",
+            dependencies: [
+                "GoMartModels", "Storage",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Checkout",
             dependencies: [
-                "GoMartModels", "Pricing", "Storage", "Catalog", "Cart", "Payments", "Security",
+                "GoMartModels", "Pricing", "Storage", "Catalog", "Cart", "Payments", "Security", "Slots",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -255,7 +266,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Security", "Web",
+                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Slots", "Recommendations", "RecommendedProducts", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -266,7 +277,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Web",
+                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Slots", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -299,7 +310,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Security", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Security", "Slots", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -378,9 +389,14 @@ let package = Package(
         ),
         .testTarget(
             name: "CheckoutTests",
-            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Security", "GoMartModels", "Storage", "TestSupport",
+            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Security", "GoMartModels", "Slots", "Storage", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SlotsTests",
+            dependencies: ["Slots", "GoMartModels", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -391,7 +407,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Listening", "Catalog", "Storage", "API", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Telemetry", "Operations",
+                "GoMartApp", "Listening", "Catalog", "Storage", "API", "Slots", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Telemetry", "Operations",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -28,8 +28,10 @@ def serve(data, *setup, name="shop", keep_data=False, args=(), env=None, started
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
     stderr = open(data / f"{name}-stderr.log", "w+")
     stdout = open(data / f"{name}-stdout.log", "w")
+    # Slots are optional unless a test asks for them: drills that place orders test other things.
     process = subprocess.Popen([str(BINARY), "serve", "--port", "0", "--data-dir", str(data / "data"), *args],
-                               stdout=stdout, stderr=stderr, cwd=data, env={**os.environ, "GOMART_ADMIN_PORT": "0", **(env or {})})
+                               stdout=stdout, stderr=stderr, cwd=data,
+                               env={**os.environ, "GOMART_ADMIN_PORT": "0", "GOMART_DELIVERY_SLOTS": "optional", **(env or {})})
     url = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

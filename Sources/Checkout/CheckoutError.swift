@@ -1,4 +1,5 @@
 import Payments
+import Slots
 
 /// Why an order could not be placed or shown; controllers map these to 4xx answers.
 public enum CheckoutError: Error, CustomStringConvertible {
@@ -16,6 +17,8 @@ public enum CheckoutError: Error, CustomStringConvertible {
     case idempotencyKeyReused
     /// No such order for this customer.
     case orderNotFound
+    /// The order needs a slot and has none, or its slot cannot take it (closed, outside the area).
+    case slot(SlotError)
 
     public var description: String {
         switch self {
@@ -26,6 +29,7 @@ public enum CheckoutError: Error, CustomStringConvertible {
         case .invalidIdempotencyKey: "An Idempotency-Key of 8 to 100 letters, digits, '-' or '_' is required."
         case .idempotencyKeyReused: "This idempotency key was already used for a different order."
         case .orderNotFound: "We could not find that order."
+        case .slot(let error): error.description
         }
     }
 }

@@ -106,5 +106,15 @@ public enum CheckoutMigrations {
                 .run()
             try await sql.create(index: "order_notes_order_idx").on("order_notes").column("order_id").column("id").run()
         },
+            Migration(id: "0036_checkout_order_slots") { sql, _ in
+            // The booked slot as it was when the order was placed (the slots module keeps the
+            // booking; these copies let the order's pages, messages and picking lists stand alone).
+            try await sql.alter(table: "orders").column("fulfilment_method", type: .text).run()
+            try await sql.alter(table: "orders").column("slot_id", type: .text).run()
+            try await sql.alter(table: "orders").column("slot_place", type: .text).run()
+            try await sql.alter(table: "orders").column("slot_starts_at", type: .bigint).run()
+            try await sql.alter(table: "orders").column("slot_ends_at", type: .bigint).run()
+            try await sql.create(index: "orders_slot_idx").on("orders").column("slot_starts_at").run()
+        },
     ]
 }

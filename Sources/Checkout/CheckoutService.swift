@@ -7,6 +7,7 @@ import Pricing
 import Logging
 import Payments
 import Security
+import Slots
 import SQLKit
 import Storage
 import Tracing
@@ -25,6 +26,8 @@ public struct CheckoutService: Sendable {
     let catalog: CatalogService
     let cart: CartService
     let payments: any PaymentProvider
+    /// Delivery and collection slots: an order confirms its shopper's hold.
+    public let slots: SlotService
     let vault: PersonalDataVault
     /// How long an order may stay pending before it is treated as abandoned.
     public let pendingTimeout: TimeInterval
@@ -33,7 +36,7 @@ public struct CheckoutService: Sendable {
 
     /// Creates the service.
     public init(
-        database: Database, catalog: CatalogService, cart: CartService, payments: any PaymentProvider,
+        database: Database, catalog: CatalogService, cart: CartService, payments: any PaymentProvider, slots: SlotService,
         vault: PersonalDataVault, pendingTimeout: TimeInterval = 900, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.database = database
@@ -41,6 +44,7 @@ public struct CheckoutService: Sendable {
         self.catalog = catalog
         self.cart = cart
         self.payments = payments
+        self.slots = slots
         self.vault = vault
         self.pendingTimeout = pendingTimeout
         self.logger = logger
@@ -59,15 +63,16 @@ public struct CheckoutService: Sendable {
         case cachedWhereExact
     }
 
-    /// Prices `items` from the catalogue and lists every problem with them.
-    public func validate(_ items: [StockItem], reading read: CatalogueRead = .current) async throws -> OrderQuote {
+    /// Prices `items` from the catalogue, with delivery at the price of `slot` when one is held,
+    /// and lists every problem with them.
+    public func validate(_ items: [StockItem], reading read: CatalogueRead = .current, slot: SlotBooking? = nil) async throws -> OrderQuote {
         try await withSpan("checkout.validate") { span in
             span.attributes["order.lines"] = items.count
-            return try await quote(items, reading: read)
+            return try await quote(items, reading: read, slot: slot)
         }
     }
 
-    private func quote(_ items: [StockItem], reading read: CatalogueRead) async throws -> OrderQuote {
+    private func quote(_ items: [StockItem], reading read: CatalogueRead, slot: SlotBooking?) async throws -> OrderQuote {
         let policy = cart.policy
         let currency = catalog.currency
         var problems: [OrderProblem] = []
@@ -100,7 +105,11 @@ public struct CheckoutService: Sendable {
             }
             priceable.append((product, item.quantity))
         }
-        let quote = Pricing.quote(priceable.map { PricedLine(unitPrice: $0.product.price, quantity: $0.quantity) }, rules: policy.pricing, currency: currency)
+        let charge = slot.map { hold in
+            DeliveryCharge(label: "\(hold.slot.place.method.title), \(hold.slot.window(in: slots.timeZone))", fee: hold.slot.price, freeFrom: hold.slot.freeFrom)
+        }
+        let quote = Pricing.quote(priceable.map { PricedLine(unitPrice: $0.product.price, quantity: $0.quantity) }, rules: policy.pricing,
+                                  currency: currency, delivery: charge)
         let lines = zip(priceable, quote.lineTotals).map { line, lineTotal in
             QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
                        quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal)
@@ -109,7 +118,7 @@ public struct CheckoutService: Sendable {
             problems.append(OrderProblem(code: .belowMinimum, productID: nil,
                                          message: "The minimum order is \(policy.pricing.minimumOrder.formatted); add \(short.formatted) more."))
         }
-        return OrderQuote(lines: lines, quote: quote, problems: problems)
+        return OrderQuote(lines: lines, quote: quote, problems: problems, slot: slot)
     }
 
     private func products(for items: [StockItem], reading read: CatalogueRead) async throws -> [ProductID: Product] {
@@ -123,10 +132,11 @@ public struct CheckoutService: Sendable {
         return products
     }
 
-    /// Validates the owner's cart as it stands.
+    /// Validates the owner's cart as it stands, priced with the customer's slot hold if any.
     public func validateCart(of owner: CartOwner) async throws -> OrderQuote {
         let summary = try await cart.cart(for: owner)
-        return try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) })
+        let hold: SlotBooking? = if case .customer(let id) = owner { try await slots.currentHold(customerID: id.rawValue) } else { nil }
+        return try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, slot: hold)
     }
 
     // MARK: - Placing orders
@@ -164,6 +174,14 @@ public struct CheckoutService: Sendable {
             if let earlier = try await answerEarlier() { return earlier }
             throw CheckoutError.orderInvalid(quote)
         }
+        if quote.slot == nil, try await slots.orderNeedsSlot() {
+            if let earlier = try await answerEarlier() { return earlier }
+            throw CheckoutError.slot(.noSlot)
+        }
+        if let hold = quote.slot, hold.slot.place.match(postcode: delivery.postcode) == nil {
+            if let earlier = try await answerEarlier() { return earlier }
+            throw CheckoutError.invalidFields(["postcode": SlotError.outsideArea(postcode: delivery.postcode).description])
+        }
 
         let publicID = UUID().publicString
         let timestamp = Int64(now().timeIntervalSince1970)
@@ -174,10 +192,15 @@ public struct CheckoutService: Sendable {
             lines: quote.lines.map {
                 OrderLine(productID: $0.productID, sku: $0.sku, name: $0.name, packSize: $0.packSize, unitPrice: $0.unitPrice,
                           quantity: $0.quantity, lineTotal: $0.lineTotal)
+            },
+            slot: quote.slot.map { hold in
+                SlotSnapshot(method: hold.slot.place.method.rawValue, slotID: hold.slot.id.publicString, place: hold.slot.place.name,
+                             startsAt: Int64(hold.slot.startsAt.timeIntervalSince1970), endsAt: Int64(hold.slot.endsAt.timeIntervalSince1970))
             }
         )
         let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
         let catalog = catalog
+        let slots = slots
         let placeInTransaction = { @Sendable () async throws -> (id: Int64, take: StockTake)? in try await database.transaction { sql -> (id: Int64, take: StockTake)? in
             guard try await OrderRepository.claimIdempotencyKey(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint, now: timestamp, sql: sql) else {
                 return nil // a concurrent request with this key got there first
@@ -185,6 +208,9 @@ public struct CheckoutService: Sendable {
             let take = try await catalog.takeStock(stockItems, in: sql)
             guard take.shortfalls.isEmpty else { throw StockRace(shortfalls: take.shortfalls) }
             let orderID = try await OrderRepository.insertOrder(newOrder, now: timestamp, sql: sql)
+            if let hold = quote.slot {
+                _ = try await slots.confirm(hold.id, customerID: customerID.rawValue, orderID: publicID, postcode: delivery.postcode, in: sql)
+            }
             try await OrderRepository.appendEvent(orderID: orderID, status: .pendingPayment, note: nil, actor: OrderActor.customer.label, now: timestamp, sql: sql)
             try await OrderRepository.attachOrder(orderID, toKey: idempotencyKey, customerID: customerID, sql: sql)
             try await OrderRepository.appendOutbox(topic: .orderPlaced, aggregateID: publicID, payload: [
@@ -213,6 +239,10 @@ public struct CheckoutService: Sendable {
                 }
             }
             throw CheckoutError.orderInvalid(refreshed)
+        } catch let error as SlotError {
+            // The hold went (lapsed and released, or used by another order) or the slot closed
+            // between validation and the transaction, which was rolled back.
+            throw CheckoutError.slot(error)
         }
         var orderLogger = logger
         orderLogger[metadataKey: "order_id"] = .string(publicID)
@@ -293,6 +323,7 @@ public struct CheckoutService: Sendable {
     func cancel(orderID: Int64, publicID: String, items: [StockItem], reason: String) async throws {
         let timestamp = Int64(now().timeIntervalSince1970)
         let catalog = catalog
+        let slots = slots
         let (cancelled, changedShownStock) = try await database.transaction { sql -> (Bool, Bool) in
             guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else {
                 return (false, false)
@@ -300,6 +331,13 @@ public struct CheckoutService: Sendable {
             try await OrderRepository.appendEvent(orderID: orderID, status: .cancelled, note: Self.cancellationNote(reason), actor: OrderActor.system.label,
                                                   now: timestamp, sql: sql)
             let shown = try await catalog.returnStock(items, in: sql)
+            // A failed payment leaves the shopper's slot held for the next attempt; an abandoned
+            // order gives its place up.
+            if reason == "abandoned" {
+                try await slots.release(orderID: publicID, in: sql)
+            } else {
+                try await slots.returnToHold(orderID: publicID, in: sql)
+            }
             try await OrderRepository.appendOutbox(topic: .orderCancelled, aggregateID: publicID, payload: ["order_id": publicID, "reason": reason], now: timestamp, sql: sql)
             return (true, shown)
         }
@@ -372,6 +410,11 @@ public struct CheckoutService: Sendable {
             refunds: detail.refunds.map { refund in
                 OrderRefund(amount: money(refund.amountMinor), reason: refund.reason, state: OrderRefund.State(rawValue: refund.state) ?? .pending,
                             providerReference: refund.providerReference, createdAt: date(refund.createdAt))
+            },
+            slot: stored.slot.map { slot in
+                OrderSlot(method: FulfilmentMethod(rawValue: slot.method) ?? .delivery, slotID: slot.slotID, place: slot.place,
+                          startsAt: date(slot.startsAt), endsAt: date(slot.endsAt),
+                          window: Slot.window(from: date(slot.startsAt), to: date(slot.endsAt), in: slots.timeZone))
             }
         )
     }

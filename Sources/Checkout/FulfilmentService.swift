@@ -6,6 +6,7 @@ import Payments
 import Pricing
 import Security
 import SQLKit
+import Slots
 import Storage
 import Tracing
 
@@ -148,6 +149,7 @@ public struct FulfilmentService: Sendable {
         if transition == .pack { return try await pack(id, picked: nil, expecting: expecting, by: actor, also: also) }
         let timestamp = checkout.timestamp()
         let catalog = checkout.catalog
+        let slots = checkout.slots
         let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool) in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: customerID, sql: sql) else {
                 throw FulfilmentError.orderNotFound
@@ -163,6 +165,7 @@ public struct FulfilmentService: Sendable {
                     let onShelf = (line.pickedQuantity ?? line.quantity)
                     return onShelf > 0 ? StockItem(productID: line.productID, quantity: onShelf) : nil
                 }, in: sql)
+                try await slots.release(orderID: state.publicID, in: sql)
                 let amount = state.remaining
                 if amount.minorUnits > 0 {
                     refund = try await Self.recordRefund(state, key: "\(state.publicID):cancel", amount: amount,
@@ -193,6 +196,7 @@ public struct FulfilmentService: Sendable {
     private func recordPicks(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus?, by actor: OrderActor,
                              also: AlsoInTransaction?) async throws -> Order {
         let timestamp = checkout.timestamp()
+        let slots = checkout.slots
         let refund = try await database.transaction { sql -> PendingRefund? in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
                 throw FulfilmentError.orderNotFound
@@ -204,6 +208,7 @@ public struct FulfilmentService: Sendable {
             let transition: OrderTransition = nothingFound ? .cancel : .pack
             guard OrderTransition.pack.startsFrom(by: actor).contains(state.status) else { throw FulfilmentError.conflict(current: state.status) }
             try await Self.step(state, transition, expecting: expecting ?? .picking, by: actor, now: timestamp, sql: sql)
+            if nothingFound { try await slots.release(orderID: state.publicID, in: sql) }
             var short: [(line: OrderLine, missing: Int)] = []
             for line in lines {
                 let count = counts[line.number] ?? line.quantity

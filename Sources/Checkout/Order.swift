@@ -1,6 +1,7 @@
 import Foundation
 import GoMartModels
 import Pricing
+import Slots
 
 /// Where an order stands. After payment it moves
 /// `paid → picking → packed → out for delivery → delivered` (or `refused` at the door), and it
@@ -93,9 +94,36 @@ public struct Order: Sendable {
     public var timeline: [OrderEvent] = []
     /// Every refund, oldest first.
     public var refunds: [OrderRefund] = []
+    /// The delivery or collection slot booked for it, if any.
+    public var slot: OrderSlot? = nil
 
     /// The total less refunds: what the customer paid in the end.
     public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }
+}
+
+/// The slot an order was booked into, as it was when the order was placed.
+public struct OrderSlot: Sendable, Hashable {
+    /// Delivery or collection.
+    public var method: FulfilmentMethod
+    /// The slot's public id.
+    public var slotID: String
+    /// The delivery area or collection point.
+    public var place: String
+    /// When the window opens and closes.
+    public var startsAt: Date
+    public var endsAt: Date
+    /// The window in words in the shop's time zone, e.g. "Tuesday 1 December, 08:00–10:00".
+    public var window: String
+
+    /// Creates the slot of an order.
+    public init(method: FulfilmentMethod, slotID: String, place: String, startsAt: Date, endsAt: Date, window: String) {
+        self.method = method
+        self.slotID = slotID
+        self.place = place
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.window = window
+    }
 }
 
 /// One step of an order's timeline.

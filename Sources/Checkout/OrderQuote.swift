@@ -1,6 +1,7 @@
 import Foundation
 import GoMartModels
 import Pricing
+import Slots
 
 /// A line priced by the server for validation.
 public struct QuotedLine: Sendable, Hashable {
@@ -42,6 +43,8 @@ public struct OrderQuote: Sendable {
     public var quote: Quote
     /// Every problem, per line and for the whole order; empty when the order can be placed.
     public var problems: [OrderProblem]
+    /// The shopper's slot hold the delivery charge was priced from, if any.
+    public var slot: SlotBooking? = nil
 
     public var subtotal: Money { quote.subtotal }
     public var deliveryFee: Money { quote.deliveryCharge }

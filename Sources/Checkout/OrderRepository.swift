@@ -22,6 +22,16 @@ struct StoredOrder: Sendable {
     var paidAt: Int64?
     var refundedMinor: Int64
     var paymentReference: String?
+    var slot: SlotSnapshot?
+}
+
+/// The booked slot as an order keeps it.
+struct SlotSnapshot: Sendable, Hashable {
+    var method: String
+    var slotID: String
+    var place: String
+    var startsAt: Int64
+    var endsAt: Int64
 }
 
 /// The checkout module's SQL. Functions taking `sql` run inside the caller's transaction.
@@ -63,15 +73,17 @@ struct OrderRepository: Sendable {
         var currency: String
         var deliverySealed: String
         var lines: [OrderLine]
+        var slot: SlotSnapshot?
     }
 
     static func insertOrder(_ order: NewOrder, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
         let row = try await sql.insert(into: "orders")
             .columns("public_id", "number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
-                     "delivery_sealed", "created_at", "updated_at")
+                     "delivery_sealed", "created_at", "updated_at", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at")
             .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID.rawValue), SQLBind(OrderStatus.pendingPayment.rawValue),
                     SQLBind(order.subtotalMinor), SQLBind(order.deliveryMinor), SQLBind(order.totalMinor), SQLBind(order.currency),
-                    SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now))
+                    SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now), SQLBind(order.slot?.method), SQLBind(order.slot?.slotID),
+                    SQLBind(order.slot?.place), SQLBind(order.slot?.startsAt), SQLBind(order.slot?.endsAt))
             .returning("id")
             .first()
         guard let orderID = try row?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
@@ -234,7 +246,7 @@ struct OrderRepository: Sendable {
         select.column(SQLColumn("id", table: "orders")).column(SQLColumn("public_id", table: "orders"))
             .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at", "refunded_minor",
-                     "payment_reference")
+                     "payment_reference", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at")
     }
 
     static func storedOrder(_ row: any SQLRow) throws -> StoredOrder {
@@ -255,7 +267,12 @@ struct OrderRepository: Sendable {
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             paidAt: try row.decode(column: "paid_at", as: Int64?.self),
             refundedMinor: try row.decode(column: "refunded_minor", as: Int64.self),
-            paymentReference: try row.decode(column: "payment_reference", as: String?.self)
+            paymentReference: try row.decode(column: "payment_reference", as: String?.self),
+            slot: try row.decode(column: "slot_id", as: String?.self).map { slotID in
+                SlotSnapshot(method: try row.decode(column: "fulfilment_method", as: String?.self) ?? "delivery", slotID: slotID,
+                             place: try row.decode(column: "slot_place", as: String?.self) ?? "",
+                             startsAt: try row.decode(column: "slot_starts_at", as: Int64?.self) ?? 0, endsAt: try row.decode(column: "slot_ends_at", as: Int64?.self) ?? 0)
+            }
         )
     }
 }

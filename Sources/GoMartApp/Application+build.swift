@@ -20,6 +20,7 @@ import RecommenderClient
 import ServiceLifecycle
 import Storage
 import Security
+import Slots
 import Storefront
 import Telemetry
 import Web
@@ -28,7 +29,7 @@ import Web
 public let allMigrations: [Migration] =
     CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + Outbox.migrations + JobLease.migrations + ChangeFeed.migrations
     + BackOfficeMigrations.all + PaymentsMigrations.all
-    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations
+    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations + SlotsMigrations.all
 
 /// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
 public let allSealedColumns: [SealedColumn] = AccountsMigrations.sealedColumns + BackOfficeMigrations.sealedColumns + CheckoutMigrations.sealedColumns
@@ -109,6 +110,7 @@ public func buildApplication(
             try await keyRotation.refresh()
             if configuration.persistence.seedDemoCatalogue {
                 try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
+                try await services.slots.seedDemoSlotsIfFirstRun(logger: logger)
             }
             schemaReady.open()
         }
@@ -124,7 +126,8 @@ public func buildApplication(
             feed: services.changes, polls: configuration.server.role.runsWeb, purges: configuration.server.role.runsJobs, logger: logger
         )))
         if configuration.server.role.runsJobs {
-            app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper(checkout: checkout, database: database, logger: logger)))
+            app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper.job(checkout: checkout, database: database, logger: logger)))
+            app.addServices(GatedService(gate: schemaReady, service: SlotKeeper.job(slots: services.slots, database: database, logger: logger)))
             app.addServices(GatedService(gate: schemaReady, service: NotificationWorker(
                 notifications: try makeNotifications(configuration, services: services, logger: logger), logger: logger
             )))

@@ -9,6 +9,7 @@ import Foundation
 import GoMartModels
 import Hummingbird
 import Logging
+import Slots
 import Storefront
 import Web
 
@@ -161,6 +162,18 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .unprocessableContent, title: "Idempotency key reused", heading: "Already used", detail: error.description)
             case .orderNotFound:
                 return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
+            case .slot(let slotError):
+                return classify(slotError)
+            }
+        case let error as SlotError:
+            switch error {
+            case .unknownSlot, .unknownPlace:
+                return Classified(status: .notFound, title: "Slot not found", heading: "That slot is not available", detail: error.description)
+            case .full, .closed, .noSlot, .outsideArea:
+                return Classified(status: .conflict, title: "Slot unavailable", heading: "Please choose a slot", detail: error.description)
+            case .invalid(let fields):
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form", detail: error.description,
+                                  fieldErrors: fields)
             }
         case let error as CatalogueAdminError:
             switch error {

@@ -3,6 +3,7 @@ import Foundation
 import GoMartModels
 import Logging
 import Mail
+import Slots
 import Storage
 import Telemetry
 
@@ -234,6 +235,16 @@ extension GoMartConfiguration {
         /// The card gateway (`GOMART_PAYMENT_PROVIDER`); `sandbox` (test mode, no real money) is
         /// the only one so far.
         public var paymentProvider = "sandbox"
+        /// The shop's time zone, in which slots are set up and shown (`GOMART_TIME_ZONE`, an IANA
+        /// name such as `Europe/London`).
+        public var timeZone = TimeZone(identifier: "Europe/London")!
+        /// Whether orders need a booked slot once the shop offers slots (`GOMART_DELIVERY_SLOTS`:
+        /// `required`, or `optional` for standard delivery at the flat charge without one).
+        public var slotRequirement = SlotRequirement.required
+        /// How long booking a slot holds it before an order must confirm it (`GOMART_SLOT_HOLD_MINUTES`).
+        public var slotHoldMinutes = 120
+        /// How many days ahead slots are generated and offered (`GOMART_SLOT_DAYS_AHEAD`).
+        public var slotDaysAhead = 7
 
         /// The defaults.
         public init() {}
@@ -242,6 +253,18 @@ extension GoMartConfiguration {
             pendingOrderTimeoutSeconds = settings.integer(
                 "GOMART_PENDING_ORDER_TIMEOUT_SECONDS", default: pendingOrderTimeoutSeconds, range: 60...86_400
             )
+            if let zone = settings.text("GOMART_TIME_ZONE") {
+                if let known = TimeZone(identifier: zone) { timeZone = known } else {
+                    settings.note("GOMART_TIME_ZONE must be a time zone name such as Europe/London, not '\(zone)'")
+                }
+            }
+            if let text = settings.text("GOMART_DELIVERY_SLOTS")?.lowercased() {
+                if let requirement = SlotRequirement(rawValue: text) { slotRequirement = requirement } else {
+                    settings.note("GOMART_DELIVERY_SLOTS must be required or optional, not '\(text)'")
+                }
+            }
+            slotHoldMinutes = settings.integer("GOMART_SLOT_HOLD_MINUTES", default: slotHoldMinutes, range: 5...(24 * 60))
+            slotDaysAhead = settings.integer("GOMART_SLOT_DAYS_AHEAD", default: slotDaysAhead, range: 1...28)
             if let provider = settings.text("GOMART_PAYMENT_PROVIDER")?.lowercased() {
                 if provider == "sandbox" { paymentProvider = provider } else {
                     settings.note("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(provider)'")

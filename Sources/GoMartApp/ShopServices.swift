@@ -11,6 +11,7 @@ import Payments
 import Recommendations
 import RecommendedProducts
 import Security
+import Slots
 import Storage
 
 /// The shop's domain services over one database: assembled here once, for the server and for
@@ -41,6 +42,8 @@ public struct ShopServices: Sendable {
     public let messages: MessageStore
     /// Integrators' webhook endpoints.
     public let webhooks: Webhooks
+    /// Delivery areas, collection points, slots and bookings.
+    public let slots: SlotService
 
     /// Assembles the services `configuration` asks for over `database`.
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
@@ -69,8 +72,13 @@ public struct ShopServices: Sendable {
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
             hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost, pepper: keys.passwordPepper), passwordPolicy: try PasswordPolicy.load()
         )
+        slots = SlotService(
+            database: database, currency: configuration.shopping.currency, timeZone: configuration.orders.timeZone,
+            holdDuration: TimeInterval(configuration.orders.slotHoldMinutes * 60), daysAhead: configuration.orders.slotDaysAhead,
+            requirement: configuration.orders.slotRequirement, logger: logger
+        )
         checkout = CheckoutService(
-            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(database: database),
+            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(database: database), slots: slots,
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.orders.pendingOrderTimeoutSeconds), logger: logger
         )
         fulfilment = FulfilmentService(checkout: checkout)

@@ -7,10 +7,13 @@ public enum Pricing {
     /// which the rules decide) applied.
     ///
     /// - Savings apply first, in the order given, each cut down so the goods never go below zero.
-    /// - Delivery is charged on a non-empty order whose goods are below the free-delivery threshold.
+    /// - Delivery is charged on a non-empty order whose goods are below the free-delivery threshold:
+    ///   the booked slot's price and threshold when `delivery` is given, else the rules' flat ones.
     /// - Charges follow in the order given.
     /// - A line with a negative quantity or price counts as zero.
-    public static func quote(_ lines: [PricedLine], rules: PricingRules, currency: Currency, adjustments: [Adjustment] = []) -> Quote {
+    public static func quote(
+        _ lines: [PricedLine], rules: PricingRules, currency: Currency, adjustments: [Adjustment] = [], delivery slot: DeliveryCharge? = nil
+    ) -> Quote {
         let lineTotals = lines.map { Money(minorUnits: lineTotal($0), currency: currency) }
         let subtotal = lineTotals.reduce(Int64(0)) { $0 + $1.minorUnits }
         let itemCount = lines.reduce(0) { $0 + max($1.quantity, 0) }
@@ -23,10 +26,12 @@ public enum Pricing {
             goods += amount
             applied.append(Adjustment(kind: saving.kind, label: saving.label, amount: Money(minorUnits: amount, currency: currency)))
         }
-        let freeDelivery = goods >= rules.freeDeliveryThreshold.minorUnits
-        let delivery: Int64 = isEmpty || freeDelivery ? 0 : max(rules.deliveryFee.minorUnits, 0)
+        let threshold: Int64? = slot.map { $0.freeFrom?.minorUnits } ?? rules.freeDeliveryThreshold.minorUnits
+        let freeDelivery = threshold.map { goods >= $0 } ?? false
+        let delivery: Int64 = isEmpty || freeDelivery ? 0 : max((slot?.fee ?? rules.deliveryFee).minorUnits, 0)
         if !isEmpty {
-            applied.append(Adjustment(kind: .delivery, label: freeDelivery ? "Delivery (free)" : "Delivery",
+            let label = slot?.label ?? "Delivery"
+            applied.append(Adjustment(kind: .delivery, label: freeDelivery ? "\(label) (free)" : label,
                                       amount: Money(minorUnits: delivery, currency: currency)))
         }
         var total = goods + delivery
@@ -44,7 +49,7 @@ public enum Pricing {
             total: Money(minorUnits: total, currency: currency),
             goods: Money(minorUnits: goods, currency: currency),
             deliveryCharge: Money(minorUnits: delivery, currency: currency),
-            amountToFreeDelivery: isEmpty || freeDelivery ? nil : Money(minorUnits: rules.freeDeliveryThreshold.minorUnits - goods, currency: currency),
+            amountToFreeDelivery: isEmpty || freeDelivery || (slot != nil && delivery == 0) ? nil : threshold.map { Money(minorUnits: $0 - goods, currency: currency) },
             shortOfMinimum: isEmpty || goods >= minimum ? nil : Money(minorUnits: minimum - goods, currency: currency),
             itemCount: itemCount
         )

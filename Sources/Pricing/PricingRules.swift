@@ -20,3 +20,21 @@ public struct PricingRules: Sendable, Hashable {
         self.minimumOrder = minimumOrder
     }
 }
+
+/// What delivering one order costs when a slot was booked: the slot's price, waived from an
+/// order value; it takes the place of the rules' flat delivery charge.
+public struct DeliveryCharge: Sendable, Hashable {
+    /// What the shopper reads, e.g. "Delivery, Tuesday 1 December, 08:00–10:00".
+    public var label: String
+    /// The price.
+    public var fee: Money
+    /// Goods worth at least this deliver free; nil: never free.
+    public var freeFrom: Money?
+
+    /// Creates a charge.
+    public init(label: String, fee: Money, freeFrom: Money?) {
+        self.label = label
+        self.fee = fee
+        self.freeFrom = freeFrom
+    }
+}

@@ -73,7 +73,10 @@ final class SQLiteBackend: Sendable {
 
     private static func configure(_ connection: SQLiteConnection, readOnly: Bool) async throws {
         let sql = connection.sql()
-        try await sql.raw("PRAGMA busy_timeout = 5000").run()
+        // One process never waits here (its own writes queue on the write lock); a second process
+        // on the same file (two instances on one machine) waits its turn for SQLite's write lock,
+        // which under a burst of writes from both can take seconds: better late than an error.
+        try await sql.raw("PRAGMA busy_timeout = 30000").run()
         if !readOnly {
             // WAL is a property of the file; memory databases report "memory" and that is fine.
             try await sql.raw("PRAGMA journal_mode = WAL").run()

@@ -98,6 +98,25 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
         ))
     }
 
+    @Test func aBookedSlotsPriceAndThresholdTakeThePlaceOfTheFlatDeliveryCharge() {
+        let peak = DeliveryCharge(label: "Delivery, Friday 15 January, 18:00–20:00", fee: gbp(450), freeFrom: gbp(8_000))
+        let quote = Pricing.quote([line(2_500, 2)], rules: rules, currency: .gbp, delivery: peak)
+        #expect(quote == Quote(
+            currency: .gbp, lineTotals: [gbp(5_000)], subtotal: gbp(5_000),
+            adjustments: [Adjustment(kind: .delivery, label: "Delivery, Friday 15 January, 18:00–20:00", amount: gbp(450))],
+            total: gbp(5_450), goods: gbp(5_000), deliveryCharge: gbp(450), amountToFreeDelivery: gbp(3_000), shortOfMinimum: nil, itemCount: 2
+        ))
+        let free = Pricing.quote([line(2_500, 4)], rules: rules, currency: .gbp, delivery: peak)
+        #expect(free.adjustments.map(\.label) == ["Delivery, Friday 15 January, 18:00–20:00 (free)"])
+        #expect(free.total == gbp(10_000))
+        // A collection slot at no charge, never "free from" anything: nothing to reach.
+        let collection = Pricing.quote([line(500, 1)], rules: rules, currency: .gbp,
+                                       delivery: DeliveryCharge(label: "Collection", fee: gbp(0), freeFrom: nil))
+        #expect(collection.total == gbp(500))
+        #expect(collection.amountToFreeDelivery == nil)
+        #expect(collection.deliversFree)
+    }
+
     @Test func aSavingCountsTowardsTheThresholdAndIsCutDownToTheGoods() {
         let voucher = Adjustment(kind: .discount, label: "Voucher", amount: gbp(-500))
         let bags = Adjustment(kind: .bagCharge, label: "Bags", amount: gbp(40))

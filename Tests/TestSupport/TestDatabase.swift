@@ -9,6 +9,7 @@ import SQLKit
 import Foundation
 import Logging
 import Security
+import Slots
 import Storage
 import Web
 
@@ -132,7 +133,7 @@ public struct TestShop: Sendable {
     /// `catalogueCacheTTL` turns the catalogue cache on (off by default).
     public static func make(payments: (@Sendable (Database, TestAccounts.Clock) -> any PaymentProvider)? = nil, onFile: Bool = false,
                             policy: CartPolicy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp)),
-                            catalogueCacheTTL: Duration = .zero) async throws -> TestShop {
+                            catalogueCacheTTL: Duration = .zero, slotRequirement: SlotRequirement = .required) async throws -> TestShop {
         var directory: URL?
         let database: Database
         if onFile && !TestDatabase.onPostgres {
@@ -148,7 +149,8 @@ public struct TestShop: Sendable {
         let cart = CartService(database: database, catalog: catalog, policy: policy, now: { clock.now })
         let vault = PersonalDataVault(keys: try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil))
         let gateway = payments?(database, clock) ?? SandboxPaymentProvider(database: database, now: { clock.now })
-        let checkout = CheckoutService(database: database, catalog: catalog, cart: cart, payments: gateway, vault: vault,
+        let slots = SlotService(database: database, currency: .gbp, requirement: slotRequirement, logger: TestDatabase.logger, now: { clock.now })
+        let checkout = CheckoutService(database: database, catalog: catalog, cart: cart, payments: gateway, slots: slots, vault: vault,
                                        pendingTimeout: 900, logger: TestDatabase.logger, now: { clock.now })
         return TestShop(database: database, directory: directory, catalog: catalog, cart: cart, checkout: checkout,
                         fulfilment: FulfilmentService(checkout: checkout), payments: gateway, clock: clock)
@@ -202,9 +204,11 @@ extension GoMartConfiguration {
     /// A configuration for tests on `databaseURL`: bcrypt cost 4 keeps sign-ups fast (production
     /// is held to 12 or more when the configuration is resolved); no rate limits, since tests
     /// sign in far more often than people do (the tests of the limits turn them on); no
-    /// operations listener, which would need a port.
+    /// operations listener, which would need a port; slots optional, so that tests of other
+    /// things check out by standard delivery (the slot tests require them).
     public static func forTests(databaseURL: DatabaseURL = .sqliteMemory) -> GoMartConfiguration {
         var configuration = GoMartConfiguration(databaseURL: databaseURL)
+        configuration.orders.slotRequirement = .optional
         configuration.accounts.passwordHashCost = 4
         configuration.protection.rateLimits = .off
         configuration.server.adminPort = nil
