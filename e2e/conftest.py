@@ -69,8 +69,8 @@ def stop(shop):
 
 @pytest.fixture(scope="session")
 def shop_url():
-    """A fresh shop: the demo catalogue on first start."""
-    yield from serve(Path(tempfile.mkdtemp(prefix="gomart-e2e-")))
+    """A fresh shop: the demo catalogue and slots on first start; orders need a slot."""
+    yield from serve(Path(tempfile.mkdtemp(prefix="gomart-e2e-")), env={"GOMART_DELIVERY_SLOTS": "required"})
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """A shopper's whole journey in a real browser: browse, search, fill a cart as a guest, register,
-see the cart merged, pay with the test card, find the order in the history; then a declined card."""
+see the cart merged, book a delivery slot, pay with the test card, find the order in the history;
+then a declined card."""
 import re
 import uuid
 
@@ -35,9 +36,23 @@ def fill(browser, field_id, text):
     element.send_keys(text)
 
 
+def book_slot(browser, shop_url, postcode="BS1 6QF"):
+    """Books the first free delivery slot for `postcode`; returns the window booked."""
+    browser.get(shop_url + "/slots?method=delivery&postcode=" + postcode.replace(" ", "+"))
+    first = browser.find_element(By.CSS_SELECTOR, ".slot form button")
+    window = first.get_attribute("aria-label").removeprefix("Book ")
+    first.click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".confirmation"), "Your slot is booked."))
+    return window
+
+
 def checkout(browser, shop_url, card):
     browser.get(shop_url + "/checkout")
     wait(browser).until(EC.presence_of_element_located((By.ID, "line1")))
+    if browser.find_elements(By.LINK_TEXT, "Book a slot"):
+        book_slot(browser, shop_url)
+        browser.get(shop_url + "/checkout")
+        wait(browser).until(EC.presence_of_element_located((By.ID, "line1")))
     fill(browser, "name", "Journey Tester")
     fill(browser, "line1", "1 Station Road")
     fill(browser, "city", "Bristol")
@@ -96,29 +111,38 @@ def test_guest_to_paid_order_and_a_declined_card(shop_url, browser):
     assert cart_count(browser) == 5
     shot(browser, "04-cart-merged-after-sign-up")
 
+    # The shop asks for a slot first: book one, and checkout shows it with its price.
+    browser.get(shop_url + "/checkout")
+    assert browser.find_element(By.CSS_SELECTOR, "button.place-order").get_attribute("disabled") is not None
+    window = book_slot(browser, shop_url)
+    shot(browser, "05-slot-booked")
+    browser.get(shop_url + "/checkout")
+    assert window in browser.find_element(By.CSS_SELECTOR, ".held-slot").text
+
     # Pay with the test card and see the confirmation.
     checkout(browser, shop_url, "4242 4242 4242 4242")
     wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
     confirmation = browser.find_element(By.CSS_SELECTOR, ".confirmation").text
     number = re.search(r"GM-[0-9A-Z]{6}", confirmation).group(0)
     assert "Visa ending 4242" in browser.page_source
-    shot(browser, "05-order-confirmation")
+    assert "Delivery slot" in browser.find_element(By.CSS_SELECTOR, ".cart-summary").text
+    shot(browser, "06-order-confirmation")
 
     # The order is in the history, paid.
     browser.get(shop_url + "/orders")
     history = browser.find_element(By.CSS_SELECTOR, ".order-table").text
     assert number in history and "Paid" in history
     assert cart_count(browser) == 0
-    shot(browser, "06-order-history")
+    shot(browser, "07-order-history")
 
     # A declined card: a clear error, and no second paid order.
     browser.get(shop_url + "/aisles/pantry?in_stock=1&sort=price-desc")
     add_first_in_stock(browser, 1)
     checkout(browser, shop_url, "4000 0000 0000 0002")
     wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".form-errors"), "declined"))
-    shot(browser, "07-card-declined")
+    shot(browser, "08-card-declined")
     browser.get(shop_url + "/orders")
     rows = browser.find_elements(By.CSS_SELECTOR, ".order-table tbody tr")
     paid = [row.text for row in rows if "Paid" in row.text]
     assert len(paid) == 1 and number in paid[0]
-    shot(browser, "08-history-after-decline")
+    shot(browser, "09-history-after-decline")

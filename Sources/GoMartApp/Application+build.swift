@@ -333,6 +333,7 @@ func buildRouter(
     AccountController(accounts: accounts, catalog: catalog, cart: cart, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     CartController(cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
+    SlotsController(slots: services.slots, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
     AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCatalogueController(

@@ -7,6 +7,7 @@ import GoMartModels
 import Hummingbird
 import Payments
 import Security
+import Slots
 import Web
 
 /// The checkout page, order confirmation and order history.
@@ -79,6 +80,10 @@ public struct CheckoutController: Sendable {
                 .response(from: request, context: context)
         } catch CheckoutError.orderInvalid(let quote) {
             return try await page(context: context, quote: quote, values: values, status: .conflict).response(from: request, context: context)
+        } catch CheckoutError.slot(let error) {
+            let quote = try await checkout.validateCart(of: context.cartOwner)
+            return try await page(context: context, quote: quote, values: values, slotError: error.description, status: .conflict)
+                .response(from: request, context: context)
         } catch let error as CheckoutError {
             // A decline or failure used up this key: the next attempt gets a fresh one.
             var retry = values
@@ -127,14 +132,17 @@ public struct CheckoutController: Sendable {
 
     private func page(
         context: Context, quote: OrderQuote, values: CheckoutFormValues, fieldErrors: [String: String] = [:],
-        paymentError: String? = nil, status: HTTPResponse.Status
+        paymentError: String? = nil, slotError: String? = nil, status: HTTPResponse.Status
     ) async throws -> HTMLResponse {
+        let slots = checkout.slots
+        let offered = try await slots.offersSlots()
         let model = CheckoutPageModel(
             shop: chrome.shopView,
             meta: PageMeta(title: "Checkout | \(shop.name)", description: "Check out at \(shop.name).",
                            canonicalURL: "\(shop.publicBaseURL)/checkout", noIndex: true),
             header: try await chrome.header(context),
-            quote: quote, values: values, fieldErrors: fieldErrors, paymentError: paymentError
+            quote: quote, values: values, fieldErrors: fieldErrors, paymentError: paymentError,
+            slots: (offered, slots.requirement == .required, slots.timeZone), slotError: slotError
         )
         return HTMLResponse(html: try renderer.render(model, template: "checkout"), status: status, privatePage: true)
     }

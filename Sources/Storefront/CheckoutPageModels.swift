@@ -2,6 +2,7 @@ import Checkout
 import Foundation
 import GoMartModels
 import Security
+import Slots
 import Web
 
 /// What the shopper typed at checkout, echoed back on errors (never the card).
@@ -80,9 +81,19 @@ struct CheckoutPageModel: Sendable {
     var errors: [FormErrorItem]
     var hasErrors: Bool
     var paymentError: String?
+    /// The slot the order will use, when the shopper holds one.
+    var slot: HeldSlotView?
+    /// The shop asks for a slot and the shopper holds none: the order cannot be placed yet.
+    var slotMissing: Bool
+    /// Slots are offered but optional, and none is held: standard delivery, or choose one.
+    var slotOptional: Bool
+    /// Why the slot could not be used, when placing failed for it.
+    var slotError: String?
+    var canPlace: Bool
+    var slotSection: Bool
 
     init(shop: ShopView, meta: PageMeta, header: HeaderModel, quote: OrderQuote, values: CheckoutFormValues,
-         fieldErrors: [String: String], paymentError: String?) {
+         fieldErrors: [String: String], paymentError: String?, slots: (offered: Bool, required: Bool, timeZone: TimeZone), slotError: String? = nil) {
         self.shop = shop
         self.meta = meta
         self.header = header
@@ -101,6 +112,12 @@ struct CheckoutPageModel: Sendable {
         errors = order.compactMap { field in fieldErrors[field].map { FormErrorItem(field: field, message: $0) } }
         hasErrors = !fieldErrors.isEmpty
         self.paymentError = paymentError
+        slot = quote.slot.map { HeldSlotView($0, timeZone: slots.timeZone) }
+        slotMissing = quote.slot == nil && slots.offered && slots.required
+        slotOptional = quote.slot == nil && slots.offered && !slots.required
+        self.slotError = slotError
+        canPlace = !hasProblems && !slotMissing
+        slotSection = slot != nil || slotMissing || slotOptional
     }
 }
 
@@ -131,6 +148,8 @@ struct OrderPageModel: Sendable {
     var cancellable: Bool
     var id: String
     var awaitingPayment: Bool
+    /// The booked slot: "Delivery" or "Collection", the window and the place.
+    var slot: (heading: String, window: String, place: String)?
 
     /// One step of the order's timeline as the shopper sees it.
     struct Step: Sendable {
@@ -175,6 +194,7 @@ struct OrderPageModel: Sendable {
         cancellable = order.status == .paid
         id = order.id.publicString
         awaitingPayment = order.status == .pendingPayment
+        slot = order.slot.map { slot in (slot.method == .delivery ? "Delivery slot" : "Collection", slot.window, slot.place) }
     }
 
     static func explain(_ reason: String?) -> String {
