@@ -159,9 +159,17 @@ public struct AdminAPIController: Sendable {
             var orders: [Want]
         }
 
+        struct Group: Encodable, Sendable {
+            var title: String
+            var startsAt: String?
+            var orders: [String]
+            var lines: [Line]
+        }
+
         var day: String
         var orders: [String]
         var lines: [Line]
+        var groups: [Group]
     }
 
     @Sendable func pickingList(_ request: Request, context: Context) async throws -> PickingListDTO {
@@ -177,9 +185,14 @@ public struct AdminAPIController: Sendable {
             throw HTTPError(.badRequest, message: "day must be a date as YYYY-MM-DD.")
         }
         let list = try await desk.pickingList(day: day, for: member)
-        return PickingListDTO(day: day.formatted(style), orders: list.orderNumbers, lines: list.lines.map { line in
-            PickingListDTO.Line(productId: line.productID.publicString, sku: line.sku, name: line.name, packSize: line.packSize, aisle: line.aisleName,
-                                quantity: line.quantity, orders: line.orders.map { .init(number: $0.number, quantity: $0.quantity) })
+        let lines = { (lines: [PickingList.Line]) in
+            lines.map { line in
+                PickingListDTO.Line(productId: line.productID.publicString, sku: line.sku, name: line.name, packSize: line.packSize, aisle: line.aisleName,
+                                    quantity: line.quantity, orders: line.orders.map { .init(number: $0.number, quantity: $0.quantity) })
+            }
+        }
+        return PickingListDTO(day: day.formatted(style), orders: list.orderNumbers, lines: lines(list.lines), groups: list.groups.map { group in
+            PickingListDTO.Group(title: group.title, startsAt: group.startsAt?.formatted(.iso8601), orders: group.orderNumbers, lines: lines(group.lines))
         })
     }
 

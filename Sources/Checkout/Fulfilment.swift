@@ -141,10 +141,24 @@ public struct PickingList: Sendable {
         }
     }
 
+    /// The orders of one slot (or of standard delivery), to pick together.
+    public struct Group: Sendable {
+        /// E.g. "Delivery 08:00–10:00, Home delivery", or "Standard delivery".
+        public var title: String
+        /// When the slot opens; nil for standard delivery.
+        public var startsAt: Date?
+        /// The group's orders.
+        public var orderNumbers: [String]
+        /// In aisle order, then by name.
+        public var lines: [Line]
+    }
+
     /// The orders on the list.
     public var orderNumbers: [String]
-    /// In aisle order, then by name.
+    /// Everything to pick that day, in aisle order, then by name.
     public var lines: [Line]
+    /// The same orders by slot, earliest first, standard delivery last.
+    public var groups: [Group] = []
 }
 
 /// A note staff keep on an order; the shopper never sees it.

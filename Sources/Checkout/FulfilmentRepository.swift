@@ -156,17 +156,32 @@ extension OrderRepository {
     }
 
     /// The lines of orders in `statuses` paid in `[from, before)`, with their order numbers.
-    func lines(statuses: [OrderStatus], paidFrom from: Int64, paidBefore before: Int64) async throws -> [(number: String, line: OrderLine)] {
+    /// Which orders a picking list covers.
+    enum PickingWindow: Sendable {
+        /// Orders without a slot, paid in [from, before).
+        case paidWithoutSlot(from: Int64, before: Int64)
+        /// Orders whose slot starts in [from, before).
+        case slotStarting(from: Int64, before: Int64)
+    }
+
+    /// The lines of the orders in `statuses` that `window` covers, with each order's number and
+    /// slot, by slot start (or payment) and order.
+    func lines(statuses: [OrderStatus], window: PickingWindow) async throws -> [(number: String, slot: SlotSnapshot?, line: OrderLine)] {
         try await database.read { sql in
-            let orders = try await sql.select().columns("id", "number", "currency").from("orders")
-                .where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
-                .where("paid_at", .greaterThanOrEqual, SQLBind(from)).where("paid_at", .lessThan, SQLBind(before))
-                .orderBy("paid_at").orderBy("id").limit(2_000).all()
-            var result: [(String, OrderLine)] = []
-            for row in orders {
-                let number = try row.decode(column: "number", as: String.self)
-                for line in try await Self.lines(orderID: try row.decode(column: "id", as: Int64.self), currency: try row.decode(column: "currency", as: String.self), sql: sql) {
-                    result.append((number, line))
+            var query = Self.orderColumns(sql.select()).from("orders").where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
+            switch window {
+            case .paidWithoutSlot(let from, let before):
+                query = query.where("slot_id", .is, SQLLiteral.null)
+                    .where("paid_at", .greaterThanOrEqual, SQLBind(from)).where("paid_at", .lessThan, SQLBind(before)).orderBy("paid_at")
+            case .slotStarting(let from, let before):
+                query = query.where("slot_starts_at", .greaterThanOrEqual, SQLBind(from)).where("slot_starts_at", .lessThan, SQLBind(before))
+                    .orderBy("slot_starts_at").orderBy("slot_place")
+            }
+            let orders = try await query.orderBy(SQLColumn("id", table: "orders")).limit(2_000).all().map(Self.storedOrder)
+            var result: [(String, SlotSnapshot?, OrderLine)] = []
+            for order in orders {
+                for line in try await Self.lines(orderID: order.internalID, currency: order.currency, sql: sql) {
+                    result.append((order.number, order.slot, line))
                 }
             }
             return result

@@ -64,15 +64,54 @@ public struct FulfilmentService: Sendable {
         return (try checkout.open(detail), detail.stored.customerID)
     }
 
-    /// What to pick for the orders paid on `day` (a UTC calendar day) that are paid or being
-    /// picked: each product once, summed across orders, in aisle order.
+    /// What to pick on `day` (the calendar date of `day` in UTC), for orders that are paid or
+    /// being picked: those whose slot starts that day in the shop's time zone, one group per
+    /// slot, then those without a slot paid that day; each product once per group, summed
+    /// across its orders, in aisle order. The list's own lines sum the whole day.
     public func pickingList(day: Date) async throws -> PickingList {
         let start = Calendar.utc.startOfDay(for: day)
         let end = Calendar.utc.date(byAdding: .day, value: 1, to: start)!
-        let wanted = try await repository.lines(statuses: [.paid, .picking], paidFrom: Int64(start.timeIntervalSince1970),
-                                                paidBefore: Int64(end.timeIntervalSince1970))
+        var local = Calendar(identifier: .gregorian)
+        local.timeZone = checkout.slots.timeZone
+        let date = Calendar.utc.dateComponents([.year, .month, .day], from: start)
+        let localStart = local.date(from: date) ?? start
+        let localEnd = local.date(byAdding: .day, value: 1, to: localStart) ?? end
+        let statuses: [OrderStatus] = [.paid, .picking]
+        let slotted = try await repository.lines(statuses: statuses, window: .slotStarting(
+            from: Int64(localStart.timeIntervalSince1970), before: Int64(localEnd.timeIntervalSince1970)))
+        let standard = try await repository.lines(statuses: statuses, window: .paidWithoutSlot(
+            from: Int64(start.timeIntervalSince1970), before: Int64(end.timeIntervalSince1970)))
+        let wanted = slotted + standard
         let products = try await checkout.catalog.products(ids: Array(Set(wanted.map(\.line.productID))))
         let aisleOrder = Dictionary(try await checkout.catalog.aisles().enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        let whole = Self.pick(wanted.map { ($0.number, $0.line) }, products: products, aisleOrder: aisleOrder)
+        var groups: [PickingList.Group] = []
+        var keys: [String] = []
+        var byKey: [String: (title: String, startsAt: Date?, wanted: [(String, OrderLine)])] = [:]
+        for (number, slot, line) in wanted {
+            let key = slot.map { "\($0.startsAt)|\($0.endsAt)|\($0.place)" } ?? "standard"
+            if byKey[key] == nil {
+                keys.append(key)
+                let title = slot.map { slot in
+                    let method = FulfilmentMethod(rawValue: slot.method) ?? .delivery
+                    let start = Date(timeIntervalSince1970: TimeInterval(slot.startsAt)), end = Date(timeIntervalSince1970: TimeInterval(slot.endsAt))
+                    let window = Slot.window(from: start, to: end, in: local.timeZone)
+                    return "\(method.title) \(window.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? window), \(slot.place)"
+                } ?? "Standard delivery (no slot), paid this day"
+                byKey[key] = (title, slot.map { Date(timeIntervalSince1970: TimeInterval($0.startsAt)) }, [])
+            }
+            byKey[key]?.wanted.append((number, line))
+        }
+        for key in keys {
+            guard let group = byKey[key] else { continue }
+            let picked = Self.pick(group.wanted, products: products, aisleOrder: aisleOrder)
+            groups.append(PickingList.Group(title: group.title, startsAt: group.startsAt, orderNumbers: picked.orderNumbers, lines: picked.lines))
+        }
+        return PickingList(orderNumbers: whole.orderNumbers, lines: whole.lines, groups: groups)
+    }
+
+    /// Each product of `wanted` once, summed across its orders, in aisle order.
+    static func pick(_ wanted: [(number: String, line: OrderLine)], products: [ProductID: Product], aisleOrder: [String: Int]) -> PickingList {
         var lines: [ProductID: PickingList.Line] = [:]
         for (number, line) in wanted {
             lines[line.productID, default: PickingList.Line(

@@ -295,11 +295,17 @@ public struct AdminOrdersController: Sendable {
             var orders: String
         }
 
+        struct Group: Sendable {
+            var title: String
+            var orderCount: Int
+            var orders: String
+            var lines: [Line]
+        }
+
         var chrome: AdminPages.Chrome
         var day: String
         var orderCount: Int
-        var orders: String
-        var lines: [Line]
+        var groups: [Group]
         var hasLines: Bool
     }
 
@@ -317,10 +323,13 @@ public struct AdminOrdersController: Sendable {
             let list = try await desk.pickingList(day: day, for: member)
             let page = PickingPage(
                 chrome: pages.chrome("Picking list", member, context, request: request), day: String(AdminPages.timestamp(day).prefix(10)),
-                orderCount: list.orderNumbers.count, orders: list.orderNumbers.joined(separator: ", "),
-                lines: list.lines.map { line in
-                    PickingPage.Line(aisle: line.aisleName, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
-                                     orders: line.orders.map { "\($0.number) × \($0.quantity)" }.joined(separator: ", "))
+                orderCount: list.orderNumbers.count,
+                groups: list.groups.map { group in
+                    PickingPage.Group(title: group.title, orderCount: group.orderNumbers.count, orders: group.orderNumbers.joined(separator: ", "),
+                                      lines: group.lines.map { line in
+                                          PickingPage.Line(aisle: line.aisleName, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
+                                                           orders: line.orders.map { "\($0.number) × \($0.quantity)" }.joined(separator: ", "))
+                                      })
                 },
                 hasLines: !list.lines.isEmpty
             )

@@ -107,4 +107,23 @@ func shopWithSlots(_ requirement: SlotRequirement = .required) async throws -> (
         #expect(placed.order.deliveryFee.minorUnits == (goods >= 40_00 ? 0 : 399))
         await shop.close()
     }
+
+    @Test func pickingListsGroupTheDaysOrdersBySlotThenStandardDelivery() async throws {
+        let (shop, slotted, product, offered) = try await shopWithSlots(.optional)
+        let standard = try #require(try await shop.makeCustomers(1).first)
+        try await shop.cart.add(productID: product.id, quantity: 2, to: .customer(id: standard))
+        _ = try await shop.checkout.slots.book(offered[1].id, customerID: slotted.rawValue)
+        let saturday = try await shop.checkout.placeOrder(customerID: slotted, delivery: delivery, card: goodCard, idempotencyKey: "saturday-key")
+        let friday = try await shop.checkout.placeOrder(customerID: standard, delivery: delivery, card: goodCard, idempotencyKey: "friday-key")
+
+        let today = try await shop.fulfilment.pickingList(day: shop.clock.now)
+        #expect(today.groups.map(\.title) == ["Standard delivery (no slot), paid this day"])
+        #expect(today.groups.map(\.orderNumbers) == [[friday.order.number]])
+        let tomorrow = try await shop.fulfilment.pickingList(day: shop.clock.now.addingTimeInterval(86_400))
+        #expect(tomorrow.groups.map(\.title) == ["Delivery 10:00–12:00, Central"])
+        #expect(tomorrow.groups.first?.startsAt == offered[1].startsAt)
+        #expect(tomorrow.groups.first?.lines.map(\.quantity) == [3])
+        #expect(tomorrow.orderNumbers == [saturday.order.number])
+        await shop.close()
+    }
 }

@@ -95,7 +95,7 @@ func amount(after label: String, in text: String) -> String? {
             var owner = try await signedInStaff(client, addStaff, .owner)
 
             let list = String(buffer: try await picker.get(client, "/admin/picking").body)
-            #expect(list.contains("1 orders to pick: GM-"))
+            #expect(list.contains("<h2>Standard delivery (no slot), paid this day</h2>\n    <p>1 orders: GM-"))
             _ = try await picker.get(client, "/admin/orders/\(id)")
             #expect(try await picker.post(client, "/admin/orders/\(id)/step", form: [("transition", "start_picking"), ("expecting", "paid")]).status == .seeOther)
             _ = try await picker.get(client, "/admin/orders/\(id)")
