@@ -102,6 +102,12 @@ def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
     assert "£2.15" in browser.find_element(By.CSS_SELECTOR, "main").text
     shot(browser, "19b-the-shop-shows-the-new-price")
 
+    # The manager's slots: the demo delivery area and collection point, and how full each coming slot is.
+    browser.get(shop_url + "/admin/slots")
+    assert "Home delivery" in browser.find_element(By.CSS_SELECTOR, "main").text
+    assert browser.find_elements(By.CSS_SELECTOR, "meter")
+    shot(browser, "19c-manager-slots")
+
 
 def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_shop, browser):
     shop_url, secrets = staffed_shop

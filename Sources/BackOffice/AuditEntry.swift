@@ -42,6 +42,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case webhookAdded = "webhook.added"
     /// A webhook endpoint was turned off or back on by staff.
     case webhookChanged = "webhook.changed"
+    /// A delivery area, collection point, slot template or slot's capacity was changed.
+    case slotsChanged = "slots.changed"
 }
 
 /// One line of the audit log: who did what to what, when, with the values before and after.

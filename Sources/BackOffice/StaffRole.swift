@@ -18,7 +18,7 @@ public enum StaffRole: String, Sendable, Hashable, CaseIterable, Codable {
             Set(StaffPermission.allCases)
         case .manager:
             [.editCatalogue, .adjustStock, .viewOrders, .pickOrders, .deliverOrders, .cancelOrders, .refundOrders,
-             .viewCustomers, .addNotes, .viewReports, .manageWebhooks]
+             .viewCustomers, .addNotes, .viewReports, .manageWebhooks, .manageSlots]
         case .picker:
             [.viewOrders, .pickOrders]
         case .driver:
@@ -62,4 +62,6 @@ public enum StaffPermission: String, Sendable, Hashable, CaseIterable, Codable {
     case viewReports = "view_reports"
     /// Integrators' webhook endpoints: register, turn off and on, see deliveries.
     case manageWebhooks = "manage_webhooks"
+    /// Delivery areas, collection points, weekly slot templates and slots' capacity.
+    case manageSlots = "manage_slots"
 }

@@ -345,6 +345,7 @@ func buildRouter(
     AdminMessagesController(desk: MessageDesk(staff: staff, messages: services.messages), staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminWebhooksController(desk: WebhookDesk(staff: staff, webhooks: services.webhooks, database: database), staff: staff, renderer: renderer, shop: shop)
         .addRoutes(to: router)
+    AdminSlotsController(desk: services.slotDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)

@@ -44,6 +44,8 @@ public struct ShopServices: Sendable {
     public let webhooks: Webhooks
     /// Delivery areas, collection points, slots and bookings.
     public let slots: SlotService
+    /// Slots as managers set them up, with role checks and the audit log.
+    public let slotDesk: SlotDesk
 
     /// Assembles the services `configuration` asks for over `database`.
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
@@ -90,6 +92,7 @@ public struct ShopServices: Sendable {
         messages = MessageStore(database: database)
         webhooks = Webhooks(store: WebhookStore(database: database), messages: messages, vault: PersonalDataVault(keys: keys),
                             addressGuard: WebhookAddressGuard(allowPrivate: configuration.messaging.webhookAllowPrivate))
+        slotDesk = SlotDesk(staff: staff, slots: slots)
         customerDesk = CustomerDesk(staff: staff, accounts: accounts, checkout: checkout, cart: cart, database: database)
     }
 }

@@ -59,9 +59,12 @@ public struct SlotService: Sendable {
         }
     }
 
-    /// Adds a place (when its id is 0) or changes one.
+    /// Work a caller does in the same transaction as a change (the back office's audit entry).
+    public typealias AlsoInTransaction = @Sendable (any SQLDatabase) async throws -> Void
+
+    /// Adds a place (when its id is 0) or changes one; `also` runs in its transaction.
     @discardableResult
-    public func save(_ place: SlotPlace) async throws -> SlotPlace {
+    public func save(_ place: SlotPlace, also: AlsoInTransaction? = nil) async throws -> SlotPlace {
         var place = place
         place.code = place.code.trimmingCharacters(in: .whitespaces).lowercased()
         place.name = place.name.trimmingCharacters(in: .whitespaces)
@@ -98,6 +101,7 @@ public struct SlotService: Sendable {
                     .where("id", .equal, SQLBind(saved.id)).returning("id").first()
                 guard row != nil else { throw SlotError.unknownPlace }
             }
+            try await also?(sql)
             return result
         }
     }
@@ -112,14 +116,14 @@ public struct SlotService: Sendable {
     /// Adds a template (id 0) or changes one, then generates the slots it brings. A change
     /// applies to slots generated from now on; slots already generated keep their settings.
     @discardableResult
-    public func save(_ template: SlotTemplate) async throws -> SlotTemplate {
-        let saved = try await store([template])[0]
+    public func save(_ template: SlotTemplate, also: AlsoInTransaction? = nil) async throws -> SlotTemplate {
+        let saved = try await store([template], also: also)[0]
         try await generate()
         return saved
     }
 
     /// Adds or changes `templates` in one transaction, without generating slots.
-    func store(_ templates: [SlotTemplate]) async throws -> [SlotTemplate] {
+    func store(_ templates: [SlotTemplate], also: AlsoInTransaction? = nil) async throws -> [SlotTemplate] {
         for template in templates {
             let problems = template.problems()
             guard problems.isEmpty else { throw SlotError.invalid(problems) }
@@ -149,12 +153,13 @@ public struct SlotService: Sendable {
                 }
                 stored.append(saved)
             }
+            try await also?(sql)
             return stored
         }
     }
 
     /// Deletes a template; its future slots that nobody has booked go with it.
-    public func deleteTemplate(id: Int64) async throws {
+    public func deleteTemplate(id: Int64, also: AlsoInTransaction? = nil) async throws {
         let cutoff = seconds(now())
         try await database.transaction { sql in
             try await sql.raw("""
@@ -162,7 +167,10 @@ public struct SlotService: Sendable {
                 AND NOT EXISTS (SELECT 1 FROM slot_bookings b WHERE b.slot_id = slots.id)
                 """).run()
             try await sql.update("slots").set("template_id", to: SQLLiteral.null).where("template_id", .equal, SQLBind(id)).run()
-            try await sql.delete(from: "slot_templates").where("id", .equal, SQLBind(id)).run()
+            guard try await sql.delete(from: "slot_templates").where("id", .equal, SQLBind(id)).returning("id").first() != nil else {
+                throw SlotError.invalid(["template": "No such template."])
+            }
+            try await also?(sql)
         }
     }
 
@@ -421,7 +429,7 @@ public struct SlotService: Sendable {
     }
 
     /// Sets one slot's capacity (at least the places already taken; 0 there closes it).
-    public func setCapacity(of slotID: UUID, to capacity: Int) async throws {
+    public func setCapacity(of slotID: UUID, to capacity: Int, also: AlsoInTransaction? = nil) async throws {
         guard (0...10_000).contains(capacity) else { throw SlotError.invalid(["capacity": "The capacity must be from 0 to 10,000 orders."]) }
         try await database.transaction { sql in
             guard let found = try await Self.slotRow(id: slotID, sql: sql) else { throw SlotError.unknownSlot }
@@ -430,6 +438,7 @@ public struct SlotService: Sendable {
                 throw SlotError.invalid(["capacity": "\(booked) orders are booked in this slot: the capacity cannot go below that."])
             }
             try await sql.update("slots").set("capacity", to: SQLBind(capacity)).where("public_id", .equal, SQLBind(slotID.publicString)).run()
+            try await also?(sql)
         }
     }
 

@@ -119,6 +119,7 @@ struct AdminPages: Sendable {
             links.append(NavLink(href: "/admin/messages", label: "Messages", current: false))
         }
         if member.may(.manageStaff) { links.append(NavLink(href: "/admin/staff", label: "Staff", current: false)) }
+        if member.may(.manageSlots) { links.append(NavLink(href: "/admin/slots", label: "Slots", current: false)) }
         if member.may(.manageWebhooks) { links.append(NavLink(href: "/admin/webhooks", label: "Webhooks", current: false)) }
         if member.may(.readAuditLog) { links.append(NavLink(href: "/admin/audit", label: "Audit log", current: false)) }
         return links.map { link in

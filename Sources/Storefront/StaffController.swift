@@ -182,6 +182,7 @@ public struct StaffController: Sendable {
         case .addNotes: "Add notes to orders and customers"
         case .viewReports: "See the dashboard and reports"
         case .manageWebhooks: "Register webhook endpoints for integrators"
+        case .manageSlots: "Set up delivery areas, collection points and slots"
         }
     }
 }
