@@ -95,8 +95,7 @@ public struct FulfilmentService: Sendable {
                 let title = slot.map { slot in
                     let method = FulfilmentMethod(rawValue: slot.method) ?? .delivery
                     let start = Date(timeIntervalSince1970: TimeInterval(slot.startsAt)), end = Date(timeIntervalSince1970: TimeInterval(slot.endsAt))
-                    let window = Slot.window(from: start, to: end, in: local.timeZone)
-                    return "\(method.title) \(window.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? window), \(slot.place)"
+                    return "\(method.title) \(Slot.parts(from: start, to: end, in: local.timeZone).hours), \(slot.place)"
                 } ?? "Standard delivery (no slot), paid this day"
                 byKey[key] = (title, slot.map { Date(timeIntervalSince1970: TimeInterval($0.startsAt)) }, [])
             }

@@ -155,6 +155,17 @@ public struct Slot: Sendable, Hashable, Identifiable {
 
     /// A window in words in `timeZone`, e.g. "Tuesday 1 December, 08:00–10:00".
     public static func window(from start: Date, to end: Date, in timeZone: TimeZone) -> String {
+        let (day, hours) = parts(from: start, to: end, in: timeZone)
+        return "\(day), \(hours)"
+    }
+
+    /// The window's day and hours in `timeZone`, e.g. ("Tuesday 1 December", "08:00–10:00").
+    public func parts(in timeZone: TimeZone) -> (day: String, hours: String) {
+        Self.parts(from: startsAt, to: endsAt, in: timeZone)
+    }
+
+    /// A window's day and hours in `timeZone`, e.g. ("Tuesday 1 December", "08:00–10:00").
+    public static func parts(from start: Date, to end: Date, in timeZone: TimeZone) -> (day: String, hours: String) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.weekday, .day, .month, .hour, .minute], from: start)
@@ -162,8 +173,8 @@ public struct Slot: Sendable, Hashable, Identifiable {
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
         let weekday = SlotTemplate.weekdayNames[((parts.weekday ?? 2) + 5) % 7]
         let endMinute = endParts.day != parts.day && endParts.hour == 0 && endParts.minute == 0 ? 24 * 60 : (endParts.hour ?? 0) * 60 + (endParts.minute ?? 0)
-        return "\(weekday) \(parts.day ?? 1) \(months[(parts.month ?? 1) - 1]), "
-            + "\(SlotTemplate.clock((parts.hour ?? 0) * 60 + (parts.minute ?? 0)))–\(SlotTemplate.clock(endMinute))"
+        return ("\(weekday) \(parts.day ?? 1) \(months[(parts.month ?? 1) - 1])",
+                "\(SlotTemplate.clock((parts.hour ?? 0) * 60 + (parts.minute ?? 0)))–\(SlotTemplate.clock(endMinute))")
     }
 
     /// What the slot costs for goods worth `goods`.

@@ -100,11 +100,10 @@ public struct AdminSlotsController: Sendable {
         }
         var days: [DayRow] = []
         for slot in coming {
-            let window = slot.window(in: timeZone)
-            let parts = window.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            let row = SlotRow(id: slot.id.publicString, time: parts.last ?? window, place: slot.place.name, booked: slot.booked, capacity: slot.capacity,
+            let (day, hours) = slot.parts(in: timeZone)
+            let row = SlotRow(id: slot.id.publicString, time: hours, place: slot.place.name, booked: slot.booked, capacity: slot.capacity,
                               percent: slot.capacity == 0 ? 100 : min(100, slot.booked * 100 / slot.capacity), full: slot.available == 0)
-            if days.last?.heading == parts.first { days[days.count - 1].slots.append(row) } else { days.append(DayRow(heading: parts.first ?? window, slots: [row])) }
+            if days.last?.heading == day { days[days.count - 1].slots.append(row) } else { days.append(DayRow(heading: day, slots: [row])) }
         }
         let model = Page(
             chrome: pages.chrome("Slots", member, context, request: request), places: rows, hasPlaces: !rows.isEmpty, days: days, hasDays: !days.isEmpty,

@@ -162,9 +162,7 @@ struct SlotsPageModel: Sendable {
         places = choices.map { choice in
             var days: [DayView] = []
             for slot in choice.slots {
-                let window = slot.window(in: timeZone)
-                let (heading, time) = window.split(separator: ",", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-                    .splitPair()
+                let (heading, time) = slot.parts(in: timeZone)
                 let availability = now >= slot.cutoffAt ? "Closed" : slot.available == 0 ? "Full" : slot.available <= 5 ? "\(slot.available) left" : "Available"
                 let view = SlotView(id: slot.id.publicString, time: time, price: Self.price(slot), availability: availability,
                                     bookable: slot.isBookable(at: now), mine: hold?.slot.id == slot.id)
@@ -179,12 +177,5 @@ struct SlotsPageModel: Sendable {
     static func price(_ slot: Slot) -> String {
         guard slot.price.minorUnits > 0 else { return "Free" }
         return slot.price.formatted + (slot.freeFrom.map { ", free over \($0.formatted)" } ?? "")
-    }
-}
-
-extension Array where Element == String {
-    /// The first two elements (empty strings where missing).
-    fileprivate func splitPair() -> (String, String) {
-        (first ?? "", dropFirst().first ?? "")
     }
 }
