@@ -6,6 +6,7 @@ import GoMartModels
 import Hummingbird
 import HTTPTypes
 import Payments
+import Slots
 import Web
 
 /// Order validation, placing orders and order history in the JSON API.
@@ -197,6 +198,16 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var paidAt: Date?
     var timeline: [Event]
     var refunds: [Refund]
+    var slot: BookedSlot?
+
+    /// The delivery or collection slot the order was booked into.
+    struct BookedSlot: Encodable, Sendable {
+        var method: String
+        var place: String
+        var startsAt: Date
+        var endsAt: Date
+        var window: String
+    }
 
     init(_ order: Order) {
         id = order.id.publicString
@@ -218,6 +229,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
         delivery = order.delivery
         createdAt = order.createdAt
         paidAt = order.paidAt
+        slot = order.slot.map { BookedSlot(method: $0.method.rawValue, place: $0.place, startsAt: $0.startsAt, endsAt: $0.endsAt, window: $0.window) }
     }
 }
 

@@ -351,6 +351,7 @@ func buildRouter(
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)
     OrdersAPIController(checkout: checkout).addRoutes(to: router)
+    SlotsAPIController(slots: services.slots).addRoutes(to: router)
     AdminAPIController(staff: staff, desk: services.orderDesk).addRoutes(to: router)
     AdminCatalogueAPIController(staff: staff, catalogue: services.catalogueDesk, orders: services.orderDesk, reports: services.reportsDesk)
         .addRoutes(to: router)
