@@ -199,6 +199,14 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var timeline: [Event]
     var refunds: [Refund]
     var slot: BookedSlot?
+    var cardPayment: CardPayment?
+
+    /// The card payment: reserved at checkout, captured for what was picked.
+    struct CardPayment: Encodable, Sendable {
+        var state: String
+        var authorised: MoneyDTO
+        var captured: MoneyDTO
+    }
 
     /// The delivery or collection slot the order was booked into.
     struct BookedSlot: Encodable, Sendable {
@@ -229,6 +237,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
         delivery = order.delivery
         createdAt = order.createdAt
         paidAt = order.paidAt
+        cardPayment = order.payment.map { CardPayment(state: $0.state.rawValue, authorised: MoneyDTO($0.authorised), captured: MoneyDTO($0.captured)) }
         slot = order.slot.map { BookedSlot(method: $0.method.rawValue, place: $0.place, startsAt: $0.startsAt, endsAt: $0.endsAt, window: $0.window) }
     }
 }

@@ -21,6 +21,11 @@ enum BusinessMetrics {
         Counter(label: "gomart_revenue_minor_total", dimensions: [("currency", total.currency.code)]).increment(by: Int(total.minorUnits))
     }
 
+    /// Money taken from an authorisation after picking.
+    static func captured(_ amount: Money) {
+        Counter(label: "gomart_captured_minor_total", dimensions: [("currency", amount.currency.code)]).increment(by: Int(amount.minorUnits))
+    }
+
     static func cancelled() {
         Counter(label: "gomart_orders_total", dimensions: [("event", "cancelled")]).increment()
     }

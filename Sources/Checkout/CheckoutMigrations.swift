@@ -116,5 +116,19 @@ public enum CheckoutMigrations {
             try await sql.alter(table: "orders").column("slot_ends_at", type: .bigint).run()
             try await sql.create(index: "orders_slot_idx").on("orders").column("slot_starts_at").run()
         },
+            Migration(id: "0037_checkout_authorise_then_capture") { sql, _ in
+            // Payment is authorised at checkout and captured after picking, for what was picked.
+            // Orders from before keep `payment_kind` empty: they were charged in full at checkout.
+            try await sql.alter(table: "orders").column("payment_kind", type: .text).run()
+            try await sql.alter(table: "orders").column("authorised_minor", type: .bigint, .notNull, .default(0)).run()
+            try await sql.alter(table: "orders").column("authorisation_expires_at", type: .bigint).run()
+            try await sql.alter(table: "orders").column("payment_method", type: .text).run()
+            // pending (decided at packing, not yet confirmed by the provider), captured, failed or voided.
+            try await sql.alter(table: "orders").column("capture_state", type: .text).run()
+            try await sql.alter(table: "orders").column("capture_minor", type: .bigint).run()
+            try await sql.alter(table: "orders").column("captured_minor", type: .bigint, .notNull, .default(0)).run()
+            try await sql.alter(table: "orders").column("capture_reference", type: .text).run()
+            try await sql.create(index: "orders_capture_idx").on("orders").column("capture_state").column("updated_at").run()
+        },
     ]
 }

@@ -17,7 +17,8 @@ import Tracing
 /// Placing an order follows the order of steps that keeps stock and payments consistent:
 /// 1. in one transaction: claim the idempotency key, take the stock, write the order as
 ///    pending payment with a price snapshot per line, and an `order_placed` outbox event;
-/// 2. charge the card, outside any transaction;
+/// 2. authorise the card for the total, outside any transaction (the money is captured after
+///    picking, for what was picked: ``FulfilmentService``);
 /// 3. in one transaction: mark the order paid, or cancel it and return its stock.
 /// A crash between 1 and 3 leaves a pending order that ``cancelAbandonedOrders()`` resolves.
 public struct CheckoutService: Sendable {
@@ -247,21 +248,23 @@ public struct CheckoutService: Sendable {
         var orderLogger = logger
         orderLogger[metadataKey: "order_id"] = .string(publicID)
 
-        let outcome: ChargeOutcome
+        // The card is authorised for the order's total, not charged: the money is taken after
+        // picking, for what was picked (``FulfilmentService``), and never more than this.
+        let outcome: AuthorisationOutcome
         do {
-            outcome = try await withSpan("payment.charge", ofKind: .client) { span in
-                let outcome = try await payments.charge(amount: quote.total, card: card, orderReference: publicID, idempotencyKey: idempotencyKey)
+            outcome = try await withSpan("payment.authorise", ofKind: .client) { span in
+                let outcome = try await payments.authorise(amount: quote.total, source: .card(card), orderReference: publicID, idempotencyKey: idempotencyKey)
                 if case .declined(let reason) = outcome { span.attributes["payment.declined"] = reason.rawValue }
                 return outcome
             }
-            if case .succeeded = outcome { BusinessMetrics.charged("succeeded") } else { BusinessMetrics.charged("declined") }
+            if case .authorised = outcome { BusinessMetrics.charged("succeeded") } else { BusinessMetrics.charged("declined") }
         } catch {
             BusinessMetrics.charged("failed")
-            // The answer was lost or the gateway failed: ask it what became of the charge.
+            // The answer was lost or the gateway failed: ask it what became of the authorisation.
             orderLogger.warning("payment processing failed", metadata: ["error": "\(String(describing: type(of: error)))"])
-            switch try? await payments.lookUpCharge(idempotencyKey: idempotencyKey) {
-            case .succeeded(let receipt)?:
-                try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, amount: quote.total, emptying: owner, logger: orderLogger)
+            switch try? await payments.lookUpAuthorisation(idempotencyKey: idempotencyKey) {
+            case .authorised(let authorisation)?:
+                try await markPaid(orderID: orderID, publicID: publicID, authorisation: authorisation, emptying: owner, logger: orderLogger)
                 return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
             case nil:
                 // The gateway cannot say: the order stays awaiting payment and the reaper settles it.
@@ -273,9 +276,9 @@ public struct CheckoutService: Sendable {
             }
         }
         switch outcome {
-        case .succeeded(let receipt):
-            try await markPaid(orderID: orderID, publicID: publicID, receipt: receipt, amount: quote.total, emptying: owner, logger: orderLogger)
-            orderLogger.info("order paid", metadata: ["total_minor": "\(quote.total.minorUnits)"])
+        case .authorised(let authorisation):
+            try await markPaid(orderID: orderID, publicID: publicID, authorisation: authorisation, emptying: owner, logger: orderLogger)
+            orderLogger.info("order paid", metadata: ["authorised_minor": "\(authorisation.amount.minorUnits)"])
             return PlacedOrder(order: try await loadOrder(internalID: orderID), replayed: false)
         case .declined(let reason):
             orderLogger.info("payment declined", metadata: ["reason": "\(reason.rawValue)"])
@@ -285,16 +288,18 @@ public struct CheckoutService: Sendable {
         }
     }
 
-    /// Settles a pending order as paid and, with `emptying`, empties the shopper's cart in the
-    /// same transaction. If the order was cancelled meanwhile (the reaper found no charge while
-    /// this one was in flight), the money is given straight back and the cart is left as it is.
-    func markPaid(orderID: Int64, publicID: String, receipt: PaymentReceipt, amount: Money, emptying owner: CartOwner? = nil,
+    /// Settles a pending order as paid (its payment authorised) and, with `emptying`, empties the
+    /// shopper's cart in the same transaction. If the order was cancelled meanwhile (the reaper
+    /// found no payment while this one was in flight), the authorisation is voided at once and
+    /// the cart is left as it is.
+    func markPaid(orderID: Int64, publicID: String, authorisation: Authorisation, emptying owner: CartOwner? = nil,
                   logger orderLogger: Logger) async throws {
         let paidAt = timestamp()
         let cart = cart
         let (paid, emptied) = try await database.transaction { sql -> (Bool, CartService.Emptied?) in
             let settled = try await OrderRepository.settle(
-                orderID: orderID, status: .paid, receipt: (payments.name, receipt.reference, receipt.brand, receipt.lastFour),
+                orderID: orderID, status: .paid, receipt: (payments.name, authorisation.reference, authorisation.brand, authorisation.lastFour),
+                authorisation: (authorisation.amount.minorUnits, Int64(authorisation.expiresAt.timeIntervalSince1970), authorisation.paymentMethod),
                 failureReason: nil, now: paidAt, sql: sql
             )
             guard settled else { return (false, nil) }
@@ -305,17 +310,14 @@ public struct CheckoutService: Sendable {
         }
         if let emptied { cart.committed(emptied) }
         guard !paid else {
-            BusinessMetrics.paid(amount)
+            BusinessMetrics.paid(authorisation.amount)
             return
         }
-        orderLogger.error("payment succeeded for an order that was no longer pending; refunding it", metadata: ["payment_reference": "\(receipt.reference)"])
-        guard let detail = try await repository.order(internalID: orderID) else { return }
+        orderLogger.error("payment authorised for an order that was no longer pending; voiding it", metadata: ["payment_reference": "\(authorisation.reference)"])
         do {
-            _ = try await payments.refund(chargeReference: receipt.reference,
-                                          amount: Money(minorUnits: detail.stored.totalMinor, currency: Currency(code: detail.stored.currency) ?? catalog.currency),
-                                          idempotencyKey: "\(publicID):late-charge")
+            try await payments.void(authorisation: authorisation.reference, idempotencyKey: "\(publicID):late-authorisation")
         } catch {
-            orderLogger.critical("could not refund a charge for a cancelled order; refund it by hand", metadata: ["payment_reference": "\(receipt.reference)"])
+            orderLogger.critical("could not void an authorisation for a cancelled order; it lapses in 7 days", metadata: ["payment_reference": "\(authorisation.reference)"])
         }
     }
 
@@ -415,15 +417,29 @@ public struct CheckoutService: Sendable {
                 OrderSlot(method: FulfilmentMethod(rawValue: slot.method) ?? .delivery, slotID: slot.slotID, place: slot.place,
                           startsAt: date(slot.startsAt), endsAt: date(slot.endsAt),
                           window: Slot.window(from: date(slot.startsAt), to: date(slot.endsAt), in: slots.timeZone))
-            }
+            },
+            payment: Self.payment(stored.payment, money: money)
         )
+    }
+
+    /// How an order's card payment stands; nil for one charged in full at checkout.
+    static func payment(_ stored: PaymentSnapshot, money: (Int64) -> Money) -> OrderPayment? {
+        guard stored.kind == "authorisation" else { return nil }
+        let state: OrderPayment.State = switch stored.captureState {
+        case "pending": .capturing
+        case "captured": .captured
+        case "failed": .failed
+        case "voided": .voided
+        default: .authorised
+        }
+        return OrderPayment(authorised: money(stored.authorisedMinor), captured: money(stored.capturedMinor), state: state)
     }
 
     // MARK: - Abandoned orders
 
     /// Settles orders left pending longer than ``pendingTimeout`` (a crash, or a lost answer from
     /// the gateway, between taking stock and settling the payment). The gateway is asked about
-    /// each order's charge by its idempotency key first: a charge that went through makes the
+    /// each order's authorisation by its idempotency key first: one that went through makes the
     /// order paid; otherwise the order is cancelled and its stock returned. An order the gateway
     /// cannot answer for is left for the next round. Returns how many were cancelled.
     @discardableResult
@@ -435,31 +451,30 @@ public struct CheckoutService: Sendable {
             let order = try await loadOrder(internalID: orderID)
             var orderLogger = logger
             orderLogger[metadataKey: "order_id"] = .string(order.id.publicString)
-            let lookup: ChargeLookup
+            let lookup: AuthorisationLookup
             if let key = try await repository.idempotencyKey(orderID: orderID) {
-                do { lookup = try await payments.lookUpCharge(idempotencyKey: key) } catch {
+                do { lookup = try await payments.lookUpAuthorisation(idempotencyKey: key) } catch {
                     orderLogger.warning("could not ask the payment provider about an abandoned order; will retry")
                     continue
                 }
             } else {
                 lookup = .notFound
             }
+            let items = order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
             switch lookup {
-            case .succeeded(let receipt):
-                try await markPaid(orderID: orderID, publicID: order.id.publicString, receipt: receipt, amount: order.total, logger: orderLogger)
+            case .authorised(let authorisation):
+                try await markPaid(orderID: orderID, publicID: order.id.publicString, authorisation: authorisation, logger: orderLogger)
                 paid += 1
             case .declined(let reason):
-                try await cancel(orderID: orderID, publicID: order.id.publicString, items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) },
-                                 reason: reason.rawValue)
+                try await cancel(orderID: orderID, publicID: order.id.publicString, items: items, reason: reason.rawValue)
                 cancelled += 1
             case .notFound:
-                try await cancel(orderID: orderID, publicID: order.id.publicString, items: order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) },
-                                 reason: "abandoned")
+                try await cancel(orderID: orderID, publicID: order.id.publicString, items: items, reason: "abandoned")
                 cancelled += 1
             }
         }
         if cancelled > 0 { logger.warning("cancelled abandoned orders", metadata: ["count": "\(cancelled)"]) }
-        if paid > 0 { logger.warning("settled abandoned orders as paid: their charges had gone through", metadata: ["count": "\(paid)"]) }
+        if paid > 0 { logger.warning("settled abandoned orders as paid: their payments had been authorised", metadata: ["count": "\(paid)"]) }
         return cancelled
     }
 

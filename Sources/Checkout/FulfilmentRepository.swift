@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import Payments
 import Pricing
 import SQLKit
 import Storage
@@ -19,6 +20,7 @@ extension OrderRepository {
         var refundedMinor: Int64
         var currency: String
         var paymentReference: String?
+        var payment: PaymentSnapshot
 
         /// What is left of the payment after the refunds so far.
         var remaining: Money {
@@ -29,7 +31,8 @@ extension OrderRepository {
 
     static func state(publicID: String, customerID: CustomerID?, sql: any SQLDatabase) async throws -> State? {
         var query = sql.select().columns("id", "public_id", "number", "customer_id", "status", "delivery_minor", "total_minor", "refunded_minor",
-                                         "currency", "payment_reference")
+                                         "currency", "payment_reference", "payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method",
+                                         "capture_state", "capture_minor", "captured_minor", "capture_reference")
             .from("orders").where("public_id", .equal, SQLBind(publicID))
         if let customerID { query = query.where("customer_id", .equal, SQLBind(customerID.rawValue)) }
         guard let row = try await query.first() else { return nil }
@@ -42,7 +45,8 @@ extension OrderRepository {
             number: try row.decode(column: "number", as: String.self), customerID: CustomerID(try row.decode(column: "customer_id", as: Int64.self)),
             status: known, deliveryMinor: try row.decode(column: "delivery_minor", as: Int64.self),
             totalMinor: try row.decode(column: "total_minor", as: Int64.self), refundedMinor: try row.decode(column: "refunded_minor", as: Int64.self),
-            currency: try row.decode(column: "currency", as: String.self), paymentReference: try row.decode(column: "payment_reference", as: String?.self)
+            currency: try row.decode(column: "currency", as: String.self), paymentReference: try row.decode(column: "payment_reference", as: String?.self),
+            payment: try payment(row)
         )
     }
 
@@ -79,11 +83,13 @@ extension OrderRepository {
     /// Records a refund of `amountMinor` against the order, keyed by `key`. Returns nil when the key
     /// was used before (nothing changed); throws nothing but returns false in `fits` when the
     /// refunds would exceed the total.
-    static func recordRefund(orderID: Int64, key: String, amountMinor: Int64, reason: String, actor: String, now: Int64,
-                             sql: any SQLDatabase) async throws -> (refund: StoredRefund?, fits: Bool) {
+    /// Records money given back: `pending` until the provider confirms a refund, or `released`
+    /// for money that was only reserved and will not be captured.
+    static func recordRefund(orderID: Int64, key: String, amountMinor: Int64, reason: String, actor: String, state: OrderRefund.State = .pending,
+                             now: Int64, sql: any SQLDatabase) async throws -> (refund: StoredRefund?, fits: Bool) {
         let inserted = try await sql.insert(into: "order_refunds")
             .columns("order_id", "idempotency_key", "amount_minor", "reason", "state", "actor", "created_at")
-            .values(SQLBind(orderID), SQLBind(key), SQLBind(amountMinor), SQLBind(reason), SQLBind(OrderRefund.State.pending.rawValue),
+            .values(SQLBind(orderID), SQLBind(key), SQLBind(amountMinor), SQLBind(reason), SQLBind(state.rawValue),
                     SQLBind(actor), SQLBind(now))
             .ignoringConflicts(with: ["idempotency_key"])
             .returning("id").first()
@@ -95,7 +101,7 @@ extension OrderRepository {
             .where(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("refunded_minor"), .add, SQLBind(amountMinor)), .lessThanOrEqual, SQLColumn("total_minor")))
             .returning("id").first() != nil
         let refund = StoredRefund(internalID: try inserted.decode(column: "id", as: Int64.self), orderID: orderID, idempotencyKey: key,
-                                  amountMinor: amountMinor, reason: reason, state: OrderRefund.State.pending.rawValue, providerReference: nil, createdAt: now)
+                                  amountMinor: amountMinor, reason: reason, state: state.rawValue, providerReference: nil, createdAt: now)
         return (refund, fits)
     }
 
@@ -125,6 +131,82 @@ extension OrderRepository {
                 .where(SQLColumn("created_at", table: "order_refunds"), .lessThan, SQLBind(cutoff))
                 .orderBy(SQLColumn("id", table: "order_refunds")).limit(limit).all()
                 .map { (try Self.storedRefund($0), try $0.decode(column: "payment_reference", as: String?.self), try $0.decode(column: "currency", as: String.self)) }
+        }
+    }
+
+    // MARK: - Captures
+
+    /// Sets the order's capture state (and the amount decided), in the caller's transaction.
+    static func setCapture(orderID: Int64, state: String, amountMinor: Int64, now: Int64, sql: any SQLDatabase) async throws {
+        try await sql.update("orders").set("capture_state", to: SQLBind(state)).set("capture_minor", to: SQLBind(amountMinor))
+            .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(orderID)).run()
+    }
+
+    /// Records a capture the provider confirmed.
+    func recordCapture(publicID: String, amount: Money, reference: String, now: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.update("orders").set("capture_state", to: SQLBind("captured")).set("captured_minor", to: SQLBind(amount.minorUnits))
+                .set("capture_reference", to: SQLBind(reference)).set("updated_at", to: SQLBind(now))
+                .where("public_id", .equal, SQLBind(publicID)).where("capture_state", .equal, SQLBind("pending")).run()
+        }
+    }
+
+    /// Marks a capture the provider refused for good.
+    func failCapture(publicID: String, now: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.update("orders").set("capture_state", to: SQLBind("failed")).set("updated_at", to: SQLBind(now))
+                .where("public_id", .equal, SQLBind(publicID)).where("capture_state", .equal, SQLBind("pending")).run()
+        }
+    }
+
+    /// The payment method saved with the order's authorisation.
+    func paymentMethod(publicID: String) async throws -> String? {
+        try await database.read { sql in
+            try await sql.select().column("payment_method").from("orders").where("public_id", .equal, SQLBind(publicID)).first()?
+                .decode(column: "payment_method", as: String?.self)
+        }
+    }
+
+    /// Puts a new authorisation in the place of the order's old one.
+    func replaceAuthorisation(publicID: String, with fresh: Authorisation, now: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.update("orders").set("payment_reference", to: SQLBind(fresh.reference))
+                .set("authorised_minor", to: SQLBind(fresh.amount.minorUnits))
+                .set("authorisation_expires_at", to: SQLBind(Int64(fresh.expiresAt.timeIntervalSince1970)))
+                .set("updated_at", to: SQLBind(now)).where("public_id", .equal, SQLBind(publicID)).run()
+        }
+    }
+
+    /// Captures decided at packing and not yet confirmed, last touched before `cutoff`.
+    func pendingCaptures(updatedBefore cutoff: Int64, limit: Int) async throws -> [(publicID: String, authorisation: String, amount: Money)] {
+        try await database.read { sql in
+            try await sql.select().columns("public_id", "payment_reference", "capture_minor", "currency").from("orders")
+                .where("capture_state", .equal, SQLBind("pending")).where("updated_at", .lessThan, SQLBind(cutoff))
+                .orderBy("updated_at").limit(limit).all().compactMap { row in
+                    guard let reference = try row.decode(column: "payment_reference", as: String?.self) else { return nil }
+                    let currency = Currency(code: try row.decode(column: "currency", as: String.self)) ?? .gbp
+                    return (try row.decode(column: "public_id", as: String.self), reference,
+                            Money(minorUnits: try row.decode(column: "capture_minor", as: Int64?.self) ?? 0, currency: currency))
+                }
+        }
+    }
+
+    /// Orders not yet packed whose authorisation expires before `cutoff`.
+    func expiringAuthorisations(before cutoff: Int64, limit: Int) async throws
+        -> [(publicID: String, reference: String, amount: Money, paymentMethod: String, expiresAt: Int64)] {
+        try await database.read { sql in
+            try await sql.select().columns("public_id", "payment_reference", "authorised_minor", "currency", "payment_method", "authorisation_expires_at")
+                .from("orders").where("payment_kind", .equal, SQLBind("authorisation")).where("capture_state", .is, SQLLiteral.null)
+                .where("status", .in, SQLBind.group([OrderStatus.paid.rawValue, OrderStatus.picking.rawValue]))
+                .where("authorisation_expires_at", .lessThan, SQLBind(cutoff))
+                .orderBy("authorisation_expires_at").limit(limit).all().compactMap { row in
+                    guard let reference = try row.decode(column: "payment_reference", as: String?.self),
+                          let method = try row.decode(column: "payment_method", as: String?.self) else { return nil }
+                    let currency = Currency(code: try row.decode(column: "currency", as: String.self)) ?? .gbp
+                    return (try row.decode(column: "public_id", as: String.self), reference,
+                            Money(minorUnits: try row.decode(column: "authorised_minor", as: Int64.self), currency: currency), method,
+                            try row.decode(column: "authorisation_expires_at", as: Int64?.self) ?? 0)
+                }
         }
     }
 

@@ -31,6 +31,13 @@ public struct OrderChange: Sendable, Hashable {
 /// in the transaction, then sent to the payment provider with an idempotency key; a refund the
 /// provider did not confirm stays pending and ``completePendingRefunds()`` retries it.
 ///
+/// Payments are authorised at checkout and captured when the order is packed, for what was
+/// picked: until then, money "given back" (a shortfall, a cancellation) is only released from the
+/// authorisation, never taken; cancelling before the capture voids the authorisation. Packing
+/// decides the capture in its transaction (`capture_state` pending) and asks the provider after,
+/// with the order's one capture key; ``completePendingCaptures(olderThan:)`` asks again for any a
+/// crash or a failure left pending, so an order is captured once however often it is retried.
+///
 /// Roles are not checked here: the back office's `OrderDesk` checks them before it calls, and the
 /// storefront only lets a shopper cancel their own order.
 public struct FulfilmentService: Sendable {
@@ -188,16 +195,18 @@ public struct FulfilmentService: Sendable {
         let timestamp = checkout.timestamp()
         let catalog = checkout.catalog
         let slots = checkout.slots
-        let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool) in
+        let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool, void: String?) in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: customerID, sql: sql) else {
                 throw FulfilmentError.orderNotFound
             }
-            if state.status == transition.target { return (nil, false) }
+            if state.status == transition.target { return (nil, false, nil) }
             try await Self.step(state, transition, expecting: expecting, by: actor, now: timestamp, sql: sql)
             var note: String?
             var refund: PendingRefund?
             var stockChanged = false
+            var void: String?
             if transition == .cancel {
+                try Self.refuseWhileCapturing(state)
                 let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
                 stockChanged = try await catalog.returnStock(lines.compactMap { line in
                     let onShelf = (line.pickedQuantity ?? line.quantity)
@@ -208,17 +217,22 @@ public struct FulfilmentService: Sendable {
                 if amount.minorUnits > 0 {
                     refund = try await Self.recordRefund(state, key: "\(state.publicID):cancel", amount: amount,
                                                          reason: actor == .customer ? "Cancelled by you" : "Order cancelled", actor: actor, now: timestamp, sql: sql)
-                    note = "\(amount.formatted) refunded"
+                    note = state.payment.isUncaptured ? "Nothing charged: the \(amount.formatted) reserved on the card is released" : "\(amount.formatted) refunded"
+                }
+                if state.payment.isUncaptured, state.payment.captureState != "pending" {
+                    try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: timestamp, sql: sql)
+                    void = state.paymentReference
                 }
             }
             try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
             try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
-            return (refund, stockChanged)
+            return (refund, stockChanged, void)
         }
         if outcome.stockChanged { catalog.stockDidChange() }
         if let refund = outcome.refund { await send(refund) }
+        if let authorisation = outcome.void { await void(authorisation, orderID: id.publicString) }
         return try await order(id: id)
     }
 
@@ -235,11 +249,11 @@ public struct FulfilmentService: Sendable {
                              also: AlsoInTransaction?) async throws -> Order {
         let timestamp = checkout.timestamp()
         let slots = checkout.slots
-        let refund = try await database.transaction { sql -> PendingRefund? in
+        let (refund, payment) = try await database.transaction { sql -> (PendingRefund?, PaymentStep?) in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
                 throw FulfilmentError.orderNotFound
             }
-            if state.status == .packed { return nil }
+            if state.status == .packed { return (nil, nil) }
             let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
             let counts = try Self.checkPicks(picked, lines: lines)
             let nothingFound = counts.values.allSatisfy { $0 == 0 }
@@ -272,16 +286,141 @@ public struct FulfilmentService: Sendable {
                     refund = try await Self.recordRefund(state, key: "\(state.publicID):picking", amount: amount, reason: reason, actor: actor,
                                                          now: timestamp, sql: sql)
                 }
-                note = "\(amount.formatted) refunded. \(reason)"
+                note = state.payment.isUncaptured ? "\(amount.formatted) not charged. \(reason)" : "\(amount.formatted) refunded. \(reason)"
+            }
+            // The payment follows what was picked: capture what is left of the total (never more
+            // than was authorised), or void the authorisation when nothing could be picked.
+            var payment: PaymentStep?
+            if state.payment.isUncaptured, let authorisation = state.paymentReference {
+                if nothingFound {
+                    try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: timestamp, sql: sql)
+                    payment = .void(authorisation)
+                } else {
+                    let released = refund?.amount.minorUnits ?? 0
+                    let currency = Self.currency(state)
+                    let capture = Pricing.capture(
+                        remaining: Money(minorUnits: state.remaining.minorUnits - released, currency: currency),
+                        authorised: Money(minorUnits: state.payment.authorisedMinor, currency: currency)
+                    )
+                    try await OrderRepository.setCapture(orderID: state.internalID, state: "pending", amountMinor: capture.minorUnits, now: timestamp, sql: sql)
+                    payment = .capture(authorisation, capture)
+                }
             }
             try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
             try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
-            return refund
+            return (refund, payment)
         }
         if let refund { await send(refund) }
+        switch payment {
+        case .capture(let authorisation, let amount)?: await capture(authorisation, amount: amount, orderID: id.publicString)
+        case .void(let authorisation)?: await void(authorisation, orderID: id.publicString)
+        case nil: break
+        }
         return try await order(id: id)
+    }
+
+    /// What packing asks of the payment provider once its transaction has committed.
+    enum PaymentStep: Sendable {
+        case capture(String, Money)
+        case void(String)
+    }
+
+    /// Takes `amount` of the order's authorisation, with the order's one capture key, and records
+    /// it. An authorisation that can no longer be captured (it expired) is replaced by a new one on
+    /// the card saved with it, captured at once; when that fails too the capture is marked failed
+    /// for staff to settle. A processing error leaves it pending for ``completePendingCaptures(olderThan:)``.
+    @discardableResult
+    func capture(_ authorisation: String, amount: Money, orderID: String) async -> Bool {
+        var captureLogger = logger
+        captureLogger[metadataKey: "order_id"] = .string(orderID)
+        do {
+            let receipt: CaptureReceipt
+            do {
+                receipt = try await withSpan("payment.capture", ofKind: .client) { _ in
+                    try await payments.capture(authorisation: authorisation, amount: amount, idempotencyKey: "\(orderID):capture")
+                }
+            } catch PaymentError.captureRejected(let reason) {
+                captureLogger.warning("the authorisation could not be captured; authorising again on the saved card", metadata: ["reason": "\(reason)"])
+                receipt = try await reauthoriseAndCapture(amount: amount, orderID: orderID)
+                await void(authorisation, orderID: orderID + ":lapsed")
+            }
+            try await repository.recordCapture(publicID: orderID, amount: receipt.amount, reference: receipt.reference, now: checkout.timestamp())
+            BusinessMetrics.captured(receipt.amount)
+            return true
+        } catch PaymentError.captureRejected(let reason) {
+            captureLogger.error("the payment could not be captured; settle it with the customer", metadata: ["reason": "\(reason)"])
+            try? await repository.failCapture(publicID: orderID, now: checkout.timestamp())
+            return false
+        } catch {
+            captureLogger.warning("a capture was not confirmed and will be retried", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return false
+        }
+    }
+
+    /// A new authorisation for `amount` on the card saved with the order's first one, captured at
+    /// once; throws ``PaymentError/captureRejected(_:)`` when the card declines.
+    func reauthoriseAndCapture(amount: Money, orderID: String) async throws -> CaptureReceipt {
+        guard let method = try await repository.paymentMethod(publicID: orderID) else {
+            throw PaymentError.captureRejected("The order has no saved card to authorise again.")
+        }
+        switch try await payments.authorise(amount: amount, source: .saved(method), orderReference: orderID, idempotencyKey: "\(orderID):reauthorise-capture") {
+        case .authorised(let fresh):
+            try await repository.replaceAuthorisation(publicID: orderID, with: fresh, now: checkout.timestamp())
+            return try await payments.capture(authorisation: fresh.reference, amount: amount, idempotencyKey: "\(orderID):capture-reauthorised")
+        case .declined(let reason):
+            throw PaymentError.captureRejected("The saved card was declined: \(reason.rawValue).")
+        }
+    }
+
+    /// Releases an authorisation that will not be captured; a failure is logged (it lapses anyway).
+    func void(_ authorisation: String, orderID: String) async {
+        do {
+            try await payments.void(authorisation: authorisation, idempotencyKey: "\(orderID):void")
+        } catch {
+            var voidLogger = logger
+            voidLogger[metadataKey: "order_id"] = .string(orderID)
+            voidLogger.warning("an authorisation could not be voided; it lapses on its own", metadata: ["error": "\(String(describing: type(of: error)))"])
+        }
+    }
+
+    /// Asks the provider again for captures packing decided but it has not confirmed (a failure,
+    /// or a crash between the capture and recording it), with the same keys. Returns how many
+    /// were confirmed.
+    @discardableResult
+    public func completePendingCaptures(olderThan age: TimeInterval = 30) async throws -> Int {
+        var confirmed = 0
+        for (publicID, authorisation, amount) in try await repository.pendingCaptures(updatedBefore: checkout.timestamp() - Int64(age), limit: 200) {
+            if await capture(authorisation, amount: amount, orderID: publicID) { confirmed += 1 }
+        }
+        return confirmed
+    }
+
+    /// Authorises again, on the saved card, orders not yet captured whose authorisation expires
+    /// within `margin` (card authorisations last about 7 days; a slot can be further off), and
+    /// voids the old one. Returns how many were renewed.
+    @discardableResult
+    public func renewExpiringAuthorisations(within margin: TimeInterval = 86_400) async throws -> Int {
+        var renewed = 0
+        for order in try await repository.expiringAuthorisations(before: checkout.timestamp() + Int64(margin), limit: 200) {
+            var renewLogger = logger
+            renewLogger[metadataKey: "order_id"] = .string(order.publicID)
+            do {
+                let outcome = try await payments.authorise(amount: order.amount, source: .saved(order.paymentMethod), orderReference: order.publicID,
+                                                           idempotencyKey: "\(order.publicID):renew:\(order.expiresAt)")
+                guard case .authorised(let fresh) = outcome else {
+                    renewLogger.error("the saved card declined a renewed authorisation; the order needs a new payment")
+                    continue
+                }
+                try await repository.replaceAuthorisation(publicID: order.publicID, with: fresh, now: checkout.timestamp())
+                await void(order.reference, orderID: order.publicID + ":renewed")
+                renewed += 1
+            } catch {
+                renewLogger.warning("could not renew an authorisation; will retry", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+        }
+        return renewed
     }
 
     /// Gives money back on an order that has left the shelf (packed, out for delivery, delivered
@@ -308,6 +447,7 @@ public struct FulfilmentService: Sendable {
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
                 throw FulfilmentError.orderNotFound
             }
+            try Self.refuseWhileCapturing(state)
             let key = "\(state.publicID):\(idempotencyKey)"
             if try await OrderRepository.refund(key: key, sql: sql) != nil { return (nil, false) } // a repeat: already done
             guard state.status.allowsRefund else {
@@ -368,12 +508,15 @@ public struct FulfilmentService: Sendable {
         var stored: OrderRepository.StoredRefund
         var chargeReference: String?
         var amount: Money
+        /// Released from an authorisation, not refunded: nothing to send.
+        var released = false
     }
 
     /// Asks the provider for the money; true when it confirmed. A refusal (an unknown charge)
     /// marks the refund failed for staff to settle by hand; a processing error leaves it pending.
     @discardableResult
     func send(_ refund: PendingRefund) async -> Bool {
+        if refund.released { return true }
         var refundLogger = logger
         refundLogger[metadataKey: "refund_id"] = "\(refund.stored.internalID)"
         do {
@@ -426,10 +569,21 @@ public struct FulfilmentService: Sendable {
 
     static func recordRefund(_ state: OrderRepository.State, key: String, amount: Money, reason: String, actor: OrderActor, now: Int64,
                              sql: any SQLDatabase) async throws -> PendingRefund? {
+        // Before the capture nothing was taken: what is given back is released from the
+        // authorisation, and there is nothing to send to the provider.
+        let released = state.payment.isUncaptured
         let recorded = try await OrderRepository.recordRefund(orderID: state.internalID, key: key, amountMinor: amount.minorUnits, reason: reason,
-                                                              actor: actor.label, now: now, sql: sql)
+                                                              actor: actor.label, state: released ? .released : .pending, now: now, sql: sql)
         guard recorded.fits else { throw FulfilmentError.invalidRefund("The refunds would exceed what was paid; reload the order.") }
-        return recorded.refund.map { PendingRefund(stored: $0, chargeReference: state.paymentReference, amount: amount) }
+        return recorded.refund.map { PendingRefund(stored: $0, chargeReference: state.paymentReference, amount: amount, released: released) }
+    }
+
+    /// Money cannot be given back while the provider is still taking the payment: the amount to
+    /// capture was fixed at packing.
+    static func refuseWhileCapturing(_ state: OrderRepository.State) throws {
+        if state.payment.kind == "authorisation" && state.payment.captureState == "pending" {
+            throw FulfilmentError.invalidRefund("The payment for this order is still being taken; try again in a minute.")
+        }
     }
 
     static func currency(_ state: OrderRepository.State) -> Currency {

@@ -96,6 +96,9 @@ public struct Order: Sendable {
     public var refunds: [OrderRefund] = []
     /// The delivery or collection slot booked for it, if any.
     public var slot: OrderSlot? = nil
+    /// How its card payment stands, for an order authorised at checkout and captured after
+    /// picking (nil for an order charged in full at checkout).
+    public var payment: OrderPayment? = nil
 
     /// The total less refunds: what the customer paid in the end.
     public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }
@@ -126,6 +129,36 @@ public struct OrderSlot: Sendable, Hashable {
     }
 }
 
+/// An order's card payment: reserved at checkout, taken after picking for what was picked.
+public struct OrderPayment: Sendable, Hashable {
+    /// Where the payment stands.
+    public enum State: String, Sendable, Hashable {
+        /// Reserved on the card; nothing taken yet.
+        case authorised
+        /// Packing decided the amount; the provider has yet to confirm taking it.
+        case capturing
+        /// Taken.
+        case captured
+        /// The provider refused to take it: staff must settle it with the customer.
+        case failed
+        /// Released: nothing will be taken.
+        case voided
+    }
+
+    /// Reserved on the card.
+    public var authorised: Money
+    /// Taken (zero until captured).
+    public var captured: Money
+    public var state: State
+
+    /// Creates a payment.
+    public init(authorised: Money, captured: Money, state: State) {
+        self.authorised = authorised
+        self.captured = captured
+        self.state = state
+    }
+}
+
 /// One step of an order's timeline.
 public struct OrderEvent: Sendable, Hashable {
     /// When.
@@ -148,6 +181,8 @@ public struct OrderRefund: Sendable, Hashable {
         case succeeded
         /// The provider refused it (for example an unknown charge): staff must settle it by hand.
         case failed
+        /// The money was only reserved on the card and is let go instead of taken: never charged.
+        case released
     }
 
     public var amount: Money

@@ -23,6 +23,23 @@ struct StoredOrder: Sendable {
     var refundedMinor: Int64
     var paymentReference: String?
     var slot: SlotSnapshot?
+    var payment: PaymentSnapshot
+}
+
+/// How an order is paid, as stored.
+struct PaymentSnapshot: Sendable, Hashable {
+    /// `authorisation`, or nil for an order charged in full at checkout.
+    var kind: String?
+    var authorisedMinor: Int64
+    var expiresAt: Int64?
+    var paymentMethod: String?
+    var captureState: String?
+    var captureMinor: Int64?
+    var capturedMinor: Int64
+    var captureReference: String?
+
+    /// True while the money is reserved, not taken: refunds before then are releases.
+    var isUncaptured: Bool { kind == "authorisation" && captureState != "captured" }
 }
 
 /// The booked slot as an order keeps it.
@@ -104,7 +121,9 @@ struct OrderRepository: Sendable {
     }
 
     /// Moves an order from pending to `status`; returns false if it was no longer pending.
+    /// With `authorisation`, the payment was reserved (to capture after picking), not taken.
     static func settle(orderID: Int64, status: OrderStatus, receipt: (provider: String, reference: String, brand: String, lastFour: String)?,
+                       authorisation: (amountMinor: Int64, expiresAt: Int64, paymentMethod: String)? = nil,
                        failureReason: String?, now: Int64, sql: any SQLDatabase) async throws -> Bool {
         var update = sql.update("orders")
             .set("status", to: SQLBind(status.rawValue))
@@ -112,6 +131,10 @@ struct OrderRepository: Sendable {
         if let receipt {
             update = update.set("payment_provider", to: SQLBind(receipt.provider)).set("payment_reference", to: SQLBind(receipt.reference))
                 .set("card_brand", to: SQLBind(receipt.brand)).set("card_last4", to: SQLBind(receipt.lastFour)).set("paid_at", to: SQLBind(now))
+        }
+        if let authorisation {
+            update = update.set("payment_kind", to: SQLBind("authorisation")).set("authorised_minor", to: SQLBind(authorisation.amountMinor))
+                .set("authorisation_expires_at", to: SQLBind(authorisation.expiresAt)).set("payment_method", to: SQLBind(authorisation.paymentMethod))
         }
         if let failureReason { update = update.set("failure_reason", to: SQLBind(failureReason)) }
         let changed = try await update.where("id", .equal, SQLBind(orderID))
@@ -247,6 +270,8 @@ struct OrderRepository: Sendable {
             .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at", "refunded_minor",
                      "payment_reference", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at")
+            .columns("payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method", "capture_state", "capture_minor",
+                     "captured_minor", "capture_reference")
     }
 
     static func storedOrder(_ row: any SQLRow) throws -> StoredOrder {
@@ -272,7 +297,17 @@ struct OrderRepository: Sendable {
                 SlotSnapshot(method: try row.decode(column: "fulfilment_method", as: String?.self) ?? "delivery", slotID: slotID,
                              place: try row.decode(column: "slot_place", as: String?.self) ?? "",
                              startsAt: try row.decode(column: "slot_starts_at", as: Int64?.self) ?? 0, endsAt: try row.decode(column: "slot_ends_at", as: Int64?.self) ?? 0)
-            }
+            },
+            payment: try payment(row)
+        )
+    }
+
+    static func payment(_ row: any SQLRow) throws -> PaymentSnapshot {
+        PaymentSnapshot(
+            kind: try row.decode(column: "payment_kind", as: String?.self), authorisedMinor: try row.decode(column: "authorised_minor", as: Int64.self),
+            expiresAt: try row.decode(column: "authorisation_expires_at", as: Int64?.self), paymentMethod: try row.decode(column: "payment_method", as: String?.self),
+            captureState: try row.decode(column: "capture_state", as: String?.self), captureMinor: try row.decode(column: "capture_minor", as: Int64?.self),
+            capturedMinor: try row.decode(column: "captured_minor", as: Int64.self), captureReference: try row.decode(column: "capture_reference", as: String?.self)
         )
     }
 }

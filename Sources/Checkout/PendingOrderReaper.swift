@@ -4,13 +4,18 @@ import Storage
 /// Settles what a crash or a lost answer from the payment provider left half done: on start and
 /// then every `interval`, orders pending payment longer than the checkout's timeout (paid if the
 /// provider took the money, otherwise cancelled with their stock returned), and refunds the
-/// provider has not confirmed. With many workers, a database lease lets one of them do each round.
+/// provider has not confirmed, captures it has not confirmed, and authorisations about to expire
+/// before their orders are packed (renewed on the saved card). With many workers, a database
+/// lease lets one of them do each round.
 public enum PendingOrderReaper {
     /// The job, as a service for the worker's group.
     public static func job(checkout: CheckoutService, database: Database, interval: Duration = .seconds(60), logger: Logger) -> LeasedJob {
         LeasedJob(lease: "pending-order-reaper", metric: "settle-orders", database: database, interval: interval, logger: logger) {
             try await checkout.cancelAbandonedOrders()
-            try await FulfilmentService(checkout: checkout).completePendingRefunds()
+            let fulfilment = FulfilmentService(checkout: checkout)
+            try await fulfilment.completePendingRefunds()
+            try await fulfilment.completePendingCaptures()
+            try await fulfilment.renewExpiringAuthorisations()
         }
     }
 }

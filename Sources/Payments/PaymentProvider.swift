@@ -1,3 +1,4 @@
+import Foundation
 import GoMartModels
 
 /// A card payment gateway.
@@ -17,6 +18,87 @@ public protocol PaymentProvider: Sendable {
     /// What became of the charge made with `idempotencyKey`: how an order left waiting by a crash
     /// or a lost answer is settled.
     func lookUpCharge(idempotencyKey: String) async throws -> ChargeLookup
+
+    /// Reserves `amount` on the card (or a payment method saved by an earlier authorisation)
+    /// without taking it: the money is taken later by ``capture(authorisation:amount:idempotencyKey:)``,
+    /// up to the amount authorised, or released by ``void(authorisation:idempotencyKey:)`` or when
+    /// the authorisation expires. Repeating the call with the same `idempotencyKey` returns the
+    /// first outcome and reserves nothing more.
+    func authorise(amount: Money, source: PaymentSource, orderReference: String, idempotencyKey: String) async throws -> AuthorisationOutcome
+    /// Takes `amount` (at most what was authorised; less releases the rest) of the authorisation.
+    /// An authorisation is captured once: repeating the call with the same `idempotencyKey` returns
+    /// the first capture. Throws ``PaymentError/captureRejected(_:)`` for an unknown, voided,
+    /// expired or already captured authorisation, or an amount above it.
+    func capture(authorisation: String, amount: Money, idempotencyKey: String) async throws -> CaptureReceipt
+    /// Releases an authorisation that will not be captured. Voiding a voided one does nothing;
+    /// a captured one is ``PaymentError/captureRejected(_:)``.
+    func void(authorisation: String, idempotencyKey: String) async throws
+    /// What became of the authorisation asked for with `idempotencyKey`.
+    func lookUpAuthorisation(idempotencyKey: String) async throws -> AuthorisationLookup
+}
+
+/// What pays: a card typed at checkout, or a payment method the provider saved from an earlier
+/// authorisation (for re-authorising without the card).
+public enum PaymentSource: Sendable {
+    case card(CardDetails)
+    case saved(String)
+}
+
+/// What an authorisation came to.
+public enum AuthorisationOutcome: Sendable, Equatable {
+    /// The amount is reserved on the card.
+    case authorised(Authorisation)
+    /// The card issuer refused.
+    case declined(DeclineReason)
+}
+
+/// What the gateway knows of an authorisation, found by its idempotency key.
+public enum AuthorisationLookup: Sendable, Equatable {
+    case authorised(Authorisation)
+    case declined(DeclineReason)
+    case notFound
+}
+
+/// An amount reserved on a card: what may be stored.
+public struct Authorisation: Sendable, Equatable {
+    /// The provider's reference, to capture or void it.
+    public var reference: String
+    /// How much is reserved.
+    public var amount: Money
+    /// After this the reservation lapses and cannot be captured (about 7 days for cards).
+    public var expiresAt: Date
+    /// The provider's saved payment method, for a later authorisation without the card.
+    public var paymentMethod: String
+    /// The card's brand and last four digits.
+    public var brand: String
+    public var lastFour: String
+
+    /// Creates an authorisation.
+    public init(reference: String, amount: Money, expiresAt: Date, paymentMethod: String, brand: String, lastFour: String) {
+        self.reference = reference
+        self.amount = amount
+        self.expiresAt = expiresAt
+        self.paymentMethod = paymentMethod
+        self.brand = brand
+        self.lastFour = lastFour
+    }
+
+    /// The receipt an order keeps.
+    public var receipt: PaymentReceipt { PaymentReceipt(reference: reference, brand: brand, lastFour: lastFour) }
+}
+
+/// Proof of a capture.
+public struct CaptureReceipt: Sendable, Equatable {
+    /// The provider's reference for the capture.
+    public var reference: String
+    /// How much was taken.
+    public var amount: Money
+
+    /// Creates a receipt.
+    public init(reference: String, amount: Money) {
+        self.reference = reference
+        self.amount = amount
+    }
 }
 
 /// What the gateway knows of a charge, found by its idempotency key.
@@ -90,4 +172,7 @@ public enum PaymentError: Error, Equatable {
     case processingFailed(String)
     /// The gateway refused a refund: an unknown charge, or more than is left of it.
     case refundRejected(String)
+    /// The gateway refused a capture or void: unknown, expired, voided or already captured, or
+    /// more than was authorised.
+    case captureRejected(String)
 }

@@ -64,6 +64,12 @@ public enum Pricing {
         return Money(minorUnits: min(amount, max(remaining.minorUnits, 0)), currency: remaining.currency)
     }
 
+    /// What to capture of an authorisation: what is left of the order's total after what was
+    /// given back or released, and never more than was authorised.
+    public static func capture(remaining: Money, authorised: Money) -> Money {
+        Money(minorUnits: max(min(remaining.minorUnits, authorised.minorUnits), 0), currency: remaining.currency)
+    }
+
     /// What is left of a payment of `total` after `refunded` has been given back.
     public static func remaining(of total: Money, after refunded: Money) -> Money {
         Money(minorUnits: total.minorUnits - refunded.minorUnits, currency: total.currency)

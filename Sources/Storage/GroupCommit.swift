@@ -49,8 +49,12 @@ final class GroupCommit: Sendable {
 
     /// `lock` is held while a batch runs, so other users of the connection (reads of an
     /// in-memory database, closing) never see a batch half-way.
-    init(lock: AsyncLock, logger: Logger, connection: @escaping @Sendable () -> any SQLDatabase) {
+    /// Other processes' turns at writing the same file, when it is a file.
+    private let fileLock: WriterFileLock?
+
+    init(lock: AsyncLock, fileLock: WriterFileLock? = nil, logger: Logger, connection: @escaping @Sendable () -> any SQLDatabase) {
         self.lock = lock
+        self.fileLock = fileLock
         self.logger = logger
         self.connection = connection
     }
@@ -133,29 +137,8 @@ final class GroupCommit: Sendable {
         let commitError: (any Error)?
         do {
             commitError = try await lock.withLock { () async throws -> (any Error)? in
-                let sql = connection()
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                began = true
-                for job in batch {
-                    let outcome = await job.run(sql)
-                    outcomes.append(outcome)
-                    if outcome.poisoned { break }
-                }
-                if outcomes.contains(where: \.poisoned) {
-                    try? await sql.raw("ROLLBACK").run()
-                    return StorageError.transactionAborted
-                }
-                do {
-                    try await sql.raw("COMMIT").run()
-                    return nil
-                } catch {
-                    do {
-                        try await sql.raw("ROLLBACK").run()
-                    } catch let rollbackError {
-                        logger.error("rollback failed", metadata: ["error": "\(rollbackError)"])
-                    }
-                    return error
-                }
+                guard let fileLock else { return try await commit(batch, began: &began, outcomes: &outcomes) }
+                return try await fileLock.withLock { try await commit(batch, began: &began, outcomes: &outcomes) }
             }
         } catch {
             commitError = error
@@ -170,6 +153,33 @@ final class GroupCommit: Sendable {
         let unrun = Array(batch.dropFirst(outcomes.count))
         if !unrun.isEmpty {
             state.withLock { state in state.queue.insert(contentsOf: unrun, at: 0) }
+        }
+    }
+
+    /// Runs `batch` between `BEGIN IMMEDIATE` and `COMMIT`; returns why the commit failed, if it did.
+    private func commit(_ batch: [Job], began: inout Bool, outcomes: inout [Outcome]) async throws -> (any Error)? {
+        let sql = connection()
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        began = true
+        for job in batch {
+            let outcome = await job.run(sql)
+            outcomes.append(outcome)
+            if outcome.poisoned { break }
+        }
+        if outcomes.contains(where: \.poisoned) {
+            try? await sql.raw("ROLLBACK").run()
+            return StorageError.transactionAborted
+        }
+        do {
+            try await sql.raw("COMMIT").run()
+            return nil
+        } catch {
+            do {
+                try await sql.raw("ROLLBACK").run()
+            } catch let rollbackError {
+                logger.error("rollback failed", metadata: ["error": "\(rollbackError)"])
+            }
+            return error
         }
     }
 }

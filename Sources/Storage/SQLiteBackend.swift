@@ -15,14 +15,17 @@ final class SQLiteBackend: Sendable {
     /// every reader and the writer can work at once (the shared default pool has one per core).
     private let threads: NIOThreadPool
     private let groupCommit: GroupCommit
+    /// Turns with other processes writing the same file.
+    private let fileLock: WriterFileLock?
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, fileLock: WriterFileLock? = nil, logger: Logger) {
         self.writer = writer
         self.readers = readers
         self.threads = threads
+        self.fileLock = fileLock
         let lock = AsyncLock()
         self.writeLock = lock
-        self.groupCommit = GroupCommit(lock: lock, logger: logger) { writer.sql() }
+        self.groupCommit = GroupCommit(lock: lock, fileLock: fileLock, logger: logger) { writer.sql() }
     }
 
     private static func connect(_ storage: SQLiteConnection.Storage, threads: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
@@ -56,7 +59,7 @@ final class SQLiteBackend: Sendable {
                     try await configure(reader, readOnly: true)
                     readers.append(reader)
                 }
-                return SQLiteBackend(writer: writer, readers: readers, threads: threads, logger: logger)
+                return SQLiteBackend(writer: writer, readers: readers, threads: threads, fileLock: try WriterFileLock(databasePath: path), logger: logger)
             } catch {
                 try? await threads.shutdownGracefully()
                 throw error
@@ -73,9 +76,8 @@ final class SQLiteBackend: Sendable {
 
     private static func configure(_ connection: SQLiteConnection, readOnly: Bool) async throws {
         let sql = connection.sql()
-        // One process never waits here (its own writes queue on the write lock); a second process
-        // on the same file (two instances on one machine) waits its turn for SQLite's write lock,
-        // which under a burst of writes from both can take seconds: better late than an error.
+        // The shop's own processes take turns at writing through ``WriterFileLock`` and never wait
+        // here; other programs on the file (the sqlite3 shell, a replicator) may hold it a while.
         try await sql.raw("PRAGMA busy_timeout = 30000").run()
         if !readOnly {
             // WAL is a property of the file; memory databases report "memory" and that is fine.
@@ -121,6 +123,7 @@ final class SQLiteBackend: Sendable {
             for reader in readers { try? await reader.close().get() }
             try? await writer.close().get()
         }
+        await fileLock?.close()
         try? await threads.shutdownGracefully()
     }
 }

@@ -153,6 +153,9 @@ public struct AdminOrdersController: Sendable {
         var statusValue: String
         var placed: String
         var card: String?
+        /// Where the card payment stands, for staff.
+        var payment: String?
+        var paymentFailed: Bool
         var deliveryName: String
         var addressLines: [String]
         var phone: String
@@ -191,6 +194,16 @@ public struct AdminOrdersController: Sendable {
             id: order.id.publicString, number: order.number, status: order.status.label, statusValue: order.status.rawValue,
             placed: AdminPages.timestamp(order.createdAt),
             card: order.cardBrand.map { "\($0) ending \(order.cardLastFour ?? "")" },
+            payment: order.payment.map { payment in
+                switch payment.state {
+                case .authorised: "\(payment.authorised.formatted) authorised; captured for what is picked when the order is packed"
+                case .capturing: "Capturing \(order.netTotal.formatted): the payment provider has not confirmed it yet"
+                case .captured: "\(payment.captured.formatted) captured of \(payment.authorised.formatted) authorised"
+                case .failed: "The payment could not be captured: settle it with the customer"
+                case .voided: "Authorisation voided: nothing charged"
+                }
+            },
+            paymentFailed: order.payment?.state == .failed,
             deliveryName: order.delivery.name, addressLines: Array(order.delivery.addressLines.dropFirst()), phone: order.delivery.phone,
             lines: order.lines.map { line in
                 OrderPage.Line(number: line.number, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,

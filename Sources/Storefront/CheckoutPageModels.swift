@@ -1,6 +1,7 @@
 import Checkout
 import Foundation
 import GoMartModels
+import Pricing
 import Security
 import Slots
 import Web
@@ -142,14 +143,21 @@ struct OrderPageModel: Sendable {
     var failure: String?
     var statusValue: String
     var refunded: String?
+    /// Released from the card's authorisation: never charged (shortfalls, a cancellation before packing).
+    var notCharged: String?
+    /// True when something was refunded or not charged: the summary shows what was paid in the end.
+    var adjusted: Bool
     var netTotal: String
     var timeline: [Step]
     /// The order can still be cancelled by the shopper (until picking starts).
     var cancellable: Bool
+    var cancelNote: String
     var id: String
     var awaitingPayment: Bool
     /// The booked slot: "Delivery" or "Collection", the window and the place.
     var slot: (heading: String, window: String, place: String)?
+    /// Where the card payment stands, in words.
+    var paymentNote: String
 
     /// One step of the order's timeline as the shopper sees it.
     struct Step: Sendable {
@@ -171,7 +179,9 @@ struct OrderPageModel: Sendable {
             var note: String?
             if line.refundedQuantity > 0 {
                 let short = max((line.pickedQuantity.map { line.quantity - $0 }) ?? 0, 0)
-                note = short == line.refundedQuantity ? "\(short) not available, refunded" : "\(line.refundedQuantity) refunded"
+                // On a card authorised at checkout, what was not picked was never charged.
+                let settled = order.payment == nil ? "refunded" : "not charged"
+                note = short == line.refundedQuantity ? "\(short) not available, \(settled)" : "\(line.refundedQuantity) refunded"
             }
             return PricedLineView(name: line.name, packSize: line.packSize, quantity: line.quantity, unitPrice: line.unitPrice.formatted,
                                   lineTotal: line.lineTotal.formatted, note: note)
@@ -185,16 +195,33 @@ struct OrderPageModel: Sendable {
         self.justPlaced = justPlaced
         failure = order.status == .cancelled ? Self.explain(order.failureReason) : nil
         statusValue = order.status.rawValue
-        refunded = order.refunded.minorUnits > 0 ? order.refunded.formatted : nil
+        let released = Pricing.sum(order.refunds.filter { $0.state == .released }.map(\.amount), currency: order.total.currency)
+        let givenBack = Pricing.remaining(of: order.refunded, after: released)
+        notCharged = released.minorUnits > 0 ? released.formatted : nil
+        refunded = givenBack.minorUnits > 0 ? givenBack.formatted : nil
+        adjusted = order.refunded.minorUnits > 0
         netTotal = order.netTotal.formatted
         timeline = order.timeline.map { event in
             Step(label: event.status == .pendingPayment ? "Order placed" : event.status.label,
                  at: event.at.formatted(.dateTime.day().month(.wide).year().hour().minute()), note: event.note)
         }
         cancellable = order.status == .paid
+        cancelNote = order.payment == nil ? "Your payment is refunded in full." : "Nothing is charged: the amount reserved on your card is released."
         id = order.id.publicString
         awaitingPayment = order.status == .pendingPayment
         slot = order.slot.map { slot in (slot.method == .delivery ? "Delivery slot" : "Collection", slot.window, slot.place) }
+        paymentNote = Self.paymentNote(order)
+    }
+
+    /// Where the card payment stands, for the shopper.
+    static func paymentNote(_ order: Order) -> String {
+        guard let payment = order.payment else { return "We have taken payment of \(order.total.formatted)." }
+        return switch payment.state {
+        case .authorised: "We have reserved \(payment.authorised.formatted) on your card. You pay only for what we pick, when we pack your order."
+        case .capturing, .captured: "You paid \(Pricing.remaining(of: order.total, after: order.refunded).formatted) for what we picked."
+        case .failed: "We could not take the payment for what we picked; we will be in touch."
+        case .voided: "Nothing was charged: the amount reserved on your card is released."
+        }
     }
 
     static func explain(_ reason: String?) -> String {

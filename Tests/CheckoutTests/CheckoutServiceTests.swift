@@ -333,8 +333,8 @@ func outboxTopics(_ database: Database) async throws -> [String] {
     }
 }
 
-/// A gateway that holds every charge until released, to stand for a crash mid-payment; behind
-/// it, the sandbox keeps the ledger.
+/// A gateway that holds every authorisation until released, to stand for a crash mid-payment;
+/// behind it, the sandbox keeps the ledger.
 final class HeldGateway: PaymentProvider, @unchecked Sendable {
     let name = "held"
     let sandbox: SandboxPaymentProvider
@@ -356,6 +356,22 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
     }
 
     func charge(amount: Money, card: CardDetails, orderReference: String, idempotencyKey: String) async throws -> ChargeOutcome {
+        try await sandbox.charge(amount: amount, card: card, orderReference: orderReference, idempotencyKey: idempotencyKey)
+    }
+
+    func capture(authorisation: String, amount: Money, idempotencyKey: String) async throws -> CaptureReceipt {
+        try await sandbox.capture(authorisation: authorisation, amount: amount, idempotencyKey: idempotencyKey)
+    }
+
+    func void(authorisation: String, idempotencyKey: String) async throws {
+        try await sandbox.void(authorisation: authorisation, idempotencyKey: idempotencyKey)
+    }
+
+    func lookUpAuthorisation(idempotencyKey: String) async throws -> AuthorisationLookup {
+        try await sandbox.lookUpAuthorisation(idempotencyKey: idempotencyKey)
+    }
+
+    func authorise(amount: Money, source: PaymentSource, orderReference: String, idempotencyKey: String) async throws -> AuthorisationOutcome {
         await withCheckedContinuation { continuation in
             let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
                 release = continuation
@@ -365,7 +381,7 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
             }
             waiter?.resume()
         }
-        return try await sandbox.charge(amount: amount, card: card, orderReference: orderReference, idempotencyKey: idempotencyKey)
+        return try await sandbox.authorise(amount: amount, source: source, orderReference: orderReference, idempotencyKey: idempotencyKey)
     }
 
     /// Waits until a charge is in flight.
@@ -410,8 +426,8 @@ final class HeldGateway: PaymentProvider, @unchecked Sendable {
         #expect(try await shop.stock(of: product) == product.stock)
         #expect(result.order.status == .cancelled) // a late payment does not resurrect the order
         #expect(try await shop.checkout.orders(customerID: customer).map(\.status) == [.cancelled])
-        // ... and the late charge is given straight back.
-        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: result.order.total.minorUnits, refunded: result.order.total.minorUnits))
+        // ... and the late authorisation is voided at once: nothing taken, nothing held.
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: 0, refunded: 0, authorised: 0))
         // The cart is emptied only with a paid order, in its transaction: this shopper keeps it.
         #expect(try await shop.cart.cart(for: .customer(id: customer)).lines.map(\.quantity) == [4])
         await shop.close()

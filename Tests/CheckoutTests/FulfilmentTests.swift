@@ -96,9 +96,11 @@ let driver = OrderActor.staff(id: "driver-1")
         let cancelled = try await shop.fulfilment.move(order.id, .cancel, by: .customer, customerID: customer)
         #expect(cancelled.status == .cancelled)
         #expect(cancelled.refunded == order.total)
-        #expect(cancelled.refunds.map(\.state) == [.succeeded])
+        // Nothing was taken yet: the authorisation is voided and the whole total released.
+        #expect(cancelled.refunds.map(\.state) == [.released])
+        #expect(cancelled.timeline.last?.note == "Nothing charged: the \(order.total.formatted) reserved on the card is released")
         #expect(try await shop.stock(of: products[0]) == products[0].stock)
-        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.total.minorUnits))
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: 0, refunded: 0, authorised: 0))
 
         let (second, _) = try await paidOrder(shop, customer: customer, quantities: [1])
         try await shop.fulfilment.move(second.id, .startPicking, by: picker)
@@ -114,7 +116,7 @@ let driver = OrderActor.staff(id: "driver-1")
 }
 
 @Suite struct PickingTests {
-    @Test func aLinePickedShortIsRefundedForTheMissingUnits() async throws {
+    @Test func aLinePickedShortIsNotChargedAndTheRestIsCaptured() async throws {
         let shop = try await TestShop.make()
         let customer = try #require(try await shop.makeCustomers(1).first)
         let (order, products) = try await paidOrder(shop, customer: customer, quantities: [3, 2])
@@ -128,12 +130,14 @@ let driver = OrderActor.staff(id: "driver-1")
         #expect(packed.lines.map(\.refundedQuantity) == [2, 0])
         #expect(packed.refunded.minorUnits == missing)
         #expect(packed.refunds.map(\.reason) == ["Not available: 2 × \(products[0].name)"])
-        #expect(packed.timeline.last?.note == "\(Money(minorUnits: missing, currency: .gbp).formatted) refunded. Not available: 2 × \(products[0].name)")
-        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: missing))
+        #expect(packed.timeline.last?.note == "\(Money(minorUnits: missing, currency: .gbp).formatted) not charged. Not available: 2 × \(products[0].name)")
+        #expect(packed.refunds.map(\.state) == [.released])
+        #expect(packed.payment == OrderPayment(authorised: order.total, captured: Money(minorUnits: order.total.minorUnits - missing, currency: .gbp), state: .captured))
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits - missing, refunded: 0, authorised: 0))
         await shop.close()
     }
 
-    @Test func nothingPickedCancelsTheOrderWithEverythingRefunded() async throws {
+    @Test func nothingPickedCancelsTheOrderAndVoidsItsAuthorisation() async throws {
         let shop = try await TestShop.make()
         let customer = try #require(try await shop.makeCustomers(1).first)
         let (order, _) = try await paidOrder(shop, customer: customer, quantities: [1])
@@ -143,7 +147,8 @@ let driver = OrderActor.staff(id: "driver-1")
 
         #expect(result.status == .cancelled)
         #expect(result.refunded == order.total)
-        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: order.total.minorUnits))
+        #expect(result.payment?.state == .voided)
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: 0, refunded: 0, authorised: 0))
         await shop.close()
     }
 
@@ -259,7 +264,7 @@ let driver = OrderActor.staff(id: "driver-1")
 }
 
 @Suite struct PaymentReconciliationTests {
-    @Test func anOrderWhoseChargeWentThroughUnseenIsSettledAsPaid() async throws {
+    @Test func anOrderWhoseAuthorisationWentThroughUnseenIsSettledAsPaid() async throws {
         let shop = try await TestShop.make(payments: { database, clock in FlakyGateway(sandbox: SandboxPaymentProvider(database: database, now: { clock.now })) })
         let gateway = try #require(shop.payments as? FlakyGateway)
         let customer = try #require(try await shop.makeCustomers(1).first)
@@ -274,7 +279,7 @@ let driver = OrderActor.staff(id: "driver-1")
         let settled = try await shop.fulfilment.order(id: order.id)
         #expect(settled.status == .paid)
         #expect(settled.timeline.map(\.status) == [.pendingPayment, .paid])
-        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: order.total.minorUnits, refunded: 0))
+        #expect(try await shop.sandboxLedger() == SandboxLedger(charged: 0, refunded: 0, authorised: order.total.minorUnits))
         await shop.close()
     }
 
@@ -297,8 +302,9 @@ let driver = OrderActor.staff(id: "driver-1")
     }
 }
 
-/// A gateway in front of the sandbox that can lose its answers (the charge goes through, the
-/// shop hears an error and the lookup fails), fail before charging, or fail refunds.
+/// A gateway in front of the sandbox that can lose its answers (the authorisation goes through,
+/// the shop hears an error and the lookup fails), fail before authorising, or fail refunds and
+/// captures (a capture that goes through and whose answer is lost, like a crash after it).
 final class FlakyGateway: PaymentProvider, @unchecked Sendable {
     let name = "sandbox"
     let sandbox: SandboxPaymentProvider
@@ -306,6 +312,8 @@ final class FlakyGateway: PaymentProvider, @unchecked Sendable {
     private var losing = false
     private var failingCharges = false
     private var failingRefunds = false
+    private var losingCaptures = false
+    private var captures = 0
 
     init(sandbox: SandboxPaymentProvider) {
         self.sandbox = sandbox
@@ -314,13 +322,37 @@ final class FlakyGateway: PaymentProvider, @unchecked Sendable {
     func loseAnswers(_ on: Bool) { lock.withLock { losing = on } }
     func failBeforeCharging(_ on: Bool) { lock.withLock { failingCharges = on } }
     func failRefunds(_ on: Bool) { lock.withLock { failingRefunds = on } }
+    func loseCaptureAnswers(_ on: Bool) { lock.withLock { losingCaptures = on } }
 
     func charge(amount: Money, card: CardDetails, orderReference: String, idempotencyKey: String) async throws -> ChargeOutcome {
-        if lock.withLock({ failingCharges }) { throw PaymentError.processingFailed("timed out before charging") }
-        let outcome = try await sandbox.charge(amount: amount, card: card, orderReference: orderReference, idempotencyKey: idempotencyKey)
+        try await sandbox.charge(amount: amount, card: card, orderReference: orderReference, idempotencyKey: idempotencyKey)
+    }
+
+    func authorise(amount: Money, source: PaymentSource, orderReference: String, idempotencyKey: String) async throws -> AuthorisationOutcome {
+        if lock.withLock({ failingCharges }) { throw PaymentError.processingFailed("timed out before authorising") }
+        let outcome = try await sandbox.authorise(amount: amount, source: source, orderReference: orderReference, idempotencyKey: idempotencyKey)
         if lock.withLock({ losing }) { throw PaymentError.processingFailed("the answer was lost") }
         return outcome
     }
+
+    func capture(authorisation: String, amount: Money, idempotencyKey: String) async throws -> CaptureReceipt {
+        let receipt = try await sandbox.capture(authorisation: authorisation, amount: amount, idempotencyKey: idempotencyKey)
+        lock.withLock { captures += 1 }
+        if lock.withLock({ losingCaptures }) { throw PaymentError.processingFailed("the capture's answer was lost") }
+        return receipt
+    }
+
+    func void(authorisation: String, idempotencyKey: String) async throws {
+        try await sandbox.void(authorisation: authorisation, idempotencyKey: idempotencyKey)
+    }
+
+    func lookUpAuthorisation(idempotencyKey: String) async throws -> AuthorisationLookup {
+        if lock.withLock({ losing }) { throw PaymentError.processingFailed("unreachable") }
+        return try await sandbox.lookUpAuthorisation(idempotencyKey: idempotencyKey)
+    }
+
+    /// Captures the sandbox made, answered or not.
+    var captureCalls: Int { lock.withLock { captures } }
 
     func refund(chargeReference: String, amount: Money, idempotencyKey: String) async throws -> RefundReceipt {
         if lock.withLock({ failingRefunds }) { throw PaymentError.processingFailed("timed out") }

@@ -220,13 +220,16 @@ extension GoMartConfiguration {
 public struct SandboxLedger: Sendable, Equatable, CustomStringConvertible {
     public var charged: Int64
     public var refunded: Int64
+    /// Reserved on cards by authorisations not yet captured or voided.
+    public var authorised: Int64
 
-    public init(charged: Int64, refunded: Int64) {
+    public init(charged: Int64, refunded: Int64, authorised: Int64 = 0) {
         self.charged = charged
         self.refunded = refunded
+        self.authorised = authorised
     }
 
-    public var description: String { "charged \(charged), refunded \(refunded)" }
+    public var description: String { "charged \(charged), refunded \(refunded), authorised \(authorised)" }
 }
 
 extension TestShop {
@@ -234,11 +237,21 @@ extension TestShop {
     public func sandboxLedger() async throws -> SandboxLedger {
         try await database.read { sql in
             // PostgreSQL's SUM of a bigint is a numeric: cast it back.
+            // Money taken: charges, and authorisations as far as they were captured.
             let row = try await sql.raw("""
                 SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS charged, CAST(COALESCE(SUM(refunded_minor), 0) AS BIGINT) AS refunded
                 FROM sandbox_charges WHERE outcome = 'succeeded'
                 """).first()
-            return SandboxLedger(charged: try row?.decode(column: "charged", as: Int64.self) ?? 0, refunded: try row?.decode(column: "refunded", as: Int64.self) ?? 0)
+            let captured = try await sql.raw("""
+                SELECT CAST(COALESCE(SUM(captured_minor), 0) AS BIGINT) AS charged, CAST(COALESCE(SUM(refunded_minor), 0) AS BIGINT) AS refunded,
+                CAST(COALESCE(SUM(CASE WHEN state = 'authorised' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS held
+                FROM sandbox_authorisations WHERE outcome = 'succeeded'
+                """).first()
+            return SandboxLedger(
+                charged: (try row?.decode(column: "charged", as: Int64.self) ?? 0) + (try captured?.decode(column: "charged", as: Int64.self) ?? 0),
+                refunded: (try row?.decode(column: "refunded", as: Int64.self) ?? 0) + (try captured?.decode(column: "refunded", as: Int64.self) ?? 0),
+                authorised: try captured?.decode(column: "held", as: Int64.self) ?? 0
+            )
         }
     }
 }
