@@ -150,7 +150,7 @@ let package = Package(
             // The outbox delivered: messages per event and channel, retries, templates, the worker.
             name: "Notifications",
             dependencies: [
-                "GoMartModels", "Accounts", "Checkout", "Mail", "Security", "Storage",
+                "GoMartModels", "Accounts", "Checkout", "Mail", "Pricing", "Security", "Storage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

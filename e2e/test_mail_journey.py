@@ -85,7 +85,7 @@ def test_confirm_order_and_reset_a_password_from_the_e_mails(mailing_shop, brows
     wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
     confirmation = browser.find_element(By.CSS_SELECTOR, ".confirmation").text
     number = re.search(r"GM-[0-9A-Z]{6}", confirmation).group(0)
-    total = re.search(r"taken payment of (£\d+\.\d\d)", confirmation).group(1)
+    total = re.search(r"reserved (£\d+\.\d\d) on your card", confirmation).group(1)
     text = mail_with(server, f"order {number} is confirmed")
     assert f"1 x {line_name}" in text
     assert f"Total: {total}" in text

@@ -4,6 +4,7 @@ import Foundation
 import GoMartModels
 import Mail
 import Mustache
+import Pricing
 import Security
 import Storage
 
@@ -168,13 +169,20 @@ public struct EmailComposer: Sendable {
         case .orderConfirmation:
             subject = "Your \(settings.shopName) order \(number) is confirmed"
             headline = "Thank you for your order"
-            paragraphs.append("We have your order \(number) and your payment of \(order.total.formatted)"
-                + (order.cardBrand.map { " by \($0) ending \(order.cardLastFour ?? "")" } ?? "") + ". We will let you know when we start picking it.")
+            let card = order.cardBrand.map { " \($0) ending \(order.cardLastFour ?? "")" } ?? ""
+            if order.payment != nil {
+                paragraphs.append("We have your order \(number) and have reserved \(order.total.formatted) on your card\(card.isEmpty ? "" : ",\(card)")."
+                    + " You pay only for what we pick, when we pack your order. We will let you know when we start picking it.")
+            } else {
+                paragraphs.append("We have your order \(number) and your payment of \(order.total.formatted)"
+                    + (card.isEmpty ? "" : " by\(card)") + ". We will let you know when we start picking it.")
+            }
             address = true
         case .orderPicking:
             subject = "We are picking your order \(number)"
             headline = "We have started picking your order"
-            paragraphs.append("Our team is gathering the items of order \(number) now. If something is not on the shelf, we will tell you and refund it.")
+            paragraphs.append("Our team is gathering the items of order \(number) now. If something is not on the shelf, we will tell you, and "
+                + (order.payment == nil ? "refund it." : "you will not be charged for it."))
             lines = false
         case .orderOutForDelivery:
             subject = "Your order \(number) is on its way"
@@ -194,7 +202,10 @@ public struct EmailComposer: Sendable {
         case .orderCancelled:
             subject = "Your order \(number) is cancelled"
             headline = "Your order is cancelled"
-            paragraphs.append("Order \(number) is cancelled." + (refund.map { " We have refunded \($0.formatted) to your card; it can take a few days to show." } ?? ""))
+            let released = order.refunds.last?.state == .released
+            paragraphs.append("Order \(number) is cancelled." + (refund.map {
+                released ? " Nothing was charged: the \($0.formatted) reserved on your card is released." : " We have refunded \($0.formatted) to your card; it can take a few days to show."
+            } ?? ""))
         case .orderRefunded:
             subject = "We have refunded \(refund?.formatted ?? "money") on order \(number)"
             headline = "Your refund"
@@ -209,14 +220,17 @@ public struct EmailComposer: Sendable {
             OrderView.Total(label: "Total", amount: order.total.formatted, strong: true),
         ]
         if order.refunded.minorUnits > 0 {
-            totals.append(OrderView.Total(label: "Refunded", amount: "−" + order.refunded.formatted, strong: false))
+            let released = Pricing.sum(order.refunds.filter { $0.state == .released }.map(\.amount), currency: order.total.currency)
+            let refunded = Pricing.remaining(of: order.refunded, after: released)
+            if released.minorUnits > 0 { totals.append(OrderView.Total(label: "Not charged", amount: "−" + released.formatted, strong: false)) }
+            if refunded.minorUnits > 0 { totals.append(OrderView.Total(label: "Refunded", amount: "−" + refunded.formatted, strong: false)) }
             totals.append(OrderView.Total(label: "You paid", amount: order.netTotal.formatted, strong: true))
         }
         let view = OrderView(
             shopName: settings.shopName, subject: subject, headline: headline, paragraphs: paragraphs, hasLines: lines,
             lines: order.lines.map { line in
                 OrderView.Line(quantity: String(line.quantity), name: line.name, packSize: line.packSize, total: line.lineTotal.formatted,
-                               note: line.refundedQuantity > 0 ? "\(line.refundedQuantity) refunded" : nil)
+                               note: line.refundedQuantity > 0 ? "\(line.refundedQuantity) \(order.payment == nil ? "refunded" : "not charged")" : nil)
             },
             totals: totals, hasAddress: address, address: order.delivery.addressLines, number: number,
             orderURL: "\(settings.publicURL)/orders/\(order.id.publicString)", footer: footer, unsubscribeURL: unsubscribeURL

@@ -118,7 +118,7 @@ struct NotifyingShop {
 
             Hello Ann,
 
-            We have your order \(order.number) and your payment of \(order.total.formatted) by Visa ending 4242. We will let you know when we start picking it.
+            We have your order \(order.number) and have reserved \(order.total.formatted) on your card, Visa ending 4242. You pay only for what we pick, when we pack your order. We will let you know when we start picking it.
 
             \(lines.joined(separator: "\n"))
 
@@ -163,7 +163,7 @@ struct NotifyingShop {
         #expect(fixture.sentMail.map(\.subject) == [
             "Your GoMart order \(placed.order.number) is confirmed", "Your order \(placed.order.number) is cancelled",
         ])
-        #expect(fixture.sentMail.last?.text.contains("Order \(placed.order.number) is cancelled. We have refunded \(placed.order.total.formatted) to your card") == true)
+        #expect(fixture.sentMail.last?.text.contains("Order \(placed.order.number) is cancelled. Nothing was charged: the \(placed.order.total.formatted) reserved on your card is released.") == true)
         await fixture.shop.close()
     }
 
