@@ -186,7 +186,11 @@ let package = Package(
         ),
         .target(
             name: "Payments",
-            dependencies: ["GoMartModels", "Storage", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "GoMartModels", "Storage", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -384,7 +388,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PaymentsTests",
-            dependencies: ["Payments", "GoMartModels", "Storage", "TestSupport"],
+            dependencies: ["Payments", "GoMartModels", "Storage", "TestSupport", "Checkout", "Cart", "Catalog",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

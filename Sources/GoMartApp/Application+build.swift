@@ -85,7 +85,7 @@ public func buildApplication(
     do {
         let services = try ShopServices(configuration: configuration, database: database, logger: logger)
         let (catalog, cart, checkout, keys) = (services.catalog, services.cart, services.checkout, services.keys)
-        if configuration.environment == .production {
+        if configuration.environment == .production && configuration.orders.paymentProvider == "sandbox" {
             logger.warning("payments use the sandbox gateway: no real money is taken")
         }
         let recommendations = makeRecommender(configuration, logger: logger)

@@ -232,9 +232,13 @@ extension GoMartConfiguration {
         /// How long an order may wait for its payment before it is cancelled and its stock
         /// returned (`GOMART_PENDING_ORDER_TIMEOUT_SECONDS`).
         public var pendingOrderTimeoutSeconds = 900
-        /// The card gateway (`GOMART_PAYMENT_PROVIDER`); `sandbox` (test mode, no real money) is
-        /// the only one so far.
+        /// The card gateway (`GOMART_PAYMENT_PROVIDER`): `sandbox` (test mode, no real money) or
+        /// `stripe` (`GOMART_STRIPE_SECRET_KEY`, and `GOMART_STRIPE_API_URL` for another address).
         public var paymentProvider = "sandbox"
+        /// Stripe's secret key; a live key (`sk_live_…`) only in production.
+        public var stripeSecretKey: String?
+        /// Stripe's API address.
+        public var stripeAPIURL = "https://api.stripe.com"
         /// The shop's time zone, in which slots are set up and shown (`GOMART_TIME_ZONE`, an IANA
         /// name such as `Europe/London`).
         public var timeZone = TimeZone(identifier: "Europe/London")!
@@ -249,7 +253,7 @@ extension GoMartConfiguration {
         /// The defaults.
         public init() {}
 
-        init(reading settings: SettingsReader) {
+        init(reading settings: SettingsReader, production: Bool) {
             pendingOrderTimeoutSeconds = settings.integer(
                 "GOMART_PENDING_ORDER_TIMEOUT_SECONDS", default: pendingOrderTimeoutSeconds, range: 60...86_400
             )
@@ -266,8 +270,21 @@ extension GoMartConfiguration {
             slotHoldMinutes = settings.integer("GOMART_SLOT_HOLD_MINUTES", default: slotHoldMinutes, range: 5...(24 * 60))
             slotDaysAhead = settings.integer("GOMART_SLOT_DAYS_AHEAD", default: slotDaysAhead, range: 1...28)
             if let provider = settings.text("GOMART_PAYMENT_PROVIDER")?.lowercased() {
-                if provider == "sandbox" { paymentProvider = provider } else {
-                    settings.note("GOMART_PAYMENT_PROVIDER must be sandbox (the only gateway so far), not '\(provider)'")
+                if ["sandbox", "stripe"].contains(provider) { paymentProvider = provider } else {
+                    settings.note("GOMART_PAYMENT_PROVIDER must be sandbox or stripe, not '\(provider)'")
+                }
+            }
+            stripeSecretKey = settings.text("GOMART_STRIPE_SECRET_KEY")
+            if let url = settings.text("GOMART_STRIPE_API_URL") { stripeAPIURL = url }
+            if paymentProvider == "stripe" {
+                if let key = stripeSecretKey {
+                    if !(key.hasPrefix("sk_test_") || key.hasPrefix("sk_live_") || key.hasPrefix("rk_test_") || key.hasPrefix("rk_live_")) {
+                        settings.note("GOMART_STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_… or sk_live_…)")
+                    } else if key.contains("_live_") && !production {
+                        settings.note("GOMART_STRIPE_SECRET_KEY is a live key: live keys are used only with GOMART_ENV=production")
+                    }
+                } else {
+                    settings.note("GOMART_STRIPE_SECRET_KEY is required with GOMART_PAYMENT_PROVIDER=stripe")
                 }
             }
         }

@@ -129,7 +129,7 @@ public struct GoMartConfiguration: Sendable {
         configuration.caches = Caches(reading: settings)
         configuration.accounts = Accounts(reading: settings)
         configuration.shopping = Shopping(reading: settings)
-        configuration.orders = Orders(reading: settings)
+        configuration.orders = Orders(reading: settings, production: runEnvironment == .production)
         configuration.messaging = Messaging(reading: settings, production: runEnvironment == .production)
         configuration.recommendations = Recommendations(reading: settings)
         configuration.logs = Logs(reading: settings)

@@ -8,7 +8,7 @@ import GoMartModels
 /// value is noted, so that a refusal lists them all at once.
 final class SettingsReader {
     /// Settings that may come from a file.
-    static let secretsFromFiles = ["GOMART_SECRET_KEY", "GOMART_DATABASE_URL", "GOMART_BACKUP_KEY", "GOMART_SMTP_URL", "GOMART_SMS_TOKEN"]
+    static let secretsFromFiles = ["GOMART_SECRET_KEY", "GOMART_DATABASE_URL", "GOMART_BACKUP_KEY", "GOMART_SMTP_URL", "GOMART_SMS_TOKEN", "GOMART_STRIPE_SECRET_KEY"]
 
     private let reader: ConfigReader
     private(set) var problems: [String] = []

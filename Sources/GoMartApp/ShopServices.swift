@@ -79,8 +79,13 @@ public struct ShopServices: Sendable {
             holdDuration: TimeInterval(configuration.orders.slotHoldMinutes * 60), daysAhead: configuration.orders.slotDaysAhead,
             requirement: configuration.orders.slotRequirement, logger: logger
         )
+        let payments: any PaymentProvider = if configuration.orders.paymentProvider == "stripe", let key = configuration.orders.stripeSecretKey {
+            StripePaymentProvider(secretKey: key, baseURL: configuration.orders.stripeAPIURL)
+        } else {
+            SandboxPaymentProvider(database: database)
+        }
         checkout = CheckoutService(
-            database: database, catalog: catalog, cart: cart, payments: SandboxPaymentProvider(database: database), slots: slots,
+            database: database, catalog: catalog, cart: cart, payments: payments, slots: slots,
             vault: PersonalDataVault(keys: keys), pendingTimeout: TimeInterval(configuration.orders.pendingOrderTimeoutSeconds), logger: logger
         )
         fulfilment = FulfilmentService(checkout: checkout)

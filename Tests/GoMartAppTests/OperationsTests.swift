@@ -92,6 +92,27 @@ import Testing
         #expect(defaults.server.publicBaseURL == "http://127.0.0.1:8080")
     }
 
+    @Test func stripeNeedsASecretKeyAndALiveKeyOnlyInProduction() throws {
+        let missing = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_PAYMENT_PROVIDER": "stripe"])
+        }
+        #expect(missing?.problems == ["GOMART_STRIPE_SECRET_KEY is required with GOMART_PAYMENT_PROVIDER=stripe"])
+        let live = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_PAYMENT_PROVIDER": "stripe", "GOMART_STRIPE_SECRET_KEY": "sk_live_abc"])
+        }
+        #expect(live?.problems == ["GOMART_STRIPE_SECRET_KEY is a live key: live keys are used only with GOMART_ENV=production"])
+        let unknown = #expect(throws: GoMartConfiguration.Invalid.self) {
+            try GoMartConfiguration.resolve(overrides: .init(), environment: ["GOMART_PAYMENT_PROVIDER": "paypal"])
+        }
+        #expect(unknown?.problems == ["GOMART_PAYMENT_PROVIDER must be sandbox or stripe, not 'paypal'"])
+        let test = try GoMartConfiguration.resolve(overrides: .init(), environment: [
+            "GOMART_PAYMENT_PROVIDER": "stripe", "GOMART_STRIPE_SECRET_KEY": "sk_test_abc", "GOMART_STRIPE_API_URL": "http://127.0.0.1:12111",
+        ])
+        #expect(test.orders.paymentProvider == "stripe")
+        #expect(test.orders.stripeSecretKey == "sk_test_abc")
+        #expect(test.orders.stripeAPIURL == "http://127.0.0.1:12111")
+    }
+
     @Test func mailSettingsAreCheckedAndTheWorkerNeedsAnSMTPServerInProduction() throws {
         let production = ["GOMART_ENV": "production", "GOMART_SECRET_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
                           "GOMART_PUBLIC_URL": "https://shop.example", "GOMART_PAYMENT_PROVIDER": "sandbox", "GOMART_BACKUP_KEY": Data(repeating: 9, count: 32).base64EncodedString()]
