@@ -65,7 +65,8 @@ public struct OrdersAPIController: Sendable {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { throw CheckoutError.invalidIdempotencyKey }
         let body = try await request.decode(as: PlaceOrderRequest.self, context: context)
         let card = CardDetails(number: body.card.number, expiryMonth: body.card.expiryMonth, expiryYear: body.card.expiryYear, cvc: body.card.cvc)
-        let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: body.delivery, card: card, idempotencyKey: key)
+        let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: body.delivery, card: card, idempotencyKey: key,
+                                                   ageDeclared: body.ageDeclaration ?? false)
         return EditedResponse(status: placed.replayed ? .ok : .created, response: OrderDTO(placed.order))
     }
 
@@ -98,6 +99,8 @@ struct PlaceOrderRequest: Decodable, Sendable {
     }
     var delivery: DeliveryDetails
     var card: Card
+    /// The shopper confirms they are old enough for the order's age-restricted goods.
+    var ageDeclaration: Bool?
 }
 
 /// A priced line.
@@ -200,6 +203,8 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var refunds: [Refund]
     var slot: BookedSlot?
     var cardPayment: CardPayment?
+    /// The age to check at the door; absent when the order has no age-restricted goods.
+    var idCheckAge: Int?
 
     /// The card payment: reserved at checkout, captured for what was picked.
     struct CardPayment: Encodable, Sendable {
@@ -237,6 +242,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
         delivery = order.delivery
         createdAt = order.createdAt
         paidAt = order.paidAt
+        idCheckAge = order.idCheckAge > 0 ? order.idCheckAge : nil
         cardPayment = order.payment.map { CardPayment(state: $0.state.rawValue, authorised: MoneyDTO($0.authorised), captured: MoneyDTO($0.captured)) }
         slot = order.slot.map { BookedSlot(method: $0.method.rawValue, place: $0.place, startsAt: $0.startsAt, endsAt: $0.endsAt, window: $0.window) }
     }

@@ -21,7 +21,7 @@ public struct OrderDesk: Sendable {
     public static func permission(for transition: OrderTransition) -> StaffPermission {
         switch transition {
         case .startPicking, .pack: .pickOrders
-        case .dispatch, .deliver, .refuse: .deliverOrders
+        case .dispatch, .deliver, .deliverWithoutRestricted, .refuse: .deliverOrders
         case .cancel: .cancelOrders
         }
     }

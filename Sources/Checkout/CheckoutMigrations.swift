@@ -130,5 +130,10 @@ public enum CheckoutMigrations {
             try await sql.alter(table: "orders").column("capture_reference", type: .text).run()
             try await sql.create(index: "orders_capture_idx").on("orders").column("capture_state").column("updated_at").run()
         },
+            Migration(id: "0038_checkout_id_checks") { sql, _ in
+            // Age-restricted goods: the age each line needs, and the order's ID check at the door.
+            try await sql.alter(table: "order_lines").column("minimum_age", type: .int, .notNull, .default(0)).run()
+            try await sql.alter(table: "orders").column("id_check_age", type: .int, .notNull, .default(0)).run()
+        },
     ]
 }

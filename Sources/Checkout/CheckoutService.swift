@@ -113,7 +113,7 @@ public struct CheckoutService: Sendable {
                                   currency: currency, delivery: charge)
         let lines = zip(priceable, quote.lineTotals).map { line, lineTotal in
             QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
-                       quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal)
+                       quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal, minimumAge: line.product.minimumAge)
         }
         if let short = quote.shortOfMinimum {
             problems.append(OrderProblem(code: .belowMinimum, productID: nil,
@@ -147,13 +147,22 @@ public struct CheckoutService: Sendable {
     /// Repeating a call with the same `idempotencyKey` and the same details returns the first
     /// order (``PlacedOrder/replayed`` is true) or the first decline, and never makes a second
     /// order; the same key with different details is ``CheckoutError/idempotencyKeyReused``.
-    public func placeOrder(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
+    ///
+    /// An order with age-restricted goods needs `ageDeclared`: the shopper confirms they are old
+    /// enough, and the order is marked for an ID check at the door.
+    public func placeOrder(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String,
+                           ageDeclared: Bool = false) async throws -> PlacedOrder {
         try await withSpan("checkout.place_order") { _ in
-            try await place(customerID: customerID, delivery: delivery, card: card, idempotencyKey: idempotencyKey)
+            try await place(customerID: customerID, delivery: delivery, card: card, idempotencyKey: idempotencyKey, ageDeclared: ageDeclared)
         }
     }
 
-    private func place(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String) async throws -> PlacedOrder {
+    /// What a shopper is asked to confirm for goods restricted to buyers aged `age` or over.
+    public static func ageDeclaration(_ age: Int) -> String {
+        "Some items are for people aged \(age) or over: please confirm that you are. We check ID when we hand them over."
+    }
+
+    private func place(customerID: CustomerID, delivery: DeliveryDetails, card: CardDetails, idempotencyKey: String, ageDeclared: Bool) async throws -> PlacedOrder {
         guard (8...100).contains(idempotencyKey.count),
               idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw CheckoutError.invalidIdempotencyKey }
@@ -175,6 +184,10 @@ public struct CheckoutService: Sendable {
             if let earlier = try await answerEarlier() { return earlier }
             throw CheckoutError.orderInvalid(quote)
         }
+        if quote.minimumAge > 0 && !ageDeclared {
+            if let earlier = try await answerEarlier() { return earlier }
+            throw CheckoutError.invalidFields(["age_declaration": Self.ageDeclaration(quote.minimumAge)])
+        }
         if quote.slot == nil, try await slots.orderNeedsSlot() {
             if let earlier = try await answerEarlier() { return earlier }
             throw CheckoutError.slot(.noSlot)
@@ -192,8 +205,9 @@ public struct CheckoutService: Sendable {
             currency: quote.total.currency.code, deliverySealed: try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self)),
             lines: quote.lines.map {
                 OrderLine(productID: $0.productID, sku: $0.sku, name: $0.name, packSize: $0.packSize, unitPrice: $0.unitPrice,
-                          quantity: $0.quantity, lineTotal: $0.lineTotal)
+                          quantity: $0.quantity, lineTotal: $0.lineTotal, minimumAge: $0.minimumAge)
             },
+            idCheckAge: quote.minimumAge,
             slot: quote.slot.map { hold in
                 SlotSnapshot(method: hold.slot.place.method.rawValue, slotID: hold.slot.id.publicString, place: hold.slot.place.name,
                              startsAt: Int64(hold.slot.startsAt.timeIntervalSince1970), endsAt: Int64(hold.slot.endsAt.timeIntervalSince1970))
@@ -418,7 +432,8 @@ public struct CheckoutService: Sendable {
                           startsAt: date(slot.startsAt), endsAt: date(slot.endsAt),
                           window: Slot.window(from: date(slot.startsAt), to: date(slot.endsAt), in: slots.timeZone))
             },
-            payment: Self.payment(stored.payment, money: money)
+            payment: Self.payment(stored.payment, money: money),
+            idCheckAge: stored.idCheckAge
         )
     }
 

@@ -32,6 +32,9 @@ public enum OrderTransition: String, Sendable, CaseIterable {
     case dispatch
     /// `out for delivery → delivered`.
     case deliver
+    /// `out for delivery → delivered`, keeping back the age-restricted goods of an order with an
+    /// ID check (no proof of age at the door): they go back to stock and are not charged.
+    case deliverWithoutRestricted = "deliver_without_restricted"
     /// `out for delivery → refused`.
     case refuse
     /// `paid`, `picking` or `packed → cancelled`: stock back, money back. Shoppers may cancel only
@@ -44,7 +47,7 @@ public enum OrderTransition: String, Sendable, CaseIterable {
         case .startPicking: .picking
         case .pack: .packed
         case .dispatch: .outForDelivery
-        case .deliver: .delivered
+        case .deliver, .deliverWithoutRestricted: .delivered
         case .refuse: .refused
         case .cancel: .cancelled
         }
@@ -56,7 +59,7 @@ public enum OrderTransition: String, Sendable, CaseIterable {
         case .startPicking: [.paid]
         case .pack: [.picking]
         case .dispatch: [.packed]
-        case .deliver, .refuse: [.outForDelivery]
+        case .deliver, .deliverWithoutRestricted, .refuse: [.outForDelivery]
         case .cancel: actor == .customer ? [.paid] : [.paid, .picking, .packed]
         }
     }
@@ -73,6 +76,7 @@ public enum OrderTransition: String, Sendable, CaseIterable {
         case .pack: "Mark packed"
         case .dispatch: "Out for delivery"
         case .deliver: "Delivered"
+        case .deliverWithoutRestricted: "Delivered without the age-restricted items (no proof of age)"
         case .refuse: "Refused at the door"
         case .cancel: "Cancel and refund"
         }
@@ -83,7 +87,7 @@ public enum OrderTransition: String, Sendable, CaseIterable {
         case .startPicking: .orderPicking
         case .pack: .orderPacked
         case .dispatch: .orderOutForDelivery
-        case .deliver: .orderDelivered
+        case .deliver, .deliverWithoutRestricted: .orderDelivered
         case .refuse: .orderRefused
         case .cancel: .orderCancelled
         }

@@ -21,6 +21,8 @@ extension OrderRepository {
         var currency: String
         var paymentReference: String?
         var payment: PaymentSnapshot
+        /// The age to check at the door (0: none); such orders are captured on delivery.
+        var idCheckAge: Int
 
         /// What is left of the payment after the refunds so far.
         var remaining: Money {
@@ -32,7 +34,7 @@ extension OrderRepository {
     static func state(publicID: String, customerID: CustomerID?, sql: any SQLDatabase) async throws -> State? {
         var query = sql.select().columns("id", "public_id", "number", "customer_id", "status", "delivery_minor", "total_minor", "refunded_minor",
                                          "currency", "payment_reference", "payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method",
-                                         "capture_state", "capture_minor", "captured_minor", "capture_reference")
+                                         "capture_state", "capture_minor", "captured_minor", "capture_reference", "id_check_age")
             .from("orders").where("public_id", .equal, SQLBind(publicID))
         if let customerID { query = query.where("customer_id", .equal, SQLBind(customerID.rawValue)) }
         guard let row = try await query.first() else { return nil }
@@ -46,7 +48,7 @@ extension OrderRepository {
             status: known, deliveryMinor: try row.decode(column: "delivery_minor", as: Int64.self),
             totalMinor: try row.decode(column: "total_minor", as: Int64.self), refundedMinor: try row.decode(column: "refunded_minor", as: Int64.self),
             currency: try row.decode(column: "currency", as: String.self), paymentReference: try row.decode(column: "payment_reference", as: String?.self),
-            payment: try payment(row)
+            payment: try payment(row), idCheckAge: try row.decode(column: "id_check_age", as: Int.self)
         )
     }
 
@@ -197,7 +199,7 @@ extension OrderRepository {
         try await database.read { sql in
             try await sql.select().columns("public_id", "payment_reference", "authorised_minor", "currency", "payment_method", "authorisation_expires_at")
                 .from("orders").where("payment_kind", .equal, SQLBind("authorisation")).where("capture_state", .is, SQLLiteral.null)
-                .where("status", .in, SQLBind.group([OrderStatus.paid.rawValue, OrderStatus.picking.rawValue]))
+                .where("status", .in, SQLBind.group([OrderStatus.paid, .picking, .packed, .outForDelivery].map(\.rawValue)))
                 .where("authorisation_expires_at", .lessThan, SQLBind(cutoff))
                 .orderBy("authorisation_expires_at").limit(limit).all().compactMap { row in
                     guard let reference = try row.decode(column: "payment_reference", as: String?.self),

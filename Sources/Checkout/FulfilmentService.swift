@@ -195,16 +195,19 @@ public struct FulfilmentService: Sendable {
         let timestamp = checkout.timestamp()
         let catalog = checkout.catalog
         let slots = checkout.slots
-        let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool, void: String?) in
+        let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool, payment: PaymentStep?) in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: customerID, sql: sql) else {
                 throw FulfilmentError.orderNotFound
             }
             if state.status == transition.target { return (nil, false, nil) }
+            if transition == .deliverWithoutRestricted && state.idCheckAge == 0 {
+                throw FulfilmentError.invalidRefund("This order has no age-restricted items to keep back.")
+            }
             try await Self.step(state, transition, expecting: expecting, by: actor, now: timestamp, sql: sql)
             var note: String?
             var refund: PendingRefund?
             var stockChanged = false
-            var void: String?
+            var payment: PaymentStep?
             if transition == .cancel {
                 try Self.refuseWhileCapturing(state)
                 let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
@@ -221,18 +224,27 @@ public struct FulfilmentService: Sendable {
                 }
                 if state.payment.isUncaptured, state.payment.captureState != "pending" {
                     try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: timestamp, sql: sql)
-                    void = state.paymentReference
+                    payment = state.paymentReference.map { .void($0) }
                 }
+            }
+            if [.deliver, .deliverWithoutRestricted, .refuse].contains(transition) {
+                let handed = try await Self.handOver(state, transition, actor: actor, now: timestamp, catalog: catalog, sql: sql)
+                (refund, note, payment) = (handed.refund ?? refund, handed.note, handed.payment)
+                stockChanged = handed.stockChanged
             }
             try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
             try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
-            return (refund, stockChanged, void)
+            return (refund, stockChanged, payment)
         }
         if outcome.stockChanged { catalog.stockDidChange() }
         if let refund = outcome.refund { await send(refund) }
-        if let authorisation = outcome.void { await void(authorisation, orderID: id.publicString) }
+        switch outcome.payment {
+        case .capture(let authorisation, let amount)?: await capture(authorisation, amount: amount, orderID: id.publicString)
+        case .void(let authorisation)?: await void(authorisation, orderID: id.publicString)
+        case nil: break
+        }
         return try await order(id: id)
     }
 
@@ -291,7 +303,9 @@ public struct FulfilmentService: Sendable {
             // The payment follows what was picked: capture what is left of the total (never more
             // than was authorised), or void the authorisation when nothing could be picked.
             var payment: PaymentStep?
-            if state.payment.isUncaptured, let authorisation = state.paymentReference {
+            if state.payment.isUncaptured, let authorisation = state.paymentReference, nothingFound || state.idCheckAge == 0 {
+                // An order with an ID check is captured when it is handed over (``handOver``):
+                // what the driver keeps back for want of proof of age is never charged.
                 if nothingFound {
                     try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: timestamp, sql: sql)
                     payment = .void(authorisation)
@@ -319,6 +333,56 @@ public struct FulfilmentService: Sendable {
         case nil: break
         }
         return try await order(id: id)
+    }
+
+    /// The door, for an order going out (in the caller's transaction): delivered, delivered
+    /// without its age-restricted goods (kept back: back to stock, not charged), or refused. An
+    /// order with an ID check is captured here, for what was handed over; refused, its
+    /// authorisation is voided.
+    static func handOver(_ state: OrderRepository.State, _ transition: OrderTransition, actor: OrderActor, now: Int64, catalog: CatalogService,
+                         sql: any SQLDatabase) async throws -> (refund: PendingRefund?, note: String?, payment: PaymentStep?, stockChanged: Bool) {
+        var refund: PendingRefund?
+        var note: String?
+        var released = Money(minorUnits: 0, currency: currency(state))
+        var stockChanged = false
+        if transition == .deliverWithoutRestricted {
+            let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
+            var kept: [(line: OrderLine, units: Int)] = []
+            for line in lines where line.minimumAge > 0 && line.quantity - line.refundedQuantity > 0 {
+                let units = line.quantity - line.refundedQuantity
+                guard try await OrderRepository.refundUnits(orderID: state.internalID, lineNumber: line.number, quantity: units, sql: sql) else {
+                    throw FulfilmentError.invalidRefund("Line \(line.number) was refunded meanwhile; reload the order.")
+                }
+                kept.append((line, units))
+            }
+            stockChanged = try await catalog.returnStock(kept.map { StockItem(productID: $0.line.productID, quantity: $0.units) }, in: sql)
+            let amount = Pricing.refund(kept.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.units) }, remaining: state.remaining)
+            let reason = "Kept back at the door, no proof of age: " + kept.map { "\($0.units) × \($0.line.name)" }.joined(separator: ", ")
+            if amount.minorUnits > 0 {
+                refund = try await recordRefund(state, key: "\(state.publicID):no-proof-of-age", amount: amount, reason: reason, actor: actor, now: now, sql: sql)
+                released = amount
+                note = state.payment.isUncaptured ? "\(amount.formatted) not charged. \(reason)" : "\(amount.formatted) refunded. \(reason)"
+            }
+        }
+        guard state.idCheckAge > 0, state.payment.isUncaptured, state.payment.captureState == nil, let authorisation = state.paymentReference else {
+            return (refund, note, nil, stockChanged)
+        }
+        let left = Pricing.remaining(of: state.remaining, after: released)
+        if transition == .refuse {
+            if left.minorUnits > 0 {
+                refund = try await recordRefund(state, key: "\(state.publicID):refused", amount: left, reason: "Refused at the door", actor: actor, now: now, sql: sql)
+                note = "Nothing charged: the \(left.formatted) reserved on the card is released"
+            }
+            try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: now, sql: sql)
+            return (refund, note, .void(authorisation), stockChanged)
+        }
+        let capture = Pricing.capture(remaining: left, authorised: Money(minorUnits: state.payment.authorisedMinor, currency: currency(state)))
+        guard capture.minorUnits > 0 else {
+            try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: now, sql: sql)
+            return (refund, note, .void(authorisation), stockChanged)
+        }
+        try await OrderRepository.setCapture(orderID: state.internalID, state: "pending", amountMinor: capture.minorUnits, now: now, sql: sql)
+        return (refund, note, .capture(authorisation, capture), stockChanged)
     }
 
     /// What packing asks of the payment provider once its transaction has committed.

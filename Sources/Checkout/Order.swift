@@ -67,6 +67,8 @@ public struct OrderLine: Sendable, Hashable {
     public var refundedQuantity: Int = 0
     /// The line's number in its order, from 1.
     public var number: Int = 0
+    /// The age its buyer must be (0: anyone); such lines are handed over after an ID check.
+    public var minimumAge: Int = 0
 }
 
 /// An order as its customer sees it.
@@ -99,6 +101,8 @@ public struct Order: Sendable {
     /// How its card payment stands, for an order authorised at checkout and captured after
     /// picking (nil for an order charged in full at checkout).
     public var payment: OrderPayment? = nil
+    /// The age to check at the door (0: no ID check): the order holds age-restricted goods.
+    public var idCheckAge: Int = 0
 
     /// The total less refunds: what the customer paid in the end.
     public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }

@@ -12,6 +12,8 @@ public struct QuotedLine: Sendable, Hashable {
     public var quantity: Int
     public var unitPrice: Money
     public var lineTotal: Money
+    /// The age a buyer must be (0: anyone).
+    public var minimumAge: Int = 0
 }
 
 /// One reason an order cannot be placed as it stands.
@@ -52,4 +54,7 @@ public struct OrderQuote: Sendable {
 
     /// True when the order can be placed.
     public var isValid: Bool { problems.isEmpty }
+
+    /// The age the buyer of the order must be: the highest of its lines (0: anyone).
+    public var minimumAge: Int { lines.map(\.minimumAge).max() ?? 0 }
 }

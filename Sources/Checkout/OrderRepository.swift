@@ -24,6 +24,7 @@ struct StoredOrder: Sendable {
     var paymentReference: String?
     var slot: SlotSnapshot?
     var payment: PaymentSnapshot
+    var idCheckAge: Int
 }
 
 /// How an order is paid, as stored.
@@ -90,17 +91,19 @@ struct OrderRepository: Sendable {
         var currency: String
         var deliverySealed: String
         var lines: [OrderLine]
+        var idCheckAge: Int = 0
         var slot: SlotSnapshot?
     }
 
     static func insertOrder(_ order: NewOrder, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
         let row = try await sql.insert(into: "orders")
             .columns("public_id", "number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
-                     "delivery_sealed", "created_at", "updated_at", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at")
+                     "delivery_sealed", "created_at", "updated_at", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at",
+                     "id_check_age")
             .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID.rawValue), SQLBind(OrderStatus.pendingPayment.rawValue),
                     SQLBind(order.subtotalMinor), SQLBind(order.deliveryMinor), SQLBind(order.totalMinor), SQLBind(order.currency),
                     SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now), SQLBind(order.slot?.method), SQLBind(order.slot?.slotID),
-                    SQLBind(order.slot?.place), SQLBind(order.slot?.startsAt), SQLBind(order.slot?.endsAt))
+                    SQLBind(order.slot?.place), SQLBind(order.slot?.startsAt), SQLBind(order.slot?.endsAt), SQLBind(order.idCheckAge))
             .returning("id")
             .first()
         guard let orderID = try row?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
@@ -109,11 +112,11 @@ struct OrderRepository: Sendable {
         let numbered = Array(order.lines.enumerated())
         for start in stride(from: 0, to: numbered.count, by: 100) {
             let insert = sql.insert(into: "order_lines")
-                .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor")
+                .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age")
             for (index, line) in numbered[start..<min(start + 100, numbered.count)] {
                 insert.values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.publicString), SQLBind(line.sku),
                               SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
-                              SQLBind(line.lineTotal.minorUnits))
+                              SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge))
             }
             try await insert.run()
         }
@@ -243,7 +246,7 @@ struct OrderRepository: Sendable {
     static func lines(orderID: Int64, currency: String, sql: any SQLDatabase) async throws -> [OrderLine] {
         let money = { (minor: Int64) in Money(minorUnits: minor, currency: Currency(code: currency) ?? .gbp) }
         return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor",
-                                              "picked_quantity", "refunded_quantity", "line_number")
+                                              "picked_quantity", "refunded_quantity", "line_number", "minimum_age")
             .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
             .map { row in
                 let productText = try row.decode(column: "product_id", as: String.self)
@@ -260,7 +263,8 @@ struct OrderRepository: Sendable {
                     lineTotal: money(try row.decode(column: "line_total_minor", as: Int64.self)),
                     pickedQuantity: try row.decode(column: "picked_quantity", as: Int?.self),
                     refundedQuantity: try row.decode(column: "refunded_quantity", as: Int.self),
-                    number: try row.decode(column: "line_number", as: Int.self)
+                    number: try row.decode(column: "line_number", as: Int.self),
+                    minimumAge: try row.decode(column: "minimum_age", as: Int.self)
                 )
             }
     }
@@ -270,7 +274,7 @@ struct OrderRepository: Sendable {
             .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at", "refunded_minor",
                      "payment_reference", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at")
-            .columns("payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method", "capture_state", "capture_minor",
+            .columns("id_check_age", "payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method", "capture_state", "capture_minor",
                      "captured_minor", "capture_reference")
     }
 
@@ -298,7 +302,8 @@ struct OrderRepository: Sendable {
                              place: try row.decode(column: "slot_place", as: String?.self) ?? "",
                              startsAt: try row.decode(column: "slot_starts_at", as: Int64?.self) ?? 0, endsAt: try row.decode(column: "slot_ends_at", as: Int64?.self) ?? 0)
             },
-            payment: try payment(row)
+            payment: try payment(row),
+            idCheckAge: try row.decode(column: "id_check_age", as: Int.self)
         )
     }
 

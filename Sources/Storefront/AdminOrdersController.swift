@@ -156,6 +156,8 @@ public struct AdminOrdersController: Sendable {
         /// Where the card payment stands, for staff.
         var payment: String?
         var paymentFailed: Bool
+        /// The age to check at the door, e.g. "ID check at delivery: 18+".
+        var idCheck: String?
         var deliveryName: String
         var addressLines: [String]
         var phone: String
@@ -188,7 +190,8 @@ public struct AdminOrdersController: Sendable {
     }
 
     func orderPage(_ order: Order, member: StaffMember, context: Context, request: Request) -> OrderPage {
-        let steps = OrderDesk.steps(for: member, from: order.status).filter { $0 != .pack }
+        // Keeping back age-restricted goods is a step only for an order that has some.
+        let steps = OrderDesk.steps(for: member, from: order.status).filter { $0 != .pack && ($0 != .deliverWithoutRestricted || order.idCheckAge > 0) }
         return OrderPage(
             chrome: pages.chrome("Order \(order.number)", member, context, request: request),
             id: order.id.publicString, number: order.number, status: order.status.label, statusValue: order.status.rawValue,
@@ -196,6 +199,7 @@ public struct AdminOrdersController: Sendable {
             card: order.cardBrand.map { "\($0) ending \(order.cardLastFour ?? "")" },
             payment: order.payment.map { payment in
                 switch payment.state {
+                case .authorised where order.idCheckAge > 0: "\(payment.authorised.formatted) authorised; captured for what is handed over, at the door"
                 case .authorised: "\(payment.authorised.formatted) authorised; captured for what is picked when the order is packed"
                 case .capturing: "Capturing \(order.netTotal.formatted): the payment provider has not confirmed it yet"
                 case .captured: "\(payment.captured.formatted) captured of \(payment.authorised.formatted) authorised"
@@ -204,6 +208,7 @@ public struct AdminOrdersController: Sendable {
                 }
             },
             paymentFailed: order.payment?.state == .failed,
+            idCheck: order.idCheckAge > 0 ? "ID check at delivery: \(order.idCheckAge)+ (\(order.lines.filter { $0.minimumAge > 0 }.map(\.name).joined(separator: ", ")))" : nil,
             deliveryName: order.delivery.name, addressLines: Array(order.delivery.addressLines.dropFirst()), phone: order.delivery.phone,
             lines: order.lines.map { line in
                 OrderPage.Line(number: line.number, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,

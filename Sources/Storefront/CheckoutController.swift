@@ -72,7 +72,7 @@ public struct CheckoutController: Sendable {
                 throw CheckoutError.invalidFields(fieldErrors.merging(delivery.problems().merging(card.problems()) { a, _ in a }) { a, _ in a })
             }
             let placed = try await checkout.placeOrder(customerID: session.customer.internalID, delivery: delivery, card: card,
-                                                       idempotencyKey: values.idempotencyKey)
+                                                       idempotencyKey: values.idempotencyKey, ageDeclared: values.ageDeclared)
             return .redirect(to: "/orders/\(placed.order.id.publicString)?placed=1", type: .normal)
         } catch CheckoutError.invalidFields(let fields) {
             let quote = try await checkout.validateCart(of: context.cartOwner)

@@ -15,6 +15,7 @@ struct CheckoutFormValues: Sendable {
     var postcode = ""
     var phone = ""
     var idempotencyKey = RandomToken.make(bytes: 16)
+    var ageDeclared = false
 
     init() {}
 
@@ -26,6 +27,7 @@ struct CheckoutFormValues: Sendable {
         postcode = context.formValue("postcode")
         phone = context.formValue("phone")
         idempotencyKey = context.formValue("idempotency_key")
+        ageDeclared = context.formValue("age_declaration") == "yes"
     }
 }
 
@@ -40,6 +42,7 @@ struct CheckoutFieldErrors: Sendable {
     var cardNumber: String?
     var cardExpiry: String?
     var cardCvc: String?
+    var ageDeclaration: String?
 
     init(_ fields: [String: String]) {
         name = fields["name"]
@@ -51,6 +54,7 @@ struct CheckoutFieldErrors: Sendable {
         cardNumber = fields["card_number"]
         cardExpiry = fields["card_expiry"]
         cardCvc = fields["card_cvc"]
+        ageDeclaration = fields["age_declaration"]
     }
 }
 
@@ -92,6 +96,10 @@ struct CheckoutPageModel: Sendable {
     var slotError: String?
     var canPlace: Bool
     var slotSection: Bool
+    /// The age some items need (0: none): the shopper confirms it, and ID is checked at the door.
+    var minimumAge: Int
+    var ageRestricted: Bool
+    var ageRestrictedNames: String
 
     init(shop: ShopView, meta: PageMeta, header: HeaderModel, quote: OrderQuote, values: CheckoutFormValues,
          fieldErrors: [String: String], paymentError: String?, slots: (offered: Bool, required: Bool, timeZone: TimeZone), slotError: String? = nil) {
@@ -109,7 +117,7 @@ struct CheckoutPageModel: Sendable {
         hasProblems = !quote.problems.isEmpty
         self.values = values
         self.fieldErrors = CheckoutFieldErrors(fieldErrors)
-        let order = ["name", "line1", "line2", "city", "postcode", "phone", "card_number", "card_expiry", "card_cvc"]
+        let order = ["name", "line1", "line2", "city", "postcode", "phone", "card_number", "card_expiry", "card_cvc", "age_declaration"]
         errors = order.compactMap { field in fieldErrors[field].map { FormErrorItem(field: field, message: $0) } }
         hasErrors = !fieldErrors.isEmpty
         self.paymentError = paymentError
@@ -119,6 +127,9 @@ struct CheckoutPageModel: Sendable {
         self.slotError = slotError
         canPlace = !hasProblems && !slotMissing
         slotSection = slot != nil || slotMissing || slotOptional
+        minimumAge = quote.minimumAge
+        ageRestricted = quote.minimumAge > 0
+        ageRestrictedNames = quote.lines.filter { $0.minimumAge > 0 }.map(\.name).joined(separator: ", ")
     }
 }
 
@@ -158,6 +169,8 @@ struct OrderPageModel: Sendable {
     var slot: (heading: String, window: String, place: String)?
     /// Where the card payment stands, in words.
     var paymentNote: String
+    /// The ID check at the door, in words.
+    var idCheck: String?
 
     /// One step of the order's timeline as the shopper sees it.
     struct Step: Sendable {
@@ -211,12 +224,15 @@ struct OrderPageModel: Sendable {
         awaitingPayment = order.status == .pendingPayment
         slot = order.slot.map { slot in (slot.method == .delivery ? "Delivery slot" : "Collection", slot.window, slot.place) }
         paymentNote = Self.paymentNote(order)
+        idCheck = order.idCheckAge > 0 ? "Please have ID ready: some items are for people aged \(order.idCheckAge) or over." : nil
     }
 
     /// Where the card payment stands, for the shopper.
     static func paymentNote(_ order: Order) -> String {
         guard let payment = order.payment else { return "We have taken payment of \(order.total.formatted)." }
         return switch payment.state {
+        case .authorised where order.idCheckAge > 0:
+            "We have reserved \(payment.authorised.formatted) on your card. You pay only for what we hand over, when we deliver your order."
         case .authorised: "We have reserved \(payment.authorised.formatted) on your card. You pay only for what we pick, when we pack your order."
         case .capturing, .captured: "You paid \(Pricing.remaining(of: order.total, after: order.refunded).formatted) for what we picked."
         case .failed: "We could not take the payment for what we picked; we will be in touch."
