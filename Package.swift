@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots", "Pricing",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

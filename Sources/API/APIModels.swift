@@ -2,8 +2,20 @@ import Catalog
 import Foundation
 import GoMartModels
 import Hummingbird
+import Pricing
 
 /// An amount of money as the API returns it.
+/// A charge besides delivery (carrier bags, a small-basket charge).
+struct ChargeDTO: Encodable, Sendable {
+    var kind: String
+    var label: String
+    var amount: MoneyDTO
+
+    static func list(_ charges: [Adjustment]) -> [ChargeDTO] {
+        charges.map { ChargeDTO(kind: $0.kind.rawValue, label: $0.label, amount: MoneyDTO($0.amount)) }
+    }
+}
+
 struct MoneyDTO: Codable, Sendable {
     /// Integer minor units (pence).
     var amountMinor: Int64

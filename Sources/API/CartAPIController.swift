@@ -2,6 +2,7 @@ import Cart
 import Foundation
 import GoMartModels
 import Hummingbird
+import Pricing
 import Web
 
 /// The signed-in customer's cart in the JSON API.
@@ -81,6 +82,7 @@ struct CartDTO: ResponseEncodable, Sendable {
     var itemCount: Int
     var subtotal: MoneyDTO
     var deliveryFee: MoneyDTO
+    var charges: [ChargeDTO]
     var total: MoneyDTO
 
     init(_ summary: CartSummary) {
@@ -91,6 +93,7 @@ struct CartDTO: ResponseEncodable, Sendable {
         itemCount = summary.itemCount
         subtotal = MoneyDTO(summary.subtotal)
         deliveryFee = MoneyDTO(summary.deliveryFee)
+        charges = ChargeDTO.list(summary.quote.charges)
         total = MoneyDTO(summary.total)
     }
 }

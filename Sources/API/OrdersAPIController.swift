@@ -205,6 +205,8 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var cardPayment: CardPayment?
     /// The age to check at the door; absent when the order has no age-restricted goods.
     var idCheckAge: Int?
+    /// Charges besides delivery, in the total.
+    var charges: [ChargeDTO]
 
     /// The card payment: reserved at checkout, captured for what was picked.
     struct CardPayment: Encodable, Sendable {
@@ -243,6 +245,7 @@ struct OrderDTO: ResponseEncodable, Sendable {
         createdAt = order.createdAt
         paidAt = order.paidAt
         idCheckAge = order.idCheckAge > 0 ? order.idCheckAge : nil
+        charges = ChargeDTO.list(order.charges)
         cardPayment = order.payment.map { CardPayment(state: $0.state.rawValue, authorised: MoneyDTO($0.authorised), captured: MoneyDTO($0.captured)) }
         slot = order.slot.map { BookedSlot(method: $0.method.rawValue, place: $0.place, startsAt: $0.startsAt, endsAt: $0.endsAt, window: $0.window) }
     }

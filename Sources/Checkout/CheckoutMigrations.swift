@@ -135,5 +135,17 @@ public enum CheckoutMigrations {
             try await sql.alter(table: "order_lines").column("minimum_age", type: .int, .notNull, .default(0)).run()
             try await sql.alter(table: "orders").column("id_check_age", type: .int, .notNull, .default(0)).run()
         },
+            Migration(id: "0039_checkout_order_charges") { sql, _ in
+            // The shop's charges on an order besides delivery (carrier bags, a small-basket
+            // charge), as priced when it was placed.
+            try await sql.create(table: "order_charges")
+                .column("order_id", type: .bigint, .notNull, .references("orders", "id", onDelete: .cascade))
+                .column("position", type: .int, .notNull)
+                .column("kind", type: .text, .notNull)
+                .column("label", type: .text, .notNull)
+                .column("amount_minor", type: .bigint, .notNull)
+                .primaryKey("order_id", "position")
+                .run()
+        },
     ]
 }

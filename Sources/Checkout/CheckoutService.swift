@@ -211,7 +211,8 @@ public struct CheckoutService: Sendable {
             slot: quote.slot.map { hold in
                 SlotSnapshot(method: hold.slot.place.method.rawValue, slotID: hold.slot.id.publicString, place: hold.slot.place.name,
                              startsAt: Int64(hold.slot.startsAt.timeIntervalSince1970), endsAt: Int64(hold.slot.endsAt.timeIntervalSince1970))
-            }
+            },
+            charges: quote.quote.charges
         )
         let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
         let catalog = catalog
@@ -433,7 +434,8 @@ public struct CheckoutService: Sendable {
                           window: Slot.window(from: date(slot.startsAt), to: date(slot.endsAt), in: slots.timeZone))
             },
             payment: Self.payment(stored.payment, money: money),
-            idCheckAge: stored.idCheckAge
+            idCheckAge: stored.idCheckAge,
+            charges: detail.charges
         )
     }
 

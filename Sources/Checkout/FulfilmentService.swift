@@ -288,10 +288,10 @@ public struct FulfilmentService: Sendable {
             var refund: PendingRefund?
             var note: String?
             if !short.isEmpty {
-                let currency = Self.currency(state)
-                let amount = Pricing.refund(short.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.missing) },
-                                            delivery: nothingFound ? Money(minorUnits: state.deliveryMinor, currency: currency) : nil,
-                                            remaining: state.remaining)
+                // Nothing picked gives back everything left of the total (delivery and the shop's
+                // charges too); otherwise the missing units at the price of the order.
+                let amount = nothingFound ? state.remaining
+                    : Pricing.refund(short.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.missing) }, remaining: state.remaining)
                 let reason = nothingFound ? "Nothing could be picked"
                     : "Not available: " + short.map { "\($0.missing) × \($0.line.name)" }.joined(separator: ", ")
                 if amount.minorUnits > 0 {

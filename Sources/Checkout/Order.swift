@@ -103,6 +103,8 @@ public struct Order: Sendable {
     public var payment: OrderPayment? = nil
     /// The age to check at the door (0: no ID check): the order holds age-restricted goods.
     public var idCheckAge: Int = 0
+    /// The shop's charges besides delivery (carrier bags, a small-basket charge), in the total.
+    public var charges: [Adjustment] = []
 
     /// The total less refunds: what the customer paid in the end.
     public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }

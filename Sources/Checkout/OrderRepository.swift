@@ -1,5 +1,6 @@
 import Foundation
 import GoMartModels
+import Pricing
 import SQLKit
 import Storage
 
@@ -93,6 +94,8 @@ struct OrderRepository: Sendable {
         var lines: [OrderLine]
         var idCheckAge: Int = 0
         var slot: SlotSnapshot?
+        /// Charges besides delivery, as priced.
+        var charges: [Adjustment] = []
     }
 
     static func insertOrder(_ order: NewOrder, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
@@ -107,6 +110,11 @@ struct OrderRepository: Sendable {
             .returning("id")
             .first()
         guard let orderID = try row?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
+        for (position, charge) in order.charges.enumerated() {
+            try await sql.insert(into: "order_charges").columns("order_id", "position", "kind", "label", "amount_minor")
+                .values(SQLBind(orderID), SQLBind(position), SQLBind(charge.kind.rawValue), SQLBind(charge.label), SQLBind(charge.amount.minorUnits))
+                .run()
+        }
         // One statement per hundred lines, not one per line: a weekly shop of 40 lines is one
         // round trip to the database's writer (9 binds a line keeps far below any bind limit).
         let numbered = Array(order.lines.enumerated())
@@ -164,6 +172,7 @@ struct OrderRepository: Sendable {
         var lines: [OrderLine]
         var events: [StoredEvent]
         var refunds: [StoredRefund]
+        var charges: [Adjustment] = []
     }
 
     struct StoredEvent: Sendable {
@@ -206,7 +215,15 @@ struct OrderRepository: Sendable {
                                actor: try $0.decode(column: "actor", as: String.self), createdAt: try $0.decode(column: "created_at", as: Int64.self)) }
         let refunds = try await refundColumns(sql.select()).from("order_refunds")
             .where("order_id", .equal, SQLBind(stored.internalID)).orderBy("id").all().map(storedRefund)
-        return Detail(stored: stored, lines: try await lines(orderID: stored.internalID, currency: stored.currency, sql: sql), events: events, refunds: refunds)
+        let currency = Currency(code: stored.currency) ?? .gbp
+        let charges = try await sql.select().columns("kind", "label", "amount_minor").from("order_charges")
+            .where("order_id", .equal, SQLBind(stored.internalID)).orderBy("position").all().map { row in
+                Adjustment(kind: Adjustment.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .bagCharge,
+                           label: try row.decode(column: "label", as: String.self),
+                           amount: Money(minorUnits: try row.decode(column: "amount_minor", as: Int64.self), currency: currency))
+            }
+        return Detail(stored: stored, lines: try await lines(orderID: stored.internalID, currency: stored.currency, sql: sql), events: events, refunds: refunds,
+                      charges: charges)
     }
 
     static func refundColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {

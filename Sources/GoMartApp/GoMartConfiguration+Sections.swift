@@ -3,6 +3,7 @@ import Foundation
 import GoMartModels
 import Logging
 import Mail
+import Pricing
 import Slots
 import Storage
 import Telemetry
@@ -224,6 +225,9 @@ extension GoMartConfiguration {
                 freeDeliveryThreshold: settings.money("GOMART_FREE_DELIVERY_FROM", default: 40_00, currency: currency),
                 minimumOrder: settings.money("GOMART_MINIMUM_ORDER", default: 10_00, currency: currency)
             )
+            cartPolicy.pricing.bagCharge = settings.money("GOMART_BAG_CHARGE", default: 0, currency: currency)
+            cartPolicy.pricing.smallBasketCharge = settings.money("GOMART_SMALL_BASKET_CHARGE", default: 0, currency: currency)
+            cartPolicy.pricing.smallBasketThreshold = settings.money("GOMART_SMALL_BASKET_UNDER", default: 0, currency: currency)
         }
     }
 

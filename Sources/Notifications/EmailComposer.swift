@@ -217,6 +217,7 @@ public struct EmailComposer: Sendable {
         var totals = [
             OrderView.Total(label: "Subtotal", amount: order.subtotal.formatted, strong: false),
             OrderView.Total(label: "Delivery", amount: order.deliveryFee.formatted, strong: false),
+        ] + order.charges.map { OrderView.Total(label: $0.label, amount: $0.amount.formatted, strong: false) } + [
             OrderView.Total(label: "Total", amount: order.total.formatted, strong: true),
         ]
         if order.refunded.minorUnits > 0 {

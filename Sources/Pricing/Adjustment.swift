@@ -18,6 +18,9 @@ public struct Adjustment: Sendable, Hashable {
         case deposit
         /// A charge for carrier bags.
         case bagCharge = "bag_charge"
+        /// A charge on an order whose goods are below the shop's small-basket threshold (instead
+        /// of refusing it).
+        case smallBasket = "small_basket"
 
         /// True for kinds that reduce the goods' value rather than add a charge.
         public var isSaving: Bool { self == .discount }

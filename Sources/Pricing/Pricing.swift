@@ -35,7 +35,18 @@ public enum Pricing {
                                       amount: Money(minorUnits: delivery, currency: currency)))
         }
         var total = goods + delivery
-        for charge in adjustments where !charge.kind.isSaving && charge.kind != .delivery {
+        // The shop's own charges: on the goods after savings, never discounted themselves.
+        if !isEmpty && rules.bagCharge.minorUnits > 0 {
+            applied.append(Adjustment(kind: .bagCharge, label: "Carrier bags", amount: Money(minorUnits: rules.bagCharge.minorUnits, currency: currency)))
+            total += rules.bagCharge.minorUnits
+        }
+        if !isEmpty && rules.smallBasketCharge.minorUnits > 0 && goods < rules.smallBasketThreshold.minorUnits {
+            applied.append(Adjustment(kind: .smallBasket, label: "Small basket charge (orders under \(rules.smallBasketThreshold.formatted))",
+                                      amount: Money(minorUnits: rules.smallBasketCharge.minorUnits, currency: currency)))
+            total += rules.smallBasketCharge.minorUnits
+        }
+        // Delivery, bags and the small-basket charge come from the rules alone, never from the caller.
+        for charge in adjustments where !charge.kind.isSaving && ![.delivery, .bagCharge, .smallBasket].contains(charge.kind) {
             let amount = max(charge.amount.minorUnits, 0)
             total += amount
             applied.append(Adjustment(kind: charge.kind, label: charge.label, amount: Money(minorUnits: amount, currency: currency)))

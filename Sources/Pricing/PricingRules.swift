@@ -1,6 +1,7 @@
 import GoMartModels
 
-/// The shop's rules for what an order costs beyond its goods: delivery and the minimum order.
+/// The shop's rules for what an order costs beyond its goods: delivery, the minimum order, and
+/// optional charges (carrier bags, a small-basket charge), which offers never discount.
 public struct PricingRules: Sendable, Hashable {
     /// The delivery charge for an order below the free-delivery threshold.
     public var deliveryFee: Money
@@ -8,6 +9,11 @@ public struct PricingRules: Sendable, Hashable {
     public var freeDeliveryThreshold: Money
     /// The least the goods of an order may come to.
     public var minimumOrder: Money
+    /// Charged on every order for carrier bags; zero: none.
+    public var bagCharge: Money = Money(minorUnits: 0, currency: .gbp)
+    /// Charged on an order whose goods come to less than ``smallBasketThreshold``; zero: none.
+    public var smallBasketCharge: Money = Money(minorUnits: 0, currency: .gbp)
+    public var smallBasketThreshold: Money = Money(minorUnits: 0, currency: .gbp)
 
     /// Creates rules; the defaults suit the demo shop (£3.99 delivery, free from £40, £10 minimum).
     public init(

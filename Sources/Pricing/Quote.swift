@@ -27,6 +27,9 @@ public struct Quote: Sendable, Hashable {
     /// Units across all lines.
     public var itemCount: Int
 
+    /// Charges besides delivery (bags, a small-basket charge, deposits), as applied.
+    public var charges: [Adjustment] { adjustments.filter { !$0.kind.isSaving && $0.kind != .delivery } }
+
     /// True when the order meets the minimum (an empty order has nothing to fall short of).
     public var meetsMinimum: Bool { shortOfMinimum == nil }
     /// True when a non-empty order delivers free.

@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,6 +19,9 @@ final class WriterFileLock: Sendable {
     private let descriptor: Int32
     /// The blocking wait runs on a thread of its own, never on the cooperative pool.
     private let thread: NIOThreadPool
+    /// Set by the first ``close()``: a descriptor is closed once, or a later close could close
+    /// whatever file or socket reused its number.
+    private let closed = Atomic<Bool>(false)
 
     /// Opens (creating it, private to the shop's user) the lock file beside `databasePath`.
     init(databasePath: String) throws {
@@ -41,8 +45,9 @@ final class WriterFileLock: Sendable {
         return try await body()
     }
 
-    /// Closes the lock file and stops the waiting thread.
+    /// Closes the lock file and stops the waiting thread; closing again does nothing.
     func close() async {
+        guard closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         #if canImport(Glibc)
         _ = Glibc.close(descriptor)
         #else

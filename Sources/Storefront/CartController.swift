@@ -120,6 +120,7 @@ struct CartPageModel: Sendable {
     var freeDelivery: Bool
     var total: String
     var amountToFreeDelivery: String?
+    var charges: [ChargeView]
     var belowMinimum: Bool
     var minimumOrder: String
     var hasWarnings: Bool
@@ -153,6 +154,7 @@ struct CartPageModel: Sendable {
         freeDelivery = summary.quote.deliversFree
         total = summary.total.formatted
         amountToFreeDelivery = summary.amountToFreeDelivery?.formatted
+        charges = ChargeView.list(summary.quote.charges)
         belowMinimum = !summary.quote.meetsMinimum
         self.minimumOrder = minimumOrder.formatted
         hasWarnings = summary.hasWarnings

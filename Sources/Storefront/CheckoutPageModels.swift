@@ -58,6 +58,16 @@ struct CheckoutFieldErrors: Sendable {
     }
 }
 
+/// A charge besides delivery (carrier bags, a small-basket charge) as the summaries show it.
+struct ChargeView: Sendable {
+    var label: String
+    var amount: String
+
+    static func list(_ charges: [Adjustment]) -> [ChargeView] {
+        charges.map { ChargeView(label: $0.label, amount: $0.amount.formatted) }
+    }
+}
+
 /// A priced line as the checkout and order pages show it.
 struct PricedLineView: Sendable {
     var name: String
@@ -96,6 +106,7 @@ struct CheckoutPageModel: Sendable {
     var slotError: String?
     var canPlace: Bool
     var slotSection: Bool
+    var charges: [ChargeView]
     /// The age some items need (0: none): the shopper confirms it, and ID is checked at the door.
     var minimumAge: Int
     var ageRestricted: Bool
@@ -127,6 +138,7 @@ struct CheckoutPageModel: Sendable {
         self.slotError = slotError
         canPlace = !hasProblems && !slotMissing
         slotSection = slot != nil || slotMissing || slotOptional
+        charges = ChargeView.list(quote.quote.charges)
         minimumAge = quote.minimumAge
         ageRestricted = quote.minimumAge > 0
         ageRestrictedNames = quote.lines.filter { $0.minimumAge > 0 }.map(\.name).joined(separator: ", ")
@@ -169,6 +181,7 @@ struct OrderPageModel: Sendable {
     var slot: (heading: String, window: String, place: String)?
     /// Where the card payment stands, in words.
     var paymentNote: String
+    var charges: [ChargeView]
     /// The ID check at the door, in words.
     var idCheck: String?
 
@@ -224,6 +237,7 @@ struct OrderPageModel: Sendable {
         awaitingPayment = order.status == .pendingPayment
         slot = order.slot.map { slot in (slot.method == .delivery ? "Delivery slot" : "Collection", slot.window, slot.place) }
         paymentNote = Self.paymentNote(order)
+        charges = ChargeView.list(order.charges)
         idCheck = order.idCheckAge > 0 ? "Please have ID ready: some items are for people aged \(order.idCheckAge) or over." : nil
     }
 

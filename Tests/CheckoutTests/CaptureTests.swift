@@ -96,12 +96,16 @@ func captureCount(_ shop: TestShop) async throws -> Int {
     static let ordersGenerator = zip(Gen.int(in: 1...4), Gen.int(in: 0...4)).array(of: 1...6)
 
     @Test func whatIsCapturedIsWhatWasPickedNeverMoreThanAuthorisedAndEveryPennyIsAccountedFor() async throws {
-        let shop = try await TestShop.make()
+        var policy = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp))
+        policy.pricing.bagCharge = Money(minorUnits: 40, currency: .gbp)
+        policy.pricing.smallBasketCharge = Money(minorUnits: 300, currency: .gbp)
+        policy.pricing.smallBasketThreshold = Money(minorUnits: 15_00, currency: .gbp)
+        let shop = try await TestShop.make(policy: policy)
         let customers = try await shop.makeCustomers(20)
         let products = Array(try await shop.catalog.products(matching: ProductQuery(inStockOnly: true, sort: .name, pageSize: 100)).products
             .filter { $0.stock >= 60 }.prefix(6))
         try #require(products.count == 6)
-        let rules = CartPolicy(minimumOrder: Money(minorUnits: 1, currency: .gbp)).pricing
+        let rules = policy.pricing
         nonisolated(unsafe) var next = 0
         await propertyCheck(count: 20, input: Self.ordersGenerator) { lines in
             let customer = customers[next % customers.count]
@@ -118,8 +122,11 @@ func captureCount(_ shop: TestShop) async throws -> Int {
             let payment = try #require(packed.payment)
             let pickedGoods = packed.lines.reduce(Int64(0)) { $0 + $1.unitPrice.minorUnits * Int64($1.pickedQuantity ?? 0) }
             let nothing = pickedGoods == 0
-            // captured = Σ final lines + adjustments (the delivery charge, kept unless nothing was picked)
-            #expect(payment.captured.minorUnits == (nothing ? 0 : pickedGoods + order.deliveryFee.minorUnits))
+            // captured = Σ final lines + adjustments (delivery and the shop's charges, kept unless nothing was picked)
+            let charges = order.charges.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+            #expect(payment.captured.minorUnits == (nothing ? 0 : pickedGoods + order.deliveryFee.minorUnits + charges))
+            #expect(order.total.minorUnits == order.subtotal.minorUnits + order.deliveryFee.minorUnits + charges)
+            #expect(order.charges.first?.kind == .bagCharge)
             #expect(payment.captured.minorUnits <= payment.authorised.minorUnits)
             #expect(payment.state == (nothing ? .voided : .captured))
             // Every penny of the total is captured or released, and the records say which.

@@ -42,6 +42,20 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
         }
     }
 
+    @Test func theShopsChargesAreNeverDiscounted() async {
+        await propertyCheck(count: 300, input: lineGenerator, adjustmentGenerator, rulesGenerator) { lines, adjustments, rules in
+            var charged = rules
+            charged.bagCharge = Money(minorUnits: 40, currency: .gbp)
+            charged.smallBasketCharge = Money(minorUnits: 300, currency: .gbp)
+            charged.smallBasketThreshold = Money(minorUnits: 30_00, currency: .gbp)
+            let quote = Pricing.quote(lines, rules: charged, currency: .gbp, adjustments: adjustments)
+            let bags = quote.adjustments.filter { $0.kind == .bagCharge }.map(\.amount.minorUnits)
+            let basket = quote.adjustments.filter { $0.kind == .smallBasket }.map(\.amount.minorUnits)
+            #expect(bags == (quote.itemCount > 0 ? [40] : []))
+            #expect(basket == (quote.itemCount > 0 && quote.goods.minorUnits < 30_00 ? [300] : []))
+        }
+    }
+
     @Test func noTotalIsEverNegative() async {
         await propertyCheck(count: 300, input: lineGenerator, adjustmentGenerator, rulesGenerator) { lines, adjustments, rules in
             let quote = Pricing.quote(lines, rules: rules, currency: .gbp, adjustments: adjustments)
@@ -117,9 +131,25 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
         #expect(collection.deliversFree)
     }
 
+    @Test func bagsAndASmallBasketAreChargedAfterTheGoodsAndNeverDiscounted() {
+        var rules = PricingRules()
+        rules.bagCharge = gbp(40)
+        rules.smallBasketCharge = gbp(400)
+        rules.smallBasketThreshold = gbp(25_00)
+        let voucher = Adjustment(kind: .discount, label: "Voucher", amount: gbp(-10_00))
+        let quote = Pricing.quote([line(1_500, 2)], rules: rules, currency: .gbp, adjustments: [voucher])
+        // £30 of goods, £10 off: £20 is under £25, so the small-basket charge applies; neither charge is cut.
+        #expect(quote.adjustments.map(\.label) == ["Voucher", "Delivery", "Carrier bags", "Small basket charge (orders under £25.00)"])
+        #expect(quote.charges.map(\.amount) == [gbp(40), gbp(400)])
+        #expect(quote.total == gbp(3_000 - 1_000 + 399 + 40 + 400))
+        let large = Pricing.quote([line(1_500, 2)], rules: rules, currency: .gbp)
+        #expect(large.charges.map(\.kind) == [.bagCharge])
+        #expect(Pricing.quote([], rules: rules, currency: .gbp).charges.isEmpty)
+    }
+
     @Test func aSavingCountsTowardsTheThresholdAndIsCutDownToTheGoods() {
         let voucher = Adjustment(kind: .discount, label: "Voucher", amount: gbp(-500))
-        let bags = Adjustment(kind: .bagCharge, label: "Bags", amount: gbp(40))
+        let bags = Adjustment(kind: .deposit, label: "Bottle deposits", amount: gbp(40))
         let quote = Pricing.quote([line(4_200, 1)], rules: rules, currency: .gbp, adjustments: [bags, voucher])
         #expect(quote.adjustments.map(\.amount) == [gbp(-500), gbp(399), gbp(40)])
         #expect(quote.total == gbp(4_200 - 500 + 399 + 40))
