@@ -32,10 +32,8 @@ public struct SlotsAPIController: Sendable {
         guard let method = FulfilmentMethod(rawValue: methodText) else {
             throw HTTPError(.badRequest, message: "method must be delivery or collection.")
         }
+        // Without a postcode no delivery area can be chosen: the answer lists none.
         let postcode = query["postcode"]?.first ?? ""
-        if method == .delivery && SlotPlace.normalise(postcode).isEmpty {
-            throw HTTPError(.badRequest, message: "postcode is required for delivery slots.")
-        }
         let at = now()
         let choices = try await slots.choices(method: method, postcode: postcode)
         return SlotChoicesDTO(places: choices.map { choice in
