@@ -56,7 +56,7 @@ def test_a_checkout_and_the_recommendations_after_it_are_one_trace_across_web_an
         def complete(received):
             # Every span the checks below look at; a request's own span ends (and is sent) last.
             names = {(s["service"], s["name"]) for s in received if s["trace_id"] == trace_id}
-            return {("gomart-all", "POST /api/v1/orders"), ("gomart-all", "checkout.place_order"), ("gomart-all", "payment.charge"),
+            return {("gomart-all", "POST /api/v1/orders"), ("gomart-all", "checkout.place_order"), ("gomart-all", "payment.authorise"),
                     ("gomart-all", "checkout.validate"), ("gomart-all", "GET /api/v1/me/recommendations"), ("gomart-all", "recommender.basket"),
                     ("gomart-all", "POST"), ("gomart-recommender", "POST /api/v1/model/recommendations")} <= names
         journey = [s for s in spans.wait_for(complete) if s["trace_id"] == trace_id]
@@ -88,7 +88,7 @@ def test_a_checkout_and_the_recommendations_after_it_are_one_trace_across_web_an
     place = one("gomart-all", "checkout.place_order")
     assert parent(place) is checkout
     assert parent(one("gomart-all", "checkout.validate")) is place
-    charge = one("gomart-all", "payment.charge")
+    charge = one("gomart-all", "payment.authorise")
     assert (parent(charge), charge["kind"]) == (place, CLIENT)
     statements = [s for s in journey if "db.query.text" in s["attributes"]]
     inserts = [s for s in statements if s["attributes"]["db.query.text"].startswith('INSERT INTO "orders"')]
