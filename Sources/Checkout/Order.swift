@@ -108,6 +108,10 @@ public struct Order: Sendable {
 
     /// The total less refunds: what the customer paid in the end.
     public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }
+    /// Of ``refunded``, what was only reserved on the card and released: never charged.
+    public var notCharged: Money { Pricing.sum(refunds.filter { $0.state == .released }.map(\.amount), currency: total.currency) }
+    /// Of ``refunded``, what went back to the card after it was charged.
+    public var refundedToCard: Money { Pricing.remaining(of: refunded, after: notCharged) }
 }
 
 /// The slot an order was booked into, as it was when the order was placed.

@@ -221,10 +221,10 @@ public struct EmailComposer: Sendable {
             OrderView.Total(label: "Total", amount: order.total.formatted, strong: true),
         ]
         if order.refunded.minorUnits > 0 {
-            let released = Pricing.sum(order.refunds.filter { $0.state == .released }.map(\.amount), currency: order.total.currency)
-            let refunded = Pricing.remaining(of: order.refunded, after: released)
-            if released.minorUnits > 0 { totals.append(OrderView.Total(label: "Not charged", amount: "−" + released.formatted, strong: false)) }
-            if refunded.minorUnits > 0 { totals.append(OrderView.Total(label: "Refunded", amount: "−" + refunded.formatted, strong: false)) }
+            if order.notCharged.minorUnits > 0 { totals.append(OrderView.Total(label: "Not charged", amount: "−" + order.notCharged.formatted, strong: false)) }
+            if order.refundedToCard.minorUnits > 0 {
+                totals.append(OrderView.Total(label: "Refunded", amount: "−" + order.refundedToCard.formatted, strong: false))
+            }
             totals.append(OrderView.Total(label: "You paid", amount: order.netTotal.formatted, strong: true))
         }
         let view = OrderView(

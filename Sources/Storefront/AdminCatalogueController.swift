@@ -363,7 +363,7 @@ public struct AdminCatalogueController: Sendable {
         values["sold_by_weight"] = context.formValue("sold_by_weight") == "on" ? "yes" : "no"
         values["featured"] = context.formValue("featured") == "on" ? "yes" : "no"
         for name in ["ingredients", "origin", "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column) {
-            values[name] = context.formValue(name) ?? ""
+            values[name] = context.formValue(name)
         }
         values["allergens"] = Allergen.allCases.filter { context.formValue("allergen-\($0.rawValue)") == "on" }.map(\.rawValue).joined(separator: "; ")
         values["dietary"] = DietaryLabel.allCases.filter { context.formValue("diet-\($0.rawValue)") == "on" }.map(\.rawValue).joined(separator: "; ")

@@ -221,10 +221,8 @@ struct OrderPageModel: Sendable {
         self.justPlaced = justPlaced
         failure = order.status == .cancelled ? Self.explain(order.failureReason) : nil
         statusValue = order.status.rawValue
-        let released = Pricing.sum(order.refunds.filter { $0.state == .released }.map(\.amount), currency: order.total.currency)
-        let givenBack = Pricing.remaining(of: order.refunded, after: released)
-        notCharged = released.minorUnits > 0 ? released.formatted : nil
-        refunded = givenBack.minorUnits > 0 ? givenBack.formatted : nil
+        notCharged = order.notCharged.minorUnits > 0 ? order.notCharged.formatted : nil
+        refunded = order.refundedToCard.minorUnits > 0 ? order.refundedToCard.formatted : nil
         adjusted = order.refunded.minorUnits > 0
         netTotal = order.netTotal.formatted
         timeline = order.timeline.map { event in
