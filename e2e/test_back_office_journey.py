@@ -14,19 +14,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BINARY, serve
-from test_shopping_journey import cart_count, checkout, fill, shot
+from test_shopping_journey import cart_count, checkout, fill, shot, wait
 
-
-def wait(browser, seconds=15):
-    """A wait that keeps polling through the driver's errors while a page is being replaced
-    ("node does not belong to the document", stale elements)."""
-    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,))
 
 PASSWORD = "a long staff password"
 

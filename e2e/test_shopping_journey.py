@@ -4,6 +4,7 @@ then a declined card."""
 import re
 import uuid
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -16,7 +17,9 @@ def shot(browser, name):
 
 
 def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds)
+    """A wait that keeps polling through the driver's errors while a page is being replaced
+    ("node does not belong to the document", stale elements)."""
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,))
 
 
 def cart_count(browser):
