@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
 
 from conftest import BINARY, serve
-from test_shopping_journey import cart_count, checkout, fill, shot, wait
+from test_shopping_journey import book_slot, cart_count, checkout, fill, shot, wait
 
 
 PASSWORD = "a long staff password"
@@ -79,6 +80,47 @@ def press(browser, label):
     wait(browser).until(EC.staleness_of(button))
 
 
+def sign_up(browser, shop_url, name, prefix):
+    """Registers a new shopper, who is then signed in."""
+    browser.get(shop_url + "/account/sign-up")
+    fill(browser, "name", name)
+    fill(browser, "email", f"{prefix}-{uuid.uuid4().hex[:8]}@example.com")
+    fill(browser, "password", "a long journey password")
+    register = browser.find_element(By.CSS_SELECTOR, ".stacked-form button[type=submit]")
+    register.click()
+    wait(browser).until(EC.staleness_of(register))
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your account"))
+
+
+def add_three_of_the_dearest_pantry_product(browser, shop_url, cart_count_after):
+    browser.get(shop_url + "/aisles/pantry?in_stock=1&sort=price-desc")
+    browser.find_elements(By.CSS_SELECTOR, ".card-link")[0].click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "quantity")))
+    fill(browser, "quantity", "3")
+    browser.find_element(By.CSS_SELECTOR, ".buy-form button").click()
+    wait(browser).until(lambda b: cart_count(b) == cart_count_after)
+
+
+def pick(browser, shop_url, order_id, field, value, picture):
+    """As the signed-in picker: starts picking the order, enters `value` in `field` (a count or
+    a weight) and marks it packed."""
+    browser.get(shop_url + f"/admin/orders/{order_id}")
+    press(browser, "Start picking")
+    wait(browser).until(EC.presence_of_element_located((By.ID, field)))
+    fill(browser, field, value)
+    shot(browser, picture)
+    press(browser, "Record picks and mark packed")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Packed"))
+
+
+def as_shopper(browser, shop_url, cookies):
+    """Back to the shopper's session, from the cookies kept before staff signed in."""
+    browser.delete_all_cookies()
+    browser.get(shop_url + "/")
+    for cookie in cookies:
+        browser.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": cookie.get("path", "/")})
+
+
 def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
     shop_url, secrets = staffed_shop
     staff_sign_in(browser, shop_url, "manager@example.com", code=lambda: totp(secrets["manager"]))
@@ -106,20 +148,8 @@ def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_sh
     shop_url, secrets = staffed_shop
 
     # A shopper orders three of one product.
-    browser.get(shop_url + "/account/sign-up")
-    fill(browser, "name", "Journey Tester")
-    fill(browser, "email", f"picked-{uuid.uuid4().hex[:8]}@example.com")
-    fill(browser, "password", "a long journey password")
-    register = browser.find_element(By.CSS_SELECTOR, ".stacked-form button[type=submit]")
-    register.click()
-    wait(browser).until(EC.staleness_of(register))
-    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your account"))
-    browser.get(shop_url + "/aisles/pantry?in_stock=1&sort=price-desc")
-    browser.find_elements(By.CSS_SELECTOR, ".card-link")[0].click()
-    wait(browser).until(EC.presence_of_element_located((By.ID, "quantity")))
-    fill(browser, "quantity", "3")
-    browser.find_element(By.CSS_SELECTOR, ".buy-form button").click()
-    wait(browser).until(lambda b: cart_count(b) == 3)
+    sign_up(browser, shop_url, "Journey Tester", "picked")
+    add_three_of_the_dearest_pantry_product(browser, shop_url, cart_count_after=3)
     checkout(browser, shop_url, "4242 4242 4242 4242")
     wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
     order_url = browser.current_url.split("?")[0]
@@ -131,20 +161,11 @@ def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_sh
     staff_sign_in(browser, shop_url, "picker@example.com")
     browser.get(shop_url + "/admin/picking")
     assert number in browser.find_element(By.TAG_NAME, "main").text
-    browser.get(shop_url + f"/admin/orders/{order_id}")
-    press(browser, "Start picking")
-    wait(browser).until(EC.presence_of_element_located((By.ID, "picked_1")))
-    fill(browser, "picked_1", "2")
-    shot(browser, "20-picker-records-a-short-pick")
-    press(browser, "Record picks and mark packed")
-    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Packed"))
+    pick(browser, shop_url, order_id, "picked_1", "2", "20-picker-records-a-short-pick")
     unit_price = browser.find_element(By.CSS_SELECTOR, ".data-table tbody tr td:nth-child(6)").text
 
     # The shopper's order page shows the missing unit not charged: the card pays for what was picked.
-    browser.delete_all_cookies()
-    browser.get(shop_url + "/")
-    for cookie in shopper_cookies:
-        browser.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": cookie.get("path", "/")})
+    as_shopper(browser, shop_url, shopper_cookies)
     browser.get(order_url)
     page = browser.find_element(By.TAG_NAME, "main").text
     assert "1 not available, not charged" in page
@@ -179,3 +200,51 @@ def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_sh
     assert re.search(r"Orders\n[1-9]\d* today", tiles), tiles
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4
     shot(browser, "24-owner-sees-the-dashboard")
+
+
+def money(text):
+    """Pence from "£2.01"."""
+    return int(text.replace("£", "").replace(".", ""))
+
+
+def test_loose_apples_are_weighed_six_per_cent_over_and_charged_for_their_weight(staffed_shop, browser):
+    shop_url, _ = staffed_shop
+
+    # A shopper books a slot, chooses 1 kg of loose apples by weight and three of a pantry product.
+    sign_up(browser, shop_url, "Weighed Journey", "weighed")
+    window = book_slot(browser, shop_url)
+    browser.get(shop_url + "/products/loose-braeburn-apples-fv-0004")
+    Select(browser.find_element(By.ID, "quantity")).select_by_visible_text("1 kg, about £1.90")
+    shot(browser, "23-loose-apples-by-weight")
+    browser.find_element(By.CSS_SELECTOR, ".buy-form button").click()
+    wait(browser).until(lambda b: cart_count(b) == 1)
+    add_three_of_the_dearest_pantry_product(browser, shop_url, cart_count_after=4)
+    browser.get(shop_url + "/cart")
+    assert "Estimated total" in browser.find_element(By.CSS_SELECTOR, ".cart-summary").text
+    shot(browser, "24-cart-with-an-estimate")
+    checkout(browser, shop_url, "4242 4242 4242 4242")
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
+    order_url = browser.current_url.split("?")[0]
+    order_id = order_url.rsplit("/", 1)[1]
+    shopper_cookies = browser.get_cookies()
+
+    # The picker weighs the apples at 1.06 kg: 6 % over the kilogram ordered.
+    staff_sign_in(browser, shop_url, "picker@example.com")
+    pick(browser, shop_url, order_id, "weight_1", "1060", "25-picker-weighs-the-apples")
+
+    # The shopper's order: the apples re-priced for 1.06 kg, and the card charged for exactly that plus the rest.
+    as_shopper(browser, shop_url, shopper_cookies)
+    browser.get(order_url)
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "Weighed 1.06 kg; estimated £1.90" in main
+    assert window in main
+    rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+    apples = next(row for row in rows if "Loose Braeburn Apples" in row)
+    other = next(row for row in rows if "Loose Braeburn Apples" not in row)
+    assert apples.endswith("£2.01")
+    summary = browser.find_element(By.CSS_SELECTOR, ".cart-summary").text
+    delivery = re.search(r"Delivery\n(Free|£\d+\.\d\d)", summary).group(1)
+    expected = 201 + money(re.findall(r"£\d+\.\d\d", other)[-1]) + (0 if delivery == "Free" else money(delivery))
+    paid = re.search(r"You paid (£\d+\.\d\d) for what we picked", summary).group(1)
+    assert money(paid) == expected
+    shot(browser, "26-shopper-charged-for-the-weight")

@@ -365,6 +365,21 @@ def scale_for(size, first):
     return ratio ** 0.85
 
 
+WEIGHING_COLUMNS = ["weight_step_g", "weight_min_g", "weight_max_g", "average_weight_g", "weight_tolerance_percent"]
+# step, least, most (grams) for goods bought by weight; or an average weight for goods bought by
+# count; and the tolerance in per cent.
+WEIGHING = {
+    "Bananas": ("", "", "", "180", "10"),
+    "Braeburn Apples": ("250", "250", "3000", "", "10"),
+    "Carrots": ("250", "500", "3000", "", "10"),
+    "Sweet Potatoes": ("", "", "", "300", "15"),
+    "Parsnips": ("250", "250", "2000", "", "10"),
+    "Fresh Ginger": ("50", "50", "500", "", "20"),
+    "Beef Brisket": ("250", "500", "3000", "", "10"),
+    "Sea Bass Fillets": ("", "", "", "140", "10"),
+}
+
+
 def main(out):
     rows = []
     featured_budget = {}
@@ -412,6 +427,12 @@ def main(out):
                     })
     for row in rows:
         row.update(food_columns(row["name"], row["aisle"], row["keywords"]))
+        # Loose goods: how they are bought (by weight in steps, or by count of about an average
+        # weight) and weighed, with their stock in grams.
+        weighing = WEIGHING.get(row["name"].replace("Loose ", "").replace("Organic ", "")) if row["sold_by_weight"] == "yes" else None
+        if weighing:
+            row["stock"] = row["stock"] * 1000
+        row.update(zip(WEIGHING_COLUMNS, weighing or ("",) * len(WEIGHING_COLUMNS)))
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0].keys()), lineterminator="\n")
         writer.writeheader()

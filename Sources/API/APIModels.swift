@@ -82,6 +82,8 @@ struct ProductDTO: Codable, Sendable {
     var food: FoodDTO?
     /// The age a buyer must have reached, or 0.
     var minimumAge: Int
+    /// How loose goods are bought and weighed; absent for packs.
+    var weighing: WeighingDTO?
 
     init(_ product: Product) {
         id = product.id.publicString
@@ -102,6 +104,28 @@ struct ProductDTO: Codable, Sendable {
         url = "/products/\(product.slug)"
         food = product.food.isEmpty ? nil : FoodDTO(product.food, unit: product.unit)
         minimumAge = product.minimumAge
+        weighing = product.weighing.map(WeighingDTO.init)
+    }
+}
+
+/// How a product sold loose is bought: by weight (quantities in grams, in steps) or by count
+/// (items of about an average weight); the picked weight may differ by the tolerance.
+struct WeighingDTO: Codable, Sendable {
+    var mode: String
+    var stepGrams: Int?
+    var minimumGrams: Int?
+    var maximumGrams: Int?
+    var averageGrams: Int?
+    var tolerancePercent: Int
+
+    init(_ weighing: Weighing) {
+        mode = weighing.mode.rawValue
+        let byWeight = weighing.mode == .weight
+        stepGrams = byWeight ? weighing.stepGrams : nil
+        minimumGrams = byWeight ? weighing.minimumGrams : nil
+        maximumGrams = byWeight ? weighing.maximumGrams : nil
+        averageGrams = byWeight ? nil : weighing.averageGrams
+        tolerancePercent = weighing.tolerancePercent
     }
 }
 

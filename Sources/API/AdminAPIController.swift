@@ -115,8 +115,14 @@ public struct AdminAPIController: Sendable {
         var quantity: Int
     }
 
+    struct LineWeight: Decodable, Sendable {
+        var lineNumber: Int
+        var grams: Int
+    }
+
     struct PackRequest: Decodable, Sendable {
         var picked: [LineQuantity]?
+        var weights: [LineWeight]?
         var expectedStatus: String?
     }
 
@@ -124,7 +130,9 @@ public struct AdminAPIController: Sendable {
         let member = try await member(request)
         let body = try await request.decode(as: PackRequest.self, context: context)
         let picked = try body.picked.map(Self.counts)
-        return OrderDTO(try await desk.pack(try Self.orderID(context), picked: picked, expecting: try Self.status(body.expectedStatus), by: member))
+        let weights = try Self.counts((body.weights ?? []).map { LineQuantity(lineNumber: $0.lineNumber, quantity: $0.grams) })
+        return OrderDTO(try await desk.pack(try Self.orderID(context), picked: picked, weights: weights, expecting: try Self.status(body.expectedStatus),
+                                            by: member))
     }
 
     struct RefundRequest: Decodable, Sendable {
@@ -148,6 +156,7 @@ public struct AdminAPIController: Sendable {
             struct Want: Encodable, Sendable {
                 var number: String
                 var quantity: Int
+                var amount: String
             }
 
             var productId: String
@@ -156,6 +165,8 @@ public struct AdminAPIController: Sendable {
             var packSize: String
             var aisle: String
             var quantity: Int
+            /// In words, with the weight of loose goods: "3", "1.5 kg", "4 (about 720 g)".
+            var amount: String
             var orders: [Want]
         }
 
@@ -188,7 +199,8 @@ public struct AdminAPIController: Sendable {
         let lines = { (lines: [PickingList.Line]) in
             lines.map { line in
                 PickingListDTO.Line(productId: line.productID.publicString, sku: line.sku, name: line.name, packSize: line.packSize, aisle: line.aisleName,
-                                    quantity: line.quantity, orders: line.orders.map { .init(number: $0.number, quantity: $0.quantity) })
+                                    quantity: line.quantity, amount: line.amount,
+                                    orders: line.orders.map { .init(number: $0.number, quantity: $0.quantity, amount: $0.amount) })
             }
         }
         return PickingListDTO(day: day.formatted(style), orders: list.orderNumbers, lines: lines(list.lines), groups: list.groups.map { group in

@@ -1,4 +1,5 @@
 import Cart
+import Catalog
 import Foundation
 import GoMartModels
 import Hummingbird
@@ -74,7 +75,11 @@ struct CartDTO: ResponseEncodable, Sendable {
         var productId: String
         var product: ProductDTO?
         var quantity: Int
+        /// What `quantity` counts: `each`, or `g` for goods sold by weight.
+        var unit: String
         var lineTotal: MoneyDTO
+        /// True for weighed goods: the line's total is an estimate.
+        var estimated: Bool
         var warnings: [String]
     }
 
@@ -84,16 +89,22 @@ struct CartDTO: ResponseEncodable, Sendable {
     var deliveryFee: MoneyDTO
     var charges: [ChargeDTO]
     var total: MoneyDTO
+    /// True when weighed goods make the total an estimate.
+    var estimated: Bool
+    /// What checkout reserves on the card: the total plus what weighed goods may add.
+    var authorisation: MoneyDTO
 
     init(_ summary: CartSummary) {
         lines = summary.lines.map {
-            Line(productId: $0.productID.publicString, product: $0.product.map(ProductDTO.init), quantity: $0.quantity,
-                 lineTotal: MoneyDTO($0.lineTotal), warnings: $0.warnings.map(\.message))
+            Line(productId: $0.productID.publicString, product: $0.product.map(ProductDTO.init), quantity: $0.quantity, unit: $0.unit,
+                 lineTotal: MoneyDTO($0.lineTotal), estimated: $0.isBuyable && $0.product?.weighing != nil, warnings: $0.warnings.map(\.message))
         }
         itemCount = summary.itemCount
         subtotal = MoneyDTO(summary.subtotal)
         deliveryFee = MoneyDTO(summary.deliveryFee)
         charges = ChargeDTO.list(summary.quote.charges)
         total = MoneyDTO(summary.total)
+        estimated = summary.isEstimate
+        authorisation = MoneyDTO(summary.authorisation)
     }
 }

@@ -171,6 +171,17 @@ struct OrderDTO: ResponseEncodable, Sendable {
         var lineTotal: MoneyDTO
         var pickedQuantity: Int?
         var refundedQuantity: Int
+        /// For loose goods: how the line was bought and weighed; absent for packs.
+        var weighed: Weighed?
+    }
+
+    /// A weighed line: `quantity` is grams (mode `weight`) or items (mode `count`).
+    struct Weighed: Encodable, Sendable {
+        var mode: String
+        var orderedGrams: Int
+        var pickedGrams: Int?
+        var tolerancePercent: Int
+        var estimatedTotal: MoneyDTO
     }
 
     struct Event: Encodable, Sendable {
@@ -231,7 +242,9 @@ struct OrderDTO: ResponseEncodable, Sendable {
         lines = order.lines.map { line in
             Line(lineNumber: line.number, productId: line.productID.publicString, sku: line.sku, name: line.name, quantity: line.quantity,
                  unitPrice: MoneyDTO(line.unitPrice), lineTotal: MoneyDTO(line.lineTotal), pickedQuantity: line.pickedQuantity,
-                 refundedQuantity: line.refundedQuantity)
+                 refundedQuantity: line.refundedQuantity,
+                 weighed: line.weighed.map { Weighed(mode: $0.mode.rawValue, orderedGrams: $0.orderedGrams, pickedGrams: $0.pickedGrams,
+                                                     tolerancePercent: $0.tolerancePercent, estimatedTotal: MoneyDTO($0.estimatedTotal)) })
         }
         refunded = MoneyDTO(order.refunded)
         timeline = order.timeline.map { Event(status: $0.status.rawValue, at: $0.at, note: $0.note) }

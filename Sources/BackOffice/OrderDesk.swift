@@ -64,9 +64,10 @@ public struct OrderDesk: Sendable {
 
     /// Records what was picked per line (nil: everything) and marks the order packed.
     @discardableResult
-    public func pack(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus?, by member: StaffMember) async throws -> Order {
+    public func pack(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int] = [:], expecting: OrderStatus?, by member: StaffMember) async throws -> Order {
         try staff.authorize(member, to: .pickOrders)
-        return try await fulfilment.pack(id, picked: picked, expecting: expecting, by: .staff(id: member.id.publicString), also: audit(id, .orderMoved, member))
+        return try await fulfilment.pack(id, picked: picked, weights: weights, expecting: expecting, by: .staff(id: member.id.publicString),
+                                         also: audit(id, .orderMoved, member))
     }
 
     /// Refunds units of lines (and the delivery charge when `delivery`), once per `idempotencyKey`.

@@ -21,5 +21,9 @@ public enum CartMigrations {
                 .primaryKey("cart_id", "product_id")
                 .run()
         },
+        // A line of a product sold by weight counts grams (`g`); every other line counts items.
+        Migration(id: "0021_cart_line_units") { sql, _ in
+            try await sql.alter(table: "cart_lines").column("unit", type: .text, .notNull, .default("each")).run()
+        },
     ]
 }

@@ -24,20 +24,31 @@ public struct CartLine: Sendable, Hashable {
     public var product: Product?
     /// The product's public id.
     public var productID: ProductID
-    /// Units in the cart.
+    /// Units in the cart; grams for a product sold by weight (``unit`` `g`).
     public var quantity: Int
+    /// What ``quantity`` counts: `each`, or `g` for a product sold by weight.
+    public var unit: String = "each"
     /// The shelf price when the line was added.
     public var priceWhenAdded: Money
-    /// Current price × quantity (zero when unavailable), from ``Pricing``.
+    /// Current price × quantity (zero when unavailable), from ``Pricing``; an estimate for a
+    /// weighed line.
     public var lineTotal: Money
     /// What the shopper should know about this line.
     public var warnings: [CartWarning]
 
+    /// The items the line counts for: a line bought by weight counts once.
+    public var items: Int { unit == "g" ? 1 : quantity }
+    /// True when the product can be bought as the line asks (on sale, and sold by the same measure).
+    public var isBuyable: Bool { product != nil && !warnings.contains(.soldDifferently) }
+    /// The quantity in words: "750 g", "4 (about 720 g)", "2".
+    public var quantityText: String { product.map { isBuyable ? $0.describe(quantity: quantity) : String(quantity) } ?? String(quantity) }
+
     /// Creates a line; ``CartPolicy/summarise(_:currency:)`` prices it.
-    public init(product: Product?, productID: ProductID, quantity: Int, priceWhenAdded: Money, warnings: [CartWarning]) {
+    public init(product: Product?, productID: ProductID, quantity: Int, unit: String = "each", priceWhenAdded: Money, warnings: [CartWarning]) {
         self.product = product
         self.productID = productID
         self.quantity = quantity
+        self.unit = unit
         self.priceWhenAdded = priceWhenAdded
         self.lineTotal = Money(minorUnits: 0, currency: priceWhenAdded.currency)
         self.warnings = warnings
@@ -52,8 +63,12 @@ public enum CartWarning: Sendable, Hashable {
     case outOfStock
     /// Fewer units are in stock than the line asks for.
     case onlyAvailable(Int)
+    /// Less of a weighed product is in stock than the line asks for (grams).
+    case onlyWeightAvailable(Int)
     /// The price changed since the line was added.
     case priceChanged(from: Money, to: Money)
+    /// The product is now sold by another measure (by weight instead of by count, say).
+    case soldDifferently
 
     /// The warning in words.
     public var message: String {
@@ -61,7 +76,9 @@ public enum CartWarning: Sendable, Hashable {
         case .unavailable: "This product is no longer available."
         case .outOfStock: "Out of stock."
         case .onlyAvailable(let count): "Only \(count) left in stock."
+        case .onlyWeightAvailable(let grams): "Only \(Weighing.format(grams: grams)) left in stock."
         case .priceChanged(let from, let to): "The price changed from \(from.formatted) to \(to.formatted) since you added it."
+        case .soldDifferently: "This product is now sold differently: remove it and add it again."
         }
     }
 }
@@ -72,8 +89,13 @@ public struct CartSummary: Sendable, Hashable {
     public var lines: [CartLine]
     /// The price of the lines that can be bought.
     public var quote: Quote
-    /// Units across all lines.
+    /// Items across all lines (a line bought by weight counts once).
     public var itemCount: Int
+
+    /// True when some line is weighed at picking: its price and the total are estimates.
+    public var isEstimate: Bool { quote.hasWeighedLines }
+    /// What checkout would reserve on the card: the total, plus what weighed goods may add.
+    public var authorisation: Money { quote.authorisation }
 
     /// Sum of line totals.
     public var subtotal: Money { quote.subtotal }
@@ -114,13 +136,29 @@ public struct CartPolicy: Sendable {
     /// each line's total taken from the quote.
     public func summarise(_ lines: [CartLine], currency: Currency) -> CartSummary {
         let quote = Pricing.quote(
-            lines.map { PricedLine(unitPrice: $0.product?.price ?? Money(minorUnits: 0, currency: currency), quantity: $0.product == nil ? 0 : $0.quantity) },
+            lines.map { line in
+                guard let product = line.product, line.isBuyable else { return PricedLine(unitPrice: Money(minorUnits: 0, currency: currency), quantity: 0) }
+                return product.pricedLine(quantity: line.quantity)
+            },
             rules: pricing, currency: currency
         )
         var priced = lines
         for index in priced.indices { priced[index].lineTotal = quote.lineTotals[index] }
-        return CartSummary(lines: priced, quote: quote, itemCount: lines.reduce(0) { $0 + $1.quantity })
+        return CartSummary(lines: priced, quote: quote, itemCount: lines.reduce(0) { $0 + $1.items })
     }
+}
+
+extension Product {
+    /// A line of `quantity` of this product for ``Pricing``: packs, or a weighed line at its
+    /// estimated weight (grams asked for, or items × their average weight).
+    public func pricedLine(quantity: Int) -> PricedLine {
+        guard let weighing else { return PricedLine(unitPrice: price, quantity: quantity) }
+        return PricedLine(pricePerKilogram: price, grams: weighing.estimatedGrams(quantity), items: weighing.mode == .weight ? 1 : quantity,
+                          tolerancePercent: weighing.tolerancePercent)
+    }
+
+    /// What a line's quantity counts: `g` for a product sold by weight, else `each`.
+    public var quantityUnit: String { weighing?.quantityUnit ?? "each" }
 }
 
 /// Why a cart change was refused; controllers map these to 4xx answers.
@@ -135,6 +173,10 @@ public enum CartError: Error, Equatable, CustomStringConvertible {
     case tooManyLines(maximum: Int)
     /// The product is not in the cart.
     case notInCart
+    /// A weight or count a product sold loose cannot be bought in.
+    case invalidAmount(String)
+    /// Less of a product sold by weight is in stock than asked for (`available` grams).
+    case notEnoughLeft(available: Int)
 
     public var description: String {
         switch self {
@@ -145,6 +187,9 @@ public enum CartError: Error, Equatable, CustomStringConvertible {
                 : "Only \(available) in stock\(inCart > 0 ? " and you already have \(inCart) in your cart" : "")."
         case .tooManyLines(let maximum): "A cart can hold at most \(maximum) different products."
         case .notInCart: "That product is not in your cart."
+        case .invalidAmount(let message): message
+        case .notEnoughLeft(let available):
+            available == 0 ? "Sorry, this product is out of stock." : "Only \(Weighing.format(grams: available)) left in stock."
         }
     }
 }

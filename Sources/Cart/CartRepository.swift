@@ -5,8 +5,14 @@ import Storage
 /// A stored cart line, before pricing.
 struct StoredCartLine: Sendable {
     var productID: String
+    /// Items, or grams when ``unit`` is `g` (a product sold by weight).
     var quantity: Int
     var priceWhenAddedMinor: Int64
+    /// `each` or `g`.
+    var unit: String = "each"
+
+    /// The items the line counts for in the header's count: a weighed line counts once.
+    var items: Int { unit == "g" ? 1 : quantity }
 }
 
 /// The cart module's SQL. Every change runs in one transaction that reads and writes the cart.
@@ -71,13 +77,14 @@ struct CartRepository: Sendable {
         // Read for every page a returning shopper sees (when not cached): written as one string, so
         // that it is not assembled from a query builder's tree each time (that cost more than running it).
         try await sql.raw("""
-            SELECT cart_lines.product_id, cart_lines.quantity, cart_lines.price_when_added_minor FROM cart_lines \
+            SELECT cart_lines.product_id, cart_lines.quantity, cart_lines.price_when_added_minor, cart_lines.unit FROM cart_lines \
             JOIN carts ON cart_lines.cart_id = carts.id WHERE carts.owner_key = \(bind: ownerKey) ORDER BY cart_lines.sequence
             """).all().map { row in
                 StoredCartLine(
                     productID: try row.decode(column: "product_id", as: String.self),
                     quantity: try row.decode(column: "quantity", as: Int.self),
-                    priceWhenAddedMinor: try row.decode(column: "price_when_added_minor", as: Int64.self)
+                    priceWhenAddedMinor: try row.decode(column: "price_when_added_minor", as: Int64.self),
+                    unit: try row.decode(column: "unit", as: String.self)
                 )
             }
     }
@@ -93,9 +100,10 @@ struct CartRepository: Sendable {
         var nextSequence: Int64?
         for line in after {
             if let old = previous[line.productID] {
-                guard old.quantity != line.quantity || old.priceWhenAddedMinor != line.priceWhenAddedMinor else { continue }
+                guard old.quantity != line.quantity || old.priceWhenAddedMinor != line.priceWhenAddedMinor || old.unit != line.unit else { continue }
                 try await sql.raw("""
-                    UPDATE cart_lines SET quantity = \(bind: line.quantity), price_when_added_minor = \(bind: line.priceWhenAddedMinor) \
+                    UPDATE cart_lines SET quantity = \(bind: line.quantity), price_when_added_minor = \(bind: line.priceWhenAddedMinor), \
+                    unit = \(bind: line.unit) \
                     WHERE cart_id = \(bind: cartID) AND product_id = \(bind: line.productID)
                     """).run()
             } else {
@@ -105,8 +113,9 @@ struct CartRepository: Sendable {
                 }
                 nextSequence! += 1
                 try await sql.raw("""
-                    INSERT INTO cart_lines (cart_id, product_id, quantity, price_when_added_minor, added_at, sequence) \
-                    VALUES (\(bind: cartID), \(bind: line.productID), \(bind: line.quantity), \(bind: line.priceWhenAddedMinor), \(bind: now), \(bind: nextSequence!))
+                    INSERT INTO cart_lines (cart_id, product_id, quantity, price_when_added_minor, added_at, sequence, unit) \
+                    VALUES (\(bind: cartID), \(bind: line.productID), \(bind: line.quantity), \(bind: line.priceWhenAddedMinor), \(bind: now), \(bind: nextSequence!), \
+                    \(bind: line.unit))
                     """).run()
             }
         }

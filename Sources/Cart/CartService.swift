@@ -42,13 +42,16 @@ public struct CartService: Sendable {
             let added = Money(minorUnits: line.priceWhenAddedMinor, currency: catalog.currency)
             var warnings: [CartWarning] = []
             if let product {
-                if product.stock == 0 { warnings.append(.outOfStock) }
-                else if product.stock < line.quantity { warnings.append(.onlyAvailable(product.stock)) }
+                if product.quantityUnit != line.unit { warnings.append(.soldDifferently) }
+                else if product.stock == 0 || !product.inStock { warnings.append(.outOfStock) }
+                else if product.stock < product.stockUnits(line.quantity) {
+                    warnings.append(product.weighing == nil ? .onlyAvailable(product.stock) : .onlyWeightAvailable(product.stock))
+                }
                 if product.price != added { warnings.append(.priceChanged(from: added, to: product.price)) }
             } else {
                 warnings.append(.unavailable)
             }
-            return CartLine(product: product, productID: id, quantity: line.quantity, priceWhenAdded: added, warnings: warnings)
+            return CartLine(product: product, productID: id, quantity: line.quantity, unit: line.unit, priceWhenAdded: added, warnings: warnings)
         }
         return policy.summarise(lines, currency: catalog.currency)
     }
@@ -60,7 +63,7 @@ public struct CartService: Sendable {
 
     /// How many units the owner's cart holds (for the header badge).
     public func itemCount(for owner: CartOwner) async throws -> Int {
-        try await storedLines(owner).reduce(0) { $0 + $1.quantity }
+        try await storedLines(owner).reduce(0) { $0 + $1.items }
     }
 
     /// The owner's lines as stored, from this process's cache when it may serve them.
@@ -70,44 +73,62 @@ public struct CartService: Sendable {
         return try await stored.value(for: key) { try await repository.lines(ownerKey: key) }
     }
 
-    /// Adds `quantity` units of a product, on top of any already in the cart.
+    /// Adds `quantity` units of a product (grams for a product sold by weight), on top of any
+    /// already in the cart.
     public func add(productID: ProductID, quantity: Int, to owner: CartOwner) async throws {
         let product = try await saleableProduct(productID)
-        let maximum = policy.maximumQuantityPerLine
         let maximumLines = policy.maximumLines
-        guard (1...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
+        try Self.check(quantity, of: product, policy: policy, allowingPart: true)
         try await update(owner) { lines in
             var lines = lines
             let key = product.id.publicString
-            let inCart = lines.first { $0.productID == key }?.quantity ?? 0
+            // A line of another measure (the product was sold by count, now by weight) starts again.
+            let inCart = lines.first { $0.productID == key && $0.unit == product.quantityUnit }?.quantity ?? 0
             let wanted = inCart + quantity
-            guard wanted <= maximum else { throw CartError.invalidQuantity(maximum: maximum) }
-            guard wanted <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: inCart) }
+            try Self.check(wanted, of: product, policy: policy, inCart: inCart)
             if let index = lines.firstIndex(where: { $0.productID == key }) {
                 lines[index].quantity = wanted
+                lines[index].unit = product.quantityUnit
                 lines[index].priceWhenAddedMinor = product.price.minorUnits
             } else {
                 guard lines.count < maximumLines else { throw CartError.tooManyLines(maximum: maximumLines) }
-                lines.append(StoredCartLine(productID: key, quantity: quantity, priceWhenAddedMinor: product.price.minorUnits))
+                lines.append(StoredCartLine(productID: key, quantity: quantity, priceWhenAddedMinor: product.price.minorUnits, unit: product.quantityUnit))
             }
             return lines
         }
     }
 
-    /// Sets a line's quantity; zero removes the line.
+    /// Sets a line's quantity (grams for a product sold by weight); zero removes the line.
     public func setQuantity(productID: ProductID, quantity: Int, for owner: CartOwner) async throws {
-        let maximum = policy.maximumQuantityPerLine
-        guard (0...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
-        let key = productID.publicString
-        guard quantity > 0 else { return try await remove(productID: productID, from: owner) }
+        guard quantity != 0 else { return try await remove(productID: productID, from: owner) }
         let product = try await saleableProduct(productID)
+        try Self.check(quantity, of: product, policy: policy, allowingPart: true)
+        let key = productID.publicString
         try await update(owner) { lines in
             var lines = lines
             guard let index = lines.firstIndex(where: { $0.productID == key }) else { throw CartError.notInCart }
-            guard quantity <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: 0) }
+            try Self.check(quantity, of: product, policy: policy, inCart: 0)
             lines[index].quantity = quantity
+            lines[index].unit = product.quantityUnit
             return lines
         }
+    }
+
+    /// Checks that a line may hold `quantity` of `product`: within the per-line limit (a weighed
+    /// product's steps or count), and in stock. With `allowingPart`, only the shape is checked
+    /// (an amount added to a line need only add up to a valid one).
+    static func check(_ quantity: Int, of product: Product, policy: CartPolicy, inCart: Int = 0, allowingPart: Bool = false) throws {
+        if let weighing = product.weighing {
+            guard quantity > 0, quantity <= 100_000 else { throw CartError.invalidAmount(weighing.problem(with: 0) ?? "") }
+            if allowingPart { return }
+            if let problem = weighing.problem(with: quantity) { throw CartError.invalidAmount(problem) }
+            guard product.stockUnits(quantity) <= product.stock else { throw CartError.notEnoughLeft(available: product.stock) }
+            return
+        }
+        let maximum = policy.maximumQuantityPerLine
+        guard (1...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
+        if allowingPart { return }
+        guard quantity <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: inCart) }
     }
 
     /// Removes a product from the cart.
@@ -147,19 +168,23 @@ public struct CartService: Sendable {
     public func mergeVisitorCart(_ visitor: CartOwner, into customer: CartOwner) async throws {
         let visitorLines = try await repository.lines(ownerKey: visitor.storageKey)
         guard !visitorLines.isEmpty else { return }
-        let stock = try await catalog.currentProducts(ids: visitorLines.compactMap { ProductID(publicString: $0.productID) })
-            .reduce(into: [String: Int]()) { $0[$1.key.publicString] = $1.value.stock }
+        let products = try await catalog.currentProducts(ids: visitorLines.compactMap { ProductID(publicString: $0.productID) })
+            .reduce(into: [String: Product]()) { $0[$1.key.publicString] = $1.value }
         let maximum = policy.maximumQuantityPerLine
         let maximumLines = policy.maximumLines
         let change = try await repository.merge(from: visitor.storageKey, into: customer.storageKey, now: timestamp()) { source, target in
             var merged = target
             for line in source {
-                let cap = min(maximum, max(stock[line.productID] ?? line.quantity, 1))
-                if let index = merged.firstIndex(where: { $0.productID == line.productID }) {
+                let cap = min(maximum, max(products[line.productID]?.stock ?? line.quantity, 1))
+                if let index = merged.firstIndex(where: { $0.productID == line.productID }), line.unit == "g" || merged[index].unit == "g" {
+                    // A weighed line is not added up (two weights need not make a valid step): the
+                    // visitor's latest choice wins.
+                    merged[index] = line
+                } else if let index = merged.firstIndex(where: { $0.productID == line.productID }) {
                     merged[index].quantity = min(cap, merged[index].quantity + line.quantity)
                 } else if merged.count < maximumLines {
-                    merged.append(StoredCartLine(productID: line.productID, quantity: min(cap, line.quantity),
-                                                 priceWhenAddedMinor: line.priceWhenAddedMinor))
+                    merged.append(StoredCartLine(productID: line.productID, quantity: line.unit == "g" ? line.quantity : min(cap, line.quantity),
+                                                 priceWhenAddedMinor: line.priceWhenAddedMinor, unit: line.unit))
                 }
             }
             return merged

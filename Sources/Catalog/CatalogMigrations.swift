@@ -94,5 +94,13 @@ public enum CatalogMigrations {
             }
             try await sql.alter(table: "products").column("minimum_age", type: .int, .notNull, .default(0)).run()
         },
+            // Loose goods: how they are bought and weighed ("weight:step:min:max:tolerance" or
+        // "count:average:tolerance"), and their stock in grams rather than kilograms.
+        Migration(id: "0009_catalog_weighing") { sql, _ in
+            try await sql.alter(table: "products").column("weighing", type: .text, .notNull, .default("")).run()
+            try await sql.update("products").set("weighing", to: SQLBind(Weighing.byWeight.stored))
+                .set(SQLColumn("stock"), to: SQLRaw("stock * 1000")).set(SQLColumn("low_stock_threshold"), to: SQLRaw("low_stock_threshold * 1000"))
+                .where("sold_by_weight", .equal, SQLBind(1)).run()
+        },
     ]
 }

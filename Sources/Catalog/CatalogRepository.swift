@@ -28,6 +28,10 @@ public protocol CatalogRepository: Sendable {
     /// Puts stock back inside the caller's transaction `sql` (a cancelled order); returns whether
     /// a level that pages show changed.
     func returnStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool
+    /// Takes `quantity` more of each item (less, when negative), never below zero, inside the
+    /// caller's transaction: goods weighed over or under their estimate. Returns whether a level
+    /// that pages show changed.
+    func settleStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool
     /// The catalogue's change counter, bumped by imports and by stock changes that pages show.
     func catalogVersion() async throws -> Int64
     /// Inserts or updates every row (matched by SKU) in one transaction and logs the import,

@@ -90,6 +90,12 @@ public struct CatalogService: Sendable {
         try await repository.returnStock(items, in: sql)
     }
 
+    /// Takes the difference between what weighed goods weighed and their estimate inside the
+    /// caller's transaction (more when heavier, back when lighter; never below zero).
+    public func settleStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {
+        try await repository.settleStock(items.filter { $0.quantity != 0 }, in: sql)
+    }
+
     /// Tells the catalogue that a stock level pages show changed in a committed transaction
     /// (``StockTake/changedShownLevels``), so that pages stop showing the old level: the cache is
     /// emptied. Changes above ``Product/lowStockThreshold`` need no call, and the exact figures

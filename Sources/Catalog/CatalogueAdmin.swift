@@ -206,14 +206,15 @@ public struct CatalogueAdmin: Sendable {
             let inserted = try await sql.insert(into: "products")
                 .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency", "pack_size", "unit", "pack_quantity",
                          "unit_price_minor", "sold_by_weight", "stock", "description", "keywords", "featured", "on_sale", "updated_at", "low_stock_threshold",
-                         "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age")
+                         "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age", "weighing")
                 .values(SQLBind(publicID.publicString), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name), SQLBind(row.brand), SQLBind(aisleID),
                         SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code), SQLBind(row.packSize.label), SQLBind(row.packSize.unit.rawValue),
                         SQLBind(row.packSize.totalBaseQuantity), SQLBind(row.packSize.unitPrice(for: row.price).minorUnits),
                         SQLBind(row.soldByWeight ? 1 : 0), SQLBind(row.stock), SQLBind(row.description), SQLBind(row.keywords),
                         SQLBind(row.featured ? 1 : 0), SQLBind(1), SQLBind(now().formatted(.iso8601)), SQLBind(lowStockThreshold),
                         SQLBind(FoodInformation.stored(food.allergens)), SQLBind(FoodInformation.stored(food.dietary)),
-                        SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0))
+                        SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0),
+                        SQLBind(row.weighing?.stored ?? ""))
                 .returning("id").first()
             guard let internalID = try inserted?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
             if row.stock > 0 {
@@ -229,13 +230,14 @@ public struct CatalogueAdmin: Sendable {
 
     /// Changes a product's details from the catalogue file's columns. The SKU and the stock are
     /// not changed here: stock moves only by ``adjustStock(of:by:reason:note:actor:audit:)``.
-    /// Food columns not given at all keep their values (a client that knows nothing of them
+    /// Food and weighing columns not given at all keep their values (a client that knows nothing of them
     /// does not wipe them); given empty, they are cleared.
     @discardableResult
     public func update(_ id: ProductID, _ values: [String: String], lowStockThreshold: Int, audit: CatalogueAudit? = nil) async throws -> ManagedProduct {
         let current = try await product(id: id)
         var values = values
-        for (column, value) in FoodInformation.columns(current.product.food, minimumAge: current.product.minimumAge) where values[column] == nil {
+        for (column, value) in FoodInformation.columns(current.product.food, minimumAge: current.product.minimumAge)
+            .merging(Weighing.columns(current.product.weighing), uniquingKeysWith: { $1 }) where values[column] == nil {
             values[column] = value
         }
         values["sku"] = current.product.sku
@@ -258,6 +260,7 @@ public struct CatalogueAdmin: Sendable {
                 .set("allergens", to: SQLBind(FoodInformation.stored(food.allergens))).set("dietary", to: SQLBind(FoodInformation.stored(food.dietary)))
                 .set("ingredients", to: SQLBind(food.ingredients)).set("origin", to: SQLBind(food.origin))
                 .set("nutrition", to: SQLBind(food.nutrition.stored)).set("minimum_age", to: SQLBind(row.minimumAge ?? current.product.minimumAge))
+                .set("weighing", to: SQLBind(row.weighing?.stored ?? ""))
                 .where("public_id", .equal, SQLBind(id.publicString)).returning("id").first()
             guard updated != nil else { throw CatalogueAdminError.productNotFound }
             try await SQLCatalogRepository.bumpVersion(sql)
@@ -417,7 +420,7 @@ public struct CatalogueAdmin: Sendable {
     static func fields(_ row: CatalogueRow, threshold: Int) -> [String: String] {
         ["name": row.name, "brand": row.brand, "aisle": row.aisleName, "price": row.price.formatted, "pack_size": row.packSize.label,
          "sold_by_weight": row.soldByWeight ? "yes" : "no", "description": row.description, "featured": row.featured ? "yes" : "no",
-         "low_stock_threshold": String(threshold)].merging(Self.foodFields(row)) { $1 }
+         "low_stock_threshold": String(threshold)].merging(Self.foodFields(row)) { $1 }.merging(Weighing.columns(row.weighing)) { $1 }
     }
 
     /// The food columns a row sets: none when its file had none.
@@ -432,6 +435,6 @@ public struct CatalogueAdmin: Sendable {
         return ["name": product.name, "brand": product.brand, "aisle": product.aisleName, "price": product.price.formatted,
                 "pack_size": product.packSize, "sold_by_weight": product.soldByWeight ? "yes" : "no", "description": product.description,
                 "featured": product.featured ? "yes" : "no", "low_stock_threshold": String(managed.lowStockThreshold)]
-            .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }
+            .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }.merging(Weighing.columns(product.weighing)) { $1 }
     }
 }

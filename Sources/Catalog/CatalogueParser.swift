@@ -4,7 +4,9 @@ import GoMartModels
 /// Reads a catalogue CSV and validates every row before anything is written.
 ///
 /// Required columns: `sku, name, brand, aisle, price, pack_size, stock`. Optional:
-/// `sold_by_weight, description, featured, keywords`, the food information (`allergens`,
+/// `sold_by_weight, description, featured, keywords`, how loose goods are weighed
+/// (`weight_step_g`, `weight_min_g`, `weight_max_g`, or `average_weight_g` for goods sold by
+/// count, and `weight_tolerance_percent`; their `stock` is in grams), the food information (`allergens`,
 /// `dietary`, `ingredients`, `origin`, `energy_kj`, `energy_kcal` and the nutrients in grams per
 /// 100 g or ml: `fat_g` … `salt_g`) and `minimum_age`. Column order is free; unknown columns are
 /// reported so that typos do not silently drop data.
@@ -12,7 +14,7 @@ public struct CatalogueParser: Sendable {
     static let requiredColumns = ["sku", "name", "brand", "aisle", "price", "pack_size", "stock"]
     /// The food information's columns.
     static let foodColumns = ["allergens", "dietary", "ingredients", "origin", "energy_kj", "energy_kcal"] + Nutrition.Nutrient.allCases.map(\.column)
-    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "minimum_age"] + foodColumns
+    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "minimum_age"] + foodColumns + Weighing.columns
     /// The largest file accepted, in bytes.
     public static let maximumFileBytes = 20 * 1024 * 1024
 
@@ -155,9 +157,12 @@ public struct CatalogueParser: Sendable {
         }
         let stockText = values["stock"] ?? ""
         let stock = Int(stockText)
-        if stock == nil || stock! < 0 || stock! > 1_000_000 {
-            problem("stock", "'\(stockText)' is not a whole number from 0 to 1000000")
+        let mostStock = soldByWeight ? 100_000_000 : 1_000_000
+        if stock == nil || stock! < 0 || stock! > mostStock {
+            problem("stock", "'\(stockText)' is not a whole number from 0 to \(mostStock)\(soldByWeight ? " (grams)" : "")")
         }
+        // The weighing columns of a product not sold by weight are ignored.
+        let weighing = soldByWeight ? Weighing.read(values, problem: problem) : nil
 
         let food = values.keys.contains(where: Self.foodColumns.contains) ? foodInformation(values, problem: problem) : nil
         let ageText = values["minimum_age"]
@@ -178,6 +183,7 @@ public struct CatalogueParser: Sendable {
             price: price,
             packSize: packSize,
             soldByWeight: soldByWeight,
+            weighing: weighing,
             stock: stock,
             description: description,
             keywords: Self.searchKeywords(name: name, aisle: aisleName, extra: keywords),

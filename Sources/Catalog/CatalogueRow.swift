@@ -22,6 +22,8 @@ public struct CatalogueRow: Sendable, Hashable {
     public var packSize: PackSize
     /// Loose goods weighed at picking time.
     public var soldByWeight: Bool
+    /// How loose goods are bought and weighed (nil when not sold by weight).
+    public var weighing: Weighing? = nil
     /// Units in stock.
     public var stock: Int
     /// A short description.

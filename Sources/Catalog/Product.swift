@@ -45,7 +45,9 @@ public struct Product: Sendable, Hashable {
     public var unitPrice: Money
     /// Loose goods weighed at picking time; `price` is then per kilogram.
     public var soldByWeight: Bool
-    /// Units available to sell.
+    /// How loose goods are bought and weighed (nil for goods not sold by weight).
+    public var weighing: Weighing?
+    /// Units available to sell (grams for goods sold by weight).
     public var stock: Int
     /// A short description.
     public var description: String
@@ -61,14 +63,26 @@ public struct Product: Sendable, Hashable {
     /// The age a buyer must have reached (18 for alcohol and knives), or 0 when anyone may buy it.
     public var minimumAge: Int
 
-    /// True when at least one unit can be sold.
-    public var inStock: Bool { stock > 0 }
+    /// True when the least a shopper can buy is in stock.
+    public var inStock: Bool { stock > 0 && stock >= stockUnits(weighing?.quantities.first ?? 1) }
+
+    /// The stock a line of `quantity` takes: grams for goods sold by weight (the estimate for
+    /// goods sold by count), else units.
+    public func stockUnits(_ quantity: Int) -> Int {
+        weighing?.estimatedGrams(quantity) ?? quantity
+    }
+
+    /// A line's quantity in words: "750 g", "4 (about 720 g)", or the number of packs.
+    public func describe(quantity: Int) -> String {
+        weighing?.describe(quantity) ?? String(quantity)
+    }
 
     /// Creates a product value.
     public init(
         id: ProductID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
         price: Money, packSize: String, unit: MeasureUnit, unitPrice: Money, soldByWeight: Bool, stock: Int,
-        description: String, featured: Bool, image: String? = nil, food: FoodInformation = .none, minimumAge: Int = 0
+        description: String, featured: Bool, image: String? = nil, food: FoodInformation = .none, minimumAge: Int = 0,
+        weighing: Weighing? = nil
     ) {
         self.id = id
         self.sku = sku
@@ -88,5 +102,6 @@ public struct Product: Sendable, Hashable {
         self.image = image
         self.food = food
         self.minimumAge = minimumAge
+        self.weighing = soldByWeight ? weighing ?? .byWeight : nil
     }
 }

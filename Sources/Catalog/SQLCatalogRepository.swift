@@ -175,6 +175,23 @@ public struct SQLCatalogRepository: CatalogRepository {
         return changedShownLevels
     }
 
+    public func settleStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> Bool {
+        let now = Date().formatted(.iso8601)
+        var changedShownLevels = false
+        for item in items.sorted(by: { $0.productID < $1.productID }) {
+            // One statement, so that a checkout taking stock at the same moment is not overwritten.
+            let row = try await sql.raw("""
+                UPDATE products SET stock = CASE WHEN stock >= \(bind: item.quantity) THEN stock - \(bind: item.quantity) ELSE 0 END, \
+                updated_at = \(bind: now) WHERE public_id = \(bind: item.productID.publicString) RETURNING stock
+                """).first()
+            guard let after = try row?.decode(column: "stock", as: Int.self) else { continue }
+            let before = after + item.quantity
+            if !Product.showsSameLevel(before, after) { changedShownLevels = true }
+        }
+        if changedShownLevels { try await Self.bumpVersion(sql) }
+        return changedShownLevels
+    }
+
     public func catalogVersion() async throws -> Int64 {
         try await database.read { sql in
             try await sql.select().column("version").from("catalog_state").where("id", .equal, SQLBind(1))
@@ -233,7 +250,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                     .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency",
                              "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
                              "description", "keywords", "featured", "on_sale", "updated_at",
-                             "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age")
+                             "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age", "weighing", "low_stock_threshold")
                     .values(
                         SQLBind(UUID().publicString), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name),
                         SQLBind(row.brand), SQLBind(aisleID), SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code),
@@ -242,7 +259,8 @@ public struct SQLCatalogRepository: CatalogRepository {
                         SQLBind(row.stock), SQLBind(row.description), SQLBind(row.keywords), SQLBind(row.featured ? 1 : 0),
                         SQLBind(1), SQLBind(now),
                         SQLBind(FoodInformation.stored(food.allergens)), SQLBind(FoodInformation.stored(food.dietary)),
-                        SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0)
+                        SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0),
+                        SQLBind(row.weighing?.stored ?? ""), SQLBind(row.weighing == nil ? 5 : 5_000)
                     )
                     .onConflict(with: ["sku"]) { update in
                         var update = update
@@ -253,7 +271,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                             .set(excludedValueOf: "unit_price_minor").set(excludedValueOf: "sold_by_weight")
                             .set(excludedValueOf: "stock").set(excludedValueOf: "description")
                             .set(excludedValueOf: "keywords").set(excludedValueOf: "featured")
-                            .set(excludedValueOf: "on_sale").set(excludedValueOf: "updated_at")
+                            .set(excludedValueOf: "on_sale").set(excludedValueOf: "updated_at").set(excludedValueOf: "weighing")
                         // A file without food columns (or without `minimum_age`) leaves them as they are.
                         if row.food != nil {
                             update = update.set(excludedValueOf: "allergens").set(excludedValueOf: "dietary")
@@ -290,7 +308,8 @@ public struct SQLCatalogRepository: CatalogRepository {
         products.public_id, products.sku, products.slug, products.name, products.brand, aisles.slug AS aisle_slug, \
         aisles.name AS aisle_name, products.price_minor, products.currency, products.pack_size, products.unit, \
         products.unit_price_minor, products.sold_by_weight, products.stock, products.description, products.featured, products.image, \
-        products.allergens, products.dietary, products.ingredients, products.origin, products.nutrition, products.minimum_age
+        products.allergens, products.dietary, products.ingredients, products.origin, products.nutrition, products.minimum_age, \
+        products.weighing
         """
 
     static func productColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
@@ -381,7 +400,8 @@ public struct SQLCatalogRepository: CatalogRepository {
                 origin: try row.decode(column: "origin", as: String.self),
                 nutrition: Nutrition(stored: try row.decode(column: "nutrition", as: String.self))
             ),
-            minimumAge: try row.decode(column: "minimum_age", as: Int.self)
+            minimumAge: try row.decode(column: "minimum_age", as: Int.self),
+            weighing: Weighing(stored: try row.decode(column: "weighing", as: String.self))
         )
     }
 }

@@ -147,5 +147,15 @@ public enum CheckoutMigrations {
                 .primaryKey("order_id", "position")
                 .run()
         },
+                Migration(id: "0040_checkout_weighed_lines") { sql, _ in
+            // Goods sold loose: how the line was bought (`weight`: quantity in grams, `count`:
+            // items), the weight it was estimated at, the weight picked, the tolerance, and the
+            // estimate it was placed at (line_total_minor becomes the price of what was picked).
+            try await sql.alter(table: "order_lines").column("weighing", type: .text, .notNull, .default("")).run()
+            try await sql.alter(table: "order_lines").column("ordered_grams", type: .int, .notNull, .default(0)).run()
+            try await sql.alter(table: "order_lines").column("picked_grams", type: .int).run()
+            try await sql.alter(table: "order_lines").column("tolerance_percent", type: .int, .notNull, .default(0)).run()
+            try await sql.alter(table: "order_lines").column("estimated_minor", type: .bigint, .notNull, .default(0)).run()
+        },
     ]
 }

@@ -95,13 +95,18 @@ public struct CheckoutService: Sendable {
                 problems.append(OrderProblem(code: .unknownProduct, productID: item.productID, message: "This product is not available."))
                 continue
             }
-            if !(1...policy.maximumQuantityPerLine).contains(item.quantity) {
+            if let weighing = product.weighing, let problem = weighing.problem(with: item.quantity) {
+                problems.append(OrderProblem(code: .invalidQuantity, productID: item.productID, message: "\(product.name): \(problem)"))
+                continue
+            }
+            if product.weighing == nil && !(1...policy.maximumQuantityPerLine).contains(item.quantity) {
                 problems.append(OrderProblem(code: .invalidQuantity, productID: item.productID,
                                              message: "\(product.name): the quantity must be from 1 to \(policy.maximumQuantityPerLine)."))
                 continue
             }
-            if item.quantity > product.stock {
-                let message = product.stock == 0 ? "\(product.name) is out of stock." : "\(product.name): only \(product.stock) left in stock."
+            if product.stockUnits(item.quantity) > product.stock {
+                let left = product.weighing == nil ? "only \(product.stock)" : "only \(Weighing.format(grams: product.stock))"
+                let message = product.stock == 0 ? "\(product.name) is out of stock." : "\(product.name): \(left) left in stock."
                 problems.append(OrderProblem(code: .insufficientStock, productID: item.productID, message: message))
             }
             priceable.append((product, item.quantity))
@@ -109,11 +114,12 @@ public struct CheckoutService: Sendable {
         let charge = slot.map { hold in
             DeliveryCharge(label: "\(hold.slot.place.method.title), \(hold.slot.window(in: slots.timeZone))", fee: hold.slot.price, freeFrom: hold.slot.freeFrom)
         }
-        let quote = Pricing.quote(priceable.map { PricedLine(unitPrice: $0.product.price, quantity: $0.quantity) }, rules: policy.pricing,
+        let quote = Pricing.quote(priceable.map { $0.product.pricedLine(quantity: $0.quantity) }, rules: policy.pricing,
                                   currency: currency, delivery: charge)
         let lines = zip(priceable, quote.lineTotals).map { line, lineTotal in
             QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
-                       quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal, minimumAge: line.product.minimumAge)
+                       quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal, minimumAge: line.product.minimumAge,
+                       weighing: line.product.weighing)
         }
         if let short = quote.shortOfMinimum {
             problems.append(OrderProblem(code: .belowMinimum, productID: nil,
@@ -126,7 +132,7 @@ public struct CheckoutService: Sendable {
         let ids = items.map(\.productID)
         guard read == .cachedWhereExact else { return try await catalog.currentProducts(ids: ids) }
         var products = try await catalog.products(ids: ids)
-        let unproven = items.filter { item in products[item.productID].map { !Product.cachedStock($0.stock, proves: item.quantity) } ?? true }
+        let unproven = items.filter { item in products[item.productID].map { !Product.cachedStock($0.stock, proves: $0.stockUnits(item.quantity)) } ?? true }
         guard !unproven.isEmpty else { return products }
         let current = try await catalog.currentProducts(ids: unproven.map(\.productID))
         for item in unproven { products[item.productID] = current[item.productID] }
@@ -203,9 +209,11 @@ public struct CheckoutService: Sendable {
             publicID: publicID, number: Self.orderNumber(), customerID: customerID,
             subtotalMinor: quote.subtotal.minorUnits, deliveryMinor: quote.deliveryFee.minorUnits, totalMinor: quote.total.minorUnits,
             currency: quote.total.currency.code, deliverySealed: try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self)),
-            lines: quote.lines.map {
-                OrderLine(productID: $0.productID, sku: $0.sku, name: $0.name, packSize: $0.packSize, unitPrice: $0.unitPrice,
-                          quantity: $0.quantity, lineTotal: $0.lineTotal, minimumAge: $0.minimumAge)
+            lines: quote.lines.map { line in
+                OrderLine(productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize, unitPrice: line.unitPrice,
+                          quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge,
+                          weighed: line.weighing.map { OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(line.quantity), pickedGrams: nil,
+                                                                         tolerancePercent: $0.tolerancePercent, estimatedTotal: line.lineTotal) })
             },
             idCheckAge: quote.minimumAge,
             slot: quote.slot.map { hold in
@@ -214,7 +222,7 @@ public struct CheckoutService: Sendable {
             },
             charges: quote.quote.charges
         )
-        let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
+        let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.stockUnits) }
         let catalog = catalog
         let slots = slots
         let placeInTransaction = { @Sendable () async throws -> (id: Int64, take: StockTake)? in try await database.transaction { sql -> (id: Int64, take: StockTake)? in
@@ -268,7 +276,10 @@ public struct CheckoutService: Sendable {
         let outcome: AuthorisationOutcome
         do {
             outcome = try await withSpan("payment.authorise", ofKind: .client) { span in
-                let outcome = try await payments.authorise(amount: quote.total, source: .card(card), orderReference: publicID, idempotencyKey: idempotencyKey)
+                // Weighed goods may come to a little more than estimated: the card is authorised
+                // for the most they may come to (``Pricing`` works the margin out).
+                let outcome = try await payments.authorise(amount: quote.quote.authorisation, source: .card(card), orderReference: publicID,
+                                                           idempotencyKey: idempotencyKey)
                 if case .declined(let reason) = outcome { span.attributes["payment.declined"] = reason.rawValue }
                 return outcome
             }
@@ -477,7 +488,7 @@ public struct CheckoutService: Sendable {
             } else {
                 lookup = .notFound
             }
-            let items = order.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }
+            let items = order.lines.map { StockItem(productID: $0.productID, quantity: $0.stockUnits) }
             switch lookup {
             case .authorised(let authorisation):
                 try await markPaid(orderID: orderID, publicID: order.id.publicString, authorisation: authorisation, logger: orderLogger)

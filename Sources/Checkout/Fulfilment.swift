@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import GoMartModels
 
@@ -128,20 +129,38 @@ public struct PickingList: Sendable {
         public var name: String
         public var packSize: String
         public var aisleName: String
-        /// Units across all the orders.
+        /// Units across all the orders (grams for goods bought by weight).
         public var quantity: Int
         /// The orders wanting it: order number and units.
         public var orders: [Want]
+        /// For loose goods: how they were bought, and the estimated grams across the orders.
+        public var weighing: Weighing.Mode? = nil
+        public var grams: Int = 0
+
+        /// What to pick in words: "3", "1.5 kg", "4 (about 720 g)".
+        public var amount: String { PickingList.amount(quantity, grams: grams, weighing: weighing) }
     }
 
     /// An order's part of a line.
     public struct Want: Sendable, Hashable {
         public var number: String
         public var quantity: Int
+        /// What that order wants in words: "2", "750 g", "4 (about 720 g)".
+        public var amount: String
 
-        public init(number: String, quantity: Int) {
+        public init(number: String, quantity: Int, amount: String? = nil) {
             self.number = number
             self.quantity = quantity
+            self.amount = amount ?? String(quantity)
+        }
+    }
+
+    /// A quantity in words, with its weight for loose goods.
+    static func amount(_ quantity: Int, grams: Int, weighing: Weighing.Mode?) -> String {
+        switch weighing {
+        case nil: String(quantity)
+        case .weight?: Weighing.format(grams: grams)
+        case .count?: "\(quantity) (about \(Weighing.format(grams: grams)))"
         }
     }
 

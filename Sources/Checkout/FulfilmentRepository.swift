@@ -73,6 +73,25 @@ extension OrderRepository {
             .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(lineNumber)).run()
     }
 
+    /// Records what a weighed line weighed when picked, and the line's price for that weight.
+    static func recordWeight(orderID: Int64, lineNumber: Int, grams: Int, lineTotal: Money, sql: any SQLDatabase) async throws {
+        try await sql.update("order_lines").set("picked_grams", to: SQLBind(grams)).set("line_total_minor", to: SQLBind(lineTotal.minorUnits))
+            .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(lineNumber)).run()
+    }
+
+    /// Changes the order's goods and total by `change` (weighed goods picked over or under their
+    /// estimate); returns the state with the new total.
+    static func changeTotal(of state: State, by change: Int64, sql: any SQLDatabase) async throws -> State {
+        guard change != 0 else { return state }
+        try await sql.update("orders")
+            .set(SQLColumn("subtotal_minor"), to: SQLBinaryExpression(SQLColumn("subtotal_minor"), .add, SQLBind(change)))
+            .set(SQLColumn("total_minor"), to: SQLBinaryExpression(SQLColumn("total_minor"), .add, SQLBind(change)))
+            .where("id", .equal, SQLBind(state.internalID)).run()
+        var changed = state
+        changed.totalMinor += change
+        return changed
+    }
+
     /// Counts `quantity` more units of a line as refunded; false if that would refund more than was ordered.
     static func refundUnits(orderID: Int64, lineNumber: Int, quantity: Int, sql: any SQLDatabase) async throws -> Bool {
         try await sql.update("order_lines")
@@ -216,7 +235,7 @@ extension OrderRepository {
     func orders(statuses: [OrderStatus], paidFrom: Int64?, paidBefore: Int64?, limit: Int) async throws -> [(StoredOrder, Int)] {
         try await database.read { sql in
             var query = Self.orderColumns(sql.select())
-                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
+                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: OrderRepository.lineItems))
                     .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
                 .from("orders")
             if !statuses.isEmpty { query = query.where("status", .in, SQLBind.group(statuses.map(\.rawValue))) }
@@ -231,7 +250,7 @@ extension OrderRepository {
     func export(from: Int64, before: Int64) async throws -> [(StoredOrder, Int)] {
         try await database.read { sql in
             try await Self.orderColumns(sql.select())
-                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
+                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: OrderRepository.lineItems))
                     .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
                 .from("orders").where("created_at", .greaterThanOrEqual, SQLBind(from)).where("created_at", .lessThan, SQLBind(before))
                 .orderBy("created_at").orderBy("id").limit(100_000).all()

@@ -122,9 +122,10 @@ public struct FulfilmentService: Sendable {
         for (number, line) in wanted {
             lines[line.productID, default: PickingList.Line(
                 productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize,
-                aisleName: products[line.productID]?.aisleName ?? "Other", quantity: 0, orders: []
+                aisleName: products[line.productID]?.aisleName ?? "Other", quantity: 0, orders: [], weighing: line.weighed?.mode
             )].quantity += line.quantity
-            lines[line.productID]?.orders.append(PickingList.Want(number: number, quantity: line.quantity))
+            lines[line.productID]?.grams += line.weighed?.orderedGrams ?? 0
+            lines[line.productID]?.orders.append(PickingList.Want(number: number, quantity: line.quantity, amount: line.quantityText))
         }
         let position = { (line: PickingList.Line) in products[line.productID].flatMap { aisleOrder[$0.aisleSlug] } ?? Int.max }
         return PickingList(
@@ -212,8 +213,8 @@ public struct FulfilmentService: Sendable {
                 try Self.refuseWhileCapturing(state)
                 let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
                 stockChanged = try await catalog.returnStock(lines.compactMap { line in
-                    let onShelf = (line.pickedQuantity ?? line.quantity)
-                    return onShelf > 0 ? StockItem(productID: line.productID, quantity: onShelf) : nil
+                    let onShelf = line.pickedQuantity ?? line.quantity
+                    return onShelf > 0 ? StockItem(productID: line.productID, quantity: line.weighed == nil ? onShelf : line.stockUnits) : nil
                 }, in: sql)
                 try await slots.release(orderID: state.publicID, in: sql)
                 let amount = state.remaining
@@ -249,34 +250,49 @@ public struct FulfilmentService: Sendable {
     }
 
     /// Records what was picked (`picked[lineNumber]`, from 0 to the quantity ordered; nil means
-    /// everything) and marks the order packed. A line picked short is refunded for the units
-    /// missing; when nothing at all could be picked the order is cancelled and refunded in full.
+    /// everything) and what weighed lines weighed (`weights[lineNumber]` in grams; 0: none found;
+    /// missing: the estimate), and marks the order packed. A line picked short is refunded for the
+    /// units missing; a weighed line is priced for its weight, which must be within its tolerance
+    /// of the estimate (of the items picked, for goods bought by count); when nothing at all could
+    /// be picked the order is cancelled and refunded in full.
     @discardableResult
-    public func pack(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus? = nil, by actor: OrderActor,
+    public func pack(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int] = [:], expecting: OrderStatus? = nil, by actor: OrderActor,
                      also: AlsoInTransaction? = nil) async throws -> Order {
-        try await withSpan("fulfilment.pick") { _ in try await recordPicks(id, picked: picked, expecting: expecting, by: actor, also: also) }
+        try await withSpan("fulfilment.pick") { _ in
+            try await recordPicks(id, picked: picked, weights: weights, expecting: expecting, by: actor, also: also)
+        }
     }
 
-    private func recordPicks(_ id: OrderID, picked: [Int: Int]?, expecting: OrderStatus?, by actor: OrderActor,
+    private func recordPicks(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int], expecting: OrderStatus?, by actor: OrderActor,
                              also: AlsoInTransaction?) async throws -> Order {
         let timestamp = checkout.timestamp()
         let slots = checkout.slots
-        let (refund, payment) = try await database.transaction { sql -> (PendingRefund?, PaymentStep?) in
-            guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
+        let catalog = checkout.catalog
+        let (refund, payment, stockChanged) = try await database.transaction { sql -> (PendingRefund?, PaymentStep?, Bool) in
+            guard var state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
                 throw FulfilmentError.orderNotFound
             }
-            if state.status == .packed { return (nil, nil) }
+            if state.status == .packed { return (nil, nil, false) }
             let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
-            let counts = try Self.checkPicks(picked, lines: lines)
+            let (counts, grams) = try Self.checkPicks(picked, weights: weights, lines: lines)
             let nothingFound = counts.values.allSatisfy { $0 == 0 }
             let transition: OrderTransition = nothingFound ? .cancel : .pack
             guard OrderTransition.pack.startsFrom(by: actor).contains(state.status) else { throw FulfilmentError.conflict(current: state.status) }
             try await Self.step(state, transition, expecting: expecting ?? .picking, by: actor, now: timestamp, sql: sql)
             if nothingFound { try await slots.release(orderID: state.publicID, in: sql) }
             var short: [(line: OrderLine, missing: Int)] = []
+            var reweighed: [(line: OrderLine, grams: Int, total: Money)] = []
             for line in lines {
                 let count = counts[line.number] ?? line.quantity
                 try await OrderRepository.recordPick(orderID: state.internalID, lineNumber: line.number, picked: count, sql: sql)
+                if let weighed = line.weighed, count > 0, let picked = grams[line.number] {
+                    // Found, and priced for what it weighs (the units missing of a line bought by
+                    // count are not charged because they are not in the weight).
+                    let total = Pricing.weighed(grams: picked, pricePerKilogram: line.unitPrice)
+                    try await OrderRepository.recordWeight(orderID: state.internalID, lineNumber: line.number, grams: picked, lineTotal: total, sql: sql)
+                    if picked != weighed.orderedGrams || total != line.lineTotal { reweighed.append((line, picked, total)) }
+                    continue
+                }
                 let missing = line.quantity - line.refundedQuantity - count
                 if missing > 0 {
                     guard try await OrderRepository.refundUnits(orderID: state.internalID, lineNumber: line.number, quantity: missing, sql: sql) else {
@@ -287,18 +303,33 @@ public struct FulfilmentService: Sendable {
             }
             var refund: PendingRefund?
             var note: String?
+            var stockChanged = false
+            if !reweighed.isEmpty {
+                // Weighed goods change the order's total by what they weigh over or under the
+                // estimate (the card was authorised for the most they may come to), and the stock
+                // by the grams picked over or under the estimate's.
+                let change = reweighed.reduce(Int64(0)) { $0 + $1.total.minorUnits - $1.line.lineTotal.minorUnits }
+                state = try await OrderRepository.changeTotal(of: state, by: change, sql: sql)
+                stockChanged = try await catalog.settleStock(reweighed.map {
+                    StockItem(productID: $0.line.productID, quantity: $0.grams - ($0.line.weighed?.orderedGrams ?? $0.grams))
+                }, in: sql)
+                note = "Weighed: " + reweighed.map {
+                    "\(Weighing.format(grams: $0.grams)) of \($0.line.name), \($0.total.formatted) (estimated \($0.line.lineTotal.formatted))"
+                }.joined(separator: "; ")
+            }
             if !short.isEmpty {
                 // Nothing picked gives back everything left of the total (delivery and the shop's
                 // charges too); otherwise the missing units at the price of the order.
                 let amount = nothingFound ? state.remaining
-                    : Pricing.refund(short.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.missing) }, remaining: state.remaining)
+                    : Pricing.refund(short.map { $0.line.pricedLine(units: $0.missing) }, remaining: state.remaining)
                 let reason = nothingFound ? "Nothing could be picked"
                     : "Not available: " + short.map { "\($0.missing) × \($0.line.name)" }.joined(separator: ", ")
                 if amount.minorUnits > 0 {
                     refund = try await Self.recordRefund(state, key: "\(state.publicID):picking", amount: amount, reason: reason, actor: actor,
                                                          now: timestamp, sql: sql)
                 }
-                note = state.payment.isUncaptured ? "\(amount.formatted) not charged. \(reason)" : "\(amount.formatted) refunded. \(reason)"
+                let shortNote = state.payment.isUncaptured ? "\(amount.formatted) not charged. \(reason)" : "\(amount.formatted) refunded. \(reason)"
+                note = [note, shortNote].compactMap { $0 }.joined(separator: ". ")
             }
             // The payment follows what was picked: capture what is left of the total (never more
             // than was authorised), or void the authorisation when nothing could be picked.
@@ -324,8 +355,9 @@ public struct FulfilmentService: Sendable {
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
             try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
-            return (refund, payment)
+            return (refund, payment, stockChanged)
         }
+        if stockChanged { catalog.stockDidChange() }
         if let refund { await send(refund) }
         switch payment {
         case .capture(let authorisation, let amount)?: await capture(authorisation, amount: amount, orderID: id.publicString)
@@ -355,8 +387,8 @@ public struct FulfilmentService: Sendable {
                 }
                 kept.append((line, units))
             }
-            stockChanged = try await catalog.returnStock(kept.map { StockItem(productID: $0.line.productID, quantity: $0.units) }, in: sql)
-            let amount = Pricing.refund(kept.map { PricedLine(unitPrice: $0.line.unitPrice, quantity: $0.units) }, remaining: state.remaining)
+            stockChanged = try await catalog.returnStock(kept.map { StockItem(productID: $0.line.productID, quantity: $0.line.weighed == nil ? $0.units : $0.line.stockUnits) }, in: sql)
+            let amount = Pricing.refund(kept.map { $0.line.pricedLine(units: $0.units) }, remaining: state.remaining)
             let reason = "Kept back at the door, no proof of age: " + kept.map { "\($0.units) × \($0.line.name)" }.joined(separator: ", ")
             if amount.minorUnits > 0 {
                 refund = try await recordRefund(state, key: "\(state.publicID):no-proof-of-age", amount: amount, reason: reason, actor: actor, now: now, sql: sql)
@@ -521,10 +553,13 @@ public struct FulfilmentService: Sendable {
             var priced: [PricedLine] = []
             for (number, quantity) in wanted.sorted(by: { $0.key < $1.key }) where quantity != 0 {
                 guard let line = lines.first(where: { $0.number == number }) else { throw FulfilmentError.invalidRefund("The order has no line \(number).") }
+                if line.weighed != nil && quantity != line.quantity - line.refundedQuantity {
+                    throw FulfilmentError.invalidRefund("\(line.name) was weighed: refund the whole line (\(line.quantity - line.refundedQuantity)) or none of it.")
+                }
                 guard quantity > 0, try await OrderRepository.refundUnits(orderID: state.internalID, lineNumber: number, quantity: quantity, sql: sql) else {
                     throw FulfilmentError.invalidRefund("\(line.name): at most \(line.quantity - line.refundedQuantity) can still be refunded.")
                 }
-                priced.append(PricedLine(unitPrice: line.unitPrice, quantity: quantity))
+                priced.append(line.pricedLine(units: quantity))
             }
             let currency = Self.currency(state)
             let remaining = state.remaining
@@ -617,18 +652,48 @@ public struct FulfilmentService: Sendable {
         try await OrderRepository.state(publicID: state.publicID, customerID: nil, sql: sql)?.status ?? state.status
     }
 
-    /// Checks picked counts against the lines: every key a line, every count within 0...ordered.
-    static func checkPicks(_ picked: [Int: Int]?, lines: [OrderLine]) throws -> [Int: Int] {
+    /// Checks picked counts and weights against the lines: every key a line, every count within
+    /// 0...ordered (a line bought by weight is found whole or not at all: 0 or its grams), every
+    /// weight of a line found within its tolerance of the estimate for the items picked. Returns
+    /// the counts, and the grams of each weighed line found (its estimate when no weight was given).
+    static func checkPicks(_ picked: [Int: Int]?, weights: [Int: Int], lines: [OrderLine]) throws -> (counts: [Int: Int], grams: [Int: Int]) {
         var counts: [Int: Int] = [:]
         for line in lines { counts[line.number] = line.quantity - line.refundedQuantity }
-        guard let picked else { return counts }
-        for (number, count) in picked {
-            guard let line = lines.first(where: { $0.number == number }) else { throw FulfilmentError.invalidPicks("The order has no line \(number).") }
+        for number in Set(picked?.keys.map { $0 } ?? []).union(weights.keys) where !lines.contains(where: { $0.number == number }) {
+            throw FulfilmentError.invalidPicks("The order has no line \(number).")
+        }
+        for (number, count) in picked ?? [:] {
+            guard let line = lines.first(where: { $0.number == number }) else { continue }
             let most = line.quantity - line.refundedQuantity
-            guard (0...most).contains(count) else { throw FulfilmentError.invalidPicks("\(line.name): enter from 0 to \(most) picked.") }
+            if line.weighed?.mode == .weight {
+                guard count == 0 || count == most else { throw FulfilmentError.invalidPicks("\(line.name): enter 0 when none was found, else its weight.") }
+            } else {
+                guard (0...most).contains(count) else { throw FulfilmentError.invalidPicks("\(line.name): enter from 0 to \(most) picked.") }
+            }
             counts[number] = count
         }
-        return counts
+        var grams: [Int: Int] = [:]
+        for line in lines {
+            guard let weighed = line.weighed else {
+                if weights[line.number] != nil { throw FulfilmentError.invalidPicks("\(line.name) is not weighed.") }
+                continue
+            }
+            if weights[line.number] == 0 { counts[line.number] = 0 }
+            let count = counts[line.number] ?? 0
+            guard count > 0 else { continue }
+            // The estimate for what was picked: the whole line by weight, the items found by count.
+            let estimate = weighed.mode == .weight ? weighed.orderedGrams : weighed.orderedGrams * count / max(line.quantity, 1)
+            let acceptable = OrderLine.Weighed(mode: weighed.mode, orderedGrams: estimate, pickedGrams: nil, tolerancePercent: weighed.tolerancePercent,
+                                               estimatedTotal: weighed.estimatedTotal).acceptableGrams
+            let weight = weights[line.number] ?? estimate
+            guard acceptable.contains(weight) else {
+                throw FulfilmentError.invalidPicks("\(line.name): the weight must be from \(Weighing.format(grams: acceptable.lowerBound)) to "
+                                                   + "\(Weighing.format(grams: acceptable.upperBound)) (the \(Weighing.format(grams: estimate)) ordered, "
+                                                   + "±\(weighed.tolerancePercent) %), or 0 when none was found.")
+            }
+            grams[line.number] = weight
+        }
+        return (counts, grams)
     }
 
     static func recordRefund(_ state: OrderRepository.State, key: String, amount: Money, reason: String, actor: OrderActor, now: Int64,

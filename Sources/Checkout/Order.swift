@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import GoMartModels
 import Pricing
@@ -69,6 +70,58 @@ public struct OrderLine: Sendable, Hashable {
     public var number: Int = 0
     /// The age its buyer must be (0: anyone); such lines are handed over after an ID check.
     public var minimumAge: Int = 0
+    /// For goods sold loose (``unitPrice`` per kilogram): the weights and the estimate; nil for packs.
+    public var weighed: Weighed? = nil
+
+    /// A weighed line: ``quantity`` is grams (bought by weight) or items (bought by count), and
+    /// the line is priced for what the picker weighs, within the tolerance of the estimate.
+    public struct Weighed: Sendable, Hashable {
+        /// How it was bought.
+        public var mode: Weighing.Mode
+        /// The weight it was estimated at.
+        public var orderedGrams: Int
+        /// The weight picked, once weighed.
+        public var pickedGrams: Int?
+        /// How far, in per cent, the picked weight may be from the estimate.
+        public var tolerancePercent: Int
+        /// What the line came to when the order was placed.
+        public var estimatedTotal: Money
+
+        /// Creates the weighing of a line.
+        public init(mode: Weighing.Mode, orderedGrams: Int, pickedGrams: Int?, tolerancePercent: Int, estimatedTotal: Money) {
+            self.mode = mode
+            self.orderedGrams = orderedGrams
+            self.pickedGrams = pickedGrams
+            self.tolerancePercent = tolerancePercent
+            self.estimatedTotal = estimatedTotal
+        }
+
+        /// The weights a picker may record: within the tolerance of the estimate.
+        public var acceptableGrams: ClosedRange<Int> {
+            Weighing(mode: mode, stepGrams: 0, minimumGrams: 0, maximumGrams: 0, averageGrams: 0, tolerancePercent: tolerancePercent)
+                .acceptableGrams(ordered: orderedGrams)
+        }
+    }
+
+    /// The items the line counts for: a line bought by weight counts once.
+    public var items: Int { weighed?.mode == .weight ? 1 : quantity }
+
+    /// The quantity in words: "750 g", "4 (about 720 g)" or the number of packs.
+    public var quantityText: String {
+        guard let weighed else { return String(quantity) }
+        return weighed.mode == .weight ? Weighing.format(grams: quantity) : "\(quantity) (about \(Weighing.format(grams: weighed.orderedGrams)))"
+    }
+
+    /// What the line took from stock: grams (as picked once weighed) for goods sold loose, else units.
+    public var stockUnits: Int { weighed.map { $0.pickedGrams ?? $0.orderedGrams } ?? quantity }
+
+    /// The line for ``Pricing``: `units` packs, or the whole weighed line at its weight (as
+    /// picked once weighed).
+    public func pricedLine(units: Int) -> PricedLine {
+        guard let weighed else { return PricedLine(unitPrice: unitPrice, quantity: units) }
+        return PricedLine(pricePerKilogram: unitPrice, grams: units == 0 ? 0 : weighed.pickedGrams ?? weighed.orderedGrams, items: units,
+                          tolerancePercent: weighed.tolerancePercent)
+    }
 }
 
 /// An order as its customer sees it.

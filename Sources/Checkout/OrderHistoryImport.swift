@@ -42,11 +42,20 @@ extension CheckoutService {
         let policy = cart.policy
         let currency = catalog.currency
         let newOrders = orders.enumerated().map { number, order in
-            let quote = Pricing.quote(order.lines.map { PricedLine(unitPrice: $0.product.price, quantity: $0.quantity) },
-                                      rules: policy.pricing, currency: currency)
-            let lines = zip(order.lines, quote.lineTotals).map { line, lineTotal in
-                OrderLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
-                          unitPrice: line.product.price, quantity: line.quantity, lineTotal: lineTotal)
+            // A past line of loose goods bought by weight is that many times its usual weight
+            // (500 g), weighed at the estimate.
+            let quantities = order.lines.map { line in
+                line.product.weighing.map { $0.mode == .weight ? min($0.defaultQuantity * line.quantity, $0.maximumGrams) : line.quantity } ?? line.quantity
+            }
+            let quote = Pricing.quote(zip(order.lines, quantities).map { $0.product.pricedLine(quantity: $1) }, rules: policy.pricing, currency: currency)
+            let lines = zip(zip(order.lines, quantities), quote.lineTotals).map { item, lineTotal in
+                let (line, quantity) = item
+                return OrderLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
+                                 unitPrice: line.product.price, quantity: quantity, lineTotal: lineTotal,
+                                 weighed: line.product.weighing.map {
+                                     OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(quantity), pickedGrams: $0.estimatedGrams(quantity),
+                                                       tolerancePercent: $0.tolerancePercent, estimatedTotal: lineTotal)
+                                 })
             }
             return (OrderRepository.NewOrder(
                 publicID: UUID().publicString, number: String(format: "DM-%06d", number + 1), customerID: order.customerID,

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import GoMartModels
 import Pricing
@@ -14,6 +15,12 @@ public struct QuotedLine: Sendable, Hashable {
     public var lineTotal: Money
     /// The age a buyer must be (0: anyone).
     public var minimumAge: Int = 0
+    /// How a product sold loose is weighed (nil for packs): ``quantity`` is then grams, or items
+    /// of about its average weight, and ``lineTotal`` an estimate.
+    public var weighing: Weighing? = nil
+
+    /// The stock the line takes: grams for a weighed product, else units.
+    public var stockUnits: Int { weighing?.estimatedGrams(quantity) ?? quantity }
 }
 
 /// One reason an order cannot be placed as it stands.

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import GoMartModels
 import Pricing
@@ -116,15 +117,18 @@ struct OrderRepository: Sendable {
                 .run()
         }
         // One statement per hundred lines, not one per line: a weekly shop of 40 lines is one
-        // round trip to the database's writer (9 binds a line keeps far below any bind limit).
+        // round trip to the database's writer (14 binds a line keeps far below any bind limit).
         let numbered = Array(order.lines.enumerated())
         for start in stride(from: 0, to: numbered.count, by: 100) {
             let insert = sql.insert(into: "order_lines")
-                .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age")
+                .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age",
+                         "weighing", "ordered_grams", "tolerance_percent", "estimated_minor")
             for (index, line) in numbered[start..<min(start + 100, numbered.count)] {
                 insert.values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.publicString), SQLBind(line.sku),
                               SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
-                              SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge))
+                              SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge), SQLBind(line.weighed?.mode.rawValue ?? ""),
+                              SQLBind(line.weighed?.orderedGrams ?? 0), SQLBind(line.weighed?.tolerancePercent ?? 0),
+                              SQLBind(line.weighed?.estimatedTotal.minorUnits ?? line.lineTotal.minorUnits))
             }
             try await insert.run()
         }
@@ -242,7 +246,7 @@ struct OrderRepository: Sendable {
     func orders(customerID: CustomerID, limit: Int) async throws -> [(StoredOrder, Int)] {
         try await database.read { sql in
             let rows = try await Self.orderColumns(sql.select())
-                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")))
+                .column(SQLSubquery.select { $0.column(SQLFunction("SUM", args: Self.lineItems))
                     .from("order_lines").where(SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders")) }, as: "item_count")
                 .from("orders").where("customer_id", .equal, SQLBind(customerID.rawValue))
                 .orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all()
@@ -260,10 +264,14 @@ struct OrderRepository: Sendable {
         }
     }
 
+    /// The items an order line counts for: a line bought by weight (quantity in grams) counts once.
+    static let lineItems = SQLRaw("CASE WHEN order_lines.weighing = 'weight' THEN 1 ELSE order_lines.quantity END")
+
     static func lines(orderID: Int64, currency: String, sql: any SQLDatabase) async throws -> [OrderLine] {
         let money = { (minor: Int64) in Money(minorUnits: minor, currency: Currency(code: currency) ?? .gbp) }
         return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor",
-                                              "picked_quantity", "refunded_quantity", "line_number", "minimum_age")
+                                              "picked_quantity", "refunded_quantity", "line_number", "minimum_age",
+                                              "weighing", "ordered_grams", "picked_grams", "tolerance_percent", "estimated_minor")
             .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
             .map { row in
                 let productText = try row.decode(column: "product_id", as: String.self)
@@ -281,7 +289,13 @@ struct OrderRepository: Sendable {
                     pickedQuantity: try row.decode(column: "picked_quantity", as: Int?.self),
                     refundedQuantity: try row.decode(column: "refunded_quantity", as: Int.self),
                     number: try row.decode(column: "line_number", as: Int.self),
-                    minimumAge: try row.decode(column: "minimum_age", as: Int.self)
+                    minimumAge: try row.decode(column: "minimum_age", as: Int.self),
+                    weighed: try Weighing.Mode(rawValue: row.decode(column: "weighing", as: String.self)).map { mode in
+                        OrderLine.Weighed(mode: mode, orderedGrams: try row.decode(column: "ordered_grams", as: Int.self),
+                                          pickedGrams: try row.decode(column: "picked_grams", as: Int?.self),
+                                          tolerancePercent: try row.decode(column: "tolerance_percent", as: Int.self),
+                                          estimatedTotal: money(try row.decode(column: "estimated_minor", as: Int64.self)))
+                    }
                 )
             }
     }

@@ -42,7 +42,7 @@ public struct PurchaseHistory: Sendable {
                 .column(SQLColumn("customer_id", table: "orders"))
                 .column(SQLFunction("COALESCE", args: SQLColumn("paid_at", table: "orders"), SQLColumn("created_at", table: "orders")), as: "paid_at")
                 .column(SQLColumn("product_id", table: "order_lines"))
-                .column(SQLColumn("quantity", table: "order_lines"))
+                .column(OrderRepository.lineItems, as: "quantity")
                 .from("order_lines")
                 .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
                 .where(SQLColumn("status", table: "orders"), .in, SQLBind.group(OrderStatus.sold.map(\.rawValue)))
@@ -90,7 +90,7 @@ public struct PurchaseHistory: Sendable {
         try await database.read { sql in
             try await sql.select()
                 .column(SQLColumn("product_id", table: "order_lines"))
-                .column(SQLFunction("SUM", args: SQLColumn("quantity", table: "order_lines")), as: "units")
+                .column(SQLFunction("SUM", args: OrderRepository.lineItems), as: "units")
                 .from("order_lines")
                 .join("orders", on: SQLColumn("order_id", table: "order_lines"), .equal, SQLColumn("id", table: "orders"))
                 .where(SQLColumn("status", table: "orders"), .in, SQLBind.group(OrderStatus.sold.map(\.rawValue)))

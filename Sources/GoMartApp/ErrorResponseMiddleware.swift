@@ -137,9 +137,9 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .notFound, title: "Product not found", heading: "That product is not available", detail: error.description)
             case .notInCart:
                 return Classified(status: .notFound, title: "Not in cart", heading: "That product is not in your cart", detail: error.description)
-            case .invalidQuantity:
+            case .invalidQuantity, .invalidAmount:
                 return Classified(status: .unprocessableContent, title: "Invalid quantity", heading: "Please check the quantity", detail: error.description)
-            case .insufficientStock, .tooManyLines:
+            case .insufficientStock, .notEnoughLeft, .tooManyLines:
                 return Classified(status: .conflict, title: "Not enough stock", heading: "We can't add that", detail: error.description)
             }
         case let error as CheckoutError:

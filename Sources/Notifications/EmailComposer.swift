@@ -1,4 +1,5 @@
 import Accounts
+import Catalog
 import Checkout
 import Foundation
 import GoMartModels
@@ -230,8 +231,9 @@ public struct EmailComposer: Sendable {
         let view = OrderView(
             shopName: settings.shopName, subject: subject, headline: headline, paragraphs: paragraphs, hasLines: lines,
             lines: order.lines.map { line in
-                OrderView.Line(quantity: String(line.quantity), name: line.name, packSize: line.packSize, total: line.lineTotal.formatted,
-                               note: line.refundedQuantity > 0 ? "\(line.refundedQuantity) \(order.payment == nil ? "refunded" : "not charged")" : nil)
+                OrderView.Line(quantity: line.quantityText, name: line.name, packSize: line.packSize, total: line.lineTotal.formatted,
+                               note: line.refundedQuantity > 0 ? "\(line.refundedQuantity) \(order.payment == nil ? "refunded" : "not charged")"
+                                   : line.weighed.map { weighed in weighed.pickedGrams.map { "weighed \(Weighing.format(grams: $0))" } ?? "estimated, weighed when picked" })
             },
             totals: totals, hasAddress: address, address: order.delivery.addressLines, number: number,
             orderURL: "\(settings.publicURL)/orders/\(order.id.publicString)", footer: footer, unsubscribeURL: unsubscribeURL

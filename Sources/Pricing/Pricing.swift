@@ -52,6 +52,9 @@ public enum Pricing {
             applied.append(Adjustment(kind: charge.kind, label: charge.label, amount: Money(minorUnits: amount, currency: currency)))
         }
         let minimum = rules.minimumOrder.minorUnits
+        // Weighed goods may be picked heavier than their estimate, within their tolerance: the
+        // card is authorised for the heaviest they may come to (delivery and charges stay as quoted).
+        let margin = isEmpty ? 0 : lines.reduce(Int64(0)) { $0 + lineTotal($1.heaviest) - lineTotal($1) }
         return Quote(
             currency: currency,
             lineTotals: lineTotals,
@@ -62,7 +65,9 @@ public enum Pricing {
             deliveryCharge: Money(minorUnits: delivery, currency: currency),
             amountToFreeDelivery: isEmpty || freeDelivery || (slot != nil && delivery == 0) ? nil : threshold.map { Money(minorUnits: $0 - goods, currency: currency) },
             shortOfMinimum: isEmpty || goods >= minimum ? nil : Money(minorUnits: minimum - goods, currency: currency),
-            itemCount: itemCount
+            itemCount: itemCount,
+            weighedMargin: Money(minorUnits: margin, currency: currency),
+            hasWeighedLines: lines.contains { $0.grams != nil && $0.quantity > 0 }
         )
     }
 
@@ -96,8 +101,17 @@ public enum Pricing {
         Money(minorUnits: count == 0 ? 0 : total.minorUnits / Int64(count), currency: total.currency)
     }
 
-    /// Unit price × quantity, in minor units.
+    /// What a weighed line comes to: `grams` at `pricePerKilogram`, rounded half up.
+    public static func weighed(grams: Int, pricePerKilogram: Money) -> Money {
+        Money(minorUnits: lineTotal(PricedLine(pricePerKilogram: pricePerKilogram, grams: grams, items: 1, tolerancePercent: 0)), currency: pricePerKilogram.currency)
+    }
+
+    /// Unit price × quantity, in minor units; a weighed line's price per kilogram × its weight,
+    /// rounded half up (nothing when it has no items).
     static func lineTotal(_ line: PricedLine) -> Int64 {
-        max(line.unitPrice.minorUnits, 0) * Int64(max(line.quantity, 0))
+        let price = max(line.unitPrice.minorUnits, 0)
+        guard line.quantity > 0 else { return 0 }
+        guard let grams = line.grams else { return price * Int64(line.quantity) }
+        return (price * Int64(max(grams, 0)) + 500) / 1000
     }
 }

@@ -26,6 +26,13 @@ public struct Quote: Sendable, Hashable {
     public var shortOfMinimum: Money?
     /// Units across all lines.
     public var itemCount: Int
+    /// How much more weighed goods may come to when picked, within their tolerance.
+    public var weighedMargin: Money = Money(minorUnits: 0, currency: .gbp)
+    /// True when some lines are weighed: their prices (and the total) are estimates.
+    public var hasWeighedLines: Bool = false
+
+    /// What to authorise on the card: the total plus the weighed goods' margin.
+    public var authorisation: Money { Money(minorUnits: total.minorUnits + weighedMargin.minorUnits, currency: currency) }
 
     /// Charges besides delivery (bags, a small-basket charge, deposits), as applied.
     public var charges: [Adjustment] { adjustments.filter { !$0.kind.isSaving && $0.kind != .delivery } }

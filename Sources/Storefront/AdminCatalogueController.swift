@@ -311,8 +311,15 @@ public struct AdminCatalogueController: Sendable {
         ]
         if managed == nil {
             fields.insert(field("sku", "SKU", "Letters, digits and '-'; it cannot change later"), at: 0)
-            fields.append(field("stock", "Stock", "Units on the shelf now"))
+            fields.append(field("stock", "Stock", "Units on the shelf now (grams when sold by weight)"))
         }
+        fields += [
+            field("weight_step_g", "Weight step (g)", "Sold by weight: shoppers choose weights in these steps (250 when empty)"),
+            field("weight_min_g", "Least weight (g)", "Sold by weight (250 when empty)"),
+            field("weight_max_g", "Most weight (g)", "Sold by weight (3000 when empty)"),
+            field("average_weight_g", "Average weight each (g)", "Set it to sell by count instead, e.g. 180 for about 180 g each"),
+            field("weight_tolerance_percent", "Weight tolerance (%)", "How far the picked weight may be from the ordered one (10 when empty)"),
+        ]
         let foodFields = [
             field("ingredients", "Ingredients", "As the label lists them"), field("origin", "Country of origin", nil),
             field("energy_kj", "Energy (kJ per 100 g or ml)", nil), field("energy_kcal", "Energy (kcal per 100 g or ml)", nil),
@@ -353,7 +360,7 @@ public struct AdminCatalogueController: Sendable {
         return ["sku": product.sku, "name": product.name, "brand": product.brand, "aisle": product.aisleName, "price": product.price.decimalString,
                 "pack_size": product.packSize, "sold_by_weight": product.soldByWeight ? "yes" : "no", "description": product.description,
                 "featured": product.featured ? "yes" : "no", "keywords": managed.keywords, "stock": String(product.stock)]
-            .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }
+            .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }.merging(Weighing.columns(product.weighing)) { $1 }
     }
 
     /// The product form as the catalogue file's columns.
@@ -362,7 +369,7 @@ public struct AdminCatalogueController: Sendable {
         for name in ["name", "brand", "aisle", "price", "pack_size", "description", "keywords"] { values[name] = context.formValue(name) }
         values["sold_by_weight"] = context.formValue("sold_by_weight") == "on" ? "yes" : "no"
         values["featured"] = context.formValue("featured") == "on" ? "yes" : "no"
-        for name in ["ingredients", "origin", "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column) {
+        for name in ["ingredients", "origin", "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column) + Weighing.columns {
             values[name] = context.formValue(name)
         }
         values["allergens"] = Allergen.allCases.filter { context.formValue("allergen-\($0.rawValue)") == "on" }.map(\.rawValue).joined(separator: "; ")

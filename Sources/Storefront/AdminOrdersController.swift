@@ -1,4 +1,5 @@
 import BackOffice
+import Catalog
 import Checkout
 import Foundation
 import GoMartModels
@@ -117,13 +118,20 @@ public struct AdminOrdersController: Sendable {
             var name: String
             var packSize: String
             var sku: String
-            var quantity: Int
+            /// What was ordered: "2", "750 g", "4 (about 720 g)".
+            var quantity: String
             var unitPrice: String
             var lineTotal: String
             var picked: String
             var refunded: Int
             /// Units not refunded yet: the most that can be picked, or refunded.
             var unrefunded: Int
+            /// Loose goods: the picker enters the weight, within `weightRange`; goods bought by
+            /// count also the number found (`countPicked`).
+            var weighed: Bool
+            var countPicked: Bool
+            var weightRange: String
+            var refundLabel: String
         }
 
         struct Step: Sendable {
@@ -211,10 +219,13 @@ public struct AdminOrdersController: Sendable {
             idCheck: order.idCheckAge > 0 ? "ID check at delivery: \(order.idCheckAge)+ (\(order.lines.filter { $0.minimumAge > 0 }.map(\.name).joined(separator: ", ")))" : nil,
             deliveryName: order.delivery.name, addressLines: Array(order.delivery.addressLines.dropFirst()), phone: order.delivery.phone,
             lines: order.lines.map { line in
-                OrderPage.Line(number: line.number, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
-                               unitPrice: line.unitPrice.formatted, lineTotal: line.lineTotal.formatted,
-                               picked: line.pickedQuantity.map(String.init) ?? "–", refunded: line.refundedQuantity,
-                               unrefunded: line.quantity - line.refundedQuantity)
+                OrderPage.Line(number: line.number, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantityText,
+                               unitPrice: line.weighed == nil ? line.unitPrice.formatted : "\(line.unitPrice.formatted)/kg", lineTotal: line.lineTotal.formatted,
+                               picked: Self.picked(line), refunded: line.refundedQuantity,
+                               unrefunded: line.quantity - line.refundedQuantity, weighed: line.weighed != nil, countPicked: line.weighed?.mode != .weight,
+                               weightRange: line.weighed.map { "\(Weighing.format(grams: $0.acceptableGrams.lowerBound))–\(Weighing.format(grams: $0.acceptableGrams.upperBound))" } ?? "",
+                               refundLabel: line.weighed == nil ? "\(line.name) (up to \(line.quantity - line.refundedQuantity))"
+                                   : "\(line.name) (weighed: \(line.quantity - line.refundedQuantity) refunds the whole line)")
             },
             subtotal: order.subtotal.formatted, deliveryFee: order.deliveryFee.formatted, total: order.total.formatted,
             refunded: order.refunded.minorUnits > 0 ? order.refunded.formatted : nil, netTotal: order.netTotal.formatted,
@@ -279,11 +290,11 @@ public struct AdminOrdersController: Sendable {
     @Sendable func pack(_ request: Request, context: Context) async throws -> Response {
         try await pages.page(request, context) { member in
             let id = try Self.orderID(context)
-            guard let picked = Self.counts(context, prefix: "picked_") else {
+            guard let picked = Self.counts(context, prefix: "picked_"), let weights = Self.counts(context, prefix: "weight_") else {
                 return try pages.message(request, context, member, status: .unprocessableContent, heading: "That cannot be done",
-                                         message: "Enter each quantity picked as a whole number.")
+                                         message: "Enter each quantity picked and each weight in grams as a whole number.")
             }
-            try await desk.pack(id, picked: picked, expecting: OrderStatus(rawValue: context.formValue("expecting")), by: member)
+            try await desk.pack(id, picked: picked, weights: weights, expecting: OrderStatus(rawValue: context.formValue("expecting")), by: member)
             return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
         }
     }
@@ -309,7 +320,7 @@ public struct AdminOrdersController: Sendable {
             var name: String
             var packSize: String
             var sku: String
-            var quantity: Int
+            var quantity: String
             var orders: String
         }
 
@@ -345,8 +356,8 @@ public struct AdminOrdersController: Sendable {
                 groups: list.groups.map { group in
                     PickingPage.Group(title: group.title, orderCount: group.orderNumbers.count, orders: group.orderNumbers.joined(separator: ", "),
                                       lines: group.lines.map { line in
-                                          PickingPage.Line(aisle: line.aisleName, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.quantity,
-                                                           orders: line.orders.map { "\($0.number) × \($0.quantity)" }.joined(separator: ", "))
+                                          PickingPage.Line(aisle: line.aisleName, name: line.name, packSize: line.packSize, sku: line.sku, quantity: line.amount,
+                                                           orders: line.orders.map { "\($0.number) × \($0.amount)" }.joined(separator: ", "))
                                       })
                 },
                 hasLines: !list.lines.isEmpty
@@ -363,6 +374,15 @@ public struct AdminOrdersController: Sendable {
     }
 
     /// `prefix<line number>` fields as counts by line number; nil when one is not a whole number.
+    /// What was picked of a line: the count, and the weight of loose goods ("3, 560 g"; "1.06 kg").
+    static func picked(_ line: OrderLine) -> String {
+        guard let count = line.pickedQuantity else { return "–" }
+        guard let weighed = line.weighed else { return String(count) }
+        let weight = weighed.pickedGrams.map { Weighing.format(grams: $0) }
+        if weighed.mode == .weight { return weight ?? (count == 0 ? "0" : "–") }
+        return [String(count), weight].compactMap { $0 }.joined(separator: ", ")
+    }
+
     static func counts(_ context: Context, prefix: String) -> [Int: Int]? {
         var counts: [Int: Int] = [:]
         for (name, values) in context.form where name.hasPrefix(prefix) {

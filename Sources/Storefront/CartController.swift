@@ -87,7 +87,7 @@ public struct CartController: Sendable {
     static func quantity(_ text: String, default fallback: Int?, maximum: Int) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty, let fallback { return fallback }
-        guard trimmed.count <= 4, let value = Int(trimmed), value >= 0 else { throw CartError.invalidQuantity(maximum: maximum) }
+        guard trimmed.count <= 5, let value = Int(trimmed), value >= 0 else { throw CartError.invalidQuantity(maximum: maximum) }
         return value
     }
 }
@@ -107,6 +107,11 @@ struct CartPageModel: Sendable {
         var hasWarnings: Bool
         var available: Bool
         var maximum: Int
+        /// Goods sold by weight: the weights to choose from (the line's selected).
+        var byWeight: Bool
+        var weights: [WeightChoice]
+        /// For weighed goods: "750 g, estimated price" or "4, about 720 g, estimated price".
+        var estimate: String?
     }
 
     var shop: ShopView
@@ -119,6 +124,9 @@ struct CartPageModel: Sendable {
     var deliveryFee: String
     var freeDelivery: Bool
     var total: String
+    /// True when weighed goods make the total an estimate; then what the card is reserved for.
+    var isEstimate: Bool
+    var authorisation: String
     var amountToFreeDelivery: String?
     var charges: [ChargeView]
     var belowMinimum: Bool
@@ -144,7 +152,14 @@ struct CartPageModel: Sendable {
                 warnings: line.warnings.map(\.message),
                 hasWarnings: !line.warnings.isEmpty,
                 available: product != nil,
-                maximum: min(policy.maximumQuantityPerLine, max(line.quantity, product?.stock ?? line.quantity))
+                maximum: min(policy.maximumQuantityPerLine, max(line.quantity, product?.stock ?? line.quantity)),
+                byWeight: line.isBuyable && product?.weighing?.mode == .weight,
+                weights: line.isBuyable ? (product?.weighing.map { weighing in
+                    weighing.quantities.map { grams in
+                        WeightChoice(grams: grams, label: Weighing.format(grams: grams), selected: grams == line.quantity)
+                    }
+                } ?? []) : [],
+                estimate: line.isBuyable && product?.weighing != nil ? "\(line.quantityText), estimated price" : nil
             )
         }
         isEmpty = summary.isEmpty
@@ -153,6 +168,8 @@ struct CartPageModel: Sendable {
         deliveryFee = summary.deliveryFee.formatted
         freeDelivery = summary.quote.deliversFree
         total = summary.total.formatted
+        isEstimate = summary.isEstimate
+        authorisation = summary.authorisation.formatted
         amountToFreeDelivery = summary.amountToFreeDelivery?.formatted
         charges = ChargeView.list(summary.quote.charges)
         belowMinimum = !summary.quote.meetsMinimum

@@ -1,3 +1,4 @@
+import Catalog
 import Checkout
 import Foundation
 import GoMartModels
@@ -72,7 +73,8 @@ struct ChargeView: Sendable {
 struct PricedLineView: Sendable {
     var name: String
     var packSize: String
-    var quantity: Int
+    /// The quantity in words: "2", "750 g", "4 (about 720 g)".
+    var quantity: String
     var unitPrice: String
     var lineTotal: String
     /// What happened to the line after the order, e.g. "2 not available, refunded".
@@ -89,6 +91,9 @@ struct CheckoutPageModel: Sendable {
     var deliveryFee: String
     var freeDelivery: Bool
     var total: String
+    /// Weighed goods make the total an estimate; the card is reserved for up to `authorisation`.
+    var isEstimate: Bool
+    var authorisation: String
     var problems: [String]
     var hasProblems: Bool
     var values: CheckoutFormValues
@@ -118,8 +123,11 @@ struct CheckoutPageModel: Sendable {
         self.meta = meta
         self.header = header
         lines = quote.lines.map {
-            PricedLineView(name: $0.name, packSize: $0.packSize, quantity: $0.quantity, unitPrice: $0.unitPrice.formatted, lineTotal: $0.lineTotal.formatted)
+            PricedLineView(name: $0.name, packSize: $0.packSize, quantity: $0.weighing?.describe($0.quantity) ?? String($0.quantity),
+                           unitPrice: $0.unitPrice.formatted, lineTotal: $0.lineTotal.formatted, note: $0.weighing == nil ? nil : "Estimated: weighed when picked")
         }
+        isEstimate = quote.quote.hasWeighedLines
+        authorisation = quote.quote.authorisation.formatted
         subtotal = quote.subtotal.formatted
         deliveryFee = quote.deliveryFee.formatted
         freeDelivery = quote.deliveryFee.minorUnits == 0
@@ -203,13 +211,18 @@ struct OrderPageModel: Sendable {
         placedOn = order.createdAt.formatted(.dateTime.day().month(.wide).year().hour().minute())
         lines = order.lines.map { line in
             var note: String?
+            if let weighed = line.weighed {
+                note = weighed.pickedGrams.map { "Weighed \(Weighing.format(grams: $0)); estimated \(weighed.estimatedTotal.formatted)" }
+                    ?? "Estimated: weighed when picked"
+            }
             if line.refundedQuantity > 0 {
                 let short = max((line.pickedQuantity.map { line.quantity - $0 }) ?? 0, 0)
                 // On a card authorised at checkout, what was not picked was never charged.
                 let settled = order.payment == nil ? "refunded" : "not charged"
                 note = short == line.refundedQuantity ? "\(short) not available, \(settled)" : "\(line.refundedQuantity) refunded"
             }
-            return PricedLineView(name: line.name, packSize: line.packSize, quantity: line.quantity, unitPrice: line.unitPrice.formatted,
+            return PricedLineView(name: line.name, packSize: line.packSize, quantity: line.quantityText,
+                                  unitPrice: line.weighed == nil ? line.unitPrice.formatted : "\(line.unitPrice.formatted) per kg",
                                   lineTotal: line.lineTotal.formatted, note: note)
         }
         subtotal = order.subtotal.formatted

@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import GoMartModels
+import Pricing
 
 /// A product as a listing tile or a product page shows it.
 struct ProductCard: Sendable {
@@ -17,6 +18,15 @@ struct ProductCard: Sendable {
     var unitPrice: String
     var packSize: String
     var soldByWeight: Bool
+    /// How loose goods are sold, e.g. "Sold by count, about 180 g each".
+    var weighing: String?
+    /// What a tile's "Add" button adds: one, or a usual weight (500 g) for goods sold by weight.
+    var addQuantity: Int
+    /// By weight: the weights a shopper may choose, with their estimated prices.
+    var weights: [WeightChoice]
+    var byWeight: Bool
+    /// By count: the most items a line may hold.
+    var mostItems: Int
     var stock: Int
     var outOfStock: Bool
     var lowStock: Bool
@@ -38,12 +48,31 @@ struct ProductCard: Sendable {
         unitPrice = product.soldByWeight ? "\(product.unitPrice.formatted) per kg" : "\(product.unitPrice.formatted) \(product.unit.unitPriceLabel)"
         packSize = product.packSize
         soldByWeight = product.soldByWeight
+        weighing = product.weighing?.summary
+        addQuantity = product.weighing?.defaultQuantity ?? 1
+        weights = product.weighing.map { weighing in
+            weighing.mode == .weight ? weighing.quantities.map { grams in
+                WeightChoice(grams: grams, label: "\(Weighing.format(grams: grams)), about \(Pricing.weighed(grams: grams, pricePerKilogram: product.price).formatted)",
+                             selected: grams == weighing.defaultQuantity)
+            } : []
+        } ?? []
+        byWeight = !weights.isEmpty
+        mostItems = product.weighing?.mode == .count ? Weighing.maximumCount : 99
         stock = product.stock
-        outOfStock = product.stock == 0
-        lowStock = product.stock > 0 && product.stock <= Self.lowStockThreshold
-        plentiful = product.stock > Self.lowStockThreshold
+        outOfStock = !product.inStock
+        // Goods sold by weight show no count of what is left (their stock is in grams).
+        lowStock = product.weighing == nil && product.inStock && product.stock <= Self.lowStockThreshold
+        plentiful = product.inStock && !lowStock
         description = product.description
         aisleSlug = product.aisleSlug
         aisleName = product.aisleName
     }
+}
+
+/// A weight a shopper may choose for goods sold by weight.
+struct WeightChoice: Sendable {
+    var grams: Int
+    /// E.g. "750 g, about £1.43".
+    var label: String
+    var selected: Bool
 }

@@ -164,6 +164,34 @@ func amount(after label: String, in text: String) -> String? {
         }
     }
 
+    @Test func looseApplesAreEstimatedAtCheckoutWeighedByThePickerAndChargedForTheirWeight() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var shopper = try await signedInWithCart(client, email: "weighed@example.com")
+            let product = String(buffer: try await shopper.get(client, "/products/loose-braeburn-apples-fv-0004").body)
+            let added = try await shopper.post(client, "/cart/items", form: [("product_id", hiddenValue("product_id", in: product)), ("quantity", "1000")])
+            #expect(added.status == .seeOther)
+            let cart = String(buffer: try await shopper.get(client, "/cart").body)
+            #expect(cart.contains("1 kg, estimated price"))
+            #expect(cart.contains(#"<dt class="total">Estimated total</dt>"#))
+            #expect(cart.contains("We reserve up to"))
+            let page = try await shopper.get(client, "/checkout")
+            let placed = try await shopper.post(client, "/checkout", form: checkoutFields + [("card_number", "4242 4242 4242 4242"),
+                                                                                               ("idempotency_key", hiddenValue("idempotency_key", in: String(buffer: page.body)))])
+            let id = String(try #require(placed.headers[.location]).dropFirst("/orders/".count).prefix { $0 != "?" })
+            var picker = try await signedInStaff(client, addStaff, .picker)
+            _ = try await picker.post(client, "/admin/orders/\(id)/step", form: [("transition", "start_picking"), ("expecting", "paid")])
+            let order = String(buffer: try await picker.get(client, "/admin/orders/\(id)").body)
+            #expect(order.contains(#"<label class="weight-label" for="weight_2">Weight in grams <span class="muted">(900 g–1.1 kg, 0 if none)</span></label>"#))
+            let tooHeavy = try await picker.post(client, "/admin/orders/\(id)/pack", form: [("picked_1", "6"), ("weight_2", "1200"), ("expecting", "picking")])
+            #expect(tooHeavy.status == .unprocessableContent)
+            let packed = try await picker.post(client, "/admin/orders/\(id)/pack", form: [("picked_1", "6"), ("weight_2", "1060"), ("expecting", "picking")])
+            #expect(packed.status == .seeOther)
+            let shown = String(buffer: try await shopper.get(client, "/orders/\(id)").body)
+            #expect(shown.contains("Weighed 1.06 kg; estimated £1.90"))
+            #expect(shown.contains("<td>1 kg</td><td>£1.90 per kg</td><td>£2.01</td>"))
+        }
+    }
+
     @Test func theOrderPageAndPickingListAsTheyLook() async throws {
         try await withStaffTestApp { client, addStaff in
             let (_, id) = try await paidOrderThroughTheShop(client, email: "snapshot@example.com")

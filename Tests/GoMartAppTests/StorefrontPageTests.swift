@@ -82,7 +82,14 @@ import Testing
             try await client.get("/products/loose-bananas-fv-0001") { response in
                 let html = response.text
                 #expect(html.contains("per kg"))
-                #expect(html.contains("Sold loose by weight"))
+                #expect(html.contains("Sold by count, about 180 g each: you pay for what we weigh when we pick your order."))
+            }
+            // Loose apples are bought by weight: a choice of weights with their estimated prices.
+            try await client.get("/products/loose-braeburn-apples-fv-0004") { response in
+                let html = response.text
+                #expect(html.contains(#"<option value="250">250 g, about £0.48</option>"#))
+                #expect(html.contains(#"<option value="500" selected>500 g, about £0.95</option>"#))
+                #expect(html.contains(#"<option value="3000">3 kg, about £5.70</option>"#))
             }
         }
     }
