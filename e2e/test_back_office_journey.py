@@ -3,6 +3,7 @@ changes a price and sees it in the shop; a picker picks an order with one line s
 shopper's order page shows the refund; a driver delivers it; the owner finds every step in the
 audit log and the sale on the dashboard."""
 import base64
+import email
 import hashlib
 import hmac
 import re
@@ -51,7 +52,7 @@ def staffed_shop():
         if found:
             secrets[role] = found.group(1)
     for url in serve(data):
-        yield url, secrets
+        yield url, secrets, data / "data" / "mail" / "new"
 
 
 def staff_sign_in(browser, shop_url, email, code=None):
@@ -122,7 +123,7 @@ def as_shopper(browser, shop_url, cookies):
 
 
 def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
-    shop_url, secrets = staffed_shop
+    shop_url, secrets, _ = staffed_shop
     staff_sign_in(browser, shop_url, "manager@example.com", code=lambda: totp(secrets["manager"]))
     browser.get(shop_url + "/admin/products?q=brioche")
     browser.find_element(By.PARTIAL_LINK_TEXT, "Brioche").click()
@@ -145,7 +146,7 @@ def test_a_manager_changes_a_price_and_the_shop_shows_it(staffed_shop, browser):
 
 
 def test_a_short_pick_is_refunded_and_the_order_delivered_and_audited(staffed_shop, browser):
-    shop_url, secrets = staffed_shop
+    shop_url, secrets, _ = staffed_shop
 
     # A shopper orders three of one product.
     sign_up(browser, shop_url, "Journey Tester", "picked")
@@ -207,10 +208,25 @@ def money(text):
     return int(text.replace("£", "").replace(".", ""))
 
 
-def test_loose_apples_are_weighed_six_per_cent_over_and_charged_for_their_weight(staffed_shop, browser):
-    shop_url, _ = staffed_shop
+def mail_about(folder, needle, timeout=30):
+    """The text part of the first e-mail in the Maildir `folder` whose subject mentions `needle`,
+    once it is there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for path in sorted(folder.glob("*")) if folder.exists() else []:
+            message = email.message_from_bytes(path.read_bytes())
+            if needle in (message["Subject"] or ""):
+                part = message.get_payload()[0] if message.is_multipart() else message
+                return part.get_payload(decode=True).decode()
+        assert time.monotonic() < deadline, f"no e-mail about {needle!r}"
+        time.sleep(0.2)
 
-    # A shopper books a slot, chooses 1 kg of loose apples by weight and three of a pantry product.
+
+def test_weighed_apples_and_a_rejected_substitute_are_charged_for_what_was_handed_over(staffed_shop, browser):
+    shop_url, _, mailbox = staffed_shop
+
+    # A shopper books a slot, chooses 1 kg of loose apples by weight, and three of a pantry
+    # product with "Any similar product" if it is not on the shelf.
     sign_up(browser, shop_url, "Weighed Journey", "weighed")
     window = book_slot(browser, shop_url)
     browser.get(shop_url + "/products/loose-braeburn-apples-fv-0004")
@@ -221,30 +237,57 @@ def test_loose_apples_are_weighed_six_per_cent_over_and_charged_for_their_weight
     add_three_of_the_dearest_pantry_product(browser, shop_url, cart_count_after=4)
     browser.get(shop_url + "/cart")
     assert "Estimated total" in browser.find_element(By.CSS_SELECTOR, ".cart-summary").text
-    shot(browser, "24-cart-with-an-estimate")
+    choice = Select(browser.find_element(By.CSS_SELECTOR, ".substitute-form select"))
+    assert choice.first_selected_option.text == "Any similar product"
+    shot(browser, "24-cart-with-an-estimate-and-substitutes")
     checkout(browser, shop_url, "4242 4242 4242 4242")
     wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Thank you"))
     order_url = browser.current_url.split("?")[0]
     order_id = order_url.rsplit("/", 1)[1]
     shopper_cookies = browser.get_cookies()
 
-    # The picker weighs the apples at 1.06 kg: 6 % over the kilogram ordered.
+    # The picker weighs the apples at 1.06 kg (6 % over the kilogram ordered), finds one of the
+    # three of the other product and puts in the first suggested substitute for the other two.
     staff_sign_in(browser, shop_url, "picker@example.com")
-    pick(browser, shop_url, order_id, "weight_1", "1060", "25-picker-weighs-the-apples")
+    browser.get(shop_url + f"/admin/orders/{order_id}")
+    press(browser, "Start picking")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "weight_1")))
+    fill(browser, "weight_1", "1060")
+    fill(browser, "picked_2", "1")
+    suggestions = Select(browser.find_element(By.ID, "substitute_2"))
+    substitute = suggestions.options[1].text.split(",")[0]
+    suggestions.select_by_index(1)
+    shot(browser, "25-picker-weighs-and-substitutes")
+    press(browser, "Record picks and mark packed")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Packed"))
 
-    # The shopper's order: the apples re-priced for 1.06 kg, and the card charged for exactly that plus the rest.
+    # The shopper gets the e-mail and rejects the substitute on their order page.
+    assert substitute in mail_about(mailbox, "Substitutes in your order")
     as_shopper(browser, shop_url, shopper_cookies)
     browser.get(order_url)
-    main = browser.find_element(By.TAG_NAME, "main").text
-    assert "Weighed 1.06 kg; estimated £1.90" in main
-    assert window in main
-    rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")]
-    apples = next(row for row in rows if "Loose Braeburn Apples" in row)
-    other = next(row for row in rows if "Loose Braeburn Apples" not in row)
-    assert apples.endswith("£2.01")
+    assert "Weighed 1.06 kg; estimated £1.90" in browser.find_element(By.TAG_NAME, "main").text
+    shot(browser, "26-shopper-sees-the-substitute")
+    press(browser, "Reject")
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "main"), "rejected: not charged"))
+
+    # The driver delivers; the card is captured at the door for what was handed over.
+    staff_sign_in(browser, shop_url, "driver@example.com")
+    browser.get(shop_url + f"/admin/orders/{order_id}")
+    press(browser, "Out for delivery")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Out for delivery"))
+    press(browser, "Delivered")
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "h1 .pill"), "Delivered"))
+
+    # Captured: the re-priced apples (£2.01) plus the one of the other product found, plus delivery.
+    as_shopper(browser, shop_url, shopper_cookies)
+    browser.get(order_url)
+    assert window in browser.find_element(By.TAG_NAME, "main").text
+    rows = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+    apples = next(row for row in rows if "Loose Braeburn Apples" in row[0])
+    assert apples[-1] == "£2.01"
+    other = rows[1]
     summary = browser.find_element(By.CSS_SELECTOR, ".cart-summary").text
     delivery = re.search(r"Delivery\n(Free|£\d+\.\d\d)", summary).group(1)
-    expected = 201 + money(re.findall(r"£\d+\.\d\d", other)[-1]) + (0 if delivery == "Free" else money(delivery))
     paid = re.search(r"You paid (£\d+\.\d\d) for what we picked", summary).group(1)
-    assert money(paid) == expected
-    shot(browser, "26-shopper-charged-for-the-weight")
+    assert money(paid) == 201 + money(other[-2]) * 1 + (0 if delivery == "Free" else money(delivery))
+    shot(browser, "27-shopper-charged-for-what-was-handed-over")

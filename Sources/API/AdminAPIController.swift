@@ -120,9 +120,15 @@ public struct AdminAPIController: Sendable {
         var grams: Int
     }
 
+    struct LineSubstitute: Decodable, Sendable {
+        var lineNumber: Int
+        var productId: String
+    }
+
     struct PackRequest: Decodable, Sendable {
         var picked: [LineQuantity]?
         var weights: [LineWeight]?
+        var substitutes: [LineSubstitute]?
         var expectedStatus: String?
     }
 
@@ -131,8 +137,13 @@ public struct AdminAPIController: Sendable {
         let body = try await request.decode(as: PackRequest.self, context: context)
         let picked = try body.picked.map(Self.counts)
         let weights = try Self.counts((body.weights ?? []).map { LineQuantity(lineNumber: $0.lineNumber, quantity: $0.grams) })
-        return OrderDTO(try await desk.pack(try Self.orderID(context), picked: picked, weights: weights, expecting: try Self.status(body.expectedStatus),
-                                            by: member))
+        var substitutes: [Int: ProductID] = [:]
+        for line in body.substitutes ?? [] {
+            guard let product = ProductID(publicString: line.productId) else { throw HTTPError(.badRequest, message: "productId must be a product's id.") }
+            guard substitutes.updateValue(product, forKey: line.lineNumber) == nil else { throw HTTPError(.badRequest, message: "Line \(line.lineNumber) is given twice.") }
+        }
+        return OrderDTO(try await desk.pack(try Self.orderID(context), picked: picked, weights: weights, substitutes: substitutes,
+                                            expecting: try Self.status(body.expectedStatus), by: member))
     }
 
     struct RefundRequest: Decodable, Sendable {

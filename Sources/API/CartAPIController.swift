@@ -26,6 +26,18 @@ public struct CartAPIController: Sendable {
         api.post("items", use: add)
         api.put("items/:id", use: update)
         api.delete("items/:id", use: remove)
+        api.put("items/:id/substitution", use: substitution)
+    }
+
+    @Sendable func substitution(_ request: Request, context: Context) async throws -> CartDTO {
+        let owner = try context.requireCustomerCart()
+        let id = try Self.productID(context)
+        let body = try await request.decode(as: SetSubstitutionRequest.self, context: context)
+        guard let choice = SubstitutionChoice(stored: body.substitution) else {
+            throw CartError.invalidSubstitute("substitution must be none, any, or a product's id.")
+        }
+        try await cart.setSubstitution(productID: id, to: choice, for: owner)
+        return CartDTO(try await cart.cart(for: owner))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> CartDTO {
@@ -69,6 +81,10 @@ struct SetQuantityRequest: Decodable, Sendable {
     var quantity: Int
 }
 
+struct SetSubstitutionRequest: Decodable, Sendable {
+    var substitution: String
+}
+
 /// A cart as the API returns it: lines priced now, with warnings, and totals.
 struct CartDTO: ResponseEncodable, Sendable {
     struct Line: Encodable, Sendable {
@@ -80,6 +96,8 @@ struct CartDTO: ResponseEncodable, Sendable {
         var lineTotal: MoneyDTO
         /// True for weighed goods: the line's total is an estimate.
         var estimated: Bool
+        /// `none`, `any` or the named product's id.
+        var substitution: String
         var warnings: [String]
     }
 
@@ -97,7 +115,8 @@ struct CartDTO: ResponseEncodable, Sendable {
     init(_ summary: CartSummary) {
         lines = summary.lines.map {
             Line(productId: $0.productID.publicString, product: $0.product.map(ProductDTO.init), quantity: $0.quantity, unit: $0.unit,
-                 lineTotal: MoneyDTO($0.lineTotal), estimated: $0.isBuyable && $0.product?.weighing != nil, warnings: $0.warnings.map(\.message))
+                 lineTotal: MoneyDTO($0.lineTotal), estimated: $0.isBuyable && $0.product?.weighing != nil, substitution: $0.substitution.stored,
+                 warnings: $0.warnings.map(\.message))
         }
         itemCount = summary.itemCount
         subtotal = MoneyDTO(summary.subtotal)

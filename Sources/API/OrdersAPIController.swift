@@ -1,4 +1,5 @@
 import Accounts
+import Cart
 import Catalog
 import Checkout
 import Foundation
@@ -29,6 +30,20 @@ public struct OrdersAPIController: Sendable {
         api.get(use: list)
         api.get(":id", use: show)
         api.post(":id/cancel", use: cancel)
+        api.post(":id/substitutes/:line", use: answerSubstitute)
+    }
+
+    struct SubstituteAnswer: Decodable, Sendable {
+        var accept: Bool
+    }
+
+    /// The customer accepts or rejects a substitute until the order leaves the shop.
+    @Sendable func answerSubstitute(_ request: Request, context: Context) async throws -> OrderDTO {
+        let session = try context.requireSession()
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        guard let line = Int(try context.parameters.require("line")) else { throw FulfilmentError.invalidPicks("The order has no such line.") }
+        let body = try await request.decode(as: SubstituteAnswer.self, context: context)
+        return OrderDTO(try await fulfilment.answerSubstitute(id, line: line, accept: body.accept, by: .customer, customerID: session.customer.internalID))
     }
 
     /// The customer cancels their order until picking starts: stock back, payment refunded.
@@ -173,6 +188,15 @@ struct OrderDTO: ResponseEncodable, Sendable {
         var refundedQuantity: Int
         /// For loose goods: how the line was bought and weighed; absent for packs.
         var weighed: Weighed?
+        /// What the shopper wanted if it was not on the shelf: `none`, `any` or a product's id.
+        var substitution: String
+        /// For a substitute: the line it stands in for and the shopper's answer.
+        var substitute: Substitute?
+    }
+
+    struct Substitute: Encodable, Sendable {
+        var forLine: Int
+        var state: String
     }
 
     /// A weighed line: `quantity` is grams (mode `weight`) or items (mode `count`).
@@ -244,7 +268,8 @@ struct OrderDTO: ResponseEncodable, Sendable {
                  unitPrice: MoneyDTO(line.unitPrice), lineTotal: MoneyDTO(line.lineTotal), pickedQuantity: line.pickedQuantity,
                  refundedQuantity: line.refundedQuantity,
                  weighed: line.weighed.map { Weighed(mode: $0.mode.rawValue, orderedGrams: $0.orderedGrams, pickedGrams: $0.pickedGrams,
-                                                     tolerancePercent: $0.tolerancePercent, estimatedTotal: MoneyDTO($0.estimatedTotal)) })
+                                                     tolerancePercent: $0.tolerancePercent, estimatedTotal: MoneyDTO($0.estimatedTotal)) },
+                 substitution: line.substitution.stored, substitute: line.substitute.map { Substitute(forLine: $0.forLine, state: $0.state.rawValue) })
         }
         refunded = MoneyDTO(order.refunded)
         timeline = order.timeline.map { Event(status: $0.status.rawValue, at: $0.at, note: $0.note) }

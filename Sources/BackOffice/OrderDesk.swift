@@ -64,10 +64,20 @@ public struct OrderDesk: Sendable {
 
     /// Records what was picked per line (nil: everything) and marks the order packed.
     @discardableResult
-    public func pack(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int] = [:], expecting: OrderStatus?, by member: StaffMember) async throws -> Order {
+    public func pack(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int] = [:], substitutes: [Int: ProductID] = [:], expecting: OrderStatus?,
+                     by member: StaffMember) async throws -> Order {
         try staff.authorize(member, to: .pickOrders)
-        return try await fulfilment.pack(id, picked: picked, weights: weights, expecting: expecting, by: .staff(id: member.id.publicString),
-                                         also: audit(id, .orderMoved, member))
+        return try await fulfilment.pack(id, picked: picked, weights: weights, substitutes: substitutes, expecting: expecting,
+                                         by: .staff(id: member.id.publicString), also: audit(id, .orderMoved, member))
+    }
+
+    /// A substitute handed back at the door (or rejected for the shopper who asked by phone):
+    /// off the order, back to stock, not charged.
+    @discardableResult
+    public func rejectSubstitute(_ id: OrderID, line: Int, by member: StaffMember) async throws -> Order {
+        try staff.authorize(member, to: .deliverOrders)
+        return try await fulfilment.answerSubstitute(id, line: line, accept: false, by: .staff(id: member.id.publicString),
+                                                     also: audit(id, .orderRefunded, member))
     }
 
     /// Refunds units of lines (and the delivery charge when `delivery`), once per `idempotencyKey`.

@@ -25,5 +25,10 @@ public enum CartMigrations {
         Migration(id: "0021_cart_line_units") { sql, _ in
             try await sql.alter(table: "cart_lines").column("unit", type: .text, .notNull, .default("each")).run()
         },
+        // What the shopper wants when the product is not on the shelf: `none`, `any` (any similar
+        // product) or a product's public id.
+        Migration(id: "0022_cart_line_substitutes") { sql, _ in
+            try await sql.alter(table: "cart_lines").column("substitute", type: .text, .notNull, .default("any")).run()
+        },
     ]
 }

@@ -28,6 +28,10 @@ public struct CartLine: Sendable, Hashable {
     public var quantity: Int
     /// What ``quantity`` counts: `each`, or `g` for a product sold by weight.
     public var unit: String = "each"
+    /// What to do when the product is not on the shelf at picking.
+    public var substitution: SubstitutionChoice = .anySimilar
+    /// The product chosen instead, when the shopper named one (for showing it).
+    public var substitute: Product? = nil
     /// The shelf price when the line was added.
     public var priceWhenAdded: Money
     /// Current price × quantity (zero when unavailable), from ``Pricing``; an estimate for a
@@ -119,6 +123,8 @@ public struct CartPolicy: Sendable {
     public var maximumLines: Int
     /// Delivery charge, free-delivery threshold and minimum order.
     public var pricing: PricingRules
+    /// Which products may stand in for one not on the shelf.
+    public var substitutes = SubstituteRule()
 
     /// Creates a policy; the defaults suit the demo shop.
     public init(
@@ -173,6 +179,8 @@ public enum CartError: Error, Equatable, CustomStringConvertible {
     case tooManyLines(maximum: Int)
     /// The product is not in the cart.
     case notInCart
+    /// The product named as a substitute cannot stand in for the line's.
+    case invalidSubstitute(String)
     /// A weight or count a product sold loose cannot be bought in.
     case invalidAmount(String)
     /// Less of a product sold by weight is in stock than asked for (`available` grams).
@@ -187,9 +195,39 @@ public enum CartError: Error, Equatable, CustomStringConvertible {
                 : "Only \(available) in stock\(inCart > 0 ? " and you already have \(inCart) in your cart" : "")."
         case .tooManyLines(let maximum): "A cart can hold at most \(maximum) different products."
         case .notInCart: "That product is not in your cart."
-        case .invalidAmount(let message): message
+        case .invalidAmount(let message), .invalidSubstitute(let message): message
         case .notEnoughLeft(let available):
             available == 0 ? "Sorry, this product is out of stock." : "Only \(Weighing.format(grams: available)) left in stock."
+        }
+    }
+}
+
+/// What the shopper wants when a product is not on the shelf at picking.
+public enum SubstitutionChoice: Sendable, Hashable {
+    /// Leave it out (and do not charge for it).
+    case none
+    /// Any similar product the picker finds (the model's suggestions, within the shop's rules).
+    case anySimilar
+    /// This product instead.
+    case product(ProductID)
+
+    /// The stored form: `none`, `any`, or the product's public id.
+    public var stored: String {
+        switch self {
+        case .none: "none"
+        case .anySimilar: "any"
+        case .product(let id): id.publicString
+        }
+    }
+
+    /// Reads the stored form (or a form field's value); nil for anything else.
+    public init?(stored text: String) {
+        switch text {
+        case "none": self = .none
+        case "any": self = .anySimilar
+        default:
+            guard let id = ProductID(publicString: text) else { return nil }
+            self = .product(id)
         }
     }
 }

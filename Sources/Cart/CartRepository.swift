@@ -10,6 +10,8 @@ struct StoredCartLine: Sendable {
     var priceWhenAddedMinor: Int64
     /// `each` or `g`.
     var unit: String = "each"
+    /// `none`, `any` or a product's public id (``SubstitutionChoice``).
+    var substitute: String = "any"
 
     /// The items the line counts for in the header's count: a weighed line counts once.
     var items: Int { unit == "g" ? 1 : quantity }
@@ -77,14 +79,16 @@ struct CartRepository: Sendable {
         // Read for every page a returning shopper sees (when not cached): written as one string, so
         // that it is not assembled from a query builder's tree each time (that cost more than running it).
         try await sql.raw("""
-            SELECT cart_lines.product_id, cart_lines.quantity, cart_lines.price_when_added_minor, cart_lines.unit FROM cart_lines \
+            SELECT cart_lines.product_id, cart_lines.quantity, cart_lines.price_when_added_minor, cart_lines.unit, \
+            cart_lines.substitute FROM cart_lines \
             JOIN carts ON cart_lines.cart_id = carts.id WHERE carts.owner_key = \(bind: ownerKey) ORDER BY cart_lines.sequence
             """).all().map { row in
                 StoredCartLine(
                     productID: try row.decode(column: "product_id", as: String.self),
                     quantity: try row.decode(column: "quantity", as: Int.self),
                     priceWhenAddedMinor: try row.decode(column: "price_when_added_minor", as: Int64.self),
-                    unit: try row.decode(column: "unit", as: String.self)
+                    unit: try row.decode(column: "unit", as: String.self),
+                    substitute: try row.decode(column: "substitute", as: String.self)
                 )
             }
     }
@@ -100,10 +104,11 @@ struct CartRepository: Sendable {
         var nextSequence: Int64?
         for line in after {
             if let old = previous[line.productID] {
-                guard old.quantity != line.quantity || old.priceWhenAddedMinor != line.priceWhenAddedMinor || old.unit != line.unit else { continue }
+                guard old.quantity != line.quantity || old.priceWhenAddedMinor != line.priceWhenAddedMinor || old.unit != line.unit
+                        || old.substitute != line.substitute else { continue }
                 try await sql.raw("""
                     UPDATE cart_lines SET quantity = \(bind: line.quantity), price_when_added_minor = \(bind: line.priceWhenAddedMinor), \
-                    unit = \(bind: line.unit) \
+                    unit = \(bind: line.unit), substitute = \(bind: line.substitute) \
                     WHERE cart_id = \(bind: cartID) AND product_id = \(bind: line.productID)
                     """).run()
             } else {
@@ -113,9 +118,9 @@ struct CartRepository: Sendable {
                 }
                 nextSequence! += 1
                 try await sql.raw("""
-                    INSERT INTO cart_lines (cart_id, product_id, quantity, price_when_added_minor, added_at, sequence, unit) \
+                    INSERT INTO cart_lines (cart_id, product_id, quantity, price_when_added_minor, added_at, sequence, unit, substitute) \
                     VALUES (\(bind: cartID), \(bind: line.productID), \(bind: line.quantity), \(bind: line.priceWhenAddedMinor), \(bind: now), \(bind: nextSequence!), \
-                    \(bind: line.unit))
+                    \(bind: line.unit), \(bind: line.substitute))
                     """).run()
             }
         }

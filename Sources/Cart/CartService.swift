@@ -35,7 +35,12 @@ public struct CartService: Sendable {
     public func cart(for owner: CartOwner) async throws -> CartSummary {
         let stored = try await repository.lines(ownerKey: owner.storageKey)
         let ids = stored.compactMap { ProductID(publicString: $0.productID) }
+        let chosen = stored.compactMap { line -> ProductID? in
+            if case .product(let id)? = SubstitutionChoice(stored: line.substitute) { return id }
+            return nil
+        }
         let products = try await catalog.currentProducts(ids: ids)
+        let substitutes = chosen.isEmpty ? [:] : try await catalog.currentProducts(ids: chosen)
         let lines = stored.compactMap { line -> CartLine? in
             guard let id = ProductID(publicString: line.productID) else { return nil }
             let product = products[id]
@@ -51,7 +56,10 @@ public struct CartService: Sendable {
             } else {
                 warnings.append(.unavailable)
             }
-            return CartLine(product: product, productID: id, quantity: line.quantity, unit: line.unit, priceWhenAdded: added, warnings: warnings)
+            var cartLine = CartLine(product: product, productID: id, quantity: line.quantity, unit: line.unit, priceWhenAdded: added, warnings: warnings)
+            cartLine.substitution = SubstitutionChoice(stored: line.substitute) ?? .anySimilar
+            if case .product(let chosen) = cartLine.substitution { cartLine.substitute = substitutes[chosen] }
+            return cartLine
         }
         return policy.summarise(lines, currency: catalog.currency)
     }
@@ -129,6 +137,24 @@ public struct CartService: Sendable {
         guard (1...maximum).contains(quantity) else { throw CartError.invalidQuantity(maximum: maximum) }
         if allowingPart { return }
         guard quantity <= product.stock else { throw CartError.insufficientStock(available: product.stock, inCart: inCart) }
+    }
+
+    /// Sets what the shopper wants when a line's product is not on the shelf at picking: none,
+    /// any similar product, or a product they name, which must pass the shop's substitute rule
+    /// (same aisle, in stock, unit price within the band, no other allergens, no higher age).
+    public func setSubstitution(productID: ProductID, to choice: SubstitutionChoice, for owner: CartOwner) async throws {
+        if case .product(let chosen) = choice {
+            let original = try await saleableProduct(productID)
+            guard let candidate = try await catalog.currentProducts(ids: [chosen])[chosen] else { throw CartError.invalidSubstitute("That product is not available.") }
+            if let problem = policy.substitutes.problem(with: candidate, for: original) { throw CartError.invalidSubstitute(problem) }
+        }
+        let key = productID.publicString
+        try await update(owner) { lines in
+            var lines = lines
+            guard let index = lines.firstIndex(where: { $0.productID == key }) else { throw CartError.notInCart }
+            lines[index].substitute = choice.stored
+            return lines
+        }
     }
 
     /// Removes a product from the cart.

@@ -157,5 +157,13 @@ public enum CheckoutMigrations {
             try await sql.alter(table: "order_lines").column("tolerance_percent", type: .int, .notNull, .default(0)).run()
             try await sql.alter(table: "order_lines").column("estimated_minor", type: .bigint, .notNull, .default(0)).run()
         },
+                Migration(id: "0041_checkout_substitutes") { sql, _ in
+            // What the shopper wanted if a line was not on the shelf (`none`, `any` or a product's
+            // public id); for a line the picker put in instead, the line it stands in for and
+            // whether the shopper accepted or rejected it (`proposed`, `accepted`, `rejected`).
+            try await sql.alter(table: "order_lines").column("substitution", type: .text, .notNull, .default("none")).run()
+            try await sql.alter(table: "order_lines").column("substitute_for", type: .int).run()
+            try await sql.alter(table: "order_lines").column("substitute_state", type: .text).run()
+        },
     ]
 }

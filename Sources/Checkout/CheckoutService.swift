@@ -143,7 +143,10 @@ public struct CheckoutService: Sendable {
     public func validateCart(of owner: CartOwner) async throws -> OrderQuote {
         let summary = try await cart.cart(for: owner)
         let hold: SlotBooking? = if case .customer(let id) = owner { try await slots.currentHold(customerID: id.rawValue) } else { nil }
-        return try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, slot: hold)
+        var quote = try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, slot: hold)
+        let choices = Dictionary(summary.lines.map { ($0.productID, $0.substitution) }, uniquingKeysWith: { first, _ in first })
+        for index in quote.lines.indices { quote.lines[index].substitution = choices[quote.lines[index].productID] ?? .anySimilar }
+        return quote
     }
 
     // MARK: - Placing orders
@@ -211,7 +214,7 @@ public struct CheckoutService: Sendable {
             currency: quote.total.currency.code, deliverySealed: try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self)),
             lines: quote.lines.map { line in
                 OrderLine(productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize, unitPrice: line.unitPrice,
-                          quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge,
+                          quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge, substitution: line.substitution,
                           weighed: line.weighing.map { OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(line.quantity), pickedGrams: nil,
                                                                          tolerancePercent: $0.tolerancePercent, estimatedTotal: line.lineTotal) })
             },

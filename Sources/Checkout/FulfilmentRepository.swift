@@ -1,3 +1,4 @@
+import Cart
 import Foundation
 import GoMartModels
 import Payments
@@ -70,6 +71,24 @@ extension OrderRepository {
     /// Records the quantity picked for one line.
     static func recordPick(orderID: Int64, lineNumber: Int, picked: Int, sql: any SQLDatabase) async throws {
         try await sql.update("order_lines").set("picked_quantity", to: SQLBind(picked))
+            .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(lineNumber)).run()
+    }
+
+    /// Adds a substitute the picker chose as a new line of the order.
+    static func insertSubstitute(_ line: OrderLine, orderID: Int64, sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "order_lines")
+            .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age",
+                     "estimated_minor", "picked_quantity", "substitution", "substitute_for", "substitute_state")
+            .values(SQLBind(orderID), SQLBind(line.number), SQLBind(line.productID.publicString), SQLBind(line.sku), SQLBind(line.name), SQLBind(line.packSize),
+                    SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity), SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge),
+                    SQLBind(line.lineTotal.minorUnits), SQLBind(line.quantity), SQLBind(SubstitutionChoice.none.stored),
+                    SQLBind(line.substitute?.forLine), SQLBind(line.substitute?.state.rawValue))
+            .run()
+    }
+
+    /// Records the shopper's answer to a substitute.
+    static func setSubstituteState(orderID: Int64, lineNumber: Int, _ state: OrderLine.Substitute.State, sql: any SQLDatabase) async throws {
+        try await sql.update("order_lines").set("substitute_state", to: SQLBind(state.rawValue))
             .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(lineNumber)).run()
     }
 

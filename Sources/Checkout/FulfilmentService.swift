@@ -1,3 +1,4 @@
+import Cart
 import Catalog
 import Foundation
 import GoMartModels
@@ -255,19 +256,30 @@ public struct FulfilmentService: Sendable {
     /// units missing; a weighed line is priced for its weight, which must be within its tolerance
     /// of the estimate (of the items picked, for goods bought by count); when nothing at all could
     /// be picked the order is cancelled and refunded in full.
+    ///
+    /// `substitutes[lineNumber]` puts a product in for the units of a line not found, when the
+    /// shopper allowed it (any similar product, or the one they named) and it passes the shop's
+    /// ``Catalog/SubstituteRule``: it goes on the order as a new line, at its price or the
+    /// original's if that is lower, for the shopper to accept or reject; the order is then
+    /// captured when it is handed over, without what they rejected.
     @discardableResult
-    public func pack(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int] = [:], expecting: OrderStatus? = nil, by actor: OrderActor,
-                     also: AlsoInTransaction? = nil) async throws -> Order {
+    public func pack(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int] = [:], substitutes: [Int: ProductID] = [:], expecting: OrderStatus? = nil,
+                     by actor: OrderActor, also: AlsoInTransaction? = nil) async throws -> Order {
         try await withSpan("fulfilment.pick") { _ in
-            try await recordPicks(id, picked: picked, weights: weights, expecting: expecting, by: actor, also: also)
+            try await recordPicks(id, picked: picked, weights: weights, substitutes: substitutes, expecting: expecting, by: actor, also: also)
         }
     }
 
-    private func recordPicks(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int], expecting: OrderStatus?, by actor: OrderActor,
-                             also: AlsoInTransaction?) async throws -> Order {
+    private func recordPicks(_ id: OrderID, picked: [Int: Int]?, weights: [Int: Int], substitutes: [Int: ProductID], expecting: OrderStatus?,
+                             by actor: OrderActor, also: AlsoInTransaction?) async throws -> Order {
         let timestamp = checkout.timestamp()
         let slots = checkout.slots
         let catalog = checkout.catalog
+        let rule = checkout.cart.policy.substitutes
+        // The substitutes as the catalogue has them now (read before the transaction; their stock
+        // is taken inside it).
+        let candidates = substitutes.isEmpty ? [:] : try await catalog.currentProducts(ids: Array(Set(substitutes.values)))
+        let originals = substitutes.isEmpty ? [:] : try await catalog.currentProducts(ids: try await order(id: id).lines.map(\.productID))
         let (refund, payment, stockChanged) = try await database.transaction { sql -> (PendingRefund?, PaymentStep?, Bool) in
             guard var state = try await OrderRepository.state(publicID: id.publicString, customerID: nil, sql: sql) else {
                 throw FulfilmentError.orderNotFound
@@ -275,7 +287,7 @@ public struct FulfilmentService: Sendable {
             if state.status == .packed { return (nil, nil, false) }
             let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
             let (counts, grams) = try Self.checkPicks(picked, weights: weights, lines: lines)
-            let nothingFound = counts.values.allSatisfy { $0 == 0 }
+            let nothingFound = counts.values.allSatisfy { $0 == 0 } && substitutes.isEmpty
             let transition: OrderTransition = nothingFound ? .cancel : .pack
             guard OrderTransition.pack.startsFrom(by: actor).contains(state.status) else { throw FulfilmentError.conflict(current: state.status) }
             try await Self.step(state, transition, expecting: expecting ?? .picking, by: actor, now: timestamp, sql: sql)
@@ -304,6 +316,40 @@ public struct FulfilmentService: Sendable {
             var refund: PendingRefund?
             var note: String?
             var stockChanged = false
+            // Substitutes for the units not found, as new lines the shopper may reject.
+            var substituted: [(original: OrderLine, line: OrderLine)] = []
+            var nextNumber = (lines.map(\.number).max() ?? 0) + 1
+            for (number, productID) in substitutes.sorted(by: { $0.key < $1.key }) {
+                guard let original = lines.first(where: { $0.number == number }) else { throw FulfilmentError.invalidPicks("The order has no line \(number).") }
+                let missing = original.quantity - original.refundedQuantity - (counts[number] ?? original.quantity)
+                guard original.substitute == nil, original.weighed == nil, missing > 0 else {
+                    throw FulfilmentError.invalidPicks("\(original.name): only units not found can be substituted.")
+                }
+                switch original.substitution {
+                case .none: throw FulfilmentError.invalidPicks("\(original.name): the shopper asked for no substitute.")
+                case .product(let wanted) where wanted != productID: throw FulfilmentError.invalidPicks("\(original.name): the shopper named another substitute.")
+                default: break
+                }
+                guard let candidate = candidates[productID], let originalProduct = originals[original.productID] else {
+                    throw FulfilmentError.invalidPicks("\(original.name): that substitute is not on sale.")
+                }
+                if let problem = rule.problem(with: candidate, for: originalProduct) { throw FulfilmentError.invalidPicks("\(original.name): \(problem)") }
+                let take = try await catalog.takeStock([StockItem(productID: productID, quantity: missing)], in: sql)
+                guard take.shortfalls.isEmpty else { throw FulfilmentError.invalidPicks("\(candidate.name): only \(take.shortfalls[0].available) in stock.") }
+                stockChanged = stockChanged || take.changedShownLevels
+                // Never dearer than what it stands in for.
+                let price = Money(minorUnits: min(candidate.price.minorUnits, original.unitPrice.minorUnits), currency: original.unitPrice.currency)
+                let line = OrderLine(productID: productID, sku: candidate.sku, name: candidate.name, packSize: candidate.packSize, unitPrice: price,
+                                     quantity: missing, lineTotal: Pricing.total(of: PricedLine(unitPrice: price, quantity: missing)),
+                                     pickedQuantity: missing, number: nextNumber, minimumAge: candidate.minimumAge, substitution: .none,
+                                     substitute: OrderLine.Substitute(forLine: number, state: .proposed))
+                try await OrderRepository.insertSubstitute(line, orderID: state.internalID, sql: sql)
+                substituted.append((original, line))
+                nextNumber += 1
+            }
+            if !substituted.isEmpty {
+                state = try await OrderRepository.changeTotal(of: state, by: substituted.reduce(Int64(0)) { $0 + $1.line.lineTotal.minorUnits }, sql: sql)
+            }
             if !reweighed.isEmpty {
                 // Weighed goods change the order's total by what they weigh over or under the
                 // estimate (the card was authorised for the most they may come to), and the stock
@@ -334,9 +380,10 @@ public struct FulfilmentService: Sendable {
             // The payment follows what was picked: capture what is left of the total (never more
             // than was authorised), or void the authorisation when nothing could be picked.
             var payment: PaymentStep?
-            if state.payment.isUncaptured, let authorisation = state.paymentReference, nothingFound || state.idCheckAge == 0 {
-                // An order with an ID check is captured when it is handed over (``handOver``):
-                // what the driver keeps back for want of proof of age is never charged.
+            if state.payment.isUncaptured, let authorisation = state.paymentReference, nothingFound || (state.idCheckAge == 0 && substituted.isEmpty) {
+                // An order with an ID check or substitutes is captured when it is handed over
+                // (``handOver``): what the driver keeps back for want of proof of age, and what
+                // the shopper rejects, is never charged.
                 if nothingFound {
                     try await OrderRepository.setCapture(orderID: state.internalID, state: "voided", amountMinor: 0, now: timestamp, sql: sql)
                     payment = .void(authorisation)
@@ -351,9 +398,19 @@ public struct FulfilmentService: Sendable {
                     payment = .capture(authorisation, capture)
                 }
             }
+            if !substituted.isEmpty {
+                let words = "Substituted: " + substituted.map { "\($0.line.quantity) × \($0.line.name) for \($0.original.name)" }.joined(separator: "; ")
+                note = [note, words].compactMap { $0 }.joined(separator: ". ")
+            }
             try await OrderRepository.appendEvent(orderID: state.internalID, status: transition.target, note: note, actor: actor.label, now: timestamp, sql: sql)
             try await OrderRepository.appendOutbox(topic: transition.topic, aggregateID: state.publicID,
                                                    payload: Self.payload(state, transition.target, refund: refund), now: timestamp, sql: sql)
+            if !substituted.isEmpty {
+                // The shopper hears of the substitutes at once, to accept or reject them before dispatch.
+                try await OrderRepository.appendOutbox(topic: .orderSubstituted, aggregateID: state.publicID,
+                                                       payload: ["order_id": state.publicID, "number": state.number, "lines": String(substituted.count)],
+                                                       now: timestamp, sql: sql)
+            }
             try await also?(sql, OrderChange(from: state.status, to: transition.target, refunded: refund?.amount))
             return (refund, payment, stockChanged)
         }
@@ -396,7 +453,8 @@ public struct FulfilmentService: Sendable {
                 note = state.payment.isUncaptured ? "\(amount.formatted) not charged. \(reason)" : "\(amount.formatted) refunded. \(reason)"
             }
         }
-        guard state.idCheckAge > 0, state.payment.isUncaptured, state.payment.captureState == nil, let authorisation = state.paymentReference else {
+        // Not captured at packing (an ID check, or substitutes to accept or reject): captured now.
+        guard state.payment.isUncaptured, state.payment.captureState == nil, let authorisation = state.paymentReference else {
             return (refund, note, nil, stockChanged)
         }
         let left = Pricing.remaining(of: state.remaining, after: released)
@@ -415,6 +473,57 @@ public struct FulfilmentService: Sendable {
         }
         try await OrderRepository.setCapture(orderID: state.internalID, state: "pending", amountMinor: capture.minorUnits, now: now, sql: sql)
         return (refund, note, .capture(authorisation, capture), stockChanged)
+    }
+
+    /// The shopper's answer to a substitute (or, at the door, the driver's for them): accepted, or
+    /// rejected, when it comes off the order, back to stock and is not charged. The shopper may
+    /// answer until the order leaves; the driver while it is out for delivery.
+    @discardableResult
+    public func answerSubstitute(_ id: OrderID, line number: Int, accept: Bool, by actor: OrderActor, customerID: CustomerID? = nil,
+                                 also: AlsoInTransaction? = nil) async throws -> Order {
+        let timestamp = checkout.timestamp()
+        let catalog = checkout.catalog
+        let (refund, stockChanged) = try await database.transaction { sql -> (PendingRefund?, Bool) in
+            guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: customerID, sql: sql) else {
+                throw FulfilmentError.orderNotFound
+            }
+            let open: [OrderStatus] = actor == .customer ? [.packed] : [.packed, .outForDelivery]
+            guard open.contains(state.status) else { throw FulfilmentError.conflict(current: state.status) }
+            let lines = try await OrderRepository.lines(orderID: state.internalID, currency: state.currency, sql: sql)
+            guard let line = lines.first(where: { $0.number == number }), let substitute = line.substitute else {
+                throw FulfilmentError.invalidPicks("The order has no substitute on line \(number).")
+            }
+            let original = lines.first { $0.number == substitute.forLine }?.name ?? "an item"
+            if substitute.state == .rejected || (accept && substitute.state == .accepted) { return (nil, false) }
+            guard accept || substitute.state == .proposed || substitute.state == .accepted else { return (nil, false) }
+            try await OrderRepository.setSubstituteState(orderID: state.internalID, lineNumber: number, accept ? .accepted : .rejected, sql: sql)
+            var refund: PendingRefund?
+            var stockChanged = false
+            var note = "\(line.name) accepted instead of \(original)"
+            if !accept {
+                let units = line.quantity - line.refundedQuantity
+                guard units > 0, try await OrderRepository.refundUnits(orderID: state.internalID, lineNumber: number, quantity: units, sql: sql) else {
+                    throw FulfilmentError.invalidRefund("\(line.name) was refunded meanwhile; reload the order.")
+                }
+                // Back on the shelf: nothing of it is with the order any more (a later cancellation
+                // returns nothing twice).
+                stockChanged = try await catalog.returnStock([StockItem(productID: line.productID, quantity: units)], in: sql)
+                try await OrderRepository.recordPick(orderID: state.internalID, lineNumber: number, picked: 0, sql: sql)
+                let amount = Pricing.refund([line.pricedLine(units: units)], remaining: state.remaining)
+                let reason = "Substitute rejected\(state.status == .outForDelivery ? " at the door" : ""): \(units) × \(line.name) for \(original)"
+                if amount.minorUnits > 0 {
+                    refund = try await Self.recordRefund(state, key: "\(state.publicID):substitute-\(number)", amount: amount, reason: reason, actor: actor,
+                                                         now: timestamp, sql: sql)
+                }
+                note = state.payment.isUncaptured ? "\(amount.formatted) not charged. \(reason)" : "\(amount.formatted) refunded. \(reason)"
+            }
+            try await OrderRepository.appendEvent(orderID: state.internalID, status: state.status, note: note, actor: actor.label, now: timestamp, sql: sql)
+            try await also?(sql, OrderChange(from: state.status, to: state.status, refunded: refund?.amount))
+            return (refund, stockChanged)
+        }
+        if stockChanged { catalog.stockDidChange() }
+        if let refund { await send(refund) }
+        return try await order(id: id)
     }
 
     /// What packing asks of the payment provider once its transaction has committed.

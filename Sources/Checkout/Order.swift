@@ -1,3 +1,4 @@
+import Cart
 import Catalog
 import Foundation
 import GoMartModels
@@ -70,6 +71,28 @@ public struct OrderLine: Sendable, Hashable {
     public var number: Int = 0
     /// The age its buyer must be (0: anyone); such lines are handed over after an ID check.
     public var minimumAge: Int = 0
+    /// What the shopper wanted if it was not on the shelf.
+    public var substitution: SubstitutionChoice = .anySimilar
+    /// For a substitute the picker chose: the line it stands in for, and what the shopper made of it.
+    public var substitute: Substitute? = nil
+
+    /// A line the picker put in for one not on the shelf.
+    public struct Substitute: Sendable, Hashable {
+        /// What the shopper (or, at the door, the driver for them) made of it.
+        public enum State: String, Sendable, Hashable {
+            case proposed, accepted, rejected
+        }
+
+        /// The number of the line it stands in for.
+        public var forLine: Int
+        public var state: State
+
+        /// Creates a substitute's record.
+        public init(forLine: Int, state: State) {
+            self.forLine = forLine
+            self.state = state
+        }
+    }
     /// For goods sold loose (``unitPrice`` per kilogram): the weights and the estimate; nil for packs.
     public var weighed: Weighed? = nil
 
@@ -158,6 +181,9 @@ public struct Order: Sendable {
     public var idCheckAge: Int = 0
     /// The shop's charges besides delivery (carrier bags, a small-basket charge), in the total.
     public var charges: [Adjustment] = []
+
+    /// The substitutes the shopper has not accepted or rejected yet.
+    public var proposedSubstitutes: [OrderLine] { lines.filter { $0.substitute?.state == .proposed } }
 
     /// The total less refunds: what the customer paid in the end.
     public var netTotal: Money { Pricing.remaining(of: total, after: refunded) }

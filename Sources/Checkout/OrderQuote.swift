@@ -1,3 +1,4 @@
+import Cart
 import Catalog
 import Foundation
 import GoMartModels
@@ -18,6 +19,8 @@ public struct QuotedLine: Sendable, Hashable {
     /// How a product sold loose is weighed (nil for packs): ``quantity`` is then grams, or items
     /// of about its average weight, and ``lineTotal`` an estimate.
     public var weighing: Weighing? = nil
+    /// What the shopper wants if it is not on the shelf at picking.
+    public var substitution: SubstitutionChoice = .anySimilar
 
     /// The stock the line takes: grams for a weighed product, else units.
     public var stockUnits: Int { weighing?.estimatedGrams(quantity) ?? quantity }

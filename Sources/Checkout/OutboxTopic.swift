@@ -11,6 +11,8 @@ public enum OutboxTopic: String, Sendable, CaseIterable {
     case orderPicking = "order_picking"
     /// The order was picked and packed (with any shortfall refunded).
     case orderPacked = "order_packed"
+    /// The picker put substitutes in for items not on the shelf, for the shopper to accept or reject.
+    case orderSubstituted = "order_substituted"
     /// The order left in a van.
     case orderOutForDelivery = "order_out_for_delivery"
     /// The order was handed over.

@@ -335,7 +335,15 @@ func buildRouter(
     CheckoutController(checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     SlotsController(slots: services.slots, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     StaffController(staff: staff, renderer: renderer, shop: shop, cookies: cookies).addRoutes(to: router)
-    AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    let rule = cart.policy.substitutes
+    AdminOrdersController(desk: services.orderDesk, staff: staff, renderer: renderer, shop: shop, substitutes: { id, choice in
+        // The product the shopper named, while it passes the rule; else the model's suggestions.
+        guard let original = try await catalog.currentProducts(ids: [id])[id] else { return [] }
+        if case .product(let named) = choice {
+            return try await catalog.currentProducts(ids: [named])[named].map { rule.accepts($0, for: original) ? [$0] : [] } ?? []
+        }
+        return try await recommendations.substitutes(for: original, rule: rule, k: 5).products
+    }).addRoutes(to: router)
     AdminCatalogueController(
         desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop,
         images: ProductImages(directory: URL(fileURLWithPath: configuration.persistence.dataDirectory).appendingPathComponent("images"))

@@ -137,6 +137,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .notFound, title: "Product not found", heading: "That product is not available", detail: error.description)
             case .notInCart:
                 return Classified(status: .notFound, title: "Not in cart", heading: "That product is not in your cart", detail: error.description)
+            case .invalidSubstitute:
+                return Classified(status: .unprocessableContent, title: "Not a substitute", heading: "That cannot stand in for it", detail: error.description)
             case .invalidQuantity, .invalidAmount:
                 return Classified(status: .unprocessableContent, title: "Invalid quantity", heading: "Please check the quantity", detail: error.description)
             case .insufficientStock, .notEnoughLeft, .tooManyLines:

@@ -1,4 +1,5 @@
 import Cart
+import Catalog
 import Foundation
 import GoMartModels
 import Logging
@@ -228,6 +229,7 @@ extension GoMartConfiguration {
             cartPolicy.pricing.bagCharge = settings.money("GOMART_BAG_CHARGE", default: 0, currency: currency)
             cartPolicy.pricing.smallBasketCharge = settings.money("GOMART_SMALL_BASKET_CHARGE", default: 0, currency: currency)
             cartPolicy.pricing.smallBasketThreshold = settings.money("GOMART_SMALL_BASKET_UNDER", default: 0, currency: currency)
+            cartPolicy.substitutes.priceBandPercent = settings.integer("GOMART_SUBSTITUTE_PRICE_BAND", default: 20, range: 0...100)
         }
     }
 

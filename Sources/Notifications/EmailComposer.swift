@@ -185,6 +185,17 @@ public struct EmailComposer: Sendable {
             paragraphs.append("Our team is gathering the items of order \(number) now. If something is not on the shelf, we will tell you, and "
                 + (order.payment == nil ? "refund it." : "you will not be charged for it."))
             lines = false
+        case .orderSubstituted:
+            subject = "Substitutes in your order \(number)"
+            headline = "We have substituted some items"
+            for line in order.lines {
+                guard let substitute = line.substitute, substitute.state == .proposed else { continue }
+                let original = order.lines.first { $0.number == substitute.forLine }?.name ?? "an item"
+                paragraphs.append("\(original) was not on the shelf, so we have packed \(line.quantity) × \(line.name) instead, for \(line.lineTotal.formatted).")
+            }
+            paragraphs.append("If you would rather not have a substitute, reject it on your order page before the order leaves us, "
+                + "or hand it back to the driver: you will not be charged for it.")
+            lines = false
         case .orderOutForDelivery:
             subject = "Your order \(number) is on its way"
             headline = "Your order is on its way"

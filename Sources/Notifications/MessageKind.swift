@@ -4,6 +4,7 @@ import Storage
 public enum MessageKind: String, Sendable, CaseIterable {
     case orderConfirmation = "order_confirmation"
     case orderPicking = "order_picking"
+    case orderSubstituted = "order_substituted"
     case orderOutForDelivery = "order_out_for_delivery"
     case orderDelivered = "order_delivered"
     case orderRefused = "order_refused"
@@ -37,6 +38,7 @@ public enum MessageKind: String, Sendable, CaseIterable {
         switch self {
         case .orderConfirmation: "Order confirmation"
         case .orderPicking: "Picking started"
+        case .orderSubstituted: "Substitutes to accept or reject"
         case .orderOutForDelivery: "Out for delivery"
         case .orderDelivered: "Delivered"
         case .orderRefused: "Refused at the door"

@@ -101,9 +101,14 @@ public enum Pricing {
         Money(minorUnits: count == 0 ? 0 : total.minorUnits / Int64(count), currency: total.currency)
     }
 
+    /// What one line comes to on its own.
+    public static func total(of line: PricedLine) -> Money {
+        Money(minorUnits: lineTotal(line), currency: line.unitPrice.currency)
+    }
+
     /// What a weighed line comes to: `grams` at `pricePerKilogram`, rounded half up.
     public static func weighed(grams: Int, pricePerKilogram: Money) -> Money {
-        Money(minorUnits: lineTotal(PricedLine(pricePerKilogram: pricePerKilogram, grams: grams, items: 1, tolerancePercent: 0)), currency: pricePerKilogram.currency)
+        total(of: PricedLine(pricePerKilogram: pricePerKilogram, grams: grams, items: 1, tolerancePercent: 0))
     }
 
     /// Unit price × quantity, in minor units; a weighed line's price per kilogram × its weight,

@@ -77,6 +77,24 @@ public struct ShopRecommendations: Sendable {
         return served(Answer(source: .popularity, modelVersion: recommender.modelVersion, products: products))
     }
 
+    /// Up to `k` products that may stand in for `original` when it is not on the shelf: the
+    /// model's nearest neighbours that pass the shop's `rule` (same aisle, in stock, unit price
+    /// within the band, no other allergens, no higher age), nearest first; without a model, the
+    /// aisle's products that pass it, closest in unit price first.
+    public func substitutes(for original: Product, rule: SubstituteRule, k: Int) async throws -> Answer {
+        let key = original.id.publicString
+        if let answer = await ask({ try await recommender.similar(to: key, k: Self.candidateCount) }) {
+            let ids = answer.items.compactMap { ProductID(publicString: $0.id) }
+            let found = try await catalog.currentProducts(ids: ids)
+            let products = ids.compactMap { found[$0] }.filter { rule.accepts($0, for: original) }
+            if !products.isEmpty { return Answer(source: .model, modelVersion: answer.modelVersion, products: Array(products.prefix(k))) }
+        }
+        let aisle = try await catalog.products(matching: ProductQuery(aisleSlug: original.aisleSlug, inStockOnly: true, sort: .name, pageSize: 100)).products
+        let distance = { (product: Product) in abs(product.unitPrice.minorUnits - original.unitPrice.minorUnits) }
+        let products = aisle.filter { rule.accepts($0, for: original) }.sorted { (distance($0), $0.name) < (distance($1), $1.name) }
+        return Answer(source: .popularity, modelVersion: recommender.modelVersion, products: Array(products.prefix(k)))
+    }
+
     /// Up to `k` products for a signed-in customer, from the items of their last paid order (the
     /// model's nearest neighbours of that basket), leaving out the basket itself, the cart and
     /// sold-out products. A customer without paid orders gets the popular products.

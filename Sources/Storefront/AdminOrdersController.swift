@@ -1,4 +1,5 @@
 import BackOffice
+import Cart
 import Catalog
 import Checkout
 import Foundation
@@ -13,11 +14,26 @@ public struct AdminOrdersController: Sendable {
     public typealias Context = ShopRequestContext
     let desk: OrderDesk
     let pages: AdminPages
+    /// The substitutes a picker may choose for a line's product and the shopper's wish.
+    let substitutes: @Sendable (ProductID, SubstitutionChoice) async throws -> [Product]
 
     /// Creates the controller.
-    public init(desk: OrderDesk, staff: StaffService, renderer: PageRenderer, shop: ShopSettings) {
+    public init(desk: OrderDesk, staff: StaffService, renderer: PageRenderer, shop: ShopSettings,
+                substitutes: @escaping @Sendable (ProductID, SubstitutionChoice) async throws -> [Product] = { _, _ in [] }) {
         self.desk = desk
         self.pages = AdminPages(staff: staff, renderer: renderer, shop: shop)
+        self.substitutes = substitutes
+    }
+
+    /// While an order is being picked, the substitutes to offer the picker per line (lines whose
+    /// shopper allows one; never loose goods or substitutes themselves).
+    func suggestions(for order: Order, member: StaffMember) async throws -> [Int: [Product]] {
+        guard order.status == .picking, member.may(.pickOrders) else { return [:] }
+        var suggestions: [Int: [Product]] = [:]
+        for line in order.lines where line.substitution != .none && line.weighed == nil && line.substitute == nil {
+            suggestions[line.number] = try await substitutes(line.productID, line.substitution)
+        }
+        return suggestions
     }
 
     /// Adds the routes under `/admin`.
@@ -29,6 +45,7 @@ public struct AdminOrdersController: Sendable {
         router.get("/admin/orders/:id/slip", use: slip)
         router.post("/admin/orders/:id/step", use: step)
         router.post("/admin/orders/:id/pack", use: pack)
+        router.post("/admin/orders/:id/substitutes/:line/reject", use: rejectSubstitute)
         router.post("/admin/orders/:id/refund", use: refund)
         router.post("/admin/orders/:id/notes", use: addNote)
         router.get("/admin/picking", use: picking)
@@ -132,6 +149,16 @@ public struct AdminOrdersController: Sendable {
             var countPicked: Bool
             var weightRange: String
             var refundLabel: String
+            /// What the shopper wants if it is not on the shelf, e.g. "Any similar product".
+            var substitution: String?
+            /// While picking: substitutes to choose from for the units not found (the first option
+            /// is none).
+            var substituteOptions: [ListPage.Option]
+            var canSubstitute: Bool
+            /// For a substitute: what it stands in for and what the shopper made of it.
+            var standsIn: String?
+            /// The driver may take the substitute back at the door.
+            var canTakeBack: Bool
         }
 
         struct Step: Sendable {
@@ -191,13 +218,22 @@ public struct AdminOrdersController: Sendable {
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         try await pages.page(request, context) { member in
             let order = try await desk.order(try Self.orderID(context), for: member)
-            var page = orderPage(order, member: member, context: context, request: request)
+            var page = orderPage(order, member: member, context: context, request: request, suggestions: try await suggestions(for: order, member: member))
             try await addNotes(to: &page, order: order.id, member: member)
             return try pages.html(page, template: "admin-order", request: request, context: context)
         }
     }
 
-    func orderPage(_ order: Order, member: StaffMember, context: Context, request: Request) -> OrderPage {
+    /// The shopper's wish for a line, in words.
+    static func describe(_ choice: SubstitutionChoice, _ suggestions: [Product]?) -> String {
+        switch choice {
+        case .none: "Shopper: no substitute"
+        case .anySimilar: "Shopper: any similar product"
+        case .product: "Shopper named a substitute" + (suggestions?.first.map { ": \($0.name)" } ?? "")
+        }
+    }
+
+    func orderPage(_ order: Order, member: StaffMember, context: Context, request: Request, suggestions: [Int: [Product]] = [:]) -> OrderPage {
         // Keeping back age-restricted goods is a step only for an order that has some.
         let steps = OrderDesk.steps(for: member, from: order.status).filter { $0 != .pack && ($0 != .deliverWithoutRestricted || order.idCheckAge > 0) }
         return OrderPage(
@@ -207,7 +243,8 @@ public struct AdminOrdersController: Sendable {
             card: order.cardBrand.map { "\($0) ending \(order.cardLastFour ?? "")" },
             payment: order.payment.map { payment in
                 switch payment.state {
-                case .authorised where order.idCheckAge > 0: "\(payment.authorised.formatted) authorised; captured for what is handed over, at the door"
+                case .authorised where order.idCheckAge > 0 || order.lines.contains { $0.substitute != nil }:
+                    "\(payment.authorised.formatted) authorised; captured for what is handed over, at the door"
                 case .authorised: "\(payment.authorised.formatted) authorised; captured for what is picked when the order is packed"
                 case .capturing: "Capturing \(order.netTotal.formatted): the payment provider has not confirmed it yet"
                 case .captured: "\(payment.captured.formatted) captured of \(payment.authorised.formatted) authorised"
@@ -225,7 +262,16 @@ public struct AdminOrdersController: Sendable {
                                unrefunded: line.quantity - line.refundedQuantity, weighed: line.weighed != nil, countPicked: line.weighed?.mode != .weight,
                                weightRange: line.weighed.map { "\(Weighing.format(grams: $0.acceptableGrams.lowerBound))–\(Weighing.format(grams: $0.acceptableGrams.upperBound))" } ?? "",
                                refundLabel: line.weighed == nil ? "\(line.name) (up to \(line.quantity - line.refundedQuantity))"
-                                   : "\(line.name) (weighed: \(line.quantity - line.refundedQuantity) refunds the whole line)")
+                                   : "\(line.name) (weighed: \(line.quantity - line.refundedQuantity) refunds the whole line)",
+                               substitution: line.substitute != nil || line.weighed != nil ? nil : Self.describe(line.substitution, suggestions[line.number]),
+                               substituteOptions: [ListPage.Option(value: "", label: "No substitute", selected: true)]
+                                   + (suggestions[line.number] ?? []).map { ListPage.Option(value: $0.id.publicString, label: "\($0.name), \($0.packSize), \($0.price.formatted)", selected: false) },
+                               canSubstitute: !(suggestions[line.number] ?? []).isEmpty,
+                               standsIn: line.substitute.map { substitute in
+                                   "Substitute for line \(substitute.forLine), \(order.lines.first { $0.number == substitute.forLine }?.name ?? ""): \(substitute.state.rawValue)"
+                               },
+                               canTakeBack: line.substitute.map { $0.state != .rejected } == true && [.packed, .outForDelivery].contains(order.status)
+                                   && member.may(.deliverOrders))
             },
             subtotal: order.subtotal.formatted, deliveryFee: order.deliveryFee.formatted, total: order.total.formatted,
             refunded: order.refunded.minorUnits > 0 ? order.refunded.formatted : nil, netTotal: order.netTotal.formatted,
@@ -294,7 +340,26 @@ public struct AdminOrdersController: Sendable {
                 return try pages.message(request, context, member, status: .unprocessableContent, heading: "That cannot be done",
                                          message: "Enter each quantity picked and each weight in grams as a whole number.")
             }
-            try await desk.pack(id, picked: picked, weights: weights, expecting: OrderStatus(rawValue: context.formValue("expecting")), by: member)
+            var substitutes: [Int: ProductID] = [:]
+            for (name, values) in context.form where name.hasPrefix("substitute_") {
+                guard let line = Int(name.dropFirst("substitute_".count)), let value = values.first, !value.isEmpty else { continue }
+                guard let product = ProductID(publicString: value) else {
+                    return try pages.message(request, context, member, status: .unprocessableContent, heading: "That cannot be done", message: "Choose a substitute from the list.")
+                }
+                substitutes[line] = product
+            }
+            try await desk.pack(id, picked: picked, weights: weights, substitutes: substitutes, expecting: OrderStatus(rawValue: context.formValue("expecting")), by: member)
+            return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
+        }
+    }
+
+    @Sendable func rejectSubstitute(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            let id = try Self.orderID(context)
+            guard let line = Int(context.parameters.get("line") ?? "") else {
+                return try pages.message(request, context, member, status: .notFound, heading: "Not found", message: "The order has no such line.")
+            }
+            try await desk.rejectSubstitute(id, line: line, by: member)
             return .redirect(to: "/admin/orders/\(id.publicString)", type: .normal)
         }
     }

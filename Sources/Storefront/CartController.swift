@@ -31,6 +31,7 @@ public struct CartController: Sendable {
         router.post("/cart/items", use: add)
         router.post("/cart/items/:id", use: update)
         router.post("/cart/items/:id/remove", use: remove)
+        router.post("/cart/items/:id/substitute", use: substitute)
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
@@ -59,6 +60,16 @@ public struct CartController: Sendable {
         let quantity = try Self.quantity(context.formValue("quantity"), default: nil, maximum: cart.policy.maximumQuantityPerLine)
         try await cart.setQuantity(productID: productID, quantity: quantity, for: context.cartOwner)
         return try await done(request, context: context, redirectTo: "/cart", message: "Your cart was updated.")
+    }
+
+    /// What the shopper wants if the line's product is not on the shelf: `none`, `any`, or a product's id.
+    @Sendable func substitute(_ request: Request, context: Context) async throws -> Response {
+        let productID = try Self.productID(context.parameters.require("id"))
+        guard let choice = SubstitutionChoice(stored: context.formValue("substitute")) else {
+            throw CartError.invalidSubstitute("Choose any similar product, no substitute, or a product.")
+        }
+        try await cart.setSubstitution(productID: productID, to: choice, for: context.cartOwner)
+        return try await done(request, context: context, redirectTo: "/cart", message: "Your choice is saved.")
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
@@ -112,6 +123,9 @@ struct CartPageModel: Sendable {
         var weights: [WeightChoice]
         /// For weighed goods: "750 g, estimated price" or "4, about 720 g, estimated price".
         var estimate: String?
+        /// If it is not on the shelf: any similar product, no substitute, or the one named.
+        var substitutes: [WeightChoice.Named]
+        var substitutable: Bool
     }
 
     var shop: ShopView
@@ -159,7 +173,12 @@ struct CartPageModel: Sendable {
                         WeightChoice(grams: grams, label: Weighing.format(grams: grams), selected: grams == line.quantity)
                     }
                 } ?? []) : [],
-                estimate: line.isBuyable && product?.weighing != nil ? "\(line.quantityText), estimated price" : nil
+                estimate: line.isBuyable && product?.weighing != nil ? "\(line.quantityText), estimated price" : nil,
+                substitutes: [
+                    WeightChoice.Named(value: "any", label: "Any similar product", selected: line.substitution == .anySimilar),
+                    WeightChoice.Named(value: "none", label: "No substitute", selected: line.substitution == .none),
+                ] + (line.substitute.map { [WeightChoice.Named(value: $0.id.publicString, label: "\($0.name) instead", selected: true)] } ?? []),
+                substitutable: line.isBuyable && product?.weighing == nil
             )
         }
         isEmpty = summary.isEmpty

@@ -35,6 +35,7 @@ public struct CheckoutController: Sendable {
         router.get("/orders", use: orders)
         router.get("/orders/:id", use: order)
         router.post("/orders/:id/cancel", use: cancel)
+        router.post("/orders/:id/substitutes/:line", use: answerSubstitute)
     }
 
     /// The shopper cancels their order, until picking starts: stock back, payment refunded.
@@ -42,6 +43,18 @@ public struct CheckoutController: Sendable {
         let session = try context.requireSession()
         guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
         try await fulfilment.move(id, .cancel, by: .customer, customerID: session.customer.internalID)
+        return .redirect(to: "/orders/\(id.publicString)", type: .normal)
+    }
+
+    /// The shopper accepts or rejects a substitute (`answer` = `accept` or `reject`) until the order leaves.
+    @Sendable func answerSubstitute(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        guard let line = Int(try context.parameters.require("line")), ["accept", "reject"].contains(context.formValue("answer")) else {
+            throw FulfilmentError.invalidPicks("Accept or reject the substitute.")
+        }
+        try await fulfilment.answerSubstitute(id, line: line, accept: context.formValue("answer") == "accept", by: .customer,
+                                              customerID: session.customer.internalID)
         return .redirect(to: "/orders/\(id.publicString)", type: .normal)
     }
 

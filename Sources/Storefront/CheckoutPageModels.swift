@@ -79,6 +79,8 @@ struct PricedLineView: Sendable {
     var lineTotal: String
     /// What happened to the line after the order, e.g. "2 not available, refunded".
     var note: String? = nil
+    /// A substitute the shopper may still accept or reject: its line number.
+    var answerable: Int? = nil
 }
 
 /// The checkout page.
@@ -221,9 +223,18 @@ struct OrderPageModel: Sendable {
                 let settled = order.payment == nil ? "refunded" : "not charged"
                 note = short == line.refundedQuantity ? "\(short) not available, \(settled)" : "\(line.refundedQuantity) refunded"
             }
+            if let substitute = line.substitute {
+                let original = order.lines.first { $0.number == substitute.forLine }?.name ?? "an item"
+                note = switch substitute.state {
+                case .proposed: "Substitute for \(original): accept or reject it before we send your order"
+                case .accepted: "Substitute for \(original), accepted"
+                case .rejected: "Substitute for \(original), rejected: not charged"
+                }
+            }
             return PricedLineView(name: line.name, packSize: line.packSize, quantity: line.quantityText,
                                   unitPrice: line.weighed == nil ? line.unitPrice.formatted : "\(line.unitPrice.formatted) per kg",
-                                  lineTotal: line.lineTotal.formatted, note: note)
+                                  lineTotal: line.lineTotal.formatted, note: note,
+                                  answerable: order.status == .packed && line.substitute.map { $0.state != .rejected } == true ? line.number : nil)
         }
         subtotal = order.subtotal.formatted
         deliveryFee = order.deliveryFee.minorUnits == 0 ? "Free" : order.deliveryFee.formatted
@@ -256,7 +267,7 @@ struct OrderPageModel: Sendable {
     static func paymentNote(_ order: Order) -> String {
         guard let payment = order.payment else { return "We have taken payment of \(order.total.formatted)." }
         return switch payment.state {
-        case .authorised where order.idCheckAge > 0:
+        case .authorised where order.idCheckAge > 0 || order.lines.contains { $0.substitute != nil }:
             "We have reserved \(payment.authorised.formatted) on your card. You pay only for what we hand over, when we deliver your order."
         case .authorised: "We have reserved \(payment.authorised.formatted) on your card. You pay only for what we pick, when we pack your order."
         case .capturing, .captured: "You paid \(Pricing.remaining(of: order.total, after: order.refunded).formatted) for what we picked."

@@ -75,4 +75,11 @@ struct WeightChoice: Sendable {
     /// E.g. "750 g, about £1.43".
     var label: String
     var selected: Bool
+
+    /// Any choice in a list: its form value, its words, and whether it is the current one.
+    struct Named: Sendable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
 }

@@ -14,7 +14,7 @@ struct ML: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
         abstract: "The recommendation pipeline: export the data, train a k-nearest-neighbours model.",
-        subcommands: [Export.self, Train.self, Evaluate.self, Retrain.self]
+        subcommands: [Export.self, Train.self, Evaluate.self, EvaluateSubstitutes.self, Retrain.self]
     )
 
     /// `gomart ml export`.
@@ -106,6 +106,20 @@ struct ML: AsyncParsableCommand {
         }
     }
 
+    /// The newest model in the store (`models`, or the configured one) and the exported data in `data`.
+    static func modelAndData(models: String?, data: String, storage: StorageOptions) throws -> (RecommendationModel, TrainingData) {
+        let configuration = try storage.configuration()
+        let store = ModelStore(directory: URL(fileURLWithPath: models ?? configuration.modelDirectory))
+        guard let model = try store.latest() else {
+            throw ValidationError("No model in \(store.directory.path) yet: run gomart ml train first.")
+        }
+        do {
+            return (model, try TrainingData.read(from: URL(fileURLWithPath: data)))
+        } catch let error as TrainingDataError {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// `gomart ml evaluate`.
     struct Evaluate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -131,23 +145,50 @@ struct ML: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let configuration = try storage.configuration()
-            let store = ModelStore(directory: URL(fileURLWithPath: models ?? configuration.modelDirectory))
-            guard let model = try store.latest() else {
-                throw ValidationError("No model in \(store.directory.path) yet: run gomart ml train first.")
-            }
-            let trainingData: TrainingData
-            do {
-                trainingData = try TrainingData.read(from: URL(fileURLWithPath: data))
-            } catch let error as TrainingDataError {
-                throw ValidationError(error.description)
-            }
+            let (model, trainingData) = try ML.modelAndData(models: models, data: data, storage: storage)
             if let syntheticCustomers, !(1...1_000_000).contains(syntheticCustomers) {
                 throw ValidationError("--synthetic-customers must be from 1 to 1000000.")
             }
             let orders = syntheticCustomers.map { SyntheticOrders.generate(items: model.items, customers: $0) } ?? trainingData.orders
             let evaluation = Evaluation.run(orders: orders, index: model.makeIndex(), metric: model.metric)
             say("Model \(model.version), \(model.items.count) items, \(orders.count) order lines\(syntheticCustomers == nil ? "" : " (synthetic)"):")
+            say(evaluation.table)
+        }
+    }
+
+    /// `gomart ml evaluate-substitutes`.
+    struct EvaluateSubstitutes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score the newest model's substitutes on the exported orders, with a share of the lines out of stock.",
+            discussion: """
+                Takes --stock-out percent of the exported order lines (seeded) as out of stock at picking. For \
+                each, the model's first suggestion (the product's nearest neighbour) and a random product of the \
+                same aisle are scored: how often the substitute is fair (same aisle, same unit, unit price within \
+                --band per cent) and how often the shopper bought it in a later order.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The folder `gomart ml export` wrote.", valueName: "dir"))
+        var data: String
+
+        @Option(name: .long, help: ArgumentHelp("The model store (default: GOMART_MODEL_DIR or <data folder>/models).", valueName: "dir"))
+        var models: String?
+
+        @Option(name: .long, help: "The share of order lines taken as out of stock, in per cent.")
+        var stockOut: Int = 5
+
+        @Option(name: .long, help: "How far, in per cent, a fair substitute's unit price may be from the original's.")
+        var band: Int = 20
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            guard (1...100).contains(stockOut) else { throw ValidationError("--stock-out must be from 1 to 100.") }
+            guard (0...100).contains(band) else { throw ValidationError("--band must be from 0 to 100.") }
+            let (model, trainingData) = try ML.modelAndData(models: models, data: data, storage: storage)
+            let evaluation = SubstitutionEvaluation.run(items: trainingData.items, orders: trainingData.orders, index: model.makeIndex(), metric: model.metric,
+                                                        stockOutPercent: stockOut, bandPercent: band)
+            say("Model \(model.version), \(model.items.count) items, \(trainingData.orders.count) order lines:")
             say(evaluation.table)
         }
     }

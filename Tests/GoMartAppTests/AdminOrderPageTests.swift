@@ -192,6 +192,30 @@ func amount(after label: String, in text: String) -> String? {
         }
     }
 
+    @Test func thePickerPutsInASubstituteAndTheShopperRejectsItOnTheirOrderPage() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var (shopper, id) = try await paidOrderThroughTheShop(client, email: "substitute@example.com")
+            var picker = try await signedInStaff(client, addStaff, .picker)
+            _ = try await picker.post(client, "/admin/orders/\(id)/step", form: [("transition", "start_picking"), ("expecting", "paid")])
+            let page = String(buffer: try await picker.get(client, "/admin/orders/\(id)").body)
+            #expect(page.contains("<div class=\"muted\">Shopper: any similar product</div>"))
+            // Without a model the suggestions are the aisle's products that pass the rule, closest in unit price first.
+            let select = try #require(page.range(of: #"<select id="substitute_1" name="substitute_1"><option value="" selected>No substitute</option><option value=""#))
+            let substitute = String(page[select.upperBound...].prefix { $0 != "\"" })
+            let packed = try await picker.post(client, "/admin/orders/\(id)/pack", form: [("picked_1", "4"), ("substitute_1", substitute), ("expecting", "picking")])
+            #expect(packed.status == .seeOther)
+            let order = String(buffer: try await shopper.get(client, "/orders/\(id)").body)
+            #expect(order.contains("accept or reject it before we send your order"))
+            #expect(order.contains(#"<button type="submit" name="answer" value="reject" class="button secondary">Reject</button>"#))
+            #expect(order.contains("You pay only for what we hand over"))
+            let rejected = try await shopper.post(client, "/orders/\(id)/substitutes/2", form: [("answer", "reject")])
+            #expect(rejected.status == .seeOther)
+            let after = String(buffer: try await shopper.get(client, "/orders/\(id)").body)
+            #expect(after.contains("rejected: not charged"))
+            #expect(!after.contains(#"value="reject""#))
+        }
+    }
+
     @Test func theOrderPageAndPickingListAsTheyLook() async throws {
         try await withStaffTestApp { client, addStaff in
             let (_, id) = try await paidOrderThroughTheShop(client, email: "snapshot@example.com")

@@ -30,6 +30,24 @@ import Testing
         return json as? [String: Any] ?? [:]
     }
 
+    @Test func aClientSaysWhatToSubstituteAndANamedProductMustPassTheRule() async throws {
+        try await withTestApp { client in
+            let signUp = try await call(client, .post, "/api/v1/customers", json: #"{"name": "Ada Lovelace", "email": "ada.subs@example.com", "password": "analytical engine"}"#)
+            let token = try #require(try signUp.json()["token"] as? String)
+            let product = try #require(try await inStockProducts(client).first)
+            let elsewhere = try #require(try await inStockProducts(client, aisle: "household").first)
+            _ = try await call(client, .post, "/api/v1/cart/items", json: #"{"productId": "\#(product.id)", "quantity": 2}"#, token: token)
+            let path = "/api/v1/cart/items/\(product.id)/substitution"
+            let none = try await call(client, .put, path, json: #"{"substitution": "none"}"#, token: token)
+            #expect(none.status == .ok)
+            let lines = try #require(try conforming(none, path: "/cart/items/{productId}/substitution", method: "put")["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["substitution"] as? String } == ["none"])
+            let refused = try await call(client, .put, path, json: #"{"substitution": "\#(elsewhere.id)"}"#, token: token)
+            #expect(refused.status == .unprocessableContent)
+            #expect(try conforming(refused, path: "/cart/items/{productId}/substitution", method: "put")["detail"] as? String == "\(elsewhere.name) is in another aisle.")
+        }
+    }
+
     @Test func aClientListsBooksAndOrdersIntoASlot() async throws {
         try await withTestApp(configure: { $0.orders.slotRequirement = .required }) { client in
             let signUp = try await call(client, .post, "/api/v1/customers", json: #"{"name": "Ada Lovelace", "email": "ada.slots@example.com", "password": "analytical engine"}"#)
