@@ -150,7 +150,7 @@ let package = Package(
             // The outbox delivered: messages per event and channel, retries, templates, the worker.
             name: "Notifications",
             dependencies: [
-                "GoMartModels", "Accounts", "Checkout", "Mail", "Pricing", "Security", "Storage",
+                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Pricing", "Security", "Storage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -326,7 +326,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NotificationsTests",
-            dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Payments", "Security", "Storage", "GoMartModels", "TestSupport",
+            dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Payments", "Security", "Slots", "Storage", "GoMartModels", "TestSupport",
                            .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings

@@ -433,6 +433,10 @@ def main(out):
         if weighing:
             row["stock"] = row["stock"] * 1000
         row.update(zip(WEIGHING_COLUMNS, weighing or ("",) * len(WEIGHING_COLUMNS)))
+        # Returnable deposits on drinks in bottles and cans: 20p a container.
+        containers = int(row["pack_size"].split(" × ")[0]) if " × " in row["pack_size"] else 1
+        deposit = 20 * containers if row["aisle"] == "Drinks" and any(word in row["keywords"] for word in ("water", "soft drinks", "mixer")) else 0
+        row["deposit"] = f"{deposit // 100}.{deposit % 100:02d}" if deposit else ""
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0].keys()), lineterminator="\n")
         writer.writeheader()

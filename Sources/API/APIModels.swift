@@ -84,6 +84,8 @@ struct ProductDTO: Codable, Sendable {
     var minimumAge: Int
     /// How loose goods are bought and weighed; absent for packs.
     var weighing: WeighingDTO?
+    /// The returnable deposit on one pack's bottles or cans, charged on top; absent for none.
+    var deposit: MoneyDTO?
 
     init(_ product: Product) {
         id = product.id.publicString
@@ -105,6 +107,7 @@ struct ProductDTO: Codable, Sendable {
         food = product.food.isEmpty ? nil : FoodDTO(product.food, unit: product.unit)
         minimumAge = product.minimumAge
         weighing = product.weighing.map(WeighingDTO.init)
+        deposit = product.deposit.minorUnits > 0 ? MoneyDTO(product.deposit) : nil
     }
 }
 

@@ -158,7 +158,11 @@ extension Product {
     /// A line of `quantity` of this product for ``Pricing``: packs, or a weighed line at its
     /// estimated weight (grams asked for, or items × their average weight).
     public func pricedLine(quantity: Int) -> PricedLine {
-        guard let weighing else { return PricedLine(unitPrice: price, quantity: quantity) }
+        guard let weighing else {
+            var line = PricedLine(unitPrice: price, quantity: quantity)
+            line.deposit = deposit.minorUnits > 0 ? deposit : nil
+            return line
+        }
         return PricedLine(pricePerKilogram: price, grams: weighing.estimatedGrams(quantity), items: weighing.mode == .weight ? 1 : quantity,
                           tolerancePercent: weighing.tolerancePercent)
     }

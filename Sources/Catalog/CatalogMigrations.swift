@@ -102,5 +102,9 @@ public enum CatalogMigrations {
                 .set(SQLColumn("stock"), to: SQLRaw("stock * 1000")).set(SQLColumn("low_stock_threshold"), to: SQLRaw("low_stock_threshold * 1000"))
                 .where("sold_by_weight", .equal, SQLBind(1)).run()
         },
+            // The returnable deposit on one pack's containers (bottles and cans), in minor units.
+        Migration(id: "0010_catalog_deposits") { sql, _ in
+            try await sql.alter(table: "products").column("deposit_minor", type: .bigint, .notNull, .default(0)).run()
+        },
     ]
 }

@@ -150,13 +150,14 @@ extension CatalogueAdmin {
         let products = try await everyProduct(showing: .onSale)
         let foodColumns = CatalogueParser.foodColumns + ["minimum_age"]
         return CSVWriter.render(
-            header: ["sku", "name", "brand", "aisle", "price", "pack_size", "stock", "sold_by_weight", "description", "featured", "keywords"] + foodColumns + Weighing.columns,
+            header: ["sku", "name", "brand", "aisle", "price", "pack_size", "stock", "sold_by_weight", "description", "featured", "keywords"] + foodColumns + Weighing.columns + ["deposit"],
             rows: products.map { managed in
                 let product = managed.product
                 let food = FoodInformation.columns(product.food, minimumAge: product.minimumAge)
                 return [product.sku, product.name, product.brand, product.aisleName, product.price.decimalString, product.packSize,
                         String(product.stock), product.soldByWeight ? "yes" : "no", product.description, product.featured ? "yes" : "no", managed.keywords]
                     + foodColumns.map { food[$0] ?? "" } + Weighing.columns.map { Weighing.columns(product.weighing)[$0] ?? "" }
+                    + [product.deposit.minorUnits == 0 ? "" : product.deposit.decimalString]
             }
         )
     }

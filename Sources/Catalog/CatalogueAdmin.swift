@@ -206,7 +206,7 @@ public struct CatalogueAdmin: Sendable {
             let inserted = try await sql.insert(into: "products")
                 .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency", "pack_size", "unit", "pack_quantity",
                          "unit_price_minor", "sold_by_weight", "stock", "description", "keywords", "featured", "on_sale", "updated_at", "low_stock_threshold",
-                         "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age", "weighing")
+                         "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age", "weighing", "deposit_minor")
                 .values(SQLBind(publicID.publicString), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name), SQLBind(row.brand), SQLBind(aisleID),
                         SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code), SQLBind(row.packSize.label), SQLBind(row.packSize.unit.rawValue),
                         SQLBind(row.packSize.totalBaseQuantity), SQLBind(row.packSize.unitPrice(for: row.price).minorUnits),
@@ -214,7 +214,7 @@ public struct CatalogueAdmin: Sendable {
                         SQLBind(row.featured ? 1 : 0), SQLBind(1), SQLBind(now().formatted(.iso8601)), SQLBind(lowStockThreshold),
                         SQLBind(FoodInformation.stored(food.allergens)), SQLBind(FoodInformation.stored(food.dietary)),
                         SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0),
-                        SQLBind(row.weighing?.stored ?? ""))
+                        SQLBind(row.weighing?.stored ?? ""), SQLBind(row.deposit?.minorUnits ?? 0))
                 .returning("id").first()
             guard let internalID = try inserted?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
             if row.stock > 0 {
@@ -242,6 +242,7 @@ public struct CatalogueAdmin: Sendable {
         }
         values["sku"] = current.product.sku
         values["stock"] = String(current.product.stock)
+        if values["deposit"] == nil { values["deposit"] = current.product.deposit.decimalString }
         let row = try validated(values)
         let food = row.food ?? current.product.food
         try Self.check(threshold: lowStockThreshold)
@@ -260,7 +261,7 @@ public struct CatalogueAdmin: Sendable {
                 .set("allergens", to: SQLBind(FoodInformation.stored(food.allergens))).set("dietary", to: SQLBind(FoodInformation.stored(food.dietary)))
                 .set("ingredients", to: SQLBind(food.ingredients)).set("origin", to: SQLBind(food.origin))
                 .set("nutrition", to: SQLBind(food.nutrition.stored)).set("minimum_age", to: SQLBind(row.minimumAge ?? current.product.minimumAge))
-                .set("weighing", to: SQLBind(row.weighing?.stored ?? ""))
+                .set("weighing", to: SQLBind(row.weighing?.stored ?? "")).set("deposit_minor", to: SQLBind(row.deposit?.minorUnits ?? current.product.deposit.minorUnits))
                 .where("public_id", .equal, SQLBind(id.publicString)).returning("id").first()
             guard updated != nil else { throw CatalogueAdminError.productNotFound }
             try await SQLCatalogRepository.bumpVersion(sql)
@@ -420,7 +421,8 @@ public struct CatalogueAdmin: Sendable {
     static func fields(_ row: CatalogueRow, threshold: Int) -> [String: String] {
         ["name": row.name, "brand": row.brand, "aisle": row.aisleName, "price": row.price.formatted, "pack_size": row.packSize.label,
          "sold_by_weight": row.soldByWeight ? "yes" : "no", "description": row.description, "featured": row.featured ? "yes" : "no",
-         "low_stock_threshold": String(threshold)].merging(Self.foodFields(row)) { $1 }.merging(Weighing.columns(row.weighing)) { $1 }
+         "low_stock_threshold": String(threshold), "deposit": row.deposit?.decimalString ?? ""].merging(Self.foodFields(row)) { $1 }
+            .merging(Weighing.columns(row.weighing)) { $1 }.filter { $0.key != "deposit" || row.deposit != nil }
     }
 
     /// The food columns a row sets: none when its file had none.
@@ -434,7 +436,7 @@ public struct CatalogueAdmin: Sendable {
         let product = managed.product
         return ["name": product.name, "brand": product.brand, "aisle": product.aisleName, "price": product.price.formatted,
                 "pack_size": product.packSize, "sold_by_weight": product.soldByWeight ? "yes" : "no", "description": product.description,
-                "featured": product.featured ? "yes" : "no", "low_stock_threshold": String(managed.lowStockThreshold)]
+                "featured": product.featured ? "yes" : "no", "low_stock_threshold": String(managed.lowStockThreshold), "deposit": product.deposit.decimalString]
             .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }.merging(Weighing.columns(product.weighing)) { $1 }
     }
 }

@@ -6,7 +6,8 @@ import GoMartModels
 /// Required columns: `sku, name, brand, aisle, price, pack_size, stock`. Optional:
 /// `sold_by_weight, description, featured, keywords`, how loose goods are weighed
 /// (`weight_step_g`, `weight_min_g`, `weight_max_g`, or `average_weight_g` for goods sold by
-/// count, and `weight_tolerance_percent`; their `stock` is in grams), the food information (`allergens`,
+/// count, and `weight_tolerance_percent`; their `stock` is in grams), `deposit` (the returnable
+/// deposit on one pack's bottles or cans, e.g. `1.20`), the food information (`allergens`,
 /// `dietary`, `ingredients`, `origin`, `energy_kj`, `energy_kcal` and the nutrients in grams per
 /// 100 g or ml: `fat_g` … `salt_g`) and `minimum_age`. Column order is free; unknown columns are
 /// reported so that typos do not silently drop data.
@@ -14,7 +15,7 @@ public struct CatalogueParser: Sendable {
     static let requiredColumns = ["sku", "name", "brand", "aisle", "price", "pack_size", "stock"]
     /// The food information's columns.
     static let foodColumns = ["allergens", "dietary", "ingredients", "origin", "energy_kj", "energy_kcal"] + Nutrition.Nutrient.allCases.map(\.column)
-    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "minimum_age"] + foodColumns + Weighing.columns
+    static let optionalColumns = ["sold_by_weight", "description", "featured", "keywords", "minimum_age", "deposit"] + foodColumns + Weighing.columns
     /// The largest file accepted, in bytes.
     public static let maximumFileBytes = 20 * 1024 * 1024
 
@@ -171,6 +172,12 @@ public struct CatalogueParser: Sendable {
             problem("minimum_age", "'\(ageText ?? "")' is not an age from 12 to 25 (or 0 for none)")
         }
 
+        let depositText = values["deposit"]?.trimmingCharacters(in: .whitespaces)
+        let deposit = depositText.map { $0.isEmpty ? Money(minorUnits: 0, currency: currency) : Money(decimal: $0.replacingOccurrences(of: currency.symbol, with: ""), currency: currency) }
+        if let deposit, deposit == nil || deposit!.minorUnits < 0 || deposit!.minorUnits > 10_00 {
+            problem("deposit", "'\(depositText ?? "")' is not a deposit from 0 to 10.00 such as 0.20")
+        }
+
         guard problems.isEmpty, let price, let packSize, let stock else { return nil }
         return CatalogueRow(
             sku: sku,
@@ -184,6 +191,7 @@ public struct CatalogueParser: Sendable {
             packSize: packSize,
             soldByWeight: soldByWeight,
             weighing: weighing,
+            deposit: deposit ?? nil,
             stock: stock,
             description: description,
             keywords: Self.searchKeywords(name: name, aisle: aisleName, extra: keywords),

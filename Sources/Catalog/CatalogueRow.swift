@@ -24,6 +24,8 @@ public struct CatalogueRow: Sendable, Hashable {
     public var soldByWeight: Bool
     /// How loose goods are bought and weighed (nil when not sold by weight).
     public var weighing: Weighing? = nil
+    /// The returnable deposit on one pack's containers; nil when the file has no `deposit` column.
+    public var deposit: Money? = nil
     /// Units in stock.
     public var stock: Int
     /// A short description.

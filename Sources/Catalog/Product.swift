@@ -62,6 +62,9 @@ public struct Product: Sendable, Hashable {
     public var food: FoodInformation
     /// The age a buyer must have reached (18 for alcohol and knives), or 0 when anyone may buy it.
     public var minimumAge: Int
+    /// The returnable deposit on one pack's containers (bottles, cans), charged on top of the price
+    /// and never discounted; zero for none.
+    public var deposit: Money
 
     /// True when the least a shopper can buy is in stock.
     public var inStock: Bool { stock > 0 && stock >= stockUnits(weighing?.quantities.first ?? 1) }
@@ -82,7 +85,7 @@ public struct Product: Sendable, Hashable {
         id: ProductID, sku: String, slug: String, name: String, brand: String, aisleSlug: String, aisleName: String,
         price: Money, packSize: String, unit: MeasureUnit, unitPrice: Money, soldByWeight: Bool, stock: Int,
         description: String, featured: Bool, image: String? = nil, food: FoodInformation = .none, minimumAge: Int = 0,
-        weighing: Weighing? = nil
+        weighing: Weighing? = nil, deposit: Money? = nil
     ) {
         self.id = id
         self.sku = sku
@@ -103,5 +106,6 @@ public struct Product: Sendable, Hashable {
         self.food = food
         self.minimumAge = minimumAge
         self.weighing = soldByWeight ? weighing ?? .byWeight : nil
+        self.deposit = deposit ?? Money(minorUnits: 0, currency: price.currency)
     }
 }

@@ -250,7 +250,8 @@ public struct SQLCatalogRepository: CatalogRepository {
                     .columns("public_id", "sku", "slug", "name", "brand", "aisle_id", "price_minor", "currency",
                              "pack_size", "unit", "pack_quantity", "unit_price_minor", "sold_by_weight", "stock",
                              "description", "keywords", "featured", "on_sale", "updated_at",
-                             "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age", "weighing", "low_stock_threshold")
+                             "allergens", "dietary", "ingredients", "origin", "nutrition", "minimum_age", "weighing", "low_stock_threshold",
+                             "deposit_minor")
                     .values(
                         SQLBind(UUID().publicString), SQLBind(row.sku), SQLBind(row.slug), SQLBind(row.name),
                         SQLBind(row.brand), SQLBind(aisleID), SQLBind(row.price.minorUnits), SQLBind(row.price.currency.code),
@@ -260,7 +261,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                         SQLBind(1), SQLBind(now),
                         SQLBind(FoodInformation.stored(food.allergens)), SQLBind(FoodInformation.stored(food.dietary)),
                         SQLBind(food.ingredients), SQLBind(food.origin), SQLBind(food.nutrition.stored), SQLBind(row.minimumAge ?? 0),
-                        SQLBind(row.weighing?.stored ?? ""), SQLBind(row.weighing == nil ? 5 : 5_000)
+                        SQLBind(row.weighing?.stored ?? ""), SQLBind(row.weighing == nil ? 5 : 5_000), SQLBind(row.deposit?.minorUnits ?? 0)
                     )
                     .onConflict(with: ["sku"]) { update in
                         var update = update
@@ -278,6 +279,7 @@ public struct SQLCatalogRepository: CatalogRepository {
                                 .set(excludedValueOf: "ingredients").set(excludedValueOf: "origin").set(excludedValueOf: "nutrition")
                         }
                         if row.minimumAge != nil { update = update.set(excludedValueOf: "minimum_age") }
+                        if row.deposit != nil { update = update.set(excludedValueOf: "deposit_minor") }
                         return update
                     }
                     .returning("id").first()
@@ -309,7 +311,7 @@ public struct SQLCatalogRepository: CatalogRepository {
         aisles.name AS aisle_name, products.price_minor, products.currency, products.pack_size, products.unit, \
         products.unit_price_minor, products.sold_by_weight, products.stock, products.description, products.featured, products.image, \
         products.allergens, products.dietary, products.ingredients, products.origin, products.nutrition, products.minimum_age, \
-        products.weighing
+        products.weighing, products.deposit_minor
         """
 
     static func productColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
@@ -401,7 +403,8 @@ public struct SQLCatalogRepository: CatalogRepository {
                 nutrition: Nutrition(stored: try row.decode(column: "nutrition", as: String.self))
             ),
             minimumAge: try row.decode(column: "minimum_age", as: Int.self),
-            weighing: Weighing(stored: try row.decode(column: "weighing", as: String.self))
+            weighing: Weighing(stored: try row.decode(column: "weighing", as: String.self)),
+            deposit: Money(minorUnits: try row.decode(column: "deposit_minor", as: Int64.self), currency: currency)
         )
     }
 }

@@ -165,5 +165,9 @@ public enum CheckoutMigrations {
             try await sql.alter(table: "order_lines").column("substitute_for", type: .int).run()
             try await sql.alter(table: "order_lines").column("substitute_state", type: .text).run()
         },
+                Migration(id: "0042_checkout_line_deposits") { sql, _ in
+            // The returnable deposit on one unit's containers, as charged when the order was placed.
+            try await sql.alter(table: "order_lines").column("deposit_minor", type: .bigint, .notNull, .default(0)).run()
+        },
     ]
 }

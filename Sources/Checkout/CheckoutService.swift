@@ -119,7 +119,7 @@ public struct CheckoutService: Sendable {
         let lines = zip(priceable, quote.lineTotals).map { line, lineTotal in
             QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
                        quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal, minimumAge: line.product.minimumAge,
-                       weighing: line.product.weighing)
+                       weighing: line.product.weighing, deposit: line.product.deposit.minorUnits)
         }
         if let short = quote.shortOfMinimum {
             problems.append(OrderProblem(code: .belowMinimum, productID: nil,
@@ -214,7 +214,7 @@ public struct CheckoutService: Sendable {
             currency: quote.total.currency.code, deliverySealed: try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self)),
             lines: quote.lines.map { line in
                 OrderLine(productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize, unitPrice: line.unitPrice,
-                          quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge, substitution: line.substitution,
+                          quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge, deposit: line.deposit, substitution: line.substitution,
                           weighed: line.weighing.map { OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(line.quantity), pickedGrams: nil,
                                                                          tolerancePercent: $0.tolerancePercent, estimatedTotal: line.lineTotal) })
             },

@@ -71,6 +71,9 @@ public struct OrderLine: Sendable, Hashable {
     public var number: Int = 0
     /// The age its buyer must be (0: anyone); such lines are handed over after an ID check.
     public var minimumAge: Int = 0
+    /// The returnable deposit on one unit's containers, in minor units (0: none), charged in the
+    /// order's deposits and given back with the unit.
+    public var deposit: Int64 = 0
     /// What the shopper wanted if it was not on the shelf.
     public var substitution: SubstitutionChoice = .anySimilar
     /// For a substitute the picker chose: the line it stands in for, and what the shopper made of it.
@@ -141,7 +144,11 @@ public struct OrderLine: Sendable, Hashable {
     /// The line for ``Pricing``: `units` packs, or the whole weighed line at its weight (as
     /// picked once weighed).
     public func pricedLine(units: Int) -> PricedLine {
-        guard let weighed else { return PricedLine(unitPrice: unitPrice, quantity: units) }
+        guard let weighed else {
+            var line = PricedLine(unitPrice: unitPrice, quantity: units)
+            line.deposit = deposit > 0 ? Money(minorUnits: deposit, currency: unitPrice.currency) : nil
+            return line
+        }
         return PricedLine(pricePerKilogram: unitPrice, grams: units == 0 ? 0 : weighed.pickedGrams ?? weighed.orderedGrams, items: units,
                           tolerancePercent: weighed.tolerancePercent)
     }

@@ -51,7 +51,7 @@ extension CheckoutService {
             let lines = zip(zip(order.lines, quantities), quote.lineTotals).map { item, lineTotal in
                 let (line, quantity) = item
                 return OrderLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
-                                 unitPrice: line.product.price, quantity: quantity, lineTotal: lineTotal,
+                                 unitPrice: line.product.price, quantity: quantity, lineTotal: lineTotal, deposit: line.product.deposit.minorUnits,
                                  weighed: line.product.weighing.map {
                                      OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(quantity), pickedGrams: $0.estimatedGrams(quantity),
                                                        tolerancePercent: $0.tolerancePercent, estimatedTotal: lineTotal)
@@ -60,7 +60,7 @@ extension CheckoutService {
             return (OrderRepository.NewOrder(
                 publicID: UUID().publicString, number: String(format: "DM-%06d", number + 1), customerID: order.customerID,
                 subtotalMinor: quote.subtotal.minorUnits, deliveryMinor: quote.deliveryCharge.minorUnits, totalMinor: quote.total.minorUnits,
-                currency: currency.code, deliverySealed: sealed, lines: lines
+                currency: currency.code, deliverySealed: sealed, lines: lines, charges: quote.charges
             ), order.paidAt)
         }
         let provider = payments.name

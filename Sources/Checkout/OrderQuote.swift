@@ -21,6 +21,8 @@ public struct QuotedLine: Sendable, Hashable {
     public var weighing: Weighing? = nil
     /// What the shopper wants if it is not on the shelf at picking.
     public var substitution: SubstitutionChoice = .anySimilar
+    /// The returnable deposit on one unit's containers (zero: none).
+    public var deposit: Int64 = 0
 
     /// The stock the line takes: grams for a weighed product, else units.
     public var stockUnits: Int { weighing?.estimatedGrams(quantity) ?? quantity }

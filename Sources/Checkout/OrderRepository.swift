@@ -118,18 +118,18 @@ struct OrderRepository: Sendable {
                 .run()
         }
         // One statement per hundred lines, not one per line: a weekly shop of 40 lines is one
-        // round trip to the database's writer (15 binds a line keeps far below any bind limit).
+        // round trip to the database's writer (16 binds a line keeps far below any bind limit).
         let numbered = Array(order.lines.enumerated())
         for start in stride(from: 0, to: numbered.count, by: 100) {
             let insert = sql.insert(into: "order_lines")
                 .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age",
-                         "weighing", "ordered_grams", "tolerance_percent", "estimated_minor", "substitution")
+                         "weighing", "ordered_grams", "tolerance_percent", "estimated_minor", "substitution", "deposit_minor")
             for (index, line) in numbered[start..<min(start + 100, numbered.count)] {
                 insert.values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.publicString), SQLBind(line.sku),
                               SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
                               SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge), SQLBind(line.weighed?.mode.rawValue ?? ""),
                               SQLBind(line.weighed?.orderedGrams ?? 0), SQLBind(line.weighed?.tolerancePercent ?? 0),
-                              SQLBind(line.weighed?.estimatedTotal.minorUnits ?? line.lineTotal.minorUnits), SQLBind(line.substitution.stored))
+                              SQLBind(line.weighed?.estimatedTotal.minorUnits ?? line.lineTotal.minorUnits), SQLBind(line.substitution.stored), SQLBind(line.deposit))
             }
             try await insert.run()
         }
@@ -273,7 +273,7 @@ struct OrderRepository: Sendable {
         return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor",
                                               "picked_quantity", "refunded_quantity", "line_number", "minimum_age",
                                               "weighing", "ordered_grams", "picked_grams", "tolerance_percent", "estimated_minor",
-                                              "substitution", "substitute_for", "substitute_state")
+                                              "substitution", "substitute_for", "substitute_state", "deposit_minor")
             .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
             .map { row in
                 let productText = try row.decode(column: "product_id", as: String.self)
@@ -292,6 +292,7 @@ struct OrderRepository: Sendable {
                     refundedQuantity: try row.decode(column: "refunded_quantity", as: Int.self),
                     number: try row.decode(column: "line_number", as: Int.self),
                     minimumAge: try row.decode(column: "minimum_age", as: Int.self),
+                    deposit: try row.decode(column: "deposit_minor", as: Int64.self),
                     substitution: SubstitutionChoice(stored: try row.decode(column: "substitution", as: String.self)) ?? .none,
                     substitute: try row.decode(column: "substitute_for", as: Int?.self).map { forLine in
                         OrderLine.Substitute(forLine: forLine, state: OrderLine.Substitute.State(rawValue: try row.decode(column: "substitute_state", as: String?.self) ?? "") ?? .proposed)

@@ -1,4 +1,5 @@
 import Accounts
+import Cart
 import Catalog
 import Checkout
 import Foundation
@@ -88,7 +89,9 @@ public struct EmailComposer: Sendable {
         let body: String
         switch kind {
         case .orderOutForDelivery:
-            body = "\(settings.shopName): your order \(order.number) is on its way to \(order.delivery.postcode) and will be with you soon."
+            // With a slot the shopper hears when: the window they booked.
+            let when = order.slot.map { "in your slot, \($0.window)" } ?? "soon"
+            body = "\(settings.shopName): your order \(order.number) is on its way to \(order.delivery.postcode) and will be with you \(when)."
         case .orderDelivered:
             body = "\(settings.shopName): your order \(order.number) was delivered. Thank you!"
         default:
@@ -184,6 +187,16 @@ public struct EmailComposer: Sendable {
             headline = "We have started picking your order"
             paragraphs.append("Our team is gathering the items of order \(number) now. If something is not on the shelf, we will tell you, and "
                 + (order.payment == nil ? "refund it." : "you will not be charged for it."))
+            // What they asked for if something is missing, so they know what to expect.
+            let choices = order.lines.filter { $0.substitute == nil && $0.weighed == nil }.map(\.substitution)
+            let similar = choices.filter { $0 == .anySimilar }.count, none = choices.filter { $0 == .none }.count
+            let named = choices.count - similar - none
+            let wishes = [(similar, "a similar product"), (named, "the product you named"), (none, "no substitute")].filter { $0.0 > 0 }
+                .map { "\($0.0) \($0.0 == 1 ? "item" : "items"): \($0.1)" }
+            if !wishes.isEmpty {
+                paragraphs.append("If an item is not on the shelf, you asked for " + wishes.joined(separator: "; ")
+                    + ". You can accept or reject any substitute on your order page before the order leaves us.")
+            }
             lines = false
         case .orderSubstituted:
             subject = "Substitutes in your order \(number)"

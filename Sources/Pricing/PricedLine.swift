@@ -14,6 +14,9 @@ public struct PricedLine: Sendable, Hashable {
     /// How far, in per cent, a weighed line's picked weight may go above ``grams``: the card is
     /// authorised for that much more.
     public var tolerancePercent: Int
+    /// The returnable deposit on one unit's containers (bottles, cans): charged on top, never
+    /// discounted, given back with the unit.
+    public var deposit: Money? = nil
 
     /// Creates a line of packs.
     public init(unitPrice: Money, quantity: Int) {

@@ -40,13 +40,19 @@ public enum Pricing {
             applied.append(Adjustment(kind: .bagCharge, label: "Carrier bags", amount: Money(minorUnits: rules.bagCharge.minorUnits, currency: currency)))
             total += rules.bagCharge.minorUnits
         }
+        let deposits = lines.reduce(Int64(0)) { $0 + depositTotal($1) }
+        if deposits > 0 {
+            applied.append(Adjustment(kind: .deposit, label: "Deposits on bottles and cans (returnable)", amount: Money(minorUnits: deposits, currency: currency)))
+            total += deposits
+        }
         if !isEmpty && rules.smallBasketCharge.minorUnits > 0 && goods < rules.smallBasketThreshold.minorUnits {
             applied.append(Adjustment(kind: .smallBasket, label: "Small basket charge (orders under \(rules.smallBasketThreshold.formatted))",
                                       amount: Money(minorUnits: rules.smallBasketCharge.minorUnits, currency: currency)))
             total += rules.smallBasketCharge.minorUnits
         }
-        // Delivery, bags and the small-basket charge come from the rules alone, never from the caller.
-        for charge in adjustments where !charge.kind.isSaving && ![.delivery, .bagCharge, .smallBasket].contains(charge.kind) {
+        // Delivery, bags, deposits and the small-basket charge come from the rules and the lines
+        // alone, never from the caller.
+        for charge in adjustments where !charge.kind.isSaving && ![.delivery, .bagCharge, .smallBasket, .deposit].contains(charge.kind) {
             let amount = max(charge.amount.minorUnits, 0)
             total += amount
             applied.append(Adjustment(kind: charge.kind, label: charge.label, amount: Money(minorUnits: amount, currency: currency)))
@@ -71,11 +77,11 @@ public enum Pricing {
         )
     }
 
-    /// What giving back `lines` (each at the unit price it was sold at) comes to, with the
-    /// delivery charge when `delivery` is given, and never more than `remaining` (what is left of
+    /// What giving back `lines` (each at the unit price it was sold at, with its deposits) comes
+    /// to, with the delivery charge when `delivery` is given, and never more than `remaining` (what is left of
     /// the payment after earlier refunds).
     public static func refund(_ lines: [PricedLine], delivery: Money? = nil, remaining: Money) -> Money {
-        let goods = lines.reduce(Int64(0)) { $0 + lineTotal($1) }
+        let goods = lines.reduce(Int64(0)) { $0 + lineTotal($1) + depositTotal($1) }
         let amount = goods + max(delivery?.minorUnits ?? 0, 0)
         return Money(minorUnits: min(amount, max(remaining.minorUnits, 0)), currency: remaining.currency)
     }
@@ -109,6 +115,11 @@ public enum Pricing {
     /// What a weighed line comes to: `grams` at `pricePerKilogram`, rounded half up.
     public static func weighed(grams: Int, pricePerKilogram: Money) -> Money {
         total(of: PricedLine(pricePerKilogram: pricePerKilogram, grams: grams, items: 1, tolerancePercent: 0))
+    }
+
+    /// A line's deposits: its deposit per unit × its units (never negative).
+    static func depositTotal(_ line: PricedLine) -> Int64 {
+        max(line.deposit?.minorUnits ?? 0, 0) * Int64(max(line.quantity, 0))
     }
 
     /// Unit price × quantity, in minor units; a weighed line's price per kilogram × its weight,

@@ -319,6 +319,7 @@ public struct AdminCatalogueController: Sendable {
             field("weight_max_g", "Most weight (g)", "Sold by weight (3000 when empty)"),
             field("average_weight_g", "Average weight each (g)", "Set it to sell by count instead, e.g. 180 for about 180 g each"),
             field("weight_tolerance_percent", "Weight tolerance (%)", "How far the picked weight may be from the ordered one (10 when empty)"),
+            field("deposit", "Deposit per pack (£)", "Returnable deposit on its bottles or cans, e.g. 1.20 for six; empty for none"),
         ]
         let foodFields = [
             field("ingredients", "Ingredients", "As the label lists them"), field("origin", "Country of origin", nil),
@@ -361,6 +362,7 @@ public struct AdminCatalogueController: Sendable {
                 "pack_size": product.packSize, "sold_by_weight": product.soldByWeight ? "yes" : "no", "description": product.description,
                 "featured": product.featured ? "yes" : "no", "keywords": managed.keywords, "stock": String(product.stock)]
             .merging(FoodInformation.columns(product.food, minimumAge: product.minimumAge)) { $1 }.merging(Weighing.columns(product.weighing)) { $1 }
+            .merging(["deposit": product.deposit.minorUnits == 0 ? "" : product.deposit.decimalString]) { $1 }
     }
 
     /// The product form as the catalogue file's columns.
@@ -369,7 +371,7 @@ public struct AdminCatalogueController: Sendable {
         for name in ["name", "brand", "aisle", "price", "pack_size", "description", "keywords"] { values[name] = context.formValue(name) }
         values["sold_by_weight"] = context.formValue("sold_by_weight") == "on" ? "yes" : "no"
         values["featured"] = context.formValue("featured") == "on" ? "yes" : "no"
-        for name in ["ingredients", "origin", "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column) + Weighing.columns {
+        for name in ["ingredients", "origin", "energy_kj", "energy_kcal", "minimum_age"] + Nutrition.Nutrient.allCases.map(\.column) + Weighing.columns + ["deposit"] {
             values[name] = context.formValue(name)
         }
         values["allergens"] = Allergen.allCases.filter { context.formValue("allergen-\($0.rawValue)") == "on" }.map(\.rawValue).joined(separator: "; ")

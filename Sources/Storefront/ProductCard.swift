@@ -18,6 +18,8 @@ struct ProductCard: Sendable {
     var unitPrice: String
     var packSize: String
     var soldByWeight: Bool
+    /// The returnable deposit on its bottles or cans, e.g. "£1.20", charged on top.
+    var deposit: String?
     /// How loose goods are sold, e.g. "Sold by count, about 180 g each".
     var weighing: String?
     /// What a tile's "Add" button adds: one, or a usual weight (500 g) for goods sold by weight.
@@ -48,6 +50,7 @@ struct ProductCard: Sendable {
         unitPrice = product.soldByWeight ? "\(product.unitPrice.formatted) per kg" : "\(product.unitPrice.formatted) \(product.unit.unitPriceLabel)"
         packSize = product.packSize
         soldByWeight = product.soldByWeight
+        deposit = product.deposit.minorUnits > 0 ? product.deposit.formatted : nil
         weighing = product.weighing?.summary
         addQuantity = product.weighing?.defaultQuantity ?? 1
         weights = product.weighing.map { weighing in

@@ -9,6 +9,7 @@ import Mail
 import Payments
 import SQLKit
 import Security
+import Slots
 import Storage
 import Synchronization
 import TestSupport
@@ -383,6 +384,38 @@ final class RecordingSMS: SMSProvider {
         #expect(fixture.sentMail.count == 4)
         #expect(texts.sent.map(\.body).last == "GoMart: your order \(placed.order.number) was delivered. Thank you!")
         await fixture.shop.close()
+    }
+
+    @Test func aSlottedOrdersTextGivesItsWindowAndThePickingMailWhatTheShopperAskedForIfSomethingIsMissing() async throws {
+        let fixture = try await NotifyingShop.make()
+        let (notifications, texts) = Self.texting(fixture)
+        let customer = try await fixture.accounts.signUp(SignUpForm(name: "Ann Smith", email: "ann.slot@example.com", password: "correct horse battery",
+                                                                    phone: "07700 900001")).customer
+        try await fixture.accounts.setUpdateChannels(.both, for: customer, smsAvailable: true)
+        let slots = fixture.shop.checkout.slots
+        let place = try await slots.save(SlotPlace(code: "leeds", method: .delivery, name: "Leeds", postcodePrefixes: ["LS1"]))
+        for weekday in 1...7 {
+            try await slots.save(SlotTemplate(placeID: place.id, weekday: weekday, startMinute: 600, endMinute: 720, capacity: 5,
+                                              priceMinor: 350, freeFromMinor: nil, cutoffMinutes: 60))
+        }
+        let offered = try #require(try await slots.choices(method: .delivery, postcode: "LS1 4AP").first).slots
+        _ = try await slots.book(offered[0].id, customerID: customer.internalID.rawValue)
+        let first = try await fixture.shop.product(), second = try await fixture.shop.product(skip: 1)
+        try await fixture.shop.cart.add(productID: first.id, quantity: 6, to: .customer(id: customer.internalID))
+        try await fixture.shop.cart.add(productID: second.id, quantity: 1, to: .customer(id: customer.internalID))
+        try await fixture.shop.cart.setSubstitution(productID: second.id, to: .none, for: .customer(id: customer.internalID))
+        let placed = try await fixture.shop.checkout.placeOrder(
+            customerID: customer.internalID,
+            delivery: DeliveryDetails(name: "Ann Smith", line1: "1 Orchard Lane", city: "Leeds", postcode: "LS1 4AP", phone: "07700 900001"),
+            card: CardDetails(number: "4242 4242 4242 4242", expiryMonth: 12, expiryYear: 2030, cvc: "123"), idempotencyKey: UUID().uuidString
+        )
+        let window = try #require(placed.order.slot?.window)
+        try await Self.outForDelivery(fixture, placed.order)
+        try await notifications.runRound(now: fixture.clock.now)
+
+        let picking = try #require(fixture.sentMail.first { $0.subject == "We are picking your order \(placed.order.number)" })
+        #expect(picking.text.contains("If an item is not on the shelf, you asked for 1 item: a similar product; 1 item: no substitute."))
+        #expect(texts.sent.map(\.body) == ["GoMart: your order \(placed.order.number) is on its way to LS1 4AP and will be with you in your slot, \(window)."])
     }
 
     @Test func textsNeedAPhoneNumberAndAShopThatSendsThem() async throws {

@@ -149,8 +149,11 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
 
     @Test func aSavingCountsTowardsTheThresholdAndIsCutDownToTheGoods() {
         let voucher = Adjustment(kind: .discount, label: "Voucher", amount: gbp(-500))
-        let bags = Adjustment(kind: .deposit, label: "Bottle deposits", amount: gbp(40))
-        let quote = Pricing.quote([line(4_200, 1)], rules: rules, currency: .gbp, adjustments: [bags, voucher])
+        // Deposits come from the lines (a caller's "deposit" is not taken), and are never discounted.
+        let forged = Adjustment(kind: .deposit, label: "Bottle deposits", amount: gbp(99))
+        var bottles = line(4_200, 1)
+        bottles.deposit = gbp(40)
+        let quote = Pricing.quote([bottles], rules: rules, currency: .gbp, adjustments: [forged, voucher])
         #expect(quote.adjustments.map(\.amount) == [gbp(-500), gbp(399), gbp(40)])
         #expect(quote.total == gbp(4_200 - 500 + 399 + 40))
 
