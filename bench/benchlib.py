@@ -7,6 +7,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,20 @@ def call_json(base, method, path, body=None, token=None, headers=None):
     """`call`, with the answer's body read as JSON."""
     status, raw, _ = call(base, method, path, body, token, headers)
     return status, json.loads(raw or b"{}")
+
+
+def packs(products):
+    """The products of an API listing sold in packs: loose goods (with `weighing`) are bought in
+    grams or by count, so a drill that buys "n units" leaves them out."""
+    return [p for p in products if "weighing" not in p]
+
+
+def new_customer(base, name, prefix):
+    """Signs a new customer up through the API; returns their bearer token."""
+    status, session = call_json(base, "POST", "/api/v1/customers", {
+        "name": name, "email": f"{prefix}-{uuid.uuid4().hex[:8]}@example.com", "password": f"{prefix} shopper 2026"})
+    assert status == 201, session
+    return session["token"]
 
 
 def sandbox_order(name):

@@ -50,5 +50,7 @@ with open(args.out, "w", newline="", encoding="utf-8") as handle:
             row["price"] = f"{max(price, 0.15):.2f}"
             row["featured"] = "no"
         row["stock"] = str(args.stock if args.stock is not None else rng.choice([0, 3, 8, 25, 60, 120, 400]))
+        if seed["sold_by_weight"] == "yes":
+            row["stock"] = str(int(row["stock"]) * 1000)  # loose goods' stock is in grams
         writer.writerow({key: row.get(key, "") for key in fields})
 print(f"wrote {args.count} products to {args.out}")

@@ -32,7 +32,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import ROOT, append_results, call, free_port, load_average, machine, wait_until, write_restock  # noqa: E402
+from benchlib import ROOT, append_results, call, free_port, load_average, machine, packs, wait_until, write_restock  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--engine", choices=("sqlite", "postgres", "both"), default="both")
@@ -173,7 +173,7 @@ def prepare(target, customers):
     return {"MIXED_TOKENS": str(target.work / "tokens.txt"), "MIXED_AISLES": ",".join(aisles),
             "MIXED_PRODUCTS": ",".join(p["url"].rstrip("/").split("/")[-1] for p in products),
             # Shoppers put in their carts what is in stock (a sold-out product's 409 is the right answer, not load).
-            "MIXED_PRODUCT_IDS": ",".join(p["id"] for p in products if p["stock"] >= 50), "MIXED_RESTOCKED": ",".join(restocked),
+            "MIXED_PRODUCT_IDS": ",".join(p["id"] for p in packs(products) if p["stock"] >= 50), "MIXED_RESTOCKED": ",".join(restocked),
             "MIXED_SEARCHES": ",".join(SEARCHES)}
 
 

@@ -79,7 +79,7 @@ def test_a_backup_taken_while_selling_restores_every_order_acknowledged_before_i
     try:
         status, listing = call(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=40")
         # Dear enough that one unit clears the minimum order, plentiful enough for the whole drill.
-        products = [p["id"] for p in listing["products"] if p["stock"] >= 30 and p["price"]["amountMinor"] >= 1000]
+        products = [p["id"] for p in benchlib.packs(listing["products"]) if p["stock"] >= 30 and p["price"]["amountMinor"] >= 1000]
         assert len(products) >= 4
         customers = []
         for index in range(6):

@@ -50,8 +50,8 @@ def test_orders_reach_the_replica_and_a_restore_holds_them(object_storage):
                                                                               "password": "replica password 2026"})
         assert status == 201, body
         token = body["token"]
-        status, body = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=10")
-        product = next(p["id"] for p in body["products"] if p["stock"] >= 10 and p["price"]["amountMinor"] >= 1000)
+        status, body = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=20")
+        product = next(p["id"] for p in benchlib.packs(body["products"]) if p["stock"] >= 10 and p["price"]["amountMinor"] >= 1000)
         placed = []
         for _ in range(5):
             assert benchlib.call(base, "POST", "/api/v1/cart/items", {"productId": product, "quantity": 1}, token)[0] == 200

@@ -34,8 +34,8 @@ def test_a_checkout_and_the_recommendations_after_it_are_one_trace_across_web_an
         recommender_url = next(recommender)
         shop = serve(work, name="web", keep_data=True, env=dict(traced, GOMART_RECOMMENDER_URL=recommender_url))
         base = next(shop)
-        status, listing = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=5")
-        product = listing["products"][0]["id"]
+        status, listing = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=20")
+        product = benchlib.packs(listing["products"])[0]["id"]
         status, session = benchlib.call_json(base, "POST", "/api/v1/customers", {
             "name": "Trace Shopper", "email": f"trace-{uuid.uuid4().hex[:10]}@example.com", "password": "trace password 2026"})
         assert status == 201, session

@@ -92,16 +92,14 @@ def test_each_event_is_processed_once_after_the_worker_is_killed_mid_delivery():
     second = None
     try:
         base = next(first)
-        status, session = benchlib.call_json(base, "POST", "/api/v1/customers", {
-            "name": "Hook Shopper", "email": f"hook-{uuid.uuid4().hex[:8]}@example.com", "password": "hook shopper 2026"})
-        assert status == 201, session
-        status, listing = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=3")
+        token = benchlib.new_customer(base, "Hook Shopper", "hook")
+        status, listing = benchlib.call_json(base, "GET", "/api/v1/products?in_stock=true&sort=price-desc&limit=20")
         orders = []
-        for product in listing["products"]:
+        for product in benchlib.packs(listing["products"])[:3]:
             quantity = max(1, -(-1000 // product["price"]["amountMinor"]))
-            status, _ = benchlib.call_json(base, "POST", "/api/v1/cart/items", {"productId": product["id"], "quantity": quantity}, session["token"])
+            status, _ = benchlib.call_json(base, "POST", "/api/v1/cart/items", {"productId": product["id"], "quantity": quantity}, token)
             assert status == 200
-            status, order = benchlib.call_json(base, "POST", "/api/v1/orders", benchlib.sandbox_order("Hook Shopper"), session["token"],
+            status, order = benchlib.call_json(base, "POST", "/api/v1/orders", benchlib.sandbox_order("Hook Shopper"), token,
                                                {"Idempotency-Key": uuid.uuid4().hex})
             assert status == 201, order
             orders.append(order["id"])

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Storage
 
@@ -9,12 +10,15 @@ import Storage
 /// lease lets one of them do each round.
 public enum PendingOrderReaper {
     /// The job, as a service for the worker's group.
-    public static func job(checkout: CheckoutService, database: Database, interval: Duration = .seconds(60), logger: Logger) -> LeasedJob {
+    /// Refunds and captures the provider has not confirmed are asked again once `retryAfter`
+    /// seconds old.
+    public static func job(checkout: CheckoutService, database: Database, interval: Duration = .seconds(60), retryAfter: TimeInterval = 30,
+                           logger: Logger) -> LeasedJob {
         LeasedJob(lease: "pending-order-reaper", metric: "settle-orders", database: database, interval: interval, logger: logger) {
             try await checkout.cancelAbandonedOrders()
             let fulfilment = FulfilmentService(checkout: checkout)
-            try await fulfilment.completePendingRefunds()
-            try await fulfilment.completePendingCaptures()
+            try await fulfilment.completePendingRefunds(olderThan: retryAfter)
+            try await fulfilment.completePendingCaptures(olderThan: retryAfter)
             try await fulfilment.renewExpiringAuthorisations()
         }
     }

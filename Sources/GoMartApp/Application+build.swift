@@ -126,7 +126,10 @@ public func buildApplication(
             feed: services.changes, polls: configuration.server.role.runsWeb, purges: configuration.server.role.runsJobs, logger: logger
         )))
         if configuration.server.role.runsJobs {
-            app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper.job(checkout: checkout, database: database, logger: logger)))
+            app.addServices(GatedService(gate: schemaReady, service: PendingOrderReaper.job(
+                checkout: checkout, database: database, interval: .seconds(configuration.orders.settleIntervalSeconds),
+                retryAfter: TimeInterval(configuration.orders.paymentRetryAfterSeconds), logger: logger
+            )))
             app.addServices(GatedService(gate: schemaReady, service: SlotKeeper.job(slots: services.slots, database: database, logger: logger)))
             app.addServices(GatedService(gate: schemaReady, service: NotificationWorker(
                 notifications: try makeNotifications(configuration, services: services, logger: logger), logger: logger

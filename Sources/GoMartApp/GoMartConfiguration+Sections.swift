@@ -238,6 +238,15 @@ extension GoMartConfiguration {
         /// How long an order may wait for its payment before it is cancelled and its stock
         /// returned (`GOMART_PENDING_ORDER_TIMEOUT_SECONDS`).
         public var pendingOrderTimeoutSeconds = 900
+        /// How long a capture or refund the provider has not confirmed waits before the worker asks
+        /// again with the same key (`GOMART_PAYMENT_RETRY_AFTER_SECONDS`): long enough that one still
+        /// in flight is not asked twice at once.
+        public var paymentRetryAfterSeconds = 30
+        /// How often the worker settles what a crash or a lost answer left half done: abandoned
+        /// orders, unconfirmed refunds and captures, expiring authorisations
+        /// (`GOMART_SETTLE_INTERVAL_SECONDS`). Its lease is held three rounds at most, so after a
+        /// crash another worker takes over within three.
+        public var settleIntervalSeconds = 60
         /// The card gateway (`GOMART_PAYMENT_PROVIDER`): `sandbox` (test mode, no real money) or
         /// `stripe` (`GOMART_STRIPE_SECRET_KEY`, and `GOMART_STRIPE_API_URL` for another address).
         public var paymentProvider = "sandbox"
@@ -260,6 +269,8 @@ extension GoMartConfiguration {
         public init() {}
 
         init(reading settings: SettingsReader, production: Bool) {
+            paymentRetryAfterSeconds = settings.integer("GOMART_PAYMENT_RETRY_AFTER_SECONDS", default: paymentRetryAfterSeconds, range: 0...3_600)
+            settleIntervalSeconds = settings.integer("GOMART_SETTLE_INTERVAL_SECONDS", default: settleIntervalSeconds, range: 1...3_600)
             pendingOrderTimeoutSeconds = settings.integer(
                 "GOMART_PENDING_ORDER_TIMEOUT_SECONDS", default: pendingOrderTimeoutSeconds, range: 60...86_400
             )
