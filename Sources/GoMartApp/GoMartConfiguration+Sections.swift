@@ -264,6 +264,9 @@ extension GoMartConfiguration {
         public var slotHoldMinutes = 120
         /// How many days ahead slots are generated and offered (`GOMART_SLOT_DAYS_AHEAD`).
         public var slotDaysAhead = 7
+        /// The slots' clock: which days and windows are open, holds and cut-offs. The real one,
+        /// except in tests that pin a day to compare whole pages.
+        public var slotClock: @Sendable () -> Date = Date.init
 
         /// The defaults.
         public init() {}

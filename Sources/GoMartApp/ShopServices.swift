@@ -77,7 +77,7 @@ public struct ShopServices: Sendable {
         slots = SlotService(
             database: database, currency: configuration.shopping.currency, timeZone: configuration.orders.timeZone,
             holdDuration: TimeInterval(configuration.orders.slotHoldMinutes * 60), daysAhead: configuration.orders.slotDaysAhead,
-            requirement: configuration.orders.slotRequirement, logger: logger
+            requirement: configuration.orders.slotRequirement, logger: logger, now: configuration.orders.slotClock
         )
         let payments: any PaymentProvider = if configuration.orders.paymentProvider == "stripe", let key = configuration.orders.stripeSecretKey {
             StripePaymentProvider(secretKey: key, baseURL: configuration.orders.stripeAPIURL)

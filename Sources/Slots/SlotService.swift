@@ -25,7 +25,8 @@ public struct SlotService: Sendable {
     /// Whether orders need a slot.
     public let requirement: SlotRequirement
     let logger: Logger
-    let now: @Sendable () -> Date
+    /// The slots' clock: which windows are open, holds and cut-offs (the real one outside tests).
+    public let now: @Sendable () -> Date
 
     /// Creates the service.
     public init(

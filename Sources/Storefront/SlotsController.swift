@@ -16,16 +16,13 @@ public struct SlotsController: Sendable {
     let renderer: PageRenderer
     let shop: ShopSettings
     let chrome: PageChromeBuilder
-    let now: @Sendable () -> Date
 
-    /// Creates the controller.
-    public init(slots: SlotService, cart: CartService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings,
-                now: @escaping @Sendable () -> Date = Date.init) {
+    /// Creates the controller; what is open or closed follows the slots' clock.
+    public init(slots: SlotService, cart: CartService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
         self.slots = slots
         self.renderer = renderer
         self.shop = shop
         self.chrome = PageChromeBuilder(catalog: catalog, cart: cart, shop: shop)
-        self.now = now
     }
 
     /// Adds the routes to `router`.
@@ -81,7 +78,7 @@ public struct SlotsController: Sendable {
                            canonicalURL: "\(shop.publicBaseURL)/slots", noIndex: true),
             header: try await chrome.header(context),
             method: method, postcode: postcode, needsPostcode: needsPostcode, choices: choices, hold: hold,
-            timeZone: slots.timeZone, now: now(), notice: notice, error: error
+            timeZone: slots.timeZone, now: slots.now(), notice: notice, error: error
         )
         return HTMLResponse(html: try renderer.render(model, template: "slots"), status: status, privatePage: true)
     }

@@ -57,6 +57,17 @@ func firstSlotID(in html: String) -> String? {
         }
     }
 
+    @Test func theSlotsPageAsItLooksOnAPinnedDay() async throws {
+        // Monday 1 June 2026, 09:30 in London: home delivery from tomorrow (today's windows are
+        // past their 12-hour cut-off), collection from this afternoon (a 4-hour cut-off).
+        let pinned = Date(timeIntervalSince1970: 1_780_302_600)
+        try await withTestApp(configure: { $0.orders.slotClock = { pinned }; $0.orders.timeZone = TimeZone(identifier: "Europe/London")! }) { client in
+            var browser = try await signedInWithCart(client, email: "slot-snapshot@example.com")
+            assertSnapshot(of: try await browser.get(client, "/slots?method=delivery&postcode=YO1%207HH"), named: "delivery")
+            assertSnapshot(of: try await browser.get(client, "/slots?method=collection"), named: "collection")
+        }
+    }
+
     @Test func collectionPointsOfferTheirOwnSlotsAndAHoldCanBeLetGo() async throws {
         try await withTestApp(configure: { $0.orders.slotRequirement = .required }) { client in
             var browser = try await signedInWithCart(client, email: "collect@example.com")
