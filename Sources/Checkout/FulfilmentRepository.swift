@@ -78,11 +78,11 @@ extension OrderRepository {
     static func insertSubstitute(_ line: OrderLine, orderID: Int64, sql: any SQLDatabase) async throws {
         try await sql.insert(into: "order_lines")
             .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age",
-                     "estimated_minor", "picked_quantity", "substitution", "substitute_for", "substitute_state")
+                     "estimated_minor", "picked_quantity", "substitution", "substitute_for", "substitute_state", "deposit_minor")
             .values(SQLBind(orderID), SQLBind(line.number), SQLBind(line.productID.publicString), SQLBind(line.sku), SQLBind(line.name), SQLBind(line.packSize),
                     SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity), SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge),
                     SQLBind(line.lineTotal.minorUnits), SQLBind(line.quantity), SQLBind(SubstitutionChoice.none.stored),
-                    SQLBind(line.substitute?.forLine), SQLBind(line.substitute?.state.rawValue))
+                    SQLBind(line.substitute?.forLine), SQLBind(line.substitute?.state.rawValue), SQLBind(line.deposit))
             .run()
     }
 

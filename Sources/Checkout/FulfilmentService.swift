@@ -341,14 +341,17 @@ public struct FulfilmentService: Sendable {
                 let price = Money(minorUnits: min(candidate.price.minorUnits, original.unitPrice.minorUnits), currency: original.unitPrice.currency)
                 let line = OrderLine(productID: productID, sku: candidate.sku, name: candidate.name, packSize: candidate.packSize, unitPrice: price,
                                      quantity: missing, lineTotal: Pricing.total(of: PricedLine(unitPrice: price, quantity: missing)),
-                                     pickedQuantity: missing, number: nextNumber, minimumAge: candidate.minimumAge, substitution: .none,
+                                     pickedQuantity: missing, number: nextNumber, minimumAge: candidate.minimumAge,
+                                     // Its bottles' deposit, never more than the original's (whose deposit for the missing units is released).
+                                     deposit: min(candidate.deposit.minorUnits, original.deposit), substitution: .none,
                                      substitute: OrderLine.Substitute(forLine: number, state: .proposed))
                 try await OrderRepository.insertSubstitute(line, orderID: state.internalID, sql: sql)
                 substituted.append((original, line))
                 nextNumber += 1
             }
             if !substituted.isEmpty {
-                state = try await OrderRepository.changeTotal(of: state, by: substituted.reduce(Int64(0)) { $0 + $1.line.lineTotal.minorUnits }, sql: sql)
+                let added = substituted.reduce(Int64(0)) { $0 + Pricing.totalWithDeposits(of: $1.line.pricedLine(units: $1.line.quantity)).minorUnits }
+                state = try await OrderRepository.changeTotal(of: state, by: added, sql: sql)
             }
             if !reweighed.isEmpty {
                 // Weighed goods change the order's total by what they weigh over or under the

@@ -112,6 +112,11 @@ public enum Pricing {
         Money(minorUnits: lineTotal(line), currency: line.unitPrice.currency)
     }
 
+    /// What one line comes to with its deposits.
+    public static func totalWithDeposits(of line: PricedLine) -> Money {
+        Money(minorUnits: lineTotal(line) + depositTotal(line), currency: line.unitPrice.currency)
+    }
+
     /// What a weighed line comes to: `grams` at `pricePerKilogram`, rounded half up.
     public static func weighed(grams: Int, pricePerKilogram: Money) -> Money {
         total(of: PricedLine(pricePerKilogram: pricePerKilogram, grams: grams, items: 1, tolerancePercent: 0))
