@@ -145,7 +145,7 @@ public struct CartService: Sendable {
     public func setSubstitution(productID: ProductID, to choice: SubstitutionChoice, for owner: CartOwner) async throws {
         if case .product(let chosen) = choice {
             let original = try await saleableProduct(productID)
-            guard let candidate = try await catalog.currentProducts(ids: [chosen])[chosen] else { throw CartError.invalidSubstitute("That product is not available.") }
+            guard let candidate = try await catalog.currentProducts(ids: [chosen])[chosen] else { throw CartError.unknownProduct }
             if let problem = policy.substitutes.problem(with: candidate, for: original) { throw CartError.invalidSubstitute(problem) }
         }
         let key = productID.publicString

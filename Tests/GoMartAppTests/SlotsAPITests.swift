@@ -45,6 +45,8 @@ import Testing
             let refused = try await call(client, .put, path, json: #"{"substitution": "\#(elsewhere.id)"}"#, token: token)
             #expect(refused.status == .unprocessableContent)
             #expect(try conforming(refused, path: "/cart/items/{productId}/substitution", method: "put")["detail"] as? String == "\(elsewhere.name) is in another aisle.")
+            let unknown = try await call(client, .put, path, json: #"{"substitution": "\#(UUID().uuidString.lowercased())"}"#, token: token)
+            #expect(unknown.status == .notFound)
         }
     }
 
