@@ -350,15 +350,17 @@ public struct FulfilmentService: Sendable {
                 nextNumber += 1
             }
             if !substituted.isEmpty {
-                let added = substituted.reduce(Int64(0)) { $0 + Pricing.totalWithDeposits(of: $1.line.pricedLine(units: $1.line.quantity)).minorUnits }
-                state = try await OrderRepository.changeTotal(of: state, by: added, sql: sql)
+                let added = Pricing.sum(substituted.map { Pricing.totalWithDeposits(of: $0.line.pricedLine(units: $0.line.quantity)) }, currency: Self.currency(state))
+                state = try await OrderRepository.changeTotal(of: state, by: added.minorUnits, sql: sql)
             }
             if !reweighed.isEmpty {
                 // Weighed goods change the order's total by what they weigh over or under the
                 // estimate (the card was authorised for the most they may come to), and the stock
                 // by the grams picked over or under the estimate's.
-                let change = reweighed.reduce(Int64(0)) { $0 + $1.total.minorUnits - $1.line.lineTotal.minorUnits }
-                state = try await OrderRepository.changeTotal(of: state, by: change, sql: sql)
+                let currency = Self.currency(state)
+                let change = Pricing.remaining(of: Pricing.sum(reweighed.map(\.total), currency: currency),
+                                               after: Pricing.sum(reweighed.map(\.line.lineTotal), currency: currency))
+                state = try await OrderRepository.changeTotal(of: state, by: change.minorUnits, sql: sql)
                 stockChanged = try await catalog.settleStock(reweighed.map {
                     StockItem(productID: $0.line.productID, quantity: $0.grams - ($0.line.weighed?.orderedGrams ?? $0.grams))
                 }, in: sql)
