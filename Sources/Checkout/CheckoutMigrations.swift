@@ -169,5 +169,12 @@ public enum CheckoutMigrations {
             // The returnable deposit on one unit's containers, as charged when the order was placed.
             try await sql.alter(table: "order_lines").column("deposit_minor", type: .bigint, .notNull, .default(0)).run()
         },
+                Migration(id: "0043_checkout_amendments") { sql, _ in
+            // Orders the shopper changes until their slot's cut-off: how many times they have
+            // (a change names the version it was made from), and the cut-off as booked (orders
+            // placed before this keep until their slot starts).
+            try await sql.alter(table: "orders").column("version", type: .int, .notNull, .default(0)).run()
+            try await sql.alter(table: "orders").column("slot_cutoff_at", type: .bigint).run()
+        },
     ]
 }

@@ -73,7 +73,10 @@ public struct CheckoutService: Sendable {
         }
     }
 
-    private func quote(_ items: [StockItem], reading read: CatalogueRead, slot: SlotBooking?) async throws -> OrderQuote {
+    /// Prices `items`. `kept` are the lines of an order being changed: their products keep the
+    /// price (and deposit) they were sold at, and the stock they hold counts as available.
+    func quote(_ items: [StockItem], reading read: CatalogueRead, slot: SlotBooking?, delivery: DeliveryCharge? = nil,
+               kept: [ProductID: OrderLine] = [:]) async throws -> OrderQuote {
         let policy = cart.policy
         let currency = catalog.currency
         var problems: [OrderProblem] = []
@@ -83,7 +86,14 @@ public struct CheckoutService: Sendable {
         if items.count > policy.maximumLines {
             problems.append(OrderProblem(code: .tooManyLines, productID: nil, message: "An order can hold at most \(policy.maximumLines) different products."))
         }
-        let products = try await self.products(for: items, reading: read)
+        var products = try await self.products(for: items, reading: read)
+        for (id, line) in kept {
+            guard var product = products[id] else { continue }
+            product.price = line.unitPrice
+            product.deposit = Money(minorUnits: line.deposit, currency: line.unitPrice.currency)
+            product.stock += line.stockUnits
+            products[id] = product
+        }
         var seen = Set<ProductID>()
         var priceable: [(product: Product, quantity: Int)] = []
         for item in items.prefix(policy.maximumLines) {
@@ -111,7 +121,7 @@ public struct CheckoutService: Sendable {
             }
             priceable.append((product, item.quantity))
         }
-        let charge = slot.map { hold in
+        let charge = delivery ?? slot.map { hold in
             DeliveryCharge(label: "\(hold.slot.place.method.title), \(hold.slot.window(in: slots.timeZone))", fee: hold.slot.price, freeFrom: hold.slot.freeFrom)
         }
         let quote = Pricing.quote(priceable.map { $0.product.pricedLine(quantity: $0.quantity) }, rules: policy.pricing,
@@ -212,16 +222,12 @@ public struct CheckoutService: Sendable {
             publicID: publicID, number: Self.orderNumber(), customerID: customerID,
             subtotalMinor: quote.subtotal.minorUnits, deliveryMinor: quote.deliveryFee.minorUnits, totalMinor: quote.total.minorUnits,
             currency: quote.total.currency.code, deliverySealed: try vault.seal(String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self)),
-            lines: quote.lines.map { line in
-                OrderLine(productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize, unitPrice: line.unitPrice,
-                          quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge, deposit: line.deposit, substitution: line.substitution,
-                          weighed: line.weighing.map { OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(line.quantity), pickedGrams: nil,
-                                                                         tolerancePercent: $0.tolerancePercent, estimatedTotal: line.lineTotal) })
-            },
+            lines: quote.lines.map(Self.orderLine),
             idCheckAge: quote.minimumAge,
             slot: quote.slot.map { hold in
                 SlotSnapshot(method: hold.slot.place.method.rawValue, slotID: hold.slot.id.publicString, place: hold.slot.place.name,
-                             startsAt: Int64(hold.slot.startsAt.timeIntervalSince1970), endsAt: Int64(hold.slot.endsAt.timeIntervalSince1970))
+                             startsAt: Int64(hold.slot.startsAt.timeIntervalSince1970), endsAt: Int64(hold.slot.endsAt.timeIntervalSince1970),
+                             cutoffAt: Int64(hold.slot.cutoffAt.timeIntervalSince1970))
             },
             charges: quote.quote.charges
         )
@@ -449,8 +455,23 @@ public struct CheckoutService: Sendable {
             },
             payment: Self.payment(stored.payment, money: money),
             idCheckAge: stored.idCheckAge,
-            charges: detail.charges
+            charges: detail.charges,
+            version: stored.version,
+            changeDeadline: Self.changeDeadline(stored),
+            isChangeable: Self.isChangeable(stored, status: status, at: now())
         )
+    }
+
+    /// The last moment the shopper may change an order: its slot's cut-off as booked (the
+    /// slot's start for orders booked before cut-offs were kept); nil for an order without a slot.
+    static func changeDeadline(_ stored: StoredOrder) -> Date? {
+        stored.slot.map { Date(timeIntervalSince1970: TimeInterval($0.cutoffAt ?? $0.startsAt)) }
+    }
+
+    /// True when the shopper may change the order at `now` (``Order/isChangeable``).
+    static func isChangeable(_ stored: StoredOrder, status: OrderStatus, at now: Date) -> Bool {
+        guard status == .paid, stored.payment.kind == "authorisation", stored.payment.captureState == nil, stored.refundedMinor == 0 else { return false }
+        return changeDeadline(stored).map { now < $0 } ?? true
     }
 
     /// How an order's card payment stands; nil for one charged in full at checkout.

@@ -188,6 +188,15 @@ public struct Order: Sendable {
     public var idCheckAge: Int = 0
     /// The shop's charges besides delivery (carrier bags, a small-basket charge), in the total.
     public var charges: [Adjustment] = []
+    /// How many times the shopper has changed the order; a change names the version it was
+    /// made from, so that one made from an older page is refused.
+    public var version: Int = 0
+    /// Until when the shopper may change the order: its slot's cut-off (nil: until picking
+    /// starts, for an order without a slot).
+    public var changeDeadline: Date? = nil
+    /// True when the shopper may change the order now: paid, not yet picked, nothing refunded,
+    /// the card only authorised, and its slot's cut-off not passed.
+    public var isChangeable: Bool = false
 
     /// The substitutes the shopper has not accepted or rejected yet.
     public var proposedSubstitutes: [OrderLine] { lines.filter { $0.substitute?.state == .proposed } }

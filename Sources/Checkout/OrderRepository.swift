@@ -28,6 +28,8 @@ struct StoredOrder: Sendable {
     var slot: SlotSnapshot?
     var payment: PaymentSnapshot
     var idCheckAge: Int
+    /// Changes the shopper has made (see ``Order/version``).
+    var version: Int
 }
 
 /// How an order is paid, as stored.
@@ -53,6 +55,8 @@ struct SlotSnapshot: Sendable, Hashable {
     var place: String
     var startsAt: Int64
     var endsAt: Int64
+    /// The slot's cut-off when the order was placed: the last moment to change the order.
+    var cutoffAt: Int64?
 }
 
 /// The checkout module's SQL. Functions taking `sql` run inside the caller's transaction.
@@ -104,28 +108,39 @@ struct OrderRepository: Sendable {
         let row = try await sql.insert(into: "orders")
             .columns("public_id", "number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "created_at", "updated_at", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at",
-                     "id_check_age")
+                     "id_check_age", "slot_cutoff_at")
             .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID.rawValue), SQLBind(OrderStatus.pendingPayment.rawValue),
                     SQLBind(order.subtotalMinor), SQLBind(order.deliveryMinor), SQLBind(order.totalMinor), SQLBind(order.currency),
                     SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now), SQLBind(order.slot?.method), SQLBind(order.slot?.slotID),
-                    SQLBind(order.slot?.place), SQLBind(order.slot?.startsAt), SQLBind(order.slot?.endsAt), SQLBind(order.idCheckAge))
+                    SQLBind(order.slot?.place), SQLBind(order.slot?.startsAt), SQLBind(order.slot?.endsAt), SQLBind(order.idCheckAge),
+                    SQLBind(order.slot?.cutoffAt))
             .returning("id")
             .first()
         guard let orderID = try row?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
-        for (position, charge) in order.charges.enumerated() {
+        try await insertCharges(order.charges, orderID: orderID, sql: sql)
+        try await insertLines(order.lines.enumerated().map { ($0.offset + 1, $0.element) }, orderID: orderID, sql: sql)
+        return orderID
+    }
+
+    /// Writes an order's charges besides delivery, in order.
+    static func insertCharges(_ charges: [Adjustment], orderID: Int64, sql: any SQLDatabase) async throws {
+        for (position, charge) in charges.enumerated() {
             try await sql.insert(into: "order_charges").columns("order_id", "position", "kind", "label", "amount_minor")
                 .values(SQLBind(orderID), SQLBind(position), SQLBind(charge.kind.rawValue), SQLBind(charge.label), SQLBind(charge.amount.minorUnits))
                 .run()
         }
+    }
+
+    /// Writes order lines under their numbers.
+    static func insertLines(_ lines: [(number: Int, line: OrderLine)], orderID: Int64, sql: any SQLDatabase) async throws {
         // One statement per hundred lines, not one per line: a weekly shop of 40 lines is one
         // round trip to the database's writer (16 binds a line keeps far below any bind limit).
-        let numbered = Array(order.lines.enumerated())
-        for start in stride(from: 0, to: numbered.count, by: 100) {
+        for start in stride(from: 0, to: lines.count, by: 100) {
             let insert = sql.insert(into: "order_lines")
                 .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age",
                          "weighing", "ordered_grams", "tolerance_percent", "estimated_minor", "substitution", "deposit_minor")
-            for (index, line) in numbered[start..<min(start + 100, numbered.count)] {
-                insert.values(SQLBind(orderID), SQLBind(index + 1), SQLBind(line.productID.publicString), SQLBind(line.sku),
+            for (number, line) in lines[start..<min(start + 100, lines.count)] {
+                insert.values(SQLBind(orderID), SQLBind(number), SQLBind(line.productID.publicString), SQLBind(line.sku),
                               SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
                               SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge), SQLBind(line.weighed?.mode.rawValue ?? ""),
                               SQLBind(line.weighed?.orderedGrams ?? 0), SQLBind(line.weighed?.tolerancePercent ?? 0),
@@ -133,7 +148,6 @@ struct OrderRepository: Sendable {
             }
             try await insert.run()
         }
-        return orderID
     }
 
     /// Moves an order from pending to `status`; returns false if it was no longer pending.
@@ -311,7 +325,7 @@ struct OrderRepository: Sendable {
         select.column(SQLColumn("id", table: "orders")).column(SQLColumn("public_id", table: "orders"))
             .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at", "refunded_minor",
-                     "payment_reference", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at")
+                     "payment_reference", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at", "slot_cutoff_at", "version")
             .columns("id_check_age", "payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method", "capture_state", "capture_minor",
                      "captured_minor", "capture_reference")
     }
@@ -338,10 +352,12 @@ struct OrderRepository: Sendable {
             slot: try row.decode(column: "slot_id", as: String?.self).map { slotID in
                 SlotSnapshot(method: try row.decode(column: "fulfilment_method", as: String?.self) ?? "delivery", slotID: slotID,
                              place: try row.decode(column: "slot_place", as: String?.self) ?? "",
-                             startsAt: try row.decode(column: "slot_starts_at", as: Int64?.self) ?? 0, endsAt: try row.decode(column: "slot_ends_at", as: Int64?.self) ?? 0)
+                             startsAt: try row.decode(column: "slot_starts_at", as: Int64?.self) ?? 0, endsAt: try row.decode(column: "slot_ends_at", as: Int64?.self) ?? 0,
+                             cutoffAt: try row.decode(column: "slot_cutoff_at", as: Int64?.self))
             },
             payment: try payment(row),
-            idCheckAge: try row.decode(column: "id_check_age", as: Int.self)
+            idCheckAge: try row.decode(column: "id_check_age", as: Int.self),
+            version: try row.decode(column: "version", as: Int.self)
         )
     }
 

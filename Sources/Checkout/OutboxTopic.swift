@@ -7,6 +7,8 @@ public enum OutboxTopic: String, Sendable, CaseIterable {
     case orderPaid = "order_paid"
     /// An order was cancelled and its stock returned.
     case orderCancelled = "order_cancelled"
+    /// The shopper changed the order before its cut-off (lines, quantities, total).
+    case orderAmended = "order_amended"
     /// A picker started on the order.
     case orderPicking = "order_picking"
     /// The order was picked and packed (with any shortfall refunded).

@@ -164,6 +164,12 @@ public struct Slot: Sendable, Hashable, Identifiable {
         Self.parts(from: startsAt, to: endsAt, in: timeZone)
     }
 
+    /// A moment in words in `timeZone`, e.g. "Tuesday 1 December, 08:00".
+    public static func moment(_ date: Date, in timeZone: TimeZone) -> String {
+        let (day, hours) = parts(from: date, to: date, in: timeZone)
+        return "\(day), \(hours.prefix(5))"
+    }
+
     /// A window's day and hours in `timeZone`, e.g. ("Tuesday 1 December", "08:00–10:00").
     public static func parts(from start: Date, to end: Date, in timeZone: TimeZone) -> (day: String, hours: String) {
         var calendar = Calendar(identifier: .gregorian)
