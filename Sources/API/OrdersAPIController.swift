@@ -30,6 +30,7 @@ public struct OrdersAPIController: Sendable {
         api.get(use: list)
         api.get(":id", use: show)
         api.post(":id/cancel", use: cancel)
+        api.put(":id/items", use: changeItems)
         api.post(":id/substitutes/:line", use: answerSubstitute)
     }
 
@@ -44,6 +45,31 @@ public struct OrdersAPIController: Sendable {
         guard let line = Int(try context.parameters.require("line")) else { throw FulfilmentError.invalidPicks("The order has no such line.") }
         let body = try await request.decode(as: SubstituteAnswer.self, context: context)
         return OrderDTO(try await fulfilment.answerSubstitute(id, line: line, accept: body.accept, by: .customer, customerID: session.customer.internalID))
+    }
+
+    /// The customer changes their order's items until its slot's cut-off.
+    @Sendable func changeItems(_ request: Request, context: Context) async throws -> OrderDTO {
+        let session = try context.requireSession()
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        let body = try await request.decode(as: ChangeOrderRequest.self, context: context)
+        var problems: [String: String] = [:]
+        if body.version < 0 { problems["version"] = "The version must be 0 or more." }
+        if !(1...100).contains(body.items.count) { problems["items"] = "Give from 1 to 100 products." }
+        var items: [StockItem] = []
+        for line in body.items {
+            guard let product = ProductID(publicString: line.productId) else {
+                problems["items"] = "'\(line.productId.prefix(40))' is not a product id."
+                continue
+            }
+            guard (0...100_000).contains(line.quantity) else {
+                problems["items"] = "A quantity must be from 0 (take it out) to 100000."
+                continue
+            }
+            items.append(StockItem(productID: product, quantity: line.quantity))
+        }
+        guard problems.isEmpty else { throw CheckoutError.invalidFields(problems) }
+        return OrderDTO(try await checkout.amend(id, customerID: session.customer.internalID, to: items, version: body.version,
+                                                 ageDeclared: body.ageDeclaration ?? false))
     }
 
     /// The customer cancels their order until picking starts: stock back, payment refunded.
@@ -103,6 +129,13 @@ struct ValidateRequest: Decodable, Sendable {
         var quantity: Int
     }
     var lines: [Line]?
+}
+
+/// The order's items as they should be (`PUT /orders/{id}/items`).
+struct ChangeOrderRequest: Decodable, Sendable {
+    var version: Int
+    var items: [ValidateRequest.Line]
+    var ageDeclaration: Bool?
 }
 
 struct PlaceOrderRequest: Decodable, Sendable {
@@ -242,6 +275,11 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var idCheckAge: Int?
     /// Charges besides delivery, in the total.
     var charges: [ChargeDTO]
+    /// How many times the customer has changed the order; a change names the version it was made from.
+    var version: Int
+    /// True while the customer may change the order, until `changeableUntil` (the slot's cut-off).
+    var changeable: Bool
+    var changeableUntil: Date?
 
     /// The card payment: reserved at checkout, captured for what was picked.
     struct CardPayment: Encodable, Sendable {
@@ -284,6 +322,9 @@ struct OrderDTO: ResponseEncodable, Sendable {
         paidAt = order.paidAt
         idCheckAge = order.idCheckAge > 0 ? order.idCheckAge : nil
         charges = ChargeDTO.list(order.charges)
+        version = order.version
+        changeable = order.isChangeable
+        changeableUntil = order.changeDeadline
         cardPayment = order.payment.map { CardPayment(state: $0.state.rawValue, authorised: MoneyDTO($0.authorised), captured: MoneyDTO($0.captured)) }
         slot = order.slot.map { BookedSlot(method: $0.method.rawValue, place: $0.place, startsAt: $0.startsAt, endsAt: $0.endsAt, window: $0.window) }
     }

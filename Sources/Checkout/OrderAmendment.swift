@@ -33,8 +33,9 @@ public enum AmendmentError: Error, Equatable, CustomStringConvertible {
 }
 
 extension CheckoutService {
-    /// Changes the customer's order to hold `items` (each product once; a quantity of 0 takes
-    /// its line out), until the slot's cut-off and while it is not yet picked.
+    /// Changes the quantities of `items` in the customer's order (each product once; a product
+    /// not in the order is added, a quantity of 0 takes its line out, products not named stay as
+    /// they are), until the slot's cut-off and while the order is not yet picked.
     ///
     /// - `version` is the ``Order/version`` the change was made from: a change made from an
     ///   older page is ``AmendmentError/changedMeanwhile(current:)``.
@@ -65,15 +66,10 @@ extension CheckoutService {
         let summary = try await cart.cart(for: owner)
         guard !summary.lines.isEmpty else { throw AmendmentError.closed("Your cart is empty: add what you want to the cart first.") }
         let order = try await order(id: id, customerID: customerID)
-        var quantities = Dictionary(order.lines.map { ($0.productID, $0.quantity) }, uniquingKeysWith: +)
-        var products = order.lines.map(\.productID)
-        for line in summary.lines {
-            if quantities[line.productID] == nil { products.append(line.productID) }
-            quantities[line.productID, default: 0] += line.quantity
-        }
+        let ordered = Dictionary(order.lines.map { ($0.productID, $0.quantity) }, uniquingKeysWith: { first, _ in first })
+        let items = summary.lines.map { StockItem(productID: $0.productID, quantity: (ordered[$0.productID] ?? 0) + $0.quantity) }
         let choices = Dictionary(summary.lines.map { ($0.productID, $0.substitution) }, uniquingKeysWith: { first, _ in first })
-        return try await amend(id, customerID: customerID, to: products.map { StockItem(productID: $0, quantity: quantities[$0] ?? 0) },
-                               version: version, ageDeclared: ageDeclared, substitutions: choices, emptying: owner)
+        return try await amend(id, customerID: customerID, to: items, version: version, ageDeclared: ageDeclared, substitutions: choices, emptying: owner)
     }
 
     /// Why the order cannot be changed now, in words for the shopper.
@@ -91,7 +87,16 @@ extension CheckoutService {
         let order = try await order(id: id, customerID: customerID)
         guard order.version == version else { throw AmendmentError.changedMeanwhile(current: order.version) }
         guard order.isChangeable else { throw AmendmentError.closed(whyUnchangeable(order)) }
-        let wanted = items.filter { $0.quantity != 0 }
+        guard Set(items.map(\.productID)).count == items.count else {
+            throw CheckoutError.invalidFields(["items": "A product appears twice; give each product once."])
+        }
+        // The order's lines as they are, with the quantities asked for (0 takes a line out).
+        var quantities = Dictionary(order.lines.map { ($0.productID, $0.quantity) }, uniquingKeysWith: { first, _ in first })
+        var products = order.lines.map(\.productID)
+        for item in items {
+            if quantities.updateValue(item.quantity, forKey: item.productID) == nil { products.append(item.productID) }
+        }
+        let wanted = products.compactMap { id in quantities[id].flatMap { $0 == 0 ? nil : StockItem(productID: id, quantity: $0) } }
         guard !wanted.isEmpty else { throw AmendmentError.nothingLeft }
         let kept = Dictionary(order.lines.map { ($0.productID, $0) }, uniquingKeysWith: { first, _ in first })
         let quote = try await quote(wanted, reading: .current, slot: nil, delivery: try await deliveryCharge(for: order), kept: kept)

@@ -196,6 +196,15 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .invalidPicks, .invalidRefund, .invalidNote:
                 return Classified(status: .unprocessableContent, title: "Invalid request", heading: "That cannot be done", detail: error.description)
             }
+        case let error as AmendmentError:
+            switch error {
+            case .closed, .changedMeanwhile:
+                return Classified(status: .conflict, title: "Order cannot be changed", heading: "This order cannot be changed", detail: error.description)
+            case .nothingLeft:
+                return Classified(status: .unprocessableContent, title: "Nothing left", heading: "That would empty the order", detail: error.description)
+            case .declined:
+                return Classified(status: .paymentRequired, title: "Payment declined", heading: "Payment declined", detail: error.description)
+            }
         case let error as WebError:
             switch error {
             case .csrfRejected:

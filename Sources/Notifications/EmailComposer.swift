@@ -182,6 +182,15 @@ public struct EmailComposer: Sendable {
                     + (card.isEmpty ? "" : " by\(card)") + ". We will let you know when we start picking it.")
             }
             address = true
+        case .orderAmended:
+            subject = "Your order \(number) is changed"
+            headline = "Your order is changed"
+            let total = event.payload["total_minor"].flatMap(Int64.init).map { Money(minorUnits: $0, currency: order.total.currency) } ?? order.total
+            paragraphs.append("We have changed order \(number) as you asked: \(event.payload["changes"] ?? "see your order page"). The new total is \(total.formatted)"
+                + (order.payment == nil ? "." : "; you pay only for what we pick, when we pack your order."))
+            if order.isChangeable {
+                paragraphs.append("You can change it again on your order page until " + (order.slot.map { _ in "the slot's cut-off." } ?? "we start picking it."))
+            }
         case .orderPicking:
             subject = "We are picking your order \(number)"
             headline = "We have started picking your order"

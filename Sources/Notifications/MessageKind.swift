@@ -3,6 +3,7 @@ import Storage
 /// What a message says. Each outbox topic that customers hear about maps to one kind.
 public enum MessageKind: String, Sendable, CaseIterable {
     case orderConfirmation = "order_confirmation"
+    case orderAmended = "order_amended"
     case orderPicking = "order_picking"
     case orderSubstituted = "order_substituted"
     case orderOutForDelivery = "order_out_for_delivery"
@@ -37,6 +38,7 @@ public enum MessageKind: String, Sendable, CaseIterable {
     public var label: String {
         switch self {
         case .orderConfirmation: "Order confirmation"
+        case .orderAmended: "Order changed"
         case .orderPicking: "Picking started"
         case .orderSubstituted: "Substitutes to accept or reject"
         case .orderOutForDelivery: "Out for delivery"

@@ -14,6 +14,7 @@ import Web
 public struct CheckoutController: Sendable {
     public typealias Context = ShopRequestContext
     let checkout: CheckoutService
+    let cart: CartService
     let fulfilment: FulfilmentService
     let renderer: PageRenderer
     let shop: ShopSettings
@@ -22,6 +23,7 @@ public struct CheckoutController: Sendable {
     /// Creates the controller.
     public init(checkout: CheckoutService, cart: CartService, catalog: CatalogService, renderer: PageRenderer, shop: ShopSettings) {
         self.checkout = checkout
+        self.cart = cart
         self.fulfilment = FulfilmentService(checkout: checkout)
         self.renderer = renderer
         self.shop = shop
@@ -35,6 +37,7 @@ public struct CheckoutController: Sendable {
         router.get("/orders", use: orders)
         router.get("/orders/:id", use: order)
         router.post("/orders/:id/cancel", use: cancel)
+        router.post("/orders/:id/change", use: change)
         router.post("/orders/:id/substitutes/:line", use: answerSubstitute)
     }
 
@@ -44,6 +47,50 @@ public struct CheckoutController: Sendable {
         guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
         try await fulfilment.move(id, .cancel, by: .customer, customerID: session.customer.internalID)
         return .redirect(to: "/orders/\(id.publicString)", type: .normal)
+    }
+
+    /// The shopper changes their order until the slot's cut-off: new quantities for its lines
+    /// (`quantity.<product id>`; 0 takes a line out), or everything in their cart added
+    /// (`add_cart`). A refusal shows the order page again with the reason.
+    @Sendable func change(_ request: Request, context: Context) async throws -> Response {
+        let session = try context.requireSession()
+        guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
+        guard let version = Int(context.formValue("version")) else { throw WebError.malformedForm }
+        let customerID = session.customer.internalID
+        let ageDeclared = context.formValue("age_declaration") == "yes"
+        let failure: (message: String, askAge: String?, status: HTTPResponse.Status)
+        do {
+            if context.formValue("add_cart") == "1" {
+                try await checkout.addCart(to: id, customerID: customerID, version: version, ageDeclared: ageDeclared)
+            } else {
+                var items: [StockItem] = []
+                for (name, values) in context.form.sorted(by: { $0.key < $1.key }) where name.hasPrefix("quantity.") {
+                    guard let product = ProductID(publicString: String(name.dropFirst("quantity.".count))) else { throw WebError.malformedForm }
+                    guard let quantity = values.first.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), quantity >= 0 else {
+                        throw CheckoutError.invalidFields(["items": "Enter a whole number of 0 or more for each item."])
+                    }
+                    items.append(StockItem(productID: product, quantity: quantity))
+                }
+                try await checkout.amend(id, customerID: customerID, to: items, version: version, ageDeclared: ageDeclared)
+            }
+            return .redirect(to: "/orders/\(id.publicString)?changed=1", type: .normal)
+        } catch let error as AmendmentError {
+            let status: HTTPResponse.Status = switch error {
+            case .closed, .changedMeanwhile: .conflict
+            case .nothingLeft: .unprocessableContent
+            case .declined: .paymentRequired
+            }
+            failure = (error.description, nil, status)
+        } catch CheckoutError.orderInvalid(let quote) {
+            failure = (quote.problems.map(\.message).joined(separator: " "), nil, .conflict)
+        } catch CheckoutError.invalidFields(let fields) {
+            failure = (fields.sorted { $0.key < $1.key }.map(\.value).joined(separator: " "), fields["age_declaration"], .unprocessableContent)
+        } catch CheckoutError.paymentFailed {
+            failure = (CheckoutError.paymentFailed.description, nil, .badGateway)
+        }
+        let order = try await checkout.order(id: id, customerID: customerID)
+        return try await orderPage(order, context: context, changing: try await changeContext(context, error: failure.message, askAge: failure.askAge),
+                                   status: failure.status).response(from: request, context: context)
     }
 
     /// The shopper accepts or rejects a substitute (`answer` = `accept` or `reject`) until the order leaves.
@@ -131,16 +178,29 @@ public struct CheckoutController: Sendable {
         let session = try context.requireSession()
         guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
         let order = try await checkout.order(id: id, customerID: session.customer.internalID)
-        let placed = FormURLEncoded.parse(request.uri.query)["placed"]?.first == "1"
+        let query = FormURLEncoded.parse(request.uri.query)
+        var changing = try await changeContext(context)
+        changing.justChanged = query["changed"]?.first == "1"
+        return try await orderPage(order, context: context, justPlaced: query["placed"]?.first == "1" && order.status == .paid, changing: changing)
+            .response(from: request, context: context)
+    }
+
+    private func changeContext(_ context: Context, error: String? = nil, askAge: String? = nil) async throws -> OrderPageModel.ChangeContext {
+        OrderPageModel.ChangeContext(timeZone: checkout.slots.timeZone, cartItems: try await cart.itemCount(for: context.cartOwner), error: error, askAge: askAge)
+    }
+
+    private func orderPage(_ order: Order, context: Context, justPlaced: Bool = false, changing: OrderPageModel.ChangeContext,
+                           status: HTTPResponse.Status = .ok) async throws -> HTMLResponse {
         let model = OrderPageModel(
             shop: chrome.shopView,
             meta: PageMeta(title: "Order \(order.number) | \(shop.name)", description: "Order \(order.number) at \(shop.name).",
-                           canonicalURL: "\(shop.publicBaseURL)/orders/\(id.publicString)", noIndex: true),
+                           canonicalURL: "\(shop.publicBaseURL)/orders/\(order.id.publicString)", noIndex: true),
             header: try await chrome.header(context),
             order: order,
-            justPlaced: placed && order.status == .paid
+            justPlaced: justPlaced,
+            changing: changing
         )
-        return try HTMLResponse(html: renderer.render(model, template: "order"), privatePage: true).response(from: request, context: context)
+        return HTMLResponse(html: try renderer.render(model, template: "order"), status: status, privatePage: true)
     }
 
     private func page(

@@ -194,6 +194,39 @@ struct OrderPageModel: Sendable {
     var charges: [ChargeView]
     /// The ID check at the door, in words.
     var idCheck: String?
+    /// The form to change the order, while the shopper may (until the slot's cut-off).
+    var change: ChangeForm?
+    /// The shopper has just saved a change.
+    var justChanged: Bool
+
+    /// Changing an order: a quantity per line (0 takes it out), and adding the cart.
+    struct ChangeForm: Sendable {
+        struct Line: Sendable {
+            var field: String
+            var label: String
+            var quantity: Int
+            var unit: String?
+        }
+
+        var version: Int
+        var until: String
+        var lines: [Line]
+        /// The items in the shopper's cart, to add to the order (nil: the cart is empty).
+        var cartItems: Int?
+        /// The last attempt added goods for older shoppers: the declaration to tick.
+        var askAge: String?
+        /// Why the last attempt was refused.
+        var error: String?
+    }
+
+    /// What the change form needs besides the order.
+    struct ChangeContext: Sendable {
+        var timeZone: TimeZone
+        var cartItems: Int
+        var error: String? = nil
+        var askAge: String? = nil
+        var justChanged = false
+    }
 
     /// One step of the order's timeline as the shopper sees it.
     struct Step: Sendable {
@@ -202,7 +235,7 @@ struct OrderPageModel: Sendable {
         var note: String?
     }
 
-    init(shop: ShopView, meta: PageMeta, header: HeaderModel, order: Order, justPlaced: Bool) {
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, order: Order, justPlaced: Bool, changing: ChangeContext) {
         self.shop = shop
         self.meta = meta
         self.header = header
@@ -250,7 +283,7 @@ struct OrderPageModel: Sendable {
         adjusted = order.refunded.minorUnits > 0
         netTotal = order.netTotal.formatted
         timeline = order.timeline.map { event in
-            Step(label: event.status == .pendingPayment ? "Order placed" : event.status.label,
+            Step(label: event.status == .pendingPayment ? "Order placed" : event.status == .paid && event.actor == "customer" ? "Changed by you" : event.status.label,
                  at: event.at.formatted(.dateTime.day().month(.wide).year().hour().minute()), note: event.note)
         }
         cancellable = order.status == .paid
@@ -261,6 +294,16 @@ struct OrderPageModel: Sendable {
         paymentNote = Self.paymentNote(order)
         charges = ChargeView.list(order.charges)
         idCheck = order.idCheckAge > 0 ? "Please have ID ready: some items are for people aged \(order.idCheckAge) or over." : nil
+        justChanged = changing.justChanged
+        change = order.isChangeable ? ChangeForm(
+            version: order.version,
+            until: order.changeDeadline.map { Slot.moment($0, in: changing.timeZone) } ?? "we start picking it",
+            lines: order.lines.map { line in
+                ChangeForm.Line(field: "quantity.\(line.productID.publicString)", label: "\(line.name), \(line.packSize)", quantity: line.quantity,
+                                unit: line.weighed?.mode == .weight ? "g" : nil)
+            },
+            cartItems: changing.cartItems > 0 ? changing.cartItems : nil, askAge: changing.askAge, error: changing.error
+        ) : nil
     }
 
     /// Where the card payment stands, for the shopper.

@@ -54,6 +54,13 @@ import Testing
                  "card": {"number": "4242424242424242", "expiryMonth": 12, "expiryYear": 2035, "cvc": "123"}}
                 """, token: token, key: "snapshot-order-1")
             assertSnapshot(of: order, named: "order-placed")
+            // Changed before picking: two more, at the price it was bought at; the same change
+            // again is from an older version; a negative quantity is refused.
+            let orderID = try #require(try order.json()["id"] as? String)
+            let change = { (version: Int, quantity: Int) in #"{"version": \#(version), "items": [{"productId": "\#(product.id)", "quantity": \#(quantity)}]}"# }
+            assertSnapshot(of: try await call(client, .put, "/api/v1/orders/\(orderID)/items", json: change(0, 8), token: token), named: "order-changed")
+            assertSnapshot(of: try await call(client, .put, "/api/v1/orders/\(orderID)/items", json: change(0, 9), token: token), named: "order-change-stale")
+            assertSnapshot(of: try await call(client, .put, "/api/v1/orders/\(orderID)/items", json: change(1, -1), token: token), named: "order-change-invalid")
             assertSnapshot(of: try await get(client, "/api/v1/orders", token: token), named: "orders")
             assertSnapshot(of: try await get(client, "/api/v1/cart"), named: "cart-signed-out")
         }

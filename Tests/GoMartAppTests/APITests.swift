@@ -30,7 +30,8 @@ import Testing
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/products/{id}/similar", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me", "/me/recommendations", "/me/password",
                                            "/cart", "/cart/items", "/cart/items/{productId}", "/cart/items/{productId}/substitution",
-                                           "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel", "/orders/{id}/substitutes/{line}", "/slots", "/me/slot",
+                                           "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel", "/orders/{id}/items", "/orders/{id}/substitutes/{line}", "/slots",
+                                           "/me/slot",
                                            "/admin/sessions", "/admin/sessions/current", "/admin/orders", "/admin/orders/{id}",
                                            "/admin/orders/{id}/transitions", "/admin/orders/{id}/pack", "/admin/orders/{id}/refunds", "/admin/picking-list",
                                            "/admin/products", "/admin/products/{id}", "/admin/products/{id}/withdraw", "/admin/products/{id}/reinstate",

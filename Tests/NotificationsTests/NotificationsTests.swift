@@ -151,6 +151,22 @@ struct NotifyingShop {
         await fixture.shop.close()
     }
 
+    @Test func aChangedOrderSendsWhatChangedAndTheNewTotal() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        let placed = try await fixture.paidOrder(for: customer)
+        let line = try #require(placed.order.lines.first)
+        let changed = try await fixture.shop.checkout.amend(placed.order.id, customerID: customer.internalID,
+                                                            to: [StockItem(productID: line.productID, quantity: 5)], version: 0)
+        try await fixture.round()
+        #expect(fixture.sentMail.map(\.subject) == ["Your GoMart order \(placed.order.number) is confirmed", "Your order \(placed.order.number) is changed"])
+        let mail = try #require(fixture.sentMail.last)
+        #expect(mail.text.contains("We have changed order \(placed.order.number) as you asked: \(line.name) 3 → 5. The new total is \(changed.total.formatted); "
+            + "you pay only for what we pick, when we pack your order.\n\nYou can change it again on your order page until we start picking it."))
+        #expect(mail.text.contains("5 x \(line.name) (\(line.packSize))"))
+        await fixture.shop.close()
+    }
+
     @Test func aDeclinedCardSendsNothingButCancellingAPaidOrderSendsTheRefund() async throws {
         let fixture = try await NotifyingShop.make()
         let customer = try await fixture.signUp()
