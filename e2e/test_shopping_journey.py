@@ -1,6 +1,6 @@
 """A shopper's whole journey in a real browser: browse, search, fill a cart as a guest, register,
 see the cart merged, book a delivery slot, pay with the test card, find the order in the history;
-then a declined card."""
+then a declined card, and the order changed before its cut-off (a quantity, then the cart added)."""
 import re
 import uuid
 
@@ -149,3 +149,23 @@ def test_guest_to_paid_order_and_a_declined_card(shop_url, browser):
     paid = [row.text for row in rows if "Paid" in row.text]
     assert len(paid) == 1 and number in paid[0]
     shot(browser, "09-history-after-decline")
+
+    # Before the slot's cut-off the order can be changed: one more of its first item, then the
+    # pantry item left in the cart by the declined card added to it.
+    browser.find_element(By.LINK_TEXT, number).click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "change-heading")))
+    field = browser.find_element(By.CSS_SELECTOR, ".change-form input.quantity-input")
+    more = str(int(field.get_attribute("value")) + 1)
+    field.clear()
+    field.send_keys(more)
+    browser.find_element(By.CSS_SELECTOR, ".change-form button[type=submit]").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main .confirmation"), "Your changes are saved."))
+    assert browser.find_element(By.CSS_SELECTOR, ".change-form input.quantity-input").get_attribute("value") == more
+    shot(browser, "10-order-changed")
+    lines = len(browser.find_elements(By.CSS_SELECTOR, ".change-form input.quantity-input"))
+    browser.find_element(By.CSS_SELECTOR, ".add-cart-form button").click()
+    wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".change-form input.quantity-input")) == lines + 1)
+    assert cart_count(browser) == 0
+    timeline = browser.find_element(By.CSS_SELECTOR, ".timeline").text
+    assert timeline.count("Changed by you") == 2
+    shot(browser, "11-cart-added-to-order")
