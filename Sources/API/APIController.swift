@@ -22,6 +22,7 @@ public struct APIController<Context: RequestContext>: Sendable {
         api.get("aisles", use: aisles)
         api.get("products", use: products)
         api.get("products/:id", use: product)
+        api.get("suggestions", use: suggestions)
     }
 
     @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
@@ -49,10 +50,22 @@ public struct APIController<Context: RequestContext>: Sendable {
                 page: query.page,
                 limit: query.pageSize,
                 total: page.totalCount,
-                pageCount: page.pageCount
+                pageCount: page.pageCount,
+                correction: page.correction
             )
         }
         return EncodedAnswerCache<ProductQuery>.response(answer, to: request)
+    }
+
+    /// Up to eight aisles and products for a search being typed (the search box's suggestions).
+    @Sendable func suggestions(_ request: Request, context: Context) async throws -> SuggestionsDTO {
+        let parameters = FormURLEncoded.parse(request.uri.query)
+        guard let values = parameters["q"], values.count == 1, let text = values.first else {
+            throw CatalogError.invalidQuery(parameter: "q", reason: "must be given once")
+        }
+        let found = try await catalog.suggestions(for: text)
+        return SuggestionsDTO(aisles: found.aisles.map { AisleRefDTO(slug: $0.slug, name: $0.name) }, products: found.products.map(ProductDTO.init),
+                              correction: found.correction)
     }
 
     @Sendable func product(_ request: Request, context: Context) async throws -> ProductDTO {

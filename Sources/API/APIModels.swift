@@ -188,6 +188,15 @@ struct ProductListDTO: ResponseEncodable, Sendable {
     var limit: Int
     var total: Int
     var pageCount: Int
+    /// The search as corrected, when search corrected a misspelling.
+    var correction: String?
+}
+
+/// What the search box suggests while a shopper types.
+struct SuggestionsDTO: ResponseEncodable, Sendable {
+    var aisles: [AisleRefDTO]
+    var products: [ProductDTO]
+    var correction: String?
 }
 
 extension ProductDTO: ResponseEncodable {}

@@ -34,6 +34,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case stockAdjusted = "stock.adjusted"
     /// An aisle was added, renamed or moved.
     case aisleChanged = "aisle.changed"
+    /// A synonym group for search was added or removed.
+    case synonymsChanged = "synonyms.changed"
     /// A catalogue file was imported from the back office.
     case catalogueImported = "catalogue.imported"
     /// A failed or given-up message to a customer was put back in line.

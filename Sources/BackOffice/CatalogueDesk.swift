@@ -88,6 +88,22 @@ public struct CatalogueDesk: Sendable {
         try await admin.moveAisle(slug, by: step, audit: audit(.aisleChanged, member))
     }
 
+    public func synonyms(for member: StaffMember) async throws -> [SynonymGroup] {
+        try staff.authorize(member, to: .editCatalogue)
+        return try await admin.synonyms()
+    }
+
+    @discardableResult
+    public func addSynonyms(_ words: String, by member: StaffMember) async throws -> SynonymGroup {
+        try staff.authorize(member, to: .editCatalogue)
+        return try await admin.addSynonyms(words, audit: audit(.synonymsChanged, member))
+    }
+
+    public func removeSynonyms(id: Int64, by member: StaffMember) async throws {
+        try staff.authorize(member, to: .editCatalogue)
+        try await admin.removeSynonyms(id: id, audit: audit(.synonymsChanged, member))
+    }
+
     public func previewImport(_ text: String, for member: StaffMember) async throws -> ImportPreview {
         try staff.authorize(member, to: .editCatalogue)
         return try await admin.previewImport(text)

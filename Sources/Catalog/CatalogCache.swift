@@ -18,6 +18,8 @@ public final class CatalogCache: Sendable {
         case productBySlug(String)
         case productByID(ProductID)
         case productsByIDs([ProductID])
+        case searchVocabulary
+        case suggestions(String)
     }
 
     private struct VersionCheck {

@@ -106,5 +106,18 @@ public enum CatalogMigrations {
         Migration(id: "0010_catalog_deposits") { sql, _ in
             try await sql.alter(table: "products").column("deposit_minor", type: .bigint, .notNull, .default(0)).run()
         },
+        // Search: how many orders took each product (popularity breaks ties between equally good
+        // matches and weighs spelling corrections), and the shop's synonyms, one group of words
+        // meaning the same per row ("courgette zucchini"), starting with the defaults.
+        Migration(id: "0011_catalog_search") { sql, _ in
+            try await sql.alter(table: "products").column("times_ordered", type: .bigint, .notNull, .default(0)).run()
+            try await sql.create(table: "search_synonyms")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("words", type: .text, .notNull, .unique)
+                .run()
+            for group in SearchVocabulary.defaultSynonyms {
+                try await sql.insert(into: "search_synonyms").columns("words").values(SQLBind(group.joined(separator: " "))).run()
+            }
+        },
     ]
 }

@@ -7,8 +7,17 @@ import SQLKit
 public protocol CatalogRepository: Sendable {
     /// All aisles with their on-sale product counts, in display order.
     func aisles() async throws -> [Aisle]
-    /// One page of on-sale products matching `query`.
-    func products(matching query: ProductQuery) async throws -> ProductPage
+    /// One page of on-sale products matching `query`, its search text as `search` understood it
+    /// (nil with a search text: no words, so nothing matches).
+    func products(matching query: ProductQuery, search: UnderstoodSearch?) async throws -> ProductPage
+    /// The texts search indexes, each with its weight for the vocabulary: a product's name,
+    /// brand and keywords (3, plus the orders that took it) and its description (1).
+    func searchTexts() async throws -> [(text: String, weight: Int)]
+    /// The shop's synonym groups.
+    func synonyms() async throws -> [SynonymGroup]
+    /// Counts `counts[product]` more orders of each product (orders recorded without taking
+    /// stock: imported history), inside the caller's transaction.
+    func recordOrders(_ counts: [ProductID: Int], in sql: any SQLDatabase) async throws
     /// The on-sale product with this public identifier, if any.
     func product(id: ProductID) async throws -> Product?
     /// The on-sale products with these public ids, keyed by id; ids not on sale are absent.

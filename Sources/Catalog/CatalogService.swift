@@ -2,6 +2,7 @@ import Foundation
 import GoMartModels
 import Logging
 import SQLKit
+import Storage
 
 /// The catalogue's rules: browsing, search and imports, with a read-through cache in front.
 public struct CatalogService: Sendable {
@@ -45,7 +46,49 @@ public struct CatalogService: Sendable {
             _ = try await aisle(slug: aisleSlug)
         }
         try await synchroniseCache()
-        return try await cache.value(for: .products(query)) { try await repository.products(matching: query) }
+        return try await cache.value(for: .products(query)) {
+            let understood = try await query.search.asyncFlatMap { try await searchVocabulary().understand($0) }
+            var page = try await repository.products(matching: query, search: understood)
+            page.correction = understood?.correction
+            return page
+        }
+    }
+
+    /// The catalogue's words and the shop's synonyms, as search reads queries with them (cached
+    /// with the catalogue's other reads).
+    public func searchVocabulary() async throws -> SearchVocabulary {
+        try await cache.value(for: .searchVocabulary) {
+            SearchVocabulary(texts: try await repository.searchTexts(), synonyms: try await repository.synonyms().map(\.words))
+        }
+    }
+
+    /// Up to `limit` suggestions for a search being typed: aisles with a word starting with one
+    /// of its words (three at most), then the best matching products, the last word matching the
+    /// words it starts too. Throws like ``products(matching:)`` for text that is too long.
+    public func suggestions(for text: String, limit: Int = 8) async throws -> SearchSuggestions {
+        let query = try ProductQuery(search: text, sort: .relevance, pageSize: limit)
+        guard let search = query.search else { return SearchSuggestions(aisles: [], products: [], correction: nil) }
+        try await synchroniseCache()
+        return try await cache.value(for: .suggestions(search)) {
+            guard let understood = try await searchVocabulary().understand(search, typing: true) else {
+                return SearchSuggestions(aisles: [], products: [], correction: nil)
+            }
+            let words = (FullTextIndex.prefixTerms(search) ?? []).filter { $0.count >= 2 && !SearchVocabulary.stopWords.contains($0) }
+                + (understood.correction.flatMap(FullTextIndex.prefixTerms) ?? [])
+            let aisles = try await aisles().filter { aisle in
+                (FullTextIndex.prefixTerms(aisle.name) ?? []).contains { name in words.contains { name.hasPrefix($0) } }
+            }.prefix(3)
+            var products = query
+            products.pageSize = limit - aisles.count
+            let page = try await repository.products(matching: products, search: understood)
+            return SearchSuggestions(aisles: Array(aisles), products: page.products, correction: understood.correction)
+        }
+    }
+
+    /// Counts orders recorded without taking stock (imported history) for search's popularity,
+    /// inside the caller's transaction.
+    public func recordOrders(_ counts: [ProductID: Int], in sql: any SQLDatabase) async throws {
+        try await repository.recordOrders(counts, in: sql)
     }
 
     /// The product with this URL name, or ``CatalogError/productNotFound(_:)``.
@@ -126,7 +169,7 @@ public struct CatalogService: Sendable {
         var all: [Product] = []
         var page = 1
         while true {
-            let listing = try await repository.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize))
+            let listing = try await repository.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize), search: nil)
             all += listing.products
             progress(all.count, listing.totalCount)
             guard page < listing.pageCount else { return all }

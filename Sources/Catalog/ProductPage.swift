@@ -6,6 +6,8 @@ public struct ProductPage: Sendable, Hashable {
     public var totalCount: Int
     /// The query that produced the page.
     public var query: ProductQuery
+    /// The search text with its misspellings corrected, when search corrected it ("Did you mean …").
+    public var correction: String? = nil
 
     /// Creates a page.
     public init(products: [Product], totalCount: Int, query: ProductQuery) {

@@ -45,7 +45,8 @@ public struct ProductQuery: Sendable, Hashable {
             throw CatalogError.invalidQuery(parameter: "limit", reason: "must be a whole number from 1 to \(Self.maximumPageSize)")
         }
         let trimmedSearch = search?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let trimmedSearch, trimmedSearch.count > Self.maximumSearchLength {
+        // Counted in Unicode code points, as the API's schema counts them.
+        if let search, search.unicodeScalars.count > Self.maximumSearchLength {
             throw CatalogError.invalidQuery(parameter: "q", reason: "must be at most \(Self.maximumSearchLength) characters")
         }
         guard brands.count <= Self.maximumBrandFilters, brands.allSatisfy({ $0.count <= 60 }) else {

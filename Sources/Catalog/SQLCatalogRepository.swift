@@ -31,10 +31,10 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
-    public func products(matching query: ProductQuery) async throws -> ProductPage {
+    public func products(matching query: ProductQuery, search understood: UnderstoodSearch?) async throws -> ProductPage {
         let engine = database.engine
         return try await database.read { sql in
-            let terms = query.search.flatMap(FullTextIndex.prefixTerms)
+            let terms = understood?.groups
             if query.search != nil, terms == nil {
                 // A search with no letters or digits in it matches nothing.
                 return ProductPage(products: [], totalCount: 0, query: query)
@@ -126,6 +126,39 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
+    public func searchTexts() async throws -> [(text: String, weight: Int)] {
+        try await database.read { sql in
+            let rows = try await sql.select().columns("name", "brand", "keywords", "description", "times_ordered").from("products")
+                .where("on_sale", .equal, SQLLiteral.numeric("1")).all()
+            var texts: [(text: String, weight: Int)] = []
+            texts.reserveCapacity(rows.count * 2)
+            for row in rows {
+                let ordered = try row.decode(column: "times_ordered", as: Int.self)
+                let named = [try row.decode(column: "name", as: String.self), try row.decode(column: "brand", as: String.self),
+                             try row.decode(column: "keywords", as: String.self)].joined(separator: " ")
+                texts.append((named, 3 + ordered))
+                texts.append((try row.decode(column: "description", as: String.self), 1))
+            }
+            return texts
+        }
+    }
+
+    public func synonyms() async throws -> [SynonymGroup] {
+        try await database.read { sql in
+            try await sql.select().columns("id", "words").from("search_synonyms").orderBy("words").all().map {
+                SynonymGroup(id: try $0.decode(column: "id", as: Int64.self), words: try $0.decode(column: "words", as: String.self).split(separator: " ").map(String.init))
+            }
+        }
+    }
+
+    public func recordOrders(_ counts: [ProductID: Int], in sql: any SQLDatabase) async throws {
+        for (product, count) in counts.sorted(by: { $0.key < $1.key }) where count != 0 {
+            try await sql.update("products")
+                .set(SQLColumn("times_ordered"), to: SQLBinaryExpression(left: SQLColumn("times_ordered"), op: SQLBinaryOperator.add, right: SQLBind(count)))
+                .where("public_id", .equal, SQLBind(product.publicString)).run()
+        }
+    }
+
     public func takeStock(_ items: [StockItem], in sql: any SQLDatabase) async throws -> StockTake {
         var shortfalls: [StockShortfall] = []
         var changedShownLevels = false
@@ -136,6 +169,7 @@ public struct SQLCatalogRepository: CatalogRepository {
             let key = item.productID.publicString
             let updated = try await sql.update("products")
                 .set(SQLColumn("stock"), to: SQLBinaryExpression(left: SQLColumn("stock"), op: SQLBinaryOperator.subtract, right: SQLBind(item.quantity)))
+                .set(SQLColumn("times_ordered"), to: SQLBinaryExpression(left: SQLColumn("times_ordered"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
                 .set("updated_at", to: SQLBind(now))
                 .where("public_id", .equal, SQLBind(key))
                 .where("on_sale", .equal, SQLLiteral.numeric("1"))
@@ -318,7 +352,7 @@ public struct SQLCatalogRepository: CatalogRepository {
         select.column(SQLRaw(productColumnList))
     }
 
-    static func filtered(_ select: SQLSelectBuilder, query: ProductQuery, terms: [String]?, engine: SQLEngine) -> SQLSelectBuilder {
+    static func filtered(_ select: SQLSelectBuilder, query: ProductQuery, terms: [[FullTextIndex.Term]]?, engine: SQLEngine) -> SQLSelectBuilder {
         var select = select
             .from("products")
             .join("aisles", on: SQLColumn("aisle_id", table: "products"), .equal, SQLColumn("id", table: "aisles"))
@@ -348,13 +382,15 @@ public struct SQLCatalogRepository: CatalogRepository {
         return select
     }
 
-    static func ordered(_ select: SQLSelectBuilder, by sort: ProductSort, terms: [String]?, engine: SQLEngine) -> SQLSelectBuilder {
+    static func ordered(_ select: SQLSelectBuilder, by sort: ProductSort, terms: [[FullTextIndex.Term]]?, engine: SQLEngine) -> SQLSelectBuilder {
         let name = SQLColumn("name", table: "products")
         let id = SQLColumn("id", table: "products")
         switch sort {
         case .relevance:
             if let terms {
-                return select.orderBy(CatalogMigrations.productSearchIndex.rankOrdering(engine: engine, terms: terms)).orderBy(name).orderBy(id)
+                // The best match first; between equals, what is ordered most often.
+                return select.orderBy(CatalogMigrations.productSearchIndex.rankOrdering(engine: engine, groups: terms))
+                    .orderBy(SQLOrderBy(expression: SQLColumn("times_ordered", table: "products"), direction: SQLDirection.descending)).orderBy(name).orderBy(id)
             }
             return select.orderBy(name).orderBy(id)
         case .name:

@@ -29,7 +29,8 @@ extension CheckoutService {
     /// none of it and the old history stands. Returns how many orders were recorded.
     ///
     /// For demo data: the orders are paid with a sandbox card ending 4242, numbered `DM-…`, and
-    /// delivered to a demo address; no stock is taken and no outbox events are written.
+    /// delivered to a demo address; no stock is taken and no outbox events are written (search
+    /// counts the orders that took each product).
     /// `progress` hears how many orders are written.
     public func replaceOrderHistory(
         of customerIDs: [CustomerID], with orders: [PastOrder],
@@ -64,7 +65,22 @@ extension CheckoutService {
             ), order.paidAt)
         }
         let provider = payments.name
+        let catalog = catalog
         try await database.transaction { sql in
+            // Search counts how many orders took each product: the old history's go, the new one's come.
+            var ordered: [ProductID: Int] = [:]
+            for (order, _) in newOrders { for line in order.lines { ordered[line.productID, default: 0] += 1 } }
+            for chunk in stride(from: 0, to: customerIDs.count, by: 500).map({ Array(customerIDs[$0..<min($0 + 500, customerIDs.count)]) }) {
+                let old = try await sql.select().column("product_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "lines").from("order_lines")
+                    .where("order_id", .in, SQLSubquery.select { select in
+                        select.column("id").from("orders").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue)))
+                    }).groupBy("product_id").all()
+                for row in old {
+                    guard let product = ProductID(publicString: try row.decode(column: "product_id", as: String.self)) else { continue }
+                    ordered[product, default: 0] -= try row.decode(column: "lines", as: Int.self)
+                }
+            }
+            try await catalog.recordOrders(ordered, in: sql)
             for chunk in stride(from: 0, to: customerIDs.count, by: 500).map({ Array(customerIDs[$0..<min($0 + 500, customerIDs.count)]) }) {
                 try await sql.delete(from: "idempotency_keys").where("customer_id", .in, SQLBind.group(chunk.map(\.rawValue))).run()
                 for table in ["order_lines", "order_events", "order_refunds"] {

@@ -73,35 +73,69 @@ public struct FullTextIndex: Sendable {
         return words.isEmpty ? nil : Array(words)
     }
 
-    /// Restricts `select` (which reads from `table`) to rows matching every term as a prefix.
-    public func restrict(_ select: SQLSelectBuilder, to terms: [String], engine: SQLEngine) -> SQLSelectBuilder {
+    /// A word to look for: the whole word, or (with `prefix`) any word starting with it.
+    public struct Term: Sendable, Hashable {
+        /// Letters and digits only, folded (see ``prefixTerms(_:)``).
+        public var word: String
+        public var prefix: Bool
+
+        /// Creates a term.
+        public init(_ word: String, prefix: Bool) {
+            self.word = word
+            self.prefix = prefix
+        }
+    }
+
+    /// Each term of `terms` as a prefix, in a group of its own: every word must match the start of a word.
+    public static func prefixGroups(_ terms: [String]) -> [[Term]] {
+        terms.map { [Term($0, prefix: true)] }
+    }
+
+    /// The engine's query for `groups`: every group must match, a group matching when any of its
+    /// terms does. Terms hold only letters and digits, so nothing a shopper types becomes syntax.
+    static func query(_ groups: [[Term]], engine: SQLEngine) -> String {
+        let safe = groups.map { $0.filter { !$0.word.isEmpty && $0.word.allSatisfy { $0.isLetter || $0.isNumber } } }.filter { !$0.isEmpty }
         switch engine {
         case .sqlite:
-            let match = terms.map { "\"\($0)\"*" }.joined(separator: " AND ")
+            return safe.map { group in
+                let terms = group.map { "\"\($0.word)\"" + ($0.prefix ? "*" : "") }
+                return terms.count == 1 ? terms[0] : "(" + terms.joined(separator: " OR ") + ")"
+            }.joined(separator: " AND ")
+        case .postgres:
+            return safe.map { group in
+                let terms = group.map { $0.word + ($0.prefix ? ":*" : "") }
+                return terms.count == 1 ? terms[0] : "(" + terms.joined(separator: " | ") + ")"
+            }.joined(separator: " & ")
+        }
+    }
+
+    /// Restricts `select` (which reads from `table`) to rows matching every group of terms.
+    public func restrict(_ select: SQLSelectBuilder, to groups: [[Term]], engine: SQLEngine) -> SQLSelectBuilder {
+        let match = Self.query(groups, engine: engine)
+        switch engine {
+        case .sqlite:
             return select
                 .join(SQLIdentifier(indexTable), on: SQLRaw("\(indexTable).rowid = \(table).id"))
                 .where(SQLBinaryExpression(left: SQLIdentifier(indexTable), op: SQLRaw("MATCH"), right: SQLBind(match)))
         case .postgres:
-            let query = terms.map { "\($0):*" }.joined(separator: " & ")
             return select.where(SQLBinaryExpression(
                 left: SQLColumn("search_vector", table: table), op: SQLRaw("@@"),
-                right: SQLFunction("to_tsquery", args: SQLLiteral.string("simple"), SQLBind(query))
+                right: SQLFunction("to_tsquery", args: SQLLiteral.string("simple"), SQLBind(match))
             ))
         }
     }
 
     /// An ORDER BY expression, best match first, valid after ``restrict(_:to:engine:)``.
-    public func rankOrdering(engine: SQLEngine, terms: [String]) -> any SQLExpression {
+    public func rankOrdering(engine: SQLEngine, groups: [[Term]]) -> any SQLExpression {
         switch engine {
         case .sqlite:
             // bm25 is smaller for better matches, so ascending order puts the best first.
             let weights = columns.map { String($0.weight) }.joined(separator: ", ")
             return SQLRaw("bm25(\(indexTable), \(weights)) ASC")
         case .postgres:
-            let query = terms.map { "\($0):*" }.joined(separator: " & ")
             return SQLOrderBy(
                 expression: SQLFunction("ts_rank", args: SQLColumn("search_vector", table: table),
-                                        SQLFunction("to_tsquery", args: SQLLiteral.string("simple"), SQLLiteral.string(query))),
+                                        SQLFunction("to_tsquery", args: SQLLiteral.string("simple"), SQLBind(Self.query(groups, engine: engine)))),
                 direction: SQLDirection.descending
             )
         }

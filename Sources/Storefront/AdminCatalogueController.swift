@@ -50,6 +50,9 @@ public struct AdminCatalogueController: Sendable {
         router.post("/admin/aisles", use: createAisle)
         router.post("/admin/aisles/:slug", use: renameAisle)
         router.post("/admin/aisles/:slug/move", use: moveAisle)
+        router.get("/admin/synonyms", use: synonyms)
+        router.post("/admin/synonyms", use: addSynonyms)
+        router.post("/admin/synonyms/:id/delete", use: removeSynonyms)
         router.get("/admin/catalogue/import", use: importForm)
         router.post("/admin/catalogue/import/preview", use: previewImport)
         router.post("/admin/catalogue/import/apply", use: applyImport)
@@ -427,6 +430,53 @@ public struct AdminCatalogueController: Sendable {
         headers[.contentType] = type
         headers[.cacheControl] = "public, max-age=31536000, immutable"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    // MARK: - Search synonyms
+
+    struct SynonymsPage: Sendable {
+        struct Row: Sendable {
+            var id: Int64
+            var words: String
+        }
+
+        var chrome: AdminPages.Chrome
+        var rows: [Row]
+        var error: String?
+        var typed: String
+    }
+
+    @Sendable func synonyms(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            try pages.html(try await synonymsPage(member, context, request), template: "admin-synonyms", request: request, context: context)
+        }
+    }
+
+    func synonymsPage(_ member: StaffMember, _ context: Context, _ request: Request, error: String? = nil, typed: String = "") async throws -> SynonymsPage {
+        SynonymsPage(chrome: pages.chrome("Search synonyms", member, context, request: request),
+                     rows: try await desk.synonyms(for: member).map { .init(id: $0.id, words: $0.words.joined(separator: ", ")) },
+                     error: error, typed: typed)
+    }
+
+    @Sendable func addSynonyms(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            do {
+                try await desk.addSynonyms(context.formValue("words"), by: member)
+                return .redirect(to: "/admin/synonyms", type: .normal)
+            } catch let error as CatalogueAdminError {
+                guard case .invalidFields = error else { throw error }
+                return try pages.html(try await synonymsPage(member, context, request, error: error.description, typed: context.formValue("words")),
+                                      template: "admin-synonyms", status: .unprocessableContent, request: request, context: context)
+            }
+        }
+    }
+
+    @Sendable func removeSynonyms(_ request: Request, context: Context) async throws -> Response {
+        try await pages.page(request, context) { member in
+            guard let id = Int64(try context.parameters.require("id")) else { throw CatalogueAdminError.invalidFields(["id": "no such synonym group"]) }
+            try await desk.removeSynonyms(id: id, by: member)
+            return .redirect(to: "/admin/synonyms", type: .normal)
+        }
     }
 
     // MARK: - Aisles

@@ -96,6 +96,14 @@ struct SearchPageModel: Sendable {
     var sortOptions: [SortOption]
     var pagination: PaginationModel
     var suggestedAisles: [Aisle]
+    /// The search as corrected, when search corrected a misspelling: what the results are for,
+    /// and the search for it.
+    var correction: Correction?
+
+    struct Correction: Sendable {
+        var text: String
+        var url: String
+    }
 }
 
 /// A product page.

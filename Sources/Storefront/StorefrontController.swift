@@ -165,7 +165,9 @@ public struct StorefrontController: Sendable {
             showsFilters: searchText != nil && (!products.isEmpty || query.inStockOnly || !query.diets.isEmpty || !query.freeFrom.isEmpty),
             sortOptions: SortOption.options(selected: query.sort, includeRelevance: true),
             pagination: PaginationModel(page: query.page, pageCount: page?.pageCount ?? 1, path: "/search", parameters: linkParameters),
-            suggestedAisles: Self.suggestions(for: searchText, in: aisles)
+            suggestedAisles: Self.suggestions(for: searchText, in: aisles),
+            // Corrected words are letters and digits only.
+            correction: page?.correction.map { .init(text: $0, url: "/search?q=" + $0.replacingOccurrences(of: " ", with: "+")) }
         )
         return try renderer.render(model, template: "search")
     }

@@ -14,7 +14,7 @@ struct GoMartCommand: AsyncParsableCommand {
               GOMART_SEED_DEMO, GOMART_ENV, GOMART_SECRET_KEY, GOMART_ROLE, GOMART_DATABASE_SCHEMA,
               GOMART_PAYMENT_PROVIDER and the cart and session settings listed in the README.
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, ML.self, Staff.self, WebhooksCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, ML.self, SearchCommand.self, Staff.self, WebhooksCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self
     )
 }

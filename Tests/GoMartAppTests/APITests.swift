@@ -28,7 +28,7 @@ import Testing
                 let document = try response.json()
                 #expect(document["openapi"] as? String == "3.1.0")
                 let paths = try #require(document["paths"] as? [String: Any])
-                #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/products/{id}/similar", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me", "/me/recommendations", "/me/password",
+                #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/products/{id}/similar", "/suggestions", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me", "/me/recommendations", "/me/password",
                                            "/cart", "/cart/items", "/cart/items/{productId}", "/cart/items/{productId}/substitution",
                                            "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel", "/orders/{id}/items", "/orders/{id}/substitutes/{line}", "/slots",
                                            "/me/slot",
