@@ -36,7 +36,7 @@ def test_main_pages_have_no_serious_accessibility_violations(shop_url, browser):
         browser.set_window_size(width, 1000)
         for name, path in pages.items():
             browser.get(shop_url + path)
-            problems += [f"{name} ({label}): {problem}" for problem in violations(browser)]
             shot(browser, f"a11y-{name}-{label}")
+            problems += [f"{name} ({label}): {problem}" for problem in violations(browser)]
     browser.set_window_size(1280, 1000)
     assert problems == []

@@ -64,8 +64,10 @@ public struct APIController<Context: RequestContext>: Sendable {
             throw CatalogError.invalidQuery(parameter: "q", reason: "must be given once")
         }
         let found = try await catalog.suggestions(for: text)
-        return SuggestionsDTO(aisles: found.aisles.map { AisleRefDTO(slug: $0.slug, name: $0.name) }, products: found.products.map(ProductDTO.init),
-                              correction: found.correction)
+        return SuggestionsDTO(aisles: found.aisles.map { AisleRefDTO(slug: $0.slug, name: $0.name) }, products: found.products.map { product in
+            SuggestionsDTO.Product(id: product.id.publicString, name: product.name, packSize: product.packSize, price: MoneyDTO(product.price),
+                                   url: "/products/\(product.slug)", inStock: product.inStock)
+        }, correction: found.correction)
     }
 
     @Sendable func product(_ request: Request, context: Context) async throws -> ProductDTO {

@@ -194,8 +194,18 @@ struct ProductListDTO: ResponseEncodable, Sendable {
 
 /// What the search box suggests while a shopper types.
 struct SuggestionsDTO: ResponseEncodable, Sendable {
+    /// A product as a suggestion: enough to show and open it.
+    struct Product: Encodable, Sendable {
+        var id: String
+        var name: String
+        var packSize: String
+        var price: MoneyDTO
+        var url: String
+        var inStock: Bool
+    }
+
     var aisles: [AisleRefDTO]
-    var products: [ProductDTO]
+    var products: [Product]
     var correction: String?
 }
 
