@@ -42,7 +42,9 @@ public struct OrdersAPIController: Sendable {
     @Sendable func answerSubstitute(_ request: Request, context: Context) async throws -> OrderDTO {
         let session = try context.requireSession()
         guard let id = OrderID(publicString: try context.parameters.require("id")) else { throw CheckoutError.orderNotFound }
-        guard let line = Int(try context.parameters.require("line")) else { throw FulfilmentError.invalidPicks("The order has no such line.") }
+        // A line number too large for any order is no line of it: the order is looked up first
+        // (404 when it is not theirs), then the line (422).
+        let line = Int(try context.parameters.require("line")) ?? 0
         let body = try await request.decode(as: SubstituteAnswer.self, context: context)
         return OrderDTO(try await fulfilment.answerSubstitute(id, line: line, accept: body.accept, by: .customer, customerID: session.customer.internalID))
     }

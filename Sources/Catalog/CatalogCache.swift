@@ -18,7 +18,6 @@ public final class CatalogCache: Sendable {
         case productBySlug(String)
         case productByID(ProductID)
         case productsByIDs([ProductID])
-        case searchVocabulary
         case suggestions(String)
     }
 

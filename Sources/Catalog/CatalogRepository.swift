@@ -8,8 +8,9 @@ public protocol CatalogRepository: Sendable {
     /// All aisles with their on-sale product counts, in display order.
     func aisles() async throws -> [Aisle]
     /// One page of on-sale products matching `query`, its search text as `search` understood it
-    /// (nil with a search text: no words, so nothing matches).
-    func products(matching query: ProductQuery, search: UnderstoodSearch?) async throws -> ProductPage
+    /// (nil with a search text: no words, so nothing matches). Without `counting`, the page's
+    /// total is only the products on it (no second query).
+    func products(matching query: ProductQuery, search: UnderstoodSearch?, counting: Bool) async throws -> ProductPage
     /// The texts search indexes, each with its weight for the vocabulary: a product's name,
     /// brand and keywords (3, plus the orders that took it) and its description (1).
     func searchTexts() async throws -> [(text: String, weight: Int)]

@@ -8,6 +8,9 @@ import Storage
 public struct CatalogService: Sendable {
     let repository: any CatalogRepository
     let cache: CatalogCache
+    /// The search vocabulary, kept apart from ``cache`` so that stock changes (every order) do
+    /// not throw it away.
+    let vocabulary: VocabularyHolder
     /// The currency catalogue prices are in.
     public let currency: Currency
     /// How often the cache asks the database whether another instance changed the catalogue.
@@ -17,6 +20,7 @@ public struct CatalogService: Sendable {
     public init(repository: any CatalogRepository, cache: CatalogCache, currency: Currency = .gbp, versionCheckInterval: Duration = .seconds(1)) {
         self.repository = repository
         self.cache = cache
+        self.vocabulary = VocabularyHolder(refreshAfter: cache.timeToLive > .zero ? .seconds(60) : .zero)
         self.currency = currency
         self.versionCheckInterval = versionCheckInterval
     }
@@ -48,7 +52,7 @@ public struct CatalogService: Sendable {
         try await synchroniseCache()
         return try await cache.value(for: .products(query)) {
             let understood = try await query.search.asyncFlatMap { try await searchVocabulary().understand($0) }
-            var page = try await repository.products(matching: query, search: understood)
+            var page = try await repository.products(matching: query, search: understood, counting: true)
             page.correction = understood?.correction
             return page
         }
@@ -57,9 +61,17 @@ public struct CatalogService: Sendable {
     /// The catalogue's words and the shop's synonyms, as search reads queries with them (cached
     /// with the catalogue's other reads).
     public func searchVocabulary() async throws -> SearchVocabulary {
-        try await cache.value(for: .searchVocabulary) {
+        try await vocabulary.value {
             SearchVocabulary(texts: try await repository.searchTexts(), synonyms: try await repository.synonyms().map(\.words))
         }
+    }
+
+    /// After a change to what the catalogue says (names, descriptions, synonyms, aisles): drops
+    /// cached reads and the search vocabulary. Other instances read the vocabulary afresh within
+    /// a minute; meanwhile a word they do not know yet still finds the words it starts.
+    public func catalogueDidChange() {
+        cache.invalidate()
+        vocabulary.invalidate()
     }
 
     /// Up to `limit` suggestions for a search being typed: aisles with a word starting with one
@@ -80,7 +92,7 @@ public struct CatalogService: Sendable {
             }.prefix(3)
             var products = query
             products.pageSize = limit - aisles.count
-            let page = try await repository.products(matching: products, search: understood)
+            let page = try await repository.products(matching: products, search: understood, counting: false)
             return SearchSuggestions(aisles: Array(aisles), products: page.products, correction: understood.correction)
         }
     }
@@ -169,7 +181,8 @@ public struct CatalogService: Sendable {
         var all: [Product] = []
         var page = 1
         while true {
-            let listing = try await repository.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize), search: nil)
+            let listing = try await repository.products(matching: ProductQuery(sort: .name, page: page, pageSize: ProductQuery.maximumPageSize), search: nil,
+                                                        counting: true)
             all += listing.products
             progress(all.count, listing.totalCount)
             guard page < listing.pageCount else { return all }
@@ -192,7 +205,7 @@ public struct CatalogService: Sendable {
     ) async throws -> CatalogueImportSummary {
         let rows = try CatalogueParser(currency: currency).parse(csv)
         let summary = try await repository.importRows(rows, source: source, progress: progress, also: also)
-        cache.invalidate()
+        catalogueDidChange()
         return summary
     }
 

@@ -20,7 +20,7 @@ extension CatalogueAdmin {
             try await SQLCatalogRepository.bumpVersion(sql)
             try await audit?(sql, CatalogueChange(subject: "aisle \(slug)", before: [:], after: ["name": name, "description": description]))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
         return try await aisle(slug)
     }
 
@@ -36,7 +36,7 @@ extension CatalogueAdmin {
             try await audit?(sql, CatalogueChange(subject: "aisle \(slug)", before: ["name": before.name, "description": before.description],
                                                   after: ["name": name, "description": description]))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
         return try await aisle(slug)
     }
 
@@ -58,7 +58,7 @@ extension CatalogueAdmin {
             try await SQLCatalogRepository.bumpVersion(sql)
             try await audit?(sql, CatalogueChange(subject: "aisle \(slug)", before: ["position": String(index + 1)], after: ["position": String(other + 1)]))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
     }
 
     /// Every aisle in the shop's order, with its count of products on sale.

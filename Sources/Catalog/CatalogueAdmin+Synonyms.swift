@@ -25,7 +25,7 @@ extension CatalogueAdmin {
             try await SQLCatalogRepository.bumpVersion(sql)
             try await audit?(sql, CatalogueChange(subject: "synonyms", before: [:], after: ["words": stored]))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
         guard let added = try await synonyms().first(where: { $0.words == words }) else { throw CatalogueAdminError.changedMeanwhile }
         return added
     }
@@ -38,7 +38,7 @@ extension CatalogueAdmin {
             try await SQLCatalogRepository.bumpVersion(sql)
             try await audit?(sql, CatalogueChange(subject: "synonyms", before: ["words": group.words.joined(separator: " ")], after: [:]))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
     }
 
     static func checkSynonyms(_ text: String) throws -> [String] {

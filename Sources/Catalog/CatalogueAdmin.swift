@@ -224,7 +224,7 @@ public struct CatalogueAdmin: Sendable {
             try await SQLCatalogRepository.bumpVersion(sql)
             try await audit?(sql, CatalogueChange(subject: Self.subject(publicID), before: [:], after: Self.fields(row, threshold: lowStockThreshold)))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
         return try await product(id: publicID)
     }
 
@@ -270,7 +270,7 @@ public struct CatalogueAdmin: Sendable {
             try await audit?(sql, CatalogueChange(subject: Self.subject(id), before: before.filter { changedKeys.contains($0.key) },
                                                   after: after.filter { changedKeys.contains($0.key) }))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
         return try await product(id: id)
     }
 
@@ -292,7 +292,7 @@ public struct CatalogueAdmin: Sendable {
             try await SQLCatalogRepository.bumpVersion(sql)
             try await audit?(sql, CatalogueChange(subject: Self.subject(id), before: ["on_sale": onSale ? "no" : "yes"], after: ["on_sale": onSale ? "yes" : "no"]))
         }
-        catalog.stockDidChange()
+        catalog.catalogueDidChange()
         return try await product(id: id)
     }
 

@@ -31,7 +31,7 @@ public struct SQLCatalogRepository: CatalogRepository {
         }
     }
 
-    public func products(matching query: ProductQuery, search understood: UnderstoodSearch?) async throws -> ProductPage {
+    public func products(matching query: ProductQuery, search understood: UnderstoodSearch?, counting: Bool) async throws -> ProductPage {
         let engine = database.engine
         return try await database.read { sql in
             let terms = understood?.groups
@@ -39,16 +39,20 @@ public struct SQLCatalogRepository: CatalogRepository {
                 // A search with no letters or digits in it matches nothing.
                 return ProductPage(products: [], totalCount: 0, query: query)
             }
-            let countRow = try await Self.filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"),
-                                                   query: query, terms: terms, engine: engine).first()
-            let total = try countRow?.decode(column: "total", as: Int.self) ?? 0
+            var total = 0
+            if counting {
+                let countRow = try await Self.filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"),
+                                                       query: query, terms: terms, engine: engine).first()
+                total = try countRow?.decode(column: "total", as: Int.self) ?? 0
+            }
             var select = Self.filtered(Self.productColumns(sql.select()), query: query, terms: terms, engine: engine)
             select = Self.ordered(select, by: query.sort, terms: terms, engine: engine)
             let rows = try await select
                 .limit(query.pageSize)
                 .offset((query.page - 1) * query.pageSize)
                 .all()
-            return ProductPage(products: try rows.map(Self.product(from:)), totalCount: total, query: query)
+            let products = try rows.map(Self.product(from:))
+            return ProductPage(products: products, totalCount: counting ? total : products.count, query: query)
         }
     }
 

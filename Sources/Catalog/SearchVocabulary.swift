@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Synchronization
 
 /// What search makes of what a shopper typed.
 public struct UnderstoodSearch: Sendable, Hashable {
@@ -89,7 +90,9 @@ public struct SearchVocabulary: Sendable {
                 terms.append(FullTextIndex.Term(word, prefix: true))
             }
             if terms.isEmpty, let fix = correction(of: word) {
-                terms = meanings(of: fix)
+                // The word as typed too: a word added to the catalogue since the vocabulary was
+                // read still finds its products.
+                terms = meanings(of: fix) + [FullTextIndex.Term(word, prefix: true)]
                 chosen = fix
                 corrected = true
             }
@@ -261,5 +264,54 @@ public struct SearchSuggestions: Sendable, Hashable {
         self.aisles = aisles
         self.products = products
         self.correction = correction
+    }
+}
+
+/// The one search vocabulary of a process: built on first use, built again when older than
+/// `refreshAfter` (zero: on every use) or after ``invalidate()``. One caller builds while the
+/// others keep using the previous vocabulary.
+final class VocabularyHolder: Sendable {
+    private struct State {
+        var vocabulary: SearchVocabulary?
+        var builtAt: ContinuousClock.Instant?
+        var building = false
+        var generation = 0
+    }
+
+    private let state = Mutex(State())
+    let refreshAfter: Duration
+
+    init(refreshAfter: Duration) {
+        self.refreshAfter = refreshAfter
+    }
+
+    func value(build: () async throws -> SearchVocabulary) async throws -> SearchVocabulary {
+        let now = ContinuousClock.now
+        let (current, mustBuild, generation) = state.withLock { state -> (SearchVocabulary?, Bool, Int) in
+            let stale = state.builtAt.map { now - $0 >= refreshAfter } ?? true
+            guard stale && (state.vocabulary == nil || !state.building) else { return (state.vocabulary, false, state.generation) }
+            state.building = true
+            return (state.vocabulary, true, state.generation)
+        }
+        if let current, !mustBuild { return current }
+        do {
+            let built = try await build()
+            state.withLock { state in
+                if mustBuild { state.building = false }
+                // A vocabulary read before an invalidation is used but not kept.
+                if state.generation == generation { (state.vocabulary, state.builtAt) = (built, now) }
+            }
+            return built
+        } catch {
+            if mustBuild { state.withLock { $0.building = false } }
+            throw error
+        }
+    }
+
+    func invalidate() {
+        state.withLock { state in
+            state.generation += 1
+            state.builtAt = nil
+        }
     }
 }
