@@ -34,8 +34,8 @@ public enum WebhookEventType {
         return "order." + topic.dropFirst("order_".count)
     }
 
-    public static let all = ["order.placed", "order.paid", "order.picking", "order.packed", "order.out_for_delivery",
-                             "order.delivered", "order.refused", "order.cancelled", "order.refunded"]
+    public static let all = ["order.placed", "order.paid", "order.amended", "order.picking", "order.packed", "order.substituted",
+                             "order.out_for_delivery", "order.delivered", "order.refused", "order.cancelled", "order.refunded"]
 }
 
 /// Why a webhook endpoint may not be used or a delivery failed.

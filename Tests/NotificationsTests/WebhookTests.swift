@@ -40,6 +40,15 @@ final class WebhookReceiver: Sendable {
     }
 }
 
+@Suite struct WebhookEventTypeTests {
+    /// Every order event the outbox carries can be subscribed to (changes and substitutes too).
+    @Test func everyOrderTopicIsAnEventEndpointsMayChoose() {
+        let names = OutboxTopic.allCases.compactMap { WebhookEventType.name(ofTopic: $0.rawValue) }
+        #expect(names.count == OutboxTopic.allCases.count)
+        #expect(Set(names) == Set(WebhookEventType.all))
+    }
+}
+
 @Suite struct WebhookSignatureTests {
     @Test func signsAsTheStandardWebhooksSpecificationsExample() {
         #expect(WebhookSignature.sign(secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
