@@ -244,13 +244,6 @@ public struct SynonymGroup: Sendable, Hashable, Identifiable {
     }
 }
 
-extension Optional {
-    /// `flatMap` with an asynchronous transform.
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
-}
 
 /// What the search box suggests while a shopper types.
 public struct SearchSuggestions: Sendable, Hashable {

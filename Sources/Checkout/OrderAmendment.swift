@@ -254,19 +254,6 @@ extension CheckoutService {
     }
 }
 
-extension Optional {
-    /// `map` with an asynchronous transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
-
-    /// `flatMap` with an asynchronous transform.
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
-}
 
 extension OrderRepository {
     /// What a change needs of the order as stored.

@@ -86,11 +86,6 @@ public struct FullTextIndex: Sendable {
         }
     }
 
-    /// Each term of `terms` as a prefix, in a group of its own: every word must match the start of a word.
-    public static func prefixGroups(_ terms: [String]) -> [[Term]] {
-        terms.map { [Term($0, prefix: true)] }
-    }
-
     /// The engine's query for `groups`: every group must match, a group matching when any of its
     /// terms does. Terms hold only letters and digits, so nothing a shopper types becomes syntax.
     static func query(_ groups: [[Term]], engine: SQLEngine) -> String {
