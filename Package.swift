@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots", "Pricing",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots", "Pricing", "Promotions",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -176,10 +176,20 @@ let package = Package(
             resources: [.copy("Resources/common-passwords.txt")],
             swiftSettings: swiftSettings
         ),
+        // Offers and vouchers: what runs when, and the voucher limits (Pricing applies them).
+        .target(
+            name: "Promotions",
+            dependencies: [
+                "GoMartModels", "Pricing", "Storage",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Cart",
             dependencies: [
-                "GoMartModels", "Pricing", "Storage", "Catalog",
+                "GoMartModels", "Pricing", "Promotions", "Storage", "Catalog",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -197,7 +207,7 @@ let package = Package(
             // Staff, roles and their sessions; the back office grows here.
             name: "BackOffice",
             dependencies: [
-                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Notifications", "Security", "Slots", "Storage",
+                "GoMartModels", "Accounts", "Cart", "Catalog", "Checkout", "Notifications", "Promotions", "Security", "Slots", "Storage",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -246,7 +256,7 @@ let package = Package(
         .target(
             name: "Checkout",
             dependencies: [
-                "GoMartModels", "Pricing", "Storage", "Catalog", "Cart", "Payments", "Security", "Slots",
+                "GoMartModels", "Pricing", "Promotions", "Storage", "Catalog", "Cart", "Payments", "Security", "Slots",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -270,7 +280,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Slots", "Recommendations", "RecommendedProducts", "Security", "Web",
+                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Promotions", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Slots", "Recommendations", "RecommendedProducts", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -281,7 +291,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Caching", "Pricing", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Slots", "Web",
+                "GoMartModels", "Caching", "Pricing", "Promotions", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Slots", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -314,7 +324,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Security", "Slots", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Promotions", "Security", "Slots", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -395,7 +405,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CheckoutTests",
-            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Security", "GoMartModels", "Slots", "Storage", "TestSupport",
+            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Promotions", "Security", "GoMartModels", "Slots", "Storage", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
@@ -413,7 +423,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Listening", "Catalog", "Storage", "API", "Slots", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Telemetry", "Operations",
+                "GoMartApp", "Listening", "Catalog", "Storage", "API", "Slots", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Promotions", "Telemetry", "Operations",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

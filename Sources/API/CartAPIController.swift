@@ -4,6 +4,7 @@ import Foundation
 import GoMartModels
 import Hummingbird
 import Pricing
+import Promotions
 import Web
 
 /// The signed-in customer's cart in the JSON API.
@@ -27,6 +28,23 @@ public struct CartAPIController: Sendable {
         api.put("items/:id", use: update)
         api.delete("items/:id", use: remove)
         api.put("items/:id/substitution", use: substitution)
+        api.put("voucher", use: applyVoucher)
+        api.delete("voucher", use: removeVoucher)
+    }
+
+    /// Puts a voucher code on the cart: 422 for an unknown code, 409 for one this customer cannot
+    /// use now (ended, used up, already used); its minimum spend is checked as the cart is priced.
+    @Sendable func applyVoucher(_ request: Request, context: Context) async throws -> CartDTO {
+        let owner = try context.requireCustomerCart()
+        let body = try await request.decode(as: ApplyVoucherRequest.self, context: context)
+        try await cart.applyVoucher(code: body.code, to: owner)
+        return CartDTO(try await cart.cart(for: owner))
+    }
+
+    @Sendable func removeVoucher(_ request: Request, context: Context) async throws -> CartDTO {
+        let owner = try context.requireCustomerCart()
+        try await cart.removeVoucher(from: owner)
+        return CartDTO(try await cart.cart(for: owner))
     }
 
     @Sendable func substitution(_ request: Request, context: Context) async throws -> CartDTO {
@@ -85,6 +103,50 @@ struct SetSubstitutionRequest: Decodable, Sendable {
     var substitution: String
 }
 
+struct ApplyVoucherRequest: Decodable, Sendable {
+    var code: String
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Only `code`: a body with anything else is not this request (400).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        if let other = container.allKeys.first(where: { $0.stringValue != "code" }) {
+            throw DecodingError.dataCorruptedError(forKey: other, in: container, debugDescription: "unexpected property \(other.stringValue)")
+        }
+        code = try container.decode(String.self, forKey: Key(stringValue: "code"))
+    }
+}
+
+/// The voucher on a cart: what it takes off, or why it does not.
+struct VoucherDTO: Encodable, Sendable {
+    var code: String
+    var label: String?
+    /// What it takes off now; absent when it does not apply.
+    var saving: MoneyDTO?
+    /// Why it does not apply (short of its minimum spend, ended, used up).
+    var problem: String?
+
+    init(code: String, summary: CartSummary) {
+        self.code = code
+        switch summary.quote.voucher {
+        case .applied(_, let label, let saving)?:
+            self.label = label
+            self.saving = MoneyDTO(saving)
+        case .belowMinimumSpend(_, let label, let short)?:
+            self.label = label
+            problem = "Spend \(short.formatted) more to use it."
+        case nil:
+            problem = summary.voucherProblem?.description
+        }
+    }
+}
+
 /// A cart as the API returns it: lines priced now, with warnings, and totals.
 struct CartDTO: ResponseEncodable, Sendable {
     struct Line: Encodable, Sendable {
@@ -99,6 +161,8 @@ struct CartDTO: ResponseEncodable, Sendable {
         /// `none`, `any` or the named product's id.
         var substitution: String
         var warnings: [String]
+        /// What offers take off the line.
+        var saving: MoneyDTO
     }
 
     var lines: [Line]
@@ -106,6 +170,9 @@ struct CartDTO: ResponseEncodable, Sendable {
     var subtotal: MoneyDTO
     var deliveryFee: MoneyDTO
     var charges: [ChargeDTO]
+    /// Offers and the voucher, as labelled savings (negative amounts), in the total.
+    var savings: [ChargeDTO]
+    var voucher: VoucherDTO?
     var total: MoneyDTO
     /// True when weighed goods make the total an estimate.
     var estimated: Bool
@@ -116,8 +183,10 @@ struct CartDTO: ResponseEncodable, Sendable {
         lines = summary.lines.map {
             Line(productId: $0.productID.publicString, product: $0.product.map(ProductDTO.init), quantity: $0.quantity, unit: $0.unit,
                  lineTotal: MoneyDTO($0.lineTotal), estimated: $0.isBuyable && $0.product?.weighing != nil, substitution: $0.substitution.stored,
-                 warnings: $0.warnings.map(\.message))
+                 warnings: $0.warnings.map(\.message), saving: MoneyDTO($0.saving))
         }
+        savings = ChargeDTO.list(summary.quote.adjustments.filter(\.kind.isSaving))
+        voucher = summary.voucherCode.map { VoucherDTO(code: $0, summary: summary) }
         itemCount = summary.itemCount
         subtotal = MoneyDTO(summary.subtotal)
         deliveryFee = MoneyDTO(summary.deliveryFee)

@@ -5,6 +5,7 @@ import Checkout
 import Foundation
 import GoMartModels
 import Hummingbird
+import Pricing
 import HTTPTypes
 import Payments
 import Slots
@@ -161,18 +162,22 @@ struct PricedLineDTO: Encodable, Sendable {
     var quantity: Int
     var unitPrice: MoneyDTO
     var lineTotal: MoneyDTO
+    /// What offers take off the line.
+    var saving: MoneyDTO
 
-    init(productID: ProductID, sku: String, name: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
+    init(productID: ProductID, sku: String, name: String, quantity: Int, unitPrice: Money, lineTotal: Money, saving: Money) {
         productId = productID.publicString
         self.sku = sku
         self.name = name
         self.quantity = quantity
         self.unitPrice = MoneyDTO(unitPrice)
         self.lineTotal = MoneyDTO(lineTotal)
+        self.saving = MoneyDTO(saving)
     }
 
     init(_ line: QuotedLine) {
-        self.init(productID: line.productID, sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal)
+        self.init(productID: line.productID, sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal,
+                  saving: line.saving ?? Money(minorUnits: 0, currency: line.unitPrice.currency))
     }
 
 }
@@ -190,6 +195,8 @@ struct OrderValidationDTO: ResponseEncodable, Sendable {
     var problems: [OrderProblemDTO]
     var lines: [PricedLineDTO]
     var subtotal: MoneyDTO
+    /// Offers, as labelled savings (negative amounts), in the total.
+    var savings: [ChargeDTO]
     var deliveryFee: MoneyDTO
     var total: MoneyDTO
 
@@ -198,6 +205,7 @@ struct OrderValidationDTO: ResponseEncodable, Sendable {
         problems = quote.problems.map { OrderProblemDTO(code: $0.code.rawValue, productId: $0.productID?.publicString, message: $0.message) }
         lines = quote.lines.map(PricedLineDTO.init)
         subtotal = MoneyDTO(quote.subtotal)
+        savings = ChargeDTO.list(quote.quote.adjustments.filter(\.kind.isSaving))
         deliveryFee = MoneyDTO(quote.deliveryFee)
         total = MoneyDTO(quote.total)
     }
@@ -227,6 +235,8 @@ struct OrderDTO: ResponseEncodable, Sendable {
         var substitution: String
         /// For a substitute: the line it stands in for and the shopper's answer.
         var substitute: Substitute?
+        /// What offers took off the line when it was sold.
+        var saving: MoneyDTO
     }
 
     struct Substitute: Encodable, Sendable {
@@ -277,6 +287,10 @@ struct OrderDTO: ResponseEncodable, Sendable {
     var idCheckAge: Int?
     /// Charges besides delivery, in the total.
     var charges: [ChargeDTO]
+    /// Offers and the voucher, as labelled savings (negative amounts), in the total.
+    var savings: [ChargeDTO]
+    /// The voucher the order used.
+    var voucherCode: String?
     /// How many times the customer has changed the order; a change names the version it was made from.
     var version: Int
     /// True while the customer may change the order, until `changeableUntil` (the slot's cut-off).
@@ -309,7 +323,8 @@ struct OrderDTO: ResponseEncodable, Sendable {
                  refundedQuantity: line.refundedQuantity,
                  weighed: line.weighed.map { Weighed(mode: $0.mode.rawValue, orderedGrams: $0.orderedGrams, pickedGrams: $0.pickedGrams,
                                                      tolerancePercent: $0.tolerancePercent, estimatedTotal: MoneyDTO($0.estimatedTotal)) },
-                 substitution: line.substitution.stored, substitute: line.substitute.map { Substitute(forLine: $0.forLine, state: $0.state.rawValue) })
+                 substitution: line.substitution.stored, substitute: line.substitute.map { Substitute(forLine: $0.forLine, state: $0.state.rawValue) },
+                 saving: MoneyDTO(Money(minorUnits: line.saving, currency: line.unitPrice.currency)))
         }
         refunded = MoneyDTO(order.refunded)
         timeline = order.timeline.map { Event(status: $0.status.rawValue, at: $0.at, note: $0.note) }
@@ -324,6 +339,8 @@ struct OrderDTO: ResponseEncodable, Sendable {
         paidAt = order.paidAt
         idCheckAge = order.idCheckAge > 0 ? order.idCheckAge : nil
         charges = ChargeDTO.list(order.charges)
+        savings = ChargeDTO.list(order.savings)
+        voucherCode = order.voucherCode
         version = order.version
         changeable = order.isChangeable
         changeableUntil = order.changeDeadline

@@ -46,6 +46,10 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case webhookChanged = "webhook.changed"
     /// A delivery area, collection point, slot template or slot's capacity was changed.
     case slotsChanged = "slots.changed"
+    /// An offer was created or ended.
+    case offerChanged = "offer.changed"
+    /// A voucher code was created or ended.
+    case voucherChanged = "voucher.changed"
 }
 
 /// One line of the audit log: who did what to what, when, with the values before and after.

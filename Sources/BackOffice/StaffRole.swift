@@ -2,7 +2,7 @@
 public enum StaffRole: String, Sendable, Hashable, CaseIterable, Codable {
     /// Everything, including managing staff and reading the audit log.
     case owner
-    /// Catalogue, prices, stock, orders, refunds and reports.
+    /// Catalogue, prices, offers, stock, orders, refunds and reports.
     case manager
     /// Picking and packing lists, recording picks, marking orders packed.
     case picker
@@ -18,7 +18,7 @@ public enum StaffRole: String, Sendable, Hashable, CaseIterable, Codable {
             Set(StaffPermission.allCases)
         case .manager:
             [.editCatalogue, .adjustStock, .viewOrders, .pickOrders, .deliverOrders, .cancelOrders, .refundOrders,
-             .viewCustomers, .addNotes, .viewReports, .manageWebhooks, .manageSlots]
+             .viewCustomers, .addNotes, .viewReports, .manageWebhooks, .manageSlots, .managePromotions]
         case .picker:
             [.viewOrders, .pickOrders]
         case .driver:
@@ -64,4 +64,6 @@ public enum StaffPermission: String, Sendable, Hashable, CaseIterable, Codable {
     case manageWebhooks = "manage_webhooks"
     /// Delivery areas, collection points, weekly slot templates and slots' capacity.
     case manageSlots = "manage_slots"
+    /// Offers and voucher codes: create them with their dates and limits, end them.
+    case managePromotions = "manage_promotions"
 }

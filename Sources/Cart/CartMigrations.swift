@@ -30,5 +30,9 @@ public enum CartMigrations {
         Migration(id: "0022_cart_line_substitutes") { sql, _ in
             try await sql.alter(table: "cart_lines").column("substitute", type: .text, .notNull, .default("any")).run()
         },
+        // The voucher code the shopper entered (checked again whenever the cart is priced).
+        Migration(id: "0023_cart_vouchers") { sql, _ in
+            try await sql.alter(table: "carts").column("voucher_code", type: .text).run()
+        },
     ]
 }

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import GoMartModels
 import Pricing
+import Promotions
 
 /// Whose cart: an anonymous visitor's (by the hash of their cookie) or a signed-in customer's.
 public enum CartOwner: Sendable, Hashable {
@@ -15,6 +16,11 @@ public enum CartOwner: Sendable, Hashable {
         case .visitor(let key): "v:\(key)"
         case .customer(let id): "c:\(id)"
         }
+    }
+
+    /// The customer's row id, for a signed-in customer.
+    public var customerID: Int64? {
+        if case .customer(let id) = self { id.rawValue } else { nil }
     }
 }
 
@@ -39,6 +45,8 @@ public struct CartLine: Sendable, Hashable {
     public var lineTotal: Money
     /// What the shopper should know about this line.
     public var warnings: [CartWarning]
+    /// What offers take off this line, from ``Pricing`` (zero when none applies).
+    public var saving: Money
 
     /// The items the line counts for: a line bought by weight counts once.
     public var items: Int { unit == "g" ? 1 : quantity }
@@ -55,6 +63,7 @@ public struct CartLine: Sendable, Hashable {
         self.unit = unit
         self.priceWhenAdded = priceWhenAdded
         self.lineTotal = Money(minorUnits: 0, currency: priceWhenAdded.currency)
+        self.saving = Money(minorUnits: 0, currency: priceWhenAdded.currency)
         self.warnings = warnings
     }
 }
@@ -95,6 +104,12 @@ public struct CartSummary: Sendable, Hashable {
     public var quote: Quote
     /// Items across all lines (a line bought by weight counts once).
     public var itemCount: Int
+    /// The voucher code the shopper entered, if any.
+    public var voucherCode: String? = nil
+    /// Why that voucher cannot be used now, if it cannot (it is then left out of the price).
+    public var voucherProblem: VoucherProblem? = nil
+    /// The offers and voucher the cart was priced with.
+    public var promotions: Promotions = .none
 
     /// True when some line is weighed at picking: its price and the total are estimates.
     public var isEstimate: Bool { quote.hasWeighedLines }
@@ -139,17 +154,21 @@ public struct CartPolicy: Sendable {
     }
 
     /// The lines priced at current catalogue prices (a withdrawn product's line at nothing), with
-    /// each line's total taken from the quote.
-    public func summarise(_ lines: [CartLine], currency: Currency) -> CartSummary {
+    /// `promotions` (offers running, the shopper's voucher), each line's total and saving taken
+    /// from the quote.
+    public func summarise(_ lines: [CartLine], currency: Currency, promotions: Promotions = .none) -> CartSummary {
         let quote = Pricing.quote(
             lines.map { line in
                 guard let product = line.product, line.isBuyable else { return PricedLine(unitPrice: Money(minorUnits: 0, currency: currency), quantity: 0) }
                 return product.pricedLine(quantity: line.quantity)
             },
-            rules: pricing, currency: currency
+            rules: pricing, currency: currency, promotions: promotions
         )
         var priced = lines
-        for index in priced.indices { priced[index].lineTotal = quote.lineTotals[index] }
+        for index in priced.indices {
+            priced[index].lineTotal = quote.lineTotals[index]
+            priced[index].saving = quote.lineSavings[index]
+        }
         return CartSummary(lines: priced, quote: quote, itemCount: lines.reduce(0) { $0 + $1.items })
     }
 }
@@ -158,13 +177,17 @@ extension Product {
     /// A line of `quantity` of this product for ``Pricing``: packs, or a weighed line at its
     /// estimated weight (grams asked for, or items × their average weight).
     public func pricedLine(quantity: Int) -> PricedLine {
-        guard let weighing else {
-            var line = PricedLine(unitPrice: price, quantity: quantity)
+        var line: PricedLine
+        if let weighing {
+            line = PricedLine(pricePerKilogram: price, grams: weighing.estimatedGrams(quantity), items: weighing.mode == .weight ? 1 : quantity,
+                              tolerancePercent: weighing.tolerancePercent)
+        } else {
+            line = PricedLine(unitPrice: price, quantity: quantity)
             line.deposit = deposit.minorUnits > 0 ? deposit : nil
-            return line
         }
-        return PricedLine(pricePerKilogram: price, grams: weighing.estimatedGrams(quantity), items: weighing.mode == .weight ? 1 : quantity,
-                          tolerancePercent: weighing.tolerancePercent)
+        line.productID = id
+        line.aisle = aisleSlug
+        return line
     }
 
     /// What a line's quantity counts: `g` for a product sold by weight, else `each`.
@@ -189,6 +212,8 @@ public enum CartError: Error, Equatable, CustomStringConvertible {
     case invalidAmount(String)
     /// Less of a product sold by weight is in stock than asked for (`available` grams).
     case notEnoughLeft(available: Int)
+    /// The voucher cannot be used.
+    case voucher(VoucherProblem)
 
     public var description: String {
         switch self {
@@ -202,6 +227,7 @@ public enum CartError: Error, Equatable, CustomStringConvertible {
         case .invalidAmount(let message), .invalidSubstitute(let message): message
         case .notEnoughLeft(let available):
             available == 0 ? "Sorry, this product is out of stock." : "Only \(Weighing.format(grams: available)) left in stock."
+        case .voucher(let problem): problem.description
         }
     }
 }

@@ -39,9 +39,28 @@ struct CartRepository: Sendable {
         }
     }
 
-    /// Deletes every line of the owner's cart in `sql`, noted in the change feed; returns its feed id.
+    /// The voucher code on the owner's cart, if any.
+    func voucherCode(ownerKey: String) async throws -> String? {
+        try await database.read { sql in
+            try await sql.raw("SELECT voucher_code FROM carts WHERE owner_key = \(bind: ownerKey)").first()?.decode(column: "voucher_code", as: String?.self)
+        }
+    }
+
+    /// Puts a voucher code on the owner's cart (nil takes it off), noted in the change feed.
+    func setVoucherCode(_ code: String?, ownerKey: String, now: Int64) async throws -> Int64 {
+        try await database.transaction { sql in
+            let cartID = try await Self.lockCart(ownerKey: ownerKey, now: now, sql: sql)
+            try await sql.update("carts").set("voucher_code", to: code.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null)
+                .where("id", .equal, SQLBind(cartID)).run()
+            return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql)
+        }
+    }
+
+    /// Deletes every line of the owner's cart, and its voucher, in `sql`, noted in the change
+    /// feed; returns its feed id.
     static func clear(ownerKey: String, sql: any SQLDatabase) async throws -> Int64 {
         try await sql.raw("DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM carts WHERE owner_key = \(bind: ownerKey))").run()
+        try await sql.raw("UPDATE carts SET voucher_code = NULL WHERE owner_key = \(bind: ownerKey) AND voucher_code IS NOT NULL").run()
         return try await ChangeFeed.record(CartService.changeTopic, key: ownerKey, in: sql)
     }
 
@@ -57,6 +76,11 @@ struct CartRepository: Sendable {
             guard !source.isEmpty, let targetID = cartIDs[toKey] else { return nil }
             let target = try await Self.lines(ownerKey: toKey, sql: sql)
             try await Self.replace(cartID: targetID, before: target, after: merge(source, target), now: now, sql: sql)
+            // The visitor's voucher comes along when the customer's cart has none.
+            try await sql.raw("""
+                UPDATE carts SET voucher_code = (SELECT voucher_code FROM carts WHERE owner_key = \(bind: fromKey)) \
+                WHERE owner_key = \(bind: toKey) AND voucher_code IS NULL
+                """).run()
             try await sql.raw("DELETE FROM carts WHERE owner_key = \(bind: fromKey)").run()
             return try await ChangeFeed.record(CartService.changeTopic, keys: [fromKey, toKey], in: sql)
         }

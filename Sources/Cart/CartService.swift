@@ -1,6 +1,8 @@
 import Catalog
 import Foundation
 import GoMartModels
+import Pricing
+import Promotions
 import SQLKit
 import Storage
 
@@ -17,23 +19,28 @@ public struct CartService: Sendable {
     /// Each cart's stored lines (for the header's count and recommendations), kept exact by the
     /// change feed; nil: read every time.
     let stored: FeedCache<[StoredCartLine]>?
+    /// The offers and vouchers carts are priced with; nil: none.
+    public let promotions: PromotionsService?
 
     /// The change feed's topic for carts; keys are owner keys.
     public static let changeTopic = "cart"
 
     /// Creates the service; with a `feed`, the header's cart counts are cached in this process.
-    public init(database: Database, catalog: CatalogService, policy: CartPolicy, feed: ChangeFeed? = nil,
+    public init(database: Database, catalog: CatalogService, policy: CartPolicy, feed: ChangeFeed? = nil, promotions: PromotionsService? = nil,
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.repository = CartRepository(database: database)
+        self.promotions = promotions
         self.catalog = catalog
         self.policy = policy
         self.now = now
         stored = feed.map { FeedCache(name: "carts", topic: Self.changeTopic, capacity: 50_000, timeToLive: .seconds(600), feed: $0) }
     }
 
-    /// The owner's cart, priced now, with warnings per line.
+    /// The owner's cart, priced now with the offers running and its voucher (when the owner may
+    /// use it), with warnings per line.
     public func cart(for owner: CartOwner) async throws -> CartSummary {
         let stored = try await repository.lines(ownerKey: owner.storageKey)
+        let code = promotions == nil ? nil : try await repository.voucherCode(ownerKey: owner.storageKey)
         let ids = stored.compactMap { ProductID(publicString: $0.productID) }
         let chosen = stored.compactMap { line -> ProductID? in
             if case .product(let id)? = SubstitutionChoice(stored: line.substitute) { return id }
@@ -61,7 +68,29 @@ public struct CartService: Sendable {
             if case .product(let chosen) = cartLine.substitution { cartLine.substitute = substitutes[chosen] }
             return cartLine
         }
-        return policy.summarise(lines, currency: catalog.currency)
+        let (offers, problem) = try await promotions?.promotions(voucher: code, customerID: owner.customerID) ?? (.none, nil)
+        var summary = policy.summarise(lines, currency: catalog.currency, promotions: offers)
+        summary.voucherCode = code
+        summary.voucherProblem = problem
+        summary.promotions = offers
+        return summary
+    }
+
+    /// Puts a voucher on the owner's cart, once it is known the owner may use it now (its
+    /// minimum spend is checked as the cart is priced); ``CartError/voucher(_:)`` otherwise.
+    public func applyVoucher(code: String, to owner: CartOwner) async throws {
+        guard let promotions else { throw CartError.voucher(.unknown(PromotionsService.normalise(code: code))) }
+        do {
+            let voucher = try await promotions.usableVoucher(code: code, customerID: owner.customerID)
+            noteChange(try await repository.setVoucherCode(voucher.code, ownerKey: owner.storageKey, now: timestamp()), of: [owner])
+        } catch let problem as VoucherProblem {
+            throw CartError.voucher(problem)
+        }
+    }
+
+    /// Takes the voucher off the owner's cart.
+    public func removeVoucher(from owner: CartOwner) async throws {
+        noteChange(try await repository.setVoucherCode(nil, ownerKey: owner.storageKey, now: timestamp()), of: [owner])
     }
 
     /// The products in the owner's cart, unpriced: for leaving them out of recommendations.

@@ -101,6 +101,21 @@ public struct CatalogueAdmin: Sendable {
     let now: @Sendable () -> Date
 
     /// Creates the service.
+    /// The products (on sale or not) with these SKUs, by SKU (upper case); unknown SKUs are left out.
+    public func productIDs(skus: [String]) async throws -> [String: ProductID] {
+        let wanted = Array(Set(skus.map { $0.uppercased() })).sorted()
+        guard !wanted.isEmpty else { return [:] }
+        return try await database.read { sql in
+            var found: [String: ProductID] = [:]
+            for row in try await sql.select().columns("sku", "public_id").from("products").where("sku", .in, SQLBind.group(wanted)).all() {
+                if let id = ProductID(publicString: try row.decode(column: "public_id", as: String.self)) {
+                    found[try row.decode(column: "sku", as: String.self).uppercased()] = id
+                }
+            }
+            return found
+        }
+    }
+
     public init(database: Database, catalog: CatalogService, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.catalog = catalog

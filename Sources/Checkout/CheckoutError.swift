@@ -1,4 +1,5 @@
 import Payments
+import Promotions
 import Slots
 
 /// Why an order could not be placed or shown; controllers map these to 4xx answers.
@@ -19,6 +20,9 @@ public enum CheckoutError: Error, CustomStringConvertible {
     case orderNotFound
     /// The order needs a slot and has none, or its slot cannot take it (closed, outside the area).
     case slot(SlotError)
+    /// The voucher could not be taken (its last use went to another order meanwhile, say); the
+    /// order was not placed.
+    case voucher(VoucherProblem)
 
     public var description: String {
         switch self {
@@ -30,6 +34,7 @@ public enum CheckoutError: Error, CustomStringConvertible {
         case .idempotencyKeyReused: "This idempotency key was already used for a different order."
         case .orderNotFound: "We could not find that order."
         case .slot(let error): error.description
+        case .voucher(let problem): problem.description
         }
     }
 }

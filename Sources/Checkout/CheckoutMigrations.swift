@@ -176,5 +176,11 @@ public enum CheckoutMigrations {
             try await sql.alter(table: "orders").column("version", type: .int, .notNull, .default(0)).run()
             try await sql.alter(table: "orders").column("slot_cutoff_at", type: .bigint).run()
         },
+        // What offers took off each line (a refunded unit gives back its price less its share),
+        // and the voucher an order used. Savings are kept with the charges (kind `discount`).
+        Migration(id: "0044_checkout_savings") { sql, _ in
+            try await sql.alter(table: "order_lines").column("saving_minor", type: .bigint, .notNull, .default(0)).run()
+            try await sql.alter(table: "orders").column("voucher_code", type: .text).run()
+        },
     ]
 }

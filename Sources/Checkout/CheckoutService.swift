@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import GoMartModels
 import Pricing
+import Promotions
 import Logging
 import Payments
 import Security
@@ -65,18 +66,25 @@ public struct CheckoutService: Sendable {
     }
 
     /// Prices `items` from the catalogue, with delivery at the price of `slot` when one is held,
-    /// and lists every problem with them.
-    public func validate(_ items: [StockItem], reading read: CatalogueRead = .current, slot: SlotBooking? = nil) async throws -> OrderQuote {
+    /// with `promotions` (the offers running now when not given), and lists every problem with them.
+    public func validate(_ items: [StockItem], reading read: CatalogueRead = .current, slot: SlotBooking? = nil,
+                         promotions: Promotions? = nil) async throws -> OrderQuote {
         try await withSpan("checkout.validate") { span in
             span.attributes["order.lines"] = items.count
-            return try await quote(items, reading: read, slot: slot)
+            let offered: Promotions = if let promotions { promotions } else { try await runningOffers() }
+            return try await quote(items, reading: read, slot: slot, promotions: offered)
         }
+    }
+
+    /// The offers running now, without a voucher.
+    func runningOffers() async throws -> Promotions {
+        try await cart.promotions?.promotions(voucher: nil, customerID: nil).promotions ?? .none
     }
 
     /// Prices `items`. `kept` are the lines of an order being changed: their products keep the
     /// price (and deposit) they were sold at, and the stock they hold counts as available.
     func quote(_ items: [StockItem], reading read: CatalogueRead, slot: SlotBooking?, delivery: DeliveryCharge? = nil,
-               kept: [ProductID: OrderLine] = [:]) async throws -> OrderQuote {
+               kept: [ProductID: OrderLine] = [:], promotions: Promotions) async throws -> OrderQuote {
         let policy = cart.policy
         let currency = catalog.currency
         var problems: [OrderProblem] = []
@@ -125,15 +133,21 @@ public struct CheckoutService: Sendable {
             DeliveryCharge(label: "\(hold.slot.place.method.title), \(hold.slot.window(in: slots.timeZone))", fee: hold.slot.price, freeFrom: hold.slot.freeFrom)
         }
         let quote = Pricing.quote(priceable.map { $0.product.pricedLine(quantity: $0.quantity) }, rules: policy.pricing,
-                                  currency: currency, delivery: charge)
-        let lines = zip(priceable, quote.lineTotals).map { line, lineTotal in
-            QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
-                       quantity: line.quantity, unitPrice: line.product.price, lineTotal: lineTotal, minimumAge: line.product.minimumAge,
-                       weighing: line.product.weighing, deposit: line.product.deposit.minorUnits)
+                                  currency: currency, delivery: charge, promotions: promotions)
+        let lines = priceable.indices.map { index in
+            let line = priceable[index]
+            return QuotedLine(productID: line.product.id, sku: line.product.sku, name: line.product.name, packSize: line.product.packSize,
+                              quantity: line.quantity, unitPrice: line.product.price, lineTotal: quote.lineTotals[index], minimumAge: line.product.minimumAge,
+                              weighing: line.product.weighing, deposit: line.product.deposit.minorUnits,
+                              saving: quote.lineSavings[index].minorUnits > 0 ? quote.lineSavings[index] : nil)
         }
         if let short = quote.shortOfMinimum {
             problems.append(OrderProblem(code: .belowMinimum, productID: nil,
                                          message: "The minimum order is \(policy.pricing.minimumOrder.formatted); add \(short.formatted) more."))
+        }
+        if case .belowMinimumSpend(let code, _, let short)? = quote.voucher {
+            problems.append(OrderProblem(code: .voucher, productID: nil,
+                                         message: "Spend \(short.formatted) more to use voucher \(code), or remove it."))
         }
         return OrderQuote(lines: lines, quote: quote, problems: problems, slot: slot)
     }
@@ -149,11 +163,16 @@ public struct CheckoutService: Sendable {
         return products
     }
 
-    /// Validates the owner's cart as it stands, priced with the customer's slot hold if any.
+    /// Validates the owner's cart as it stands, priced with the customer's slot hold if any, the
+    /// offers running and the cart's voucher.
     public func validateCart(of owner: CartOwner) async throws -> OrderQuote {
         let summary = try await cart.cart(for: owner)
         let hold: SlotBooking? = if case .customer(let id) = owner { try await slots.currentHold(customerID: id.rawValue) } else { nil }
-        var quote = try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, slot: hold)
+        var quote = try await validate(summary.lines.map { StockItem(productID: $0.productID, quantity: $0.quantity) }, slot: hold,
+                                       promotions: summary.promotions)
+        if let problem = summary.voucherProblem {
+            quote.problems.append(OrderProblem(code: .voucher, productID: nil, message: problem.description + " Remove it to go on without it."))
+        }
         let choices = Dictionary(summary.lines.map { ($0.productID, $0.substitution) }, uniquingKeysWith: { first, _ in first })
         for index in quote.lines.indices { quote.lines[index].substitution = choices[quote.lines[index].productID] ?? .anySimilar }
         return quote
@@ -229,11 +248,13 @@ public struct CheckoutService: Sendable {
                              startsAt: Int64(hold.slot.startsAt.timeIntervalSince1970), endsAt: Int64(hold.slot.endsAt.timeIntervalSince1970),
                              cutoffAt: Int64(hold.slot.cutoffAt.timeIntervalSince1970))
             },
-            charges: quote.quote.charges
+            charges: quote.quote.savingsAndCharges,
+            voucherCode: quote.quote.voucherCode
         )
         let stockItems = quote.lines.map { StockItem(productID: $0.productID, quantity: $0.stockUnits) }
         let catalog = catalog
         let slots = slots
+        let promotions = cart.promotions
         let placeInTransaction = { @Sendable () async throws -> (id: Int64, take: StockTake)? in try await database.transaction { sql -> (id: Int64, take: StockTake)? in
             guard try await OrderRepository.claimIdempotencyKey(customerID: customerID, key: idempotencyKey, fingerprint: fingerprint, now: timestamp, sql: sql) else {
                 return nil // a concurrent request with this key got there first
@@ -241,6 +262,11 @@ public struct CheckoutService: Sendable {
             let take = try await catalog.takeStock(stockItems, in: sql)
             guard take.shortfalls.isEmpty else { throw StockRace(shortfalls: take.shortfalls) }
             let orderID = try await OrderRepository.insertOrder(newOrder, now: timestamp, sql: sql)
+            if let code = newOrder.voucherCode {
+                // The voucher's use is taken with the order, or neither is written.
+                guard let promotions else { throw VoucherProblem.unknown(code) }
+                try await promotions.redeem(code: code, customerID: customerID.rawValue, orderID: publicID, in: sql)
+            }
             if let hold = quote.slot {
                 _ = try await slots.confirm(hold.id, customerID: customerID.rawValue, orderID: publicID, postcode: delivery.postcode, in: sql)
             }
@@ -276,6 +302,10 @@ public struct CheckoutService: Sendable {
             // The hold went (lapsed and released, or used by another order) or the slot closed
             // between validation and the transaction, which was rolled back.
             throw CheckoutError.slot(error)
+        } catch let problem as VoucherProblem {
+            // The voucher's last use went to another order (or it ended) since validation: the
+            // transaction was rolled back, and the shopper may go on without it.
+            throw CheckoutError.voucher(problem)
         }
         var orderLogger = logger
         orderLogger[metadataKey: "order_id"] = .string(publicID)
@@ -361,6 +391,7 @@ public struct CheckoutService: Sendable {
         let timestamp = Int64(now().timeIntervalSince1970)
         let catalog = catalog
         let slots = slots
+        let promotions = cart.promotions
         let (cancelled, changedShownStock) = try await database.transaction { sql -> (Bool, Bool) in
             guard try await OrderRepository.settle(orderID: orderID, status: .cancelled, receipt: nil, failureReason: reason, now: timestamp, sql: sql) else {
                 return (false, false)
@@ -368,6 +399,7 @@ public struct CheckoutService: Sendable {
             try await OrderRepository.appendEvent(orderID: orderID, status: .cancelled, note: Self.cancellationNote(reason), actor: OrderActor.system.label,
                                                   now: timestamp, sql: sql)
             let shown = try await catalog.returnStock(items, in: sql)
+            try await promotions?.release(orderID: publicID, in: sql)
             // A failed payment leaves the shopper's slot held for the next attempt; an abandoned
             // order gives its place up.
             if reason == "abandoned" {
@@ -455,7 +487,9 @@ public struct CheckoutService: Sendable {
             },
             payment: Self.payment(stored.payment, money: money),
             idCheckAge: stored.idCheckAge,
-            charges: detail.charges,
+            charges: detail.charges.filter { !$0.kind.isSaving },
+            savings: detail.charges.filter(\.kind.isSaving),
+            voucherCode: stored.voucherCode,
             version: stored.version,
             changeDeadline: Self.changeDeadline(stored),
             isChangeable: Self.isChangeable(stored, status: status, at: now())

@@ -5,6 +5,7 @@ import GoMartModels
 import Logging
 import Payments
 import Pricing
+import Promotions
 import Security
 import SQLKit
 import Slots
@@ -197,6 +198,7 @@ public struct FulfilmentService: Sendable {
         let timestamp = checkout.timestamp()
         let catalog = checkout.catalog
         let slots = checkout.slots
+        let promotions = checkout.cart.promotions
         let outcome = try await database.transaction { sql -> (refund: PendingRefund?, stockChanged: Bool, payment: PaymentStep?) in
             guard let state = try await OrderRepository.state(publicID: id.publicString, customerID: customerID, sql: sql) else {
                 throw FulfilmentError.orderNotFound
@@ -218,6 +220,8 @@ public struct FulfilmentService: Sendable {
                     return onShelf > 0 ? StockItem(productID: line.productID, quantity: line.weighed == nil ? onShelf : line.stockUnits) : nil
                 }, in: sql)
                 try await slots.release(orderID: state.publicID, in: sql)
+                // A cancelled order gives its voucher's use back: the shopper may use it again.
+                try await promotions?.release(orderID: state.publicID, in: sql)
                 let amount = state.remaining
                 if amount.minorUnits > 0 {
                     refund = try await Self.recordRefund(state, key: "\(state.publicID):cancel", amount: amount,

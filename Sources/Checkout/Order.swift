@@ -74,6 +74,9 @@ public struct OrderLine: Sendable, Hashable {
     /// The returnable deposit on one unit's containers, in minor units (0: none), charged in the
     /// order's deposits and given back with the unit.
     public var deposit: Int64 = 0
+    /// What offers took off the whole line when it was sold, in minor units (0: none); a unit
+    /// refunded gives back its price less its share of it.
+    public var saving: Int64 = 0
     /// What the shopper wanted if it was not on the shelf.
     public var substitution: SubstitutionChoice = .anySimilar
     /// For a substitute the picker chose: the line it stands in for, and what the shopper made of it.
@@ -144,13 +147,17 @@ public struct OrderLine: Sendable, Hashable {
     /// The line for ``Pricing``: `units` packs, or the whole weighed line at its weight (as
     /// picked once weighed).
     public func pricedLine(units: Int) -> PricedLine {
+        let saved = Money(minorUnits: saving, currency: unitPrice.currency)
         guard let weighed else {
             var line = PricedLine(unitPrice: unitPrice, quantity: units)
             line.deposit = deposit > 0 ? Money(minorUnits: deposit, currency: unitPrice.currency) : nil
+            line.saving = saving > 0 ? Pricing.share(of: saved, units: units, of: quantity) : nil
             return line
         }
-        return PricedLine(pricePerKilogram: unitPrice, grams: units == 0 ? 0 : weighed.pickedGrams ?? weighed.orderedGrams, items: units,
-                          tolerancePercent: weighed.tolerancePercent)
+        var line = PricedLine(pricePerKilogram: unitPrice, grams: units == 0 ? 0 : weighed.pickedGrams ?? weighed.orderedGrams, items: units,
+                              tolerancePercent: weighed.tolerancePercent)
+        line.saving = saving > 0 && units > 0 ? saved : nil
+        return line
     }
 }
 
@@ -188,6 +195,13 @@ public struct Order: Sendable {
     public var idCheckAge: Int = 0
     /// The shop's charges besides delivery (carrier bags, a small-basket charge), in the total.
     public var charges: [Adjustment] = []
+    /// What offers and the voucher took off, as labelled savings (negative amounts), in the total.
+    public var savings: [Adjustment] = []
+    /// The voucher the order used, if any.
+    public var voucherCode: String? = nil
+
+    /// Everything the savings took off (a positive amount).
+    public var saved: Money { Money(minorUnits: -savings.reduce(Int64(0)) { $0 + $1.amount.minorUnits }, currency: total.currency) }
     /// How many times the shopper has changed the order; a change names the version it was
     /// made from, so that one made from an older page is refused.
     public var version: Int = 0

@@ -5,6 +5,7 @@ import GoMartModels
 import Logging
 import Payments
 import Pricing
+import Promotions
 import Slots
 import SQLKit
 import Storage
@@ -99,7 +100,11 @@ extension CheckoutService {
         let wanted = products.compactMap { id in quantities[id].flatMap { $0 == 0 ? nil : StockItem(productID: id, quantity: $0) } }
         guard !wanted.isEmpty else { throw AmendmentError.nothingLeft }
         let kept = Dictionary(order.lines.map { ($0.productID, $0) }, uniquingKeysWith: { first, _ in first })
-        let quote = try await quote(wanted, reading: .current, slot: nil, delivery: try await deliveryCharge(for: order), kept: kept)
+        // Today's offers, and the voucher the order used (already redeemed: its terms only).
+        var promotions = try await runningOffers()
+        if let code = order.voucherCode, let service = cart.promotions { promotions.voucher = try await service.voucherTerms(code: code) }
+        let quote = try await quote(wanted, reading: .current, slot: nil, delivery: try await deliveryCharge(for: order), kept: kept,
+                                    promotions: promotions)
         guard quote.isValid else { throw CheckoutError.orderInvalid(quote) }
         if quote.minimumAge > order.idCheckAge && !ageDeclared {
             throw CheckoutError.invalidFields(["age_declaration": Self.ageDeclaration(quote.minimumAge)])
@@ -139,7 +144,7 @@ extension CheckoutService {
                 guard take.shortfalls.isEmpty else { throw StockRace(shortfalls: take.shortfalls) }
                 let returned = try await catalog.returnStock(stockReturned, in: sql)
                 try await OrderRepository.apply(changes, orderID: current.internalID, sql: sql)
-                try await OrderRepository.replaceCharges(quote.quote.charges, orderID: current.internalID, sql: sql)
+                try await OrderRepository.replaceCharges(quote.quote.savingsAndCharges, orderID: current.internalID, sql: sql)
                 try await OrderRepository.appendEvent(orderID: current.internalID, status: .paid, note: note, actor: OrderActor.customer.label,
                                                       now: timestamp, sql: sql)
                 try await OrderRepository.appendOutbox(topic: .orderAmended, aggregateID: publicID, payload: [
@@ -182,9 +187,12 @@ extension CheckoutService {
             var line = Self.orderLine(quoted)
             if let old = kept[quoted.productID] {
                 line.substitution = old.substitution
-                guard old.quantity != line.quantity else { continue }
+                // A line whose quantity stays may still save more or less (an offer it shares
+                // with a changed line): its saving is rewritten, without a word.
+                guard old.quantity != line.quantity || old.saving != line.saving else { continue }
                 line.number = old.number
                 changes.updated.append(line)
+                guard old.quantity != line.quantity else { continue }
                 words.append("\(line.name) \(old.quantityText) → \(line.quantityText)")
                 let delta = quoted.stockUnits - old.stockUnits
                 if delta > 0 { stockTaken.append(StockItem(productID: line.productID, quantity: delta)) }
@@ -248,7 +256,8 @@ extension CheckoutService {
     /// An order line for a priced line, as placed.
     static func orderLine(_ line: QuotedLine) -> OrderLine {
         OrderLine(productID: line.productID, sku: line.sku, name: line.name, packSize: line.packSize, unitPrice: line.unitPrice,
-                  quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge, deposit: line.deposit, substitution: line.substitution,
+                  quantity: line.quantity, lineTotal: line.lineTotal, minimumAge: line.minimumAge, deposit: line.deposit,
+                  saving: line.saving?.minorUnits ?? 0, substitution: line.substitution,
                   weighed: line.weighing.map { OrderLine.Weighed(mode: $0.mode, orderedGrams: $0.estimatedGrams(line.quantity), pickedGrams: nil,
                                                                  tolerancePercent: $0.tolerancePercent, estimatedTotal: line.lineTotal) })
     }
@@ -305,6 +314,7 @@ extension OrderRepository {
     static func apply(_ changes: LineChanges, orderID: Int64, sql: any SQLDatabase) async throws {
         for line in changes.updated {
             try await sql.update("order_lines").set("quantity", to: SQLBind(line.quantity)).set("line_total_minor", to: SQLBind(line.lineTotal.minorUnits))
+                .set("saving_minor", to: SQLBind(line.saving))
                 .set("ordered_grams", to: SQLBind(line.weighed?.orderedGrams ?? 0))
                 .set("estimated_minor", to: SQLBind(line.weighed?.estimatedTotal.minorUnits ?? line.lineTotal.minorUnits))
                 .where("order_id", .equal, SQLBind(orderID)).where("line_number", .equal, SQLBind(line.number)).run()

@@ -23,6 +23,8 @@ public struct QuotedLine: Sendable, Hashable {
     public var substitution: SubstitutionChoice = .anySimilar
     /// The returnable deposit on one unit's containers (zero: none).
     public var deposit: Int64 = 0
+    /// What offers take off the line (zero: none).
+    public var saving: Money? = nil
 
     /// The stock the line takes: grams for a weighed product, else units.
     public var stockUnits: Int { weighing?.estimatedGrams(quantity) ?? quantity }
@@ -39,6 +41,8 @@ public struct OrderProblem: Sendable, Hashable {
         case tooManyLines = "too_many_lines"
         case emptyOrder = "empty_order"
         case belowMinimum = "below_minimum"
+        /// The voucher cannot be used (unknown, expired, used up, or short of its minimum spend).
+        case voucher
     }
 
     /// What is wrong.

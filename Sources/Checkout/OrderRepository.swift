@@ -30,6 +30,8 @@ struct StoredOrder: Sendable {
     var idCheckAge: Int
     /// Changes the shopper has made (see ``Order/version``).
     var version: Int
+    /// The voucher the order used.
+    var voucherCode: String? = nil
 }
 
 /// How an order is paid, as stored.
@@ -100,20 +102,22 @@ struct OrderRepository: Sendable {
         var lines: [OrderLine]
         var idCheckAge: Int = 0
         var slot: SlotSnapshot?
-        /// Charges besides delivery, as priced.
+        /// Savings and charges besides delivery, as priced.
         var charges: [Adjustment] = []
+        /// The voucher it uses.
+        var voucherCode: String? = nil
     }
 
     static func insertOrder(_ order: NewOrder, now: Int64, sql: any SQLDatabase) async throws -> Int64 {
         let row = try await sql.insert(into: "orders")
             .columns("public_id", "number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "created_at", "updated_at", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at",
-                     "id_check_age", "slot_cutoff_at")
+                     "id_check_age", "slot_cutoff_at", "voucher_code")
             .values(SQLBind(order.publicID), SQLBind(order.number), SQLBind(order.customerID.rawValue), SQLBind(OrderStatus.pendingPayment.rawValue),
                     SQLBind(order.subtotalMinor), SQLBind(order.deliveryMinor), SQLBind(order.totalMinor), SQLBind(order.currency),
                     SQLBind(order.deliverySealed), SQLBind(now), SQLBind(now), SQLBind(order.slot?.method), SQLBind(order.slot?.slotID),
                     SQLBind(order.slot?.place), SQLBind(order.slot?.startsAt), SQLBind(order.slot?.endsAt), SQLBind(order.idCheckAge),
-                    SQLBind(order.slot?.cutoffAt))
+                    SQLBind(order.slot?.cutoffAt), SQLBind(order.voucherCode))
             .returning("id")
             .first()
         guard let orderID = try row?.decode(column: "id", as: Int64.self) else { throw StorageError.closed }
@@ -122,7 +126,7 @@ struct OrderRepository: Sendable {
         return orderID
     }
 
-    /// Writes an order's charges besides delivery, in order.
+    /// Writes an order's savings and charges besides delivery, in order.
     static func insertCharges(_ charges: [Adjustment], orderID: Int64, sql: any SQLDatabase) async throws {
         for (position, charge) in charges.enumerated() {
             try await sql.insert(into: "order_charges").columns("order_id", "position", "kind", "label", "amount_minor")
@@ -134,17 +138,18 @@ struct OrderRepository: Sendable {
     /// Writes order lines under their numbers.
     static func insertLines(_ lines: [(number: Int, line: OrderLine)], orderID: Int64, sql: any SQLDatabase) async throws {
         // One statement per hundred lines, not one per line: a weekly shop of 40 lines is one
-        // round trip to the database's writer (16 binds a line keeps far below any bind limit).
+        // round trip to the database's writer (17 binds a line keeps far below any bind limit).
         for start in stride(from: 0, to: lines.count, by: 100) {
             let insert = sql.insert(into: "order_lines")
                 .columns("order_id", "line_number", "product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor", "minimum_age",
-                         "weighing", "ordered_grams", "tolerance_percent", "estimated_minor", "substitution", "deposit_minor")
+                         "weighing", "ordered_grams", "tolerance_percent", "estimated_minor", "substitution", "deposit_minor", "saving_minor")
             for (number, line) in lines[start..<min(start + 100, lines.count)] {
                 insert.values(SQLBind(orderID), SQLBind(number), SQLBind(line.productID.publicString), SQLBind(line.sku),
                               SQLBind(line.name), SQLBind(line.packSize), SQLBind(line.unitPrice.minorUnits), SQLBind(line.quantity),
                               SQLBind(line.lineTotal.minorUnits), SQLBind(line.minimumAge), SQLBind(line.weighed?.mode.rawValue ?? ""),
                               SQLBind(line.weighed?.orderedGrams ?? 0), SQLBind(line.weighed?.tolerancePercent ?? 0),
-                              SQLBind(line.weighed?.estimatedTotal.minorUnits ?? line.lineTotal.minorUnits), SQLBind(line.substitution.stored), SQLBind(line.deposit))
+                              SQLBind(line.weighed?.estimatedTotal.minorUnits ?? line.lineTotal.minorUnits), SQLBind(line.substitution.stored), SQLBind(line.deposit),
+                              SQLBind(line.saving))
             }
             try await insert.run()
         }
@@ -287,7 +292,7 @@ struct OrderRepository: Sendable {
         return try await sql.select().columns("product_id", "sku", "name", "pack_size", "unit_price_minor", "quantity", "line_total_minor",
                                               "picked_quantity", "refunded_quantity", "line_number", "minimum_age",
                                               "weighing", "ordered_grams", "picked_grams", "tolerance_percent", "estimated_minor",
-                                              "substitution", "substitute_for", "substitute_state", "deposit_minor")
+                                              "substitution", "substitute_for", "substitute_state", "deposit_minor", "saving_minor")
             .from("order_lines").where("order_id", .equal, SQLBind(orderID)).orderBy("line_number").all()
             .map { row in
                 let productText = try row.decode(column: "product_id", as: String.self)
@@ -307,6 +312,7 @@ struct OrderRepository: Sendable {
                     number: try row.decode(column: "line_number", as: Int.self),
                     minimumAge: try row.decode(column: "minimum_age", as: Int.self),
                     deposit: try row.decode(column: "deposit_minor", as: Int64.self),
+                    saving: try row.decode(column: "saving_minor", as: Int64.self),
                     substitution: SubstitutionChoice(stored: try row.decode(column: "substitution", as: String.self)) ?? .none,
                     substitute: try row.decode(column: "substitute_for", as: Int?.self).map { forLine in
                         OrderLine.Substitute(forLine: forLine, state: OrderLine.Substitute.State(rawValue: try row.decode(column: "substitute_state", as: String?.self) ?? "") ?? .proposed)
@@ -326,7 +332,7 @@ struct OrderRepository: Sendable {
             .columns("number", "customer_id", "status", "subtotal_minor", "delivery_minor", "total_minor", "currency",
                      "delivery_sealed", "card_brand", "card_last4", "failure_reason", "created_at", "paid_at", "refunded_minor",
                      "payment_reference", "fulfilment_method", "slot_id", "slot_place", "slot_starts_at", "slot_ends_at", "slot_cutoff_at", "version")
-            .columns("id_check_age", "payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method", "capture_state", "capture_minor",
+            .columns("voucher_code", "id_check_age", "payment_kind", "authorised_minor", "authorisation_expires_at", "payment_method", "capture_state", "capture_minor",
                      "captured_minor", "capture_reference")
     }
 
@@ -357,7 +363,8 @@ struct OrderRepository: Sendable {
             },
             payment: try payment(row),
             idCheckAge: try row.decode(column: "id_check_age", as: Int.self),
-            version: try row.decode(column: "version", as: Int.self)
+            version: try row.decode(column: "version", as: Int.self),
+            voucherCode: try row.decode(column: "voucher_code", as: String?.self)
         )
     }
 

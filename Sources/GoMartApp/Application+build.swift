@@ -14,6 +14,7 @@ import Logging
 import Mail
 import Notifications
 import Payments
+import Promotions
 import Recommendations
 import RecommendedProducts
 import RecommenderClient
@@ -29,7 +30,7 @@ import Web
 public let allMigrations: [Migration] =
     CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + Outbox.migrations + JobLease.migrations + ChangeFeed.migrations
     + BackOfficeMigrations.all + PaymentsMigrations.all
-    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations + SlotsMigrations.all
+    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations + SlotsMigrations.all + PromotionsMigrations.all
 
 /// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
 public let allSealedColumns: [SealedColumn] = AccountsMigrations.sealedColumns + BackOfficeMigrations.sealedColumns + CheckoutMigrations.sealedColumns
@@ -111,6 +112,11 @@ public func buildApplication(
             if configuration.persistence.seedDemoCatalogue {
                 try await catalog.seedDemoCatalogueIfFirstRun(logger: logger)
                 try await services.slots.seedDemoSlotsIfFirstRun(logger: logger)
+                if configuration.persistence.seedDemoOffers {
+                    try await services.promotions.seedDemoPromotionsIfFirstRun(catalogue: {
+                        Dictionary(try await catalog.allProducts().map { ($0.sku, $0.id) }, uniquingKeysWith: { first, _ in first })
+                    }, logger: logger)
+                }
             }
             schemaReady.open()
         }
@@ -302,11 +308,12 @@ func buildRouter(
     let renderer = try await PageRenderer.load()
     var shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
     shop.sendsTextMessages = configuration.messaging.smsAvailable
+    shop.timeZone = configuration.orders.timeZone
     let cookies = CookieSettings(secure: configuration.server.secureCookies)
     let storefront = StorefrontController(
         catalog: catalog, cart: cart, renderer: renderer, shop: shop,
         pageCacheTimeToLive: .seconds(configuration.caches.cacheTTLSeconds), pageCacheBytes: configuration.caches.pageCacheMegabytes * 1_048_576,
-        recommendations: recommendations
+        recommendations: recommendations, promotions: services.promotions
     )
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     let errors = ErrorResponseMiddleware(storefront: storefront, apiMethods: try OpenAPIDocument.shopMethods())
@@ -357,6 +364,7 @@ func buildRouter(
     AdminWebhooksController(desk: WebhookDesk(staff: staff, webhooks: services.webhooks, database: database), staff: staff, renderer: renderer, shop: shop)
         .addRoutes(to: router)
     AdminSlotsController(desk: services.slotDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    AdminPromotionsController(desk: services.promotionDesk, catalog: catalog, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)

@@ -9,6 +9,7 @@ import Foundation
 import GoMartModels
 import Hummingbird
 import Logging
+import Promotions
 import Slots
 import Storefront
 import Web
@@ -81,6 +82,20 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         var retryAfter: Int?
     }
 
+    /// A voucher that cannot be used: an unknown code is a mistake in the request, one that needs
+    /// a signed-in shopper asks for sign-in, the rest are the voucher's state.
+    static func classify(_ problem: VoucherProblem) -> Classified {
+        switch problem {
+        case .unknown:
+            Classified(status: .unprocessableContent, title: "Unknown voucher", heading: "Please check the code", detail: problem.description,
+                       fieldErrors: ["code": problem.description])
+        case .signInFirst:
+            Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in", detail: problem.description)
+        case .notYet, .expired, .usedUp, .alreadyUsed:
+            Classified(status: .conflict, title: "Voucher cannot be used", heading: "That voucher cannot be used", detail: problem.description)
+        }
+    }
+
     static func classify(_ error: any Error) -> Classified {
         switch error {
         case let error as CatalogError:
@@ -143,6 +158,18 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .unprocessableContent, title: "Invalid quantity", heading: "Please check the quantity", detail: error.description)
             case .insufficientStock, .notEnoughLeft, .tooManyLines:
                 return Classified(status: .conflict, title: "Not enough stock", heading: "We can't add that", detail: error.description)
+            case .voucher(let problem):
+                return classify(problem)
+            }
+        case let problem as VoucherProblem:
+            return classify(problem)
+        case let error as PromotionsError:
+            switch error {
+            case .invalidFields(let fields):
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form", detail: error.description,
+                                  fieldErrors: fields)
+            case .offerNotFound, .voucherNotFound:
+                return Classified(status: .notFound, title: "Not found", heading: "Not found", detail: error.description)
             }
         case let error as CheckoutError:
             switch error {
@@ -166,6 +193,8 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                 return Classified(status: .notFound, title: "Order not found", heading: "We couldn't find that order", detail: error.description)
             case .slot(let slotError):
                 return classify(slotError)
+            case .voucher(let problem):
+                return classify(problem)
             }
         case let error as SlotError:
             switch error {

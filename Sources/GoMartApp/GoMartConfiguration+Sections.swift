@@ -83,6 +83,9 @@ extension GoMartConfiguration {
         public var autoMigrate = true
         /// Whether the first start of an empty database imports the demo catalogue (`GOMART_SEED_DEMO`).
         public var seedDemoCatalogue = true
+        /// Whether that first start also sets up the demo offers and the `WELCOME5` voucher
+        /// (`GOMART_SEED_DEMO_OFFERS`).
+        public var seedDemoOffers = true
 
         /// The defaults, on `databaseURL`.
         public init(databaseURL: DatabaseURL) {
@@ -101,6 +104,7 @@ extension GoMartConfiguration {
             }
             autoMigrate = settings.boolean("GOMART_AUTO_MIGRATE", default: autoMigrate)
             seedDemoCatalogue = settings.boolean("GOMART_SEED_DEMO", default: seedDemoCatalogue)
+            seedDemoOffers = settings.boolean("GOMART_SEED_DEMO_OFFERS", default: seedDemoOffers)
             readBackups(settings)
         }
 

@@ -8,6 +8,7 @@ import GoMartModels
 import Logging
 import Notifications
 import Payments
+import Promotions
 import Recommendations
 import RecommendedProducts
 import Security
@@ -46,6 +47,10 @@ public struct ShopServices: Sendable {
     public let slots: SlotService
     /// Slots as managers set them up, with role checks and the audit log.
     public let slotDesk: SlotDesk
+    /// Offers and vouchers.
+    public let promotions: PromotionsService
+    /// Offers and vouchers as managers run them, with role checks and the audit log.
+    public let promotionDesk: PromotionDesk
 
     /// Assembles the services `configuration` asks for over `database`.
     public init(configuration: GoMartConfiguration, database: Database, logger: Logger) throws {
@@ -68,7 +73,8 @@ public struct ShopServices: Sendable {
             ),
             feed: feed, requiresEmailConfirmation: configuration.messaging.requireEmailVerification
         )
-        cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed)
+        promotions = PromotionsService(database: database, currency: configuration.shopping.currency)
+        cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed, promotions: promotions)
         history = PurchaseHistory(database: database, feed: feed)
         staff = StaffService(
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
@@ -98,6 +104,7 @@ public struct ShopServices: Sendable {
         webhooks = Webhooks(store: WebhookStore(database: database), messages: messages, vault: PersonalDataVault(keys: keys),
                             addressGuard: WebhookAddressGuard(allowPrivate: configuration.messaging.webhookAllowPrivate))
         slotDesk = SlotDesk(staff: staff, slots: slots)
+        promotionDesk = PromotionDesk(staff: staff, promotions: promotions, catalogue: catalogueAdmin)
         customerDesk = CustomerDesk(staff: staff, accounts: accounts, checkout: checkout, cart: cart, database: database)
     }
 }

@@ -17,6 +17,13 @@ public struct PricedLine: Sendable, Hashable {
     /// The returnable deposit on one unit's containers (bottles, cans): charged on top, never
     /// discounted, given back with the unit.
     public var deposit: Money? = nil
+    /// The product, for offers on it.
+    public var productID: ProductID? = nil
+    /// The product's aisle (its slug), for offers on the aisle.
+    public var aisle: String? = nil
+    /// What offers took off these units when they were sold: a refund gives back what they cost
+    /// after it (``Pricing/refund(_:delivery:remaining:)``); pricing an order ignores it.
+    public var saving: Money? = nil
 
     /// Creates a line of packs.
     public init(unitPrice: Money, quantity: Int) {

@@ -3,16 +3,22 @@ import GoMartModels
 /// The one place an order's price is worked out: pure, with no I/O, so that the cart page, the
 /// API, validation, checkout and recorded history can never disagree.
 public enum Pricing {
-    /// Prices `lines` under `rules`, with `adjustments` (savings and charges other than delivery,
-    /// which the rules decide) applied.
+    /// Prices `lines` under `rules`, with `promotions` (offers and the shopper's voucher) and
+    /// `adjustments` (charges other than delivery, which the rules decide) applied.
     ///
-    /// - Savings apply first, in the order given, each cut down so the goods never go below zero.
+    /// - Offers save first, by ``OfferEngine``'s rule (each unit in one offer at most; competing
+    ///   offers in the order that saves most), then the voucher on the goods after offers, from
+    ///   its minimum spend. Savings never take a line, or the goods, below nothing.
     /// - Delivery is charged on a non-empty order whose goods are below the free-delivery threshold:
     ///   the booked slot's price and threshold when `delivery` is given, else the rules' flat ones.
-    /// - Charges follow in the order given.
+    ///   The threshold, the minimum order and the small-basket charge look at the goods at their
+    ///   shelf prices (``Quote/subtotal``), so a saving never costs the shopper free delivery.
+    /// - Charges follow in the order given; savings come from `promotions` alone (a caller's
+    ///   `discount` adjustment is not taken).
     /// - A line with a negative quantity or price counts as zero.
     public static func quote(
-        _ lines: [PricedLine], rules: PricingRules, currency: Currency, adjustments: [Adjustment] = [], delivery slot: DeliveryCharge? = nil
+        _ lines: [PricedLine], rules: PricingRules, currency: Currency, adjustments: [Adjustment] = [], delivery slot: DeliveryCharge? = nil,
+        promotions: Promotions = .none
     ) -> Quote {
         let lineTotals = lines.map { Money(minorUnits: lineTotal($0), currency: currency) }
         let subtotal = lineTotals.reduce(Int64(0)) { $0 + $1.minorUnits }
@@ -20,14 +26,33 @@ public enum Pricing {
         let isEmpty = itemCount == 0
 
         var applied: [Adjustment] = []
-        var goods = subtotal
-        for saving in adjustments where saving.kind.isSaving {
-            let amount = max(min(saving.amount.minorUnits, 0), -goods)
-            goods += amount
-            applied.append(Adjustment(kind: saving.kind, label: saving.label, amount: Money(minorUnits: amount, currency: currency)))
+        let outcome = OfferEngine.apply(promotions.offers, to: lines)
+        let offers = promotions.offers.filter { (outcome.savings[$0.id] ?? 0) > 0 }
+            .sorted { (outcome.savings[$0.id]!, $1.id) > (outcome.savings[$1.id]!, $0.id) }
+            .map { AppliedOffer(offerID: $0.id, label: $0.label, saving: Money(minorUnits: outcome.savings[$0.id]!, currency: currency)) }
+        for offer in offers {
+            applied.append(Adjustment(kind: .discount, label: offer.label, amount: Money(minorUnits: -offer.saving.minorUnits, currency: currency)))
+        }
+        var goods = subtotal - outcome.total
+        var voucherOutcome: VoucherOutcome?
+        if let voucher = promotions.voucher, !isEmpty {
+            if goods >= voucher.minimumSpend.minorUnits {
+                let saving = switch voucher.value {
+                case .percentOff(let percent): goods * Int64(min(max(percent, 0), 100)) / 100
+                case .amountOff(let amount): min(max(amount.minorUnits, 0), goods)
+                }
+                voucherOutcome = .applied(code: voucher.code, label: voucher.label, saving: Money(minorUnits: saving, currency: currency))
+                if saving > 0 {
+                    applied.append(Adjustment(kind: .discount, label: "Voucher \(voucher.code): \(voucher.label)", amount: Money(minorUnits: -saving, currency: currency)))
+                }
+                goods -= saving
+            } else {
+                voucherOutcome = .belowMinimumSpend(code: voucher.code, label: voucher.label,
+                                                    short: Money(minorUnits: voucher.minimumSpend.minorUnits - goods, currency: currency))
+            }
         }
         let threshold: Int64? = slot.map { $0.freeFrom?.minorUnits } ?? rules.freeDeliveryThreshold.minorUnits
-        let freeDelivery = threshold.map { goods >= $0 } ?? false
+        let freeDelivery = threshold.map { subtotal >= $0 } ?? false
         let delivery: Int64 = isEmpty || freeDelivery ? 0 : max((slot?.fee ?? rules.deliveryFee).minorUnits, 0)
         if !isEmpty {
             let label = slot?.label ?? "Delivery"
@@ -45,7 +70,7 @@ public enum Pricing {
             applied.append(Adjustment(kind: .deposit, label: "Deposits on bottles and cans (returnable)", amount: Money(minorUnits: deposits, currency: currency)))
             total += deposits
         }
-        if !isEmpty && rules.smallBasketCharge.minorUnits > 0 && goods < rules.smallBasketThreshold.minorUnits {
+        if !isEmpty && rules.smallBasketCharge.minorUnits > 0 && subtotal < rules.smallBasketThreshold.minorUnits {
             applied.append(Adjustment(kind: .smallBasket, label: "Small basket charge (orders under \(rules.smallBasketThreshold.formatted))",
                                       amount: Money(minorUnits: rules.smallBasketCharge.minorUnits, currency: currency)))
             total += rules.smallBasketCharge.minorUnits
@@ -69,19 +94,22 @@ public enum Pricing {
             total: Money(minorUnits: total, currency: currency),
             goods: Money(minorUnits: goods, currency: currency),
             deliveryCharge: Money(minorUnits: delivery, currency: currency),
-            amountToFreeDelivery: isEmpty || freeDelivery || (slot != nil && delivery == 0) ? nil : threshold.map { Money(minorUnits: $0 - goods, currency: currency) },
-            shortOfMinimum: isEmpty || goods >= minimum ? nil : Money(minorUnits: minimum - goods, currency: currency),
+            amountToFreeDelivery: isEmpty || freeDelivery || (slot != nil && delivery == 0) ? nil : threshold.map { Money(minorUnits: $0 - subtotal, currency: currency) },
+            shortOfMinimum: isEmpty || subtotal >= minimum ? nil : Money(minorUnits: minimum - subtotal, currency: currency),
             itemCount: itemCount,
             weighedMargin: Money(minorUnits: margin, currency: currency),
-            hasWeighedLines: lines.contains { $0.grams != nil && $0.quantity > 0 }
+            hasWeighedLines: lines.contains { $0.grams != nil && $0.quantity > 0 },
+            lineSavings: outcome.lineSavings.map { Money(minorUnits: $0, currency: currency) },
+            offers: offers,
+            voucher: voucherOutcome
         )
     }
 
-    /// What giving back `lines` (each at the unit price it was sold at, with its deposits) comes
-    /// to, with the delivery charge when `delivery` is given, and never more than `remaining` (what is left of
-    /// the payment after earlier refunds).
+    /// What giving back `lines` (each at the unit price it was sold at less what offers took off
+    /// it, with its deposits) comes to, with the delivery charge when `delivery` is given, and
+    /// never more than `remaining` (what is left of the payment after earlier refunds).
     public static func refund(_ lines: [PricedLine], delivery: Money? = nil, remaining: Money) -> Money {
-        let goods = lines.reduce(Int64(0)) { $0 + lineTotal($1) + depositTotal($1) }
+        let goods = lines.reduce(Int64(0)) { $0 + max(lineTotal($1) - max($1.saving?.minorUnits ?? 0, 0), 0) + depositTotal($1) }
         let amount = goods + max(delivery?.minorUnits ?? 0, 0)
         return Money(minorUnits: min(amount, max(remaining.minorUnits, 0)), currency: remaining.currency)
     }
@@ -110,6 +138,13 @@ public enum Pricing {
     /// What one line comes to on its own.
     public static func total(of line: PricedLine) -> Money {
         Money(minorUnits: lineTotal(line), currency: line.unitPrice.currency)
+    }
+
+    /// What `units` of a line of `quantity` keep of the line's `saving` (its share, rounded down;
+    /// all of it for all of them).
+    public static func share(of saving: Money, units: Int, of quantity: Int) -> Money {
+        guard quantity > 0, units > 0 else { return Money(minorUnits: 0, currency: saving.currency) }
+        return Money(minorUnits: saving.minorUnits * Int64(min(units, quantity)) / Int64(quantity), currency: saving.currency)
     }
 
     /// What one line comes to with its deposits.

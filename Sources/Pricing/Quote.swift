@@ -14,7 +14,8 @@ public struct Quote: Sendable, Hashable {
     public var adjustments: [Adjustment]
     /// ``subtotal`` plus every adjustment.
     public var total: Money
-    /// The goods after savings: what the free-delivery threshold and the minimum order look at.
+    /// The goods after savings (the free-delivery threshold and the minimum order look at the
+    /// goods at shelf prices, ``subtotal``).
     public var goods: Money
     /// The delivery charge (zero for an empty order or above the free-delivery threshold).
     public var deliveryCharge: Money
@@ -30,9 +31,29 @@ public struct Quote: Sendable, Hashable {
     public var weighedMargin: Money = Money(minorUnits: 0, currency: .gbp)
     /// True when some lines are weighed: their prices (and the total) are estimates.
     public var hasWeighedLines: Bool = false
+    /// What offers saved on each line (never more than the line's total), in the lines' order.
+    public var lineSavings: [Money] = []
+    /// The offers that saved something, most first.
+    public var offers: [AppliedOffer] = []
+    /// What became of the shopper's voucher, if one was given.
+    public var voucher: VoucherOutcome? = nil
+
+    /// Everything offers and the voucher took off.
+    public var savings: Money { Money(minorUnits: subtotal.minorUnits - goods.minorUnits, currency: currency) }
+    /// The code of the voucher that applied, if one did.
+    public var voucherCode: String? {
+        if case .applied(let code, _, _)? = voucher { code } else { nil }
+    }
+    /// The voucher's saving, if it applied.
+    public var voucherSaving: Money? {
+        if case .applied(_, _, let saving)? = voucher { saving } else { nil }
+    }
 
     /// What to authorise on the card: the total plus the weighed goods' margin.
     public var authorisation: Money { Money(minorUnits: total.minorUnits + weighedMargin.minorUnits, currency: currency) }
+
+    /// Savings (offers, the voucher) and charges besides delivery, as applied: what an order keeps.
+    public var savingsAndCharges: [Adjustment] { adjustments.filter { $0.kind != .delivery } }
 
     /// Charges besides delivery (bags, a small-basket charge, deposits), as applied.
     public var charges: [Adjustment] { adjustments.filter { !$0.kind.isSaving && $0.kind != .delivery } }

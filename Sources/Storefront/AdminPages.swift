@@ -120,6 +120,10 @@ struct AdminPages: Sendable {
         }
         if member.may(.manageStaff) { links.append(NavLink(href: "/admin/staff", label: "Staff", current: false)) }
         if member.may(.manageSlots) { links.append(NavLink(href: "/admin/slots", label: "Slots", current: false)) }
+        if member.may(.managePromotions) {
+            links.append(NavLink(href: "/admin/offers", label: "Offers", current: false))
+            links.append(NavLink(href: "/admin/vouchers", label: "Vouchers", current: false))
+        }
         if member.may(.manageWebhooks) { links.append(NavLink(href: "/admin/webhooks", label: "Webhooks", current: false)) }
         if member.may(.readAuditLog) { links.append(NavLink(href: "/admin/audit", label: "Audit log", current: false)) }
         return links.map { link in

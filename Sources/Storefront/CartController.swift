@@ -4,6 +4,7 @@ import Foundation
 import GoMartModels
 import Hummingbird
 import Pricing
+import Promotions
 import Web
 
 /// The cart page and the forms that change the cart.
@@ -32,9 +33,17 @@ public struct CartController: Sendable {
         router.post("/cart/items/:id", use: update)
         router.post("/cart/items/:id/remove", use: remove)
         router.post("/cart/items/:id/substitute", use: substitute)
+        router.post("/cart/voucher", use: applyVoucher)
+        router.post("/cart/voucher/remove", use: removeVoucher)
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try await page(request, context: context)
+    }
+
+    /// The cart page; with a voucher the shopper just typed that cannot be used, the page says
+    /// why beside the code (422 for an unknown code, 409 for one that cannot be used now).
+    private func page(_ request: Request, context: Context, typed: String = "", problem: VoucherProblem? = nil) async throws -> Response {
         let summary = try await cart.cart(for: context.cartOwner)
         let model = CartPageModel(
             shop: chrome.shopView,
@@ -43,9 +52,31 @@ public struct CartController: Sendable {
             header: try await chrome.header(context),
             summary: summary,
             policy: cart.policy,
-            image: { $0.map(renderer.productImage) ?? renderer.aisleImage("") }
+            image: { $0.map(renderer.productImage) ?? renderer.aisleImage("") },
+            voucherTyped: typed, voucherError: problem?.description
         )
-        return try HTMLResponse(html: renderer.render(model, template: "cart"), privatePage: true).response(from: request, context: context)
+        let status: HTTPResponse.Status = switch problem {
+        case nil: .ok
+        case .unknown?: .unprocessableContent
+        default: .conflict
+        }
+        return try HTMLResponse(html: renderer.render(model, template: "cart"), status: status, privatePage: true).response(from: request, context: context)
+    }
+
+    /// Puts a voucher code on the cart; one that cannot be used is shown on the cart page with why.
+    @Sendable func applyVoucher(_ request: Request, context: Context) async throws -> Response {
+        let typed = String(context.formValue("code").prefix(40))
+        do {
+            try await cart.applyVoucher(code: typed, to: context.cartOwner)
+        } catch CartError.voucher(let problem) {
+            return try await page(request, context: context, typed: typed, problem: problem)
+        }
+        return try await done(request, context: context, redirectTo: "/cart", message: "Your voucher was added.")
+    }
+
+    @Sendable func removeVoucher(_ request: Request, context: Context) async throws -> Response {
+        try await cart.removeVoucher(from: context.cartOwner)
+        return try await done(request, context: context, redirectTo: "/cart", message: "Your voucher was removed.")
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
@@ -126,6 +157,15 @@ struct CartPageModel: Sendable {
         /// If it is not on the shelf: any similar product, no substitute, or the one named.
         var substitutes: [WeightChoice.Named]
         var substitutable: Bool
+        /// What offers take off the line, e.g. "£1.20".
+        var saving: String?
+    }
+
+    /// The voucher on the cart: its code, what it takes off, or why it cannot be used.
+    struct VoucherView: Sendable {
+        var code: String
+        var applied: String?
+        var problem: String?
     }
 
     var shop: ShopView
@@ -146,8 +186,16 @@ struct CartPageModel: Sendable {
     var belowMinimum: Bool
     var minimumOrder: String
     var hasWarnings: Bool
+    /// Offers and the voucher, as labelled savings; what they come to.
+    var savings: [ChargeView]
+    var saved: String?
+    var voucher: VoucherView?
+    /// A code the shopper just typed that could not be used, and why.
+    var voucherTyped: String
+    var voucherError: String?
 
-    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy, image: (Product?) -> String) {
+    init(shop: ShopView, meta: PageMeta, header: HeaderModel, summary: CartSummary, policy: CartPolicy, image: (Product?) -> String,
+         voucherTyped: String = "", voucherError: String? = nil) {
         let minimumOrder = policy.pricing.minimumOrder
         self.shop = shop
         self.meta = meta
@@ -178,7 +226,8 @@ struct CartPageModel: Sendable {
                     WeightChoice.Named(value: "any", label: "Any similar product", selected: line.substitution == .anySimilar),
                     WeightChoice.Named(value: "none", label: "No substitute", selected: line.substitution == .none),
                 ] + (line.substitute.map { [WeightChoice.Named(value: $0.id.publicString, label: "\($0.name) instead", selected: true)] } ?? []),
-                substitutable: line.isBuyable && product?.weighing == nil
+                substitutable: line.isBuyable && product?.weighing == nil,
+                saving: ChargeView.saved(line.saving)
             )
         }
         isEmpty = summary.isEmpty
@@ -194,5 +243,16 @@ struct CartPageModel: Sendable {
         belowMinimum = !summary.quote.meetsMinimum
         self.minimumOrder = minimumOrder.formatted
         hasWarnings = summary.hasWarnings
+        savings = ChargeView.savings(summary.quote.adjustments)
+        saved = ChargeView.saved(summary.quote.savings)
+        voucher = summary.voucherCode.map { code in
+            switch summary.quote.voucher {
+            case .applied(_, let label, let saving)?: VoucherView(code: code, applied: "\(label) (\(saving.formatted) off)")
+            case .belowMinimumSpend(_, let label, let short)?: VoucherView(code: code, applied: label, problem: "Spend \(short.formatted) more to use it.")
+            case nil: VoucherView(code: code, problem: summary.voucherProblem?.description)
+            }
+        }
+        self.voucherTyped = voucherTyped
+        self.voucherError = voucherError
     }
 }

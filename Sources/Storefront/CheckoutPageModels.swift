@@ -67,6 +67,16 @@ struct ChargeView: Sendable {
     static func list(_ charges: [Adjustment]) -> [ChargeView] {
         charges.map { ChargeView(label: $0.label, amount: $0.amount.formatted) }
     }
+
+    /// Savings (offers, the voucher) from a quote's or an order's adjustments.
+    static func savings(_ adjustments: [Adjustment]) -> [ChargeView] {
+        list(adjustments.filter(\.kind.isSaving))
+    }
+
+    /// "£1.50" when something was saved, else nil.
+    static func saved(_ amount: Money) -> String? {
+        amount.minorUnits > 0 ? amount.formatted : nil
+    }
 }
 
 /// A priced line as the checkout and order pages show it.
@@ -114,6 +124,9 @@ struct CheckoutPageModel: Sendable {
     var canPlace: Bool
     var slotSection: Bool
     var charges: [ChargeView]
+    /// Offers and the voucher, as labelled savings; what they come to.
+    var savings: [ChargeView]
+    var saved: String?
     /// The age some items need (0: none): the shopper confirms it, and ID is checked at the door.
     var minimumAge: Int
     var ageRestricted: Bool
@@ -134,6 +147,8 @@ struct CheckoutPageModel: Sendable {
         deliveryFee = quote.deliveryFee.formatted
         freeDelivery = quote.deliveryFee.minorUnits == 0
         total = quote.total.formatted
+        savings = ChargeView.savings(quote.quote.adjustments)
+        saved = ChargeView.saved(quote.quote.savings)
         problems = quote.problems.map(\.message)
         hasProblems = !quote.problems.isEmpty
         self.values = values
@@ -192,6 +207,9 @@ struct OrderPageModel: Sendable {
     /// Where the card payment stands, in words.
     var paymentNote: String
     var charges: [ChargeView]
+    /// Offers and the voucher, as labelled savings; what they came to.
+    var savings: [ChargeView]
+    var saved: String?
     /// The ID check at the door, in words.
     var idCheck: String?
     /// The form to change the order, while the shopper may (until the slot's cut-off).
@@ -293,6 +311,8 @@ struct OrderPageModel: Sendable {
         slot = order.slot.map { slot in (slot.method == .delivery ? "Delivery slot" : "Collection", slot.window, slot.place) }
         paymentNote = Self.paymentNote(order)
         charges = ChargeView.list(order.charges)
+        savings = ChargeView.list(order.savings)
+        saved = ChargeView.saved(order.saved)
         idCheck = order.idCheckAge > 0 ? "Please have ID ready: some items are for people aged \(order.idCheckAge) or over." : nil
         justChanged = changing.justChanged
         change = order.isChangeable ? ChangeForm(

@@ -2,6 +2,7 @@ import Foundation
 import Catalog
 import GoMartModels
 import Pricing
+import Promotions
 
 /// A product as a listing tile or a product page shows it.
 struct ProductCard: Sendable {
@@ -38,6 +39,16 @@ struct ProductCard: Sendable {
     var aisleName: String
     /// On cached pages, the marker where this shopper's "Recommended for you" badge may go.
     var badgeSlot = ""
+    /// The offers running on it.
+    var offers: [OfferTag] = []
+
+    /// An offer on a product, as its tile and page show it.
+    struct OfferTag: Sendable {
+        /// What shoppers read, e.g. "3 for 2 on yoghurts".
+        var label: String
+        /// The last day it runs, e.g. "Tuesday 8 December".
+        var until: String
+    }
 
     init(_ product: Product, image: String) {
         id = product.id.publicString

@@ -183,6 +183,7 @@ public struct StaffController: Sendable {
         case .viewReports: "See the dashboard and reports"
         case .manageWebhooks: "Register webhook endpoints for integrators"
         case .manageSlots: "Set up delivery areas, collection points and slots"
+        case .managePromotions: "Run offers and voucher codes"
         }
     }
 }

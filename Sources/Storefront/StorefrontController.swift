@@ -7,6 +7,7 @@ import GoMartModels
 import HTTPTypes
 import Hummingbird
 import Logging
+import Promotions
 import NIOCore
 import Recommendations
 import RecommendedProducts
@@ -26,6 +27,8 @@ public struct StorefrontController: Sendable {
     let chrome: PageChromeBuilder
     package let pages: PageCache
     let recommendations: ShopRecommendations?
+    /// The offers shown on tiles and product pages; nil: none.
+    let promotions: PromotionsService?
     /// Rendered "Recommended for you" rows.
     let rows = RenderedRows()
 
@@ -33,9 +36,10 @@ public struct StorefrontController: Sendable {
     public init(
         catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings,
         pageCacheTimeToLive: Duration = .seconds(300), pageCacheBytes: Int = 24 * 1_048_576,
-        recommendations: ShopRecommendations? = nil
+        recommendations: ShopRecommendations? = nil, promotions: PromotionsService? = nil
     ) {
         self.recommendations = recommendations
+        self.promotions = promotions
         self.catalog = catalog
         self.renderer = renderer
         self.shop = shop
@@ -61,6 +65,7 @@ public struct StorefrontController: Sendable {
     func renderHome() async throws -> String {
         let aisles = try await catalog.aisles()
         let featured = try await catalog.featuredProducts(limit: 12)
+        let offers = try await runningOffers()
         let model = HomePageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(
@@ -74,7 +79,7 @@ public struct StorefrontController: Sendable {
             aisles: aisles.map {
                 HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: renderer.aisleImage($0.slug), productCount: $0.productCount)
             },
-            featured: featured.map(card),
+            featured: featured.map { card($0, offers) },
             hasFeatured: !featured.isEmpty,
             productCount: aisles.reduce(0) { $0 + $1.productCount } / 10 * 10,
             aisleCount: aisles.count
@@ -96,6 +101,7 @@ public struct StorefrontController: Sendable {
         let query = try ProductQuery(aisleSlug: slug, parameters: parameters)
         let aisle = try await catalog.aisle(slug: slug)
         let page = try await catalog.products(matching: query)
+        let offers = try await runningOffers()
         let brands = try await catalog.brands(inAisle: slug)
         let aisles = try await catalog.aisles()
         var linkParameters: [(String, String)] = query.brands.map { ("brand", $0) }
@@ -114,7 +120,7 @@ public struct StorefrontController: Sendable {
             header: sharedHeader(aisles: aisles, currentAisle: slug),
             returnTo: returnTo,
             aisle: aisle,
-            products: page.products.map(card),
+            products: page.products.map { card($0, offers) },
             hasProducts: !page.products.isEmpty,
             resultSummary: Self.summary(page),
             brands: brands.enumerated().map { AislePageModel.BrandOption(index: $0.offset, name: $0.element, checked: query.brands.contains($0.element)) },
@@ -145,6 +151,7 @@ public struct StorefrontController: Sendable {
         linkParameters += FoodFilters.linkParameters(query)
         if query.sort != .relevance { linkParameters.append(("sort", query.sort.rawValue)) }
         let products = page?.products ?? []
+        let offers = try await runningOffers()
         let model = SearchPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(
@@ -157,7 +164,7 @@ public struct StorefrontController: Sendable {
             returnTo: returnTo,
             heading: searchText.map { "Results for “\($0)”" } ?? "Search",
             query: searchText,
-            products: products.map(card),
+            products: products.map { card($0, offers) },
             hasProducts: !products.isEmpty,
             resultSummary: page.map(Self.summary) ?? "",
             inStockOnly: query.inStockOnly,
@@ -185,10 +192,12 @@ public struct StorefrontController: Sendable {
         let product = try await catalog.product(slug: slug)
         let aisles = try await catalog.aisles()
         let neighbours = try await catalog.products(matching: ProductQuery(aisleSlug: product.aisleSlug, inStockOnly: true, sort: .name, page: 1, pageSize: 5))
-        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map(card)
-        let productCard = renderer.card(product)
+        let offers = try await runningOffers()
+        let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map { card($0, offers) }
+        var productCard = renderer.card(product)
+        productCard.offers = tags(for: product, offers)
         let similar = try await recommendations?.similar(to: product, k: 4)
-        let similarCards = similar?.products.map(card) ?? []
+        let similarCards = similar?.products.map { card($0, offers) } ?? []
         let model = ProductPageModel(
             shop: ShopView(name: shop.name),
             meta: PageMeta(
@@ -226,7 +235,8 @@ public struct StorefrontController: Sendable {
     /// changed or it was never rendered, and fills in this shopper's parts. Answers
     /// `304 Not Modified` when the browser holds these exact bytes, and gzip when it accepts it.
     func cachedPage(_ key: String, request: Request, context: Context, render: @escaping @Sendable () async throws -> String) async throws -> Response {
-        let generation = try await catalog.cacheGeneration()
+        // A catalogue change, or an offer starting, ending or created, renders pages afresh.
+        let generation = try await catalog.cacheGeneration() &* 1_099_511_628_211 ^ (promotions?.generation() ?? 0)
         let page = try await pages.page(for: key, generation: generation, render: render)
         let nav = chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context)))
         let parts = PageCache.ShopperParts(
@@ -295,11 +305,26 @@ public struct StorefrontController: Sendable {
 
     static let recommendedBadge = #"<p class="badge badge-recommended">Recommended for you</p>"#
 
-    /// A product as listings on cached pages show it: with a place for this shopper's badge.
-    func card(_ product: Product) -> ProductCard {
+    /// A product as listings on cached pages show it: with the `offers` running on it and a
+    /// place for this shopper's badge.
+    func card(_ product: Product, _ offers: [StoredOffer]) -> ProductCard {
         var card = renderer.card(product)
         card.badgeSlot = pages.badgeMarker(for: card.id)
+        card.offers = tags(for: product, offers)
         return card
+    }
+
+    /// The offers running now (none without promotions).
+    func runningOffers() async throws -> [StoredOffer] {
+        try await promotions?.runningOffers() ?? []
+    }
+
+    /// Which of `offers` take `product`, as its tile and page show them.
+    func tags(for product: Product, _ offers: [StoredOffer]) -> [ProductCard.OfferTag] {
+        offers.filter { $0.takes(productID: product.id, aisle: product.aisleSlug) }.map { offer in
+            // The last day it runs: the day before it ends when it ends at midnight.
+            ProductCard.OfferTag(label: offer.label, until: shop.day(offer.endsAt.addingTimeInterval(-1)))
+        }
     }
 
     /// Renders the error page for `status`, suggesting aisles when the catalogue can be read.

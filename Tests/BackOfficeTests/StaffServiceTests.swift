@@ -25,7 +25,7 @@ func makeStaff() async throws -> (service: StaffService, database: Database, clo
         let expected: [StaffRole: Set<StaffPermission>] = [
             .owner: Set(StaffPermission.allCases),
             .manager: [.editCatalogue, .adjustStock, .viewOrders, .pickOrders, .deliverOrders, .cancelOrders, .refundOrders,
-                       .viewCustomers, .addNotes, .viewReports, .manageWebhooks, .manageSlots],
+                       .viewCustomers, .addNotes, .viewReports, .manageWebhooks, .manageSlots, .managePromotions],
             .picker: [.viewOrders, .pickOrders],
             .driver: [.viewOrders, .deliverOrders],
             .support: [.viewOrders, .viewCustomers, .cancelOrders, .addNotes, .handleCustomerData],

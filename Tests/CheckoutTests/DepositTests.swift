@@ -21,8 +21,10 @@ import Testing
         let cart = try await shop.cart.cart(for: owner)
         #expect(cart.quote.charges == [Adjustment(kind: .deposit, label: "Deposits on bottles and cans (returnable)", amount: Money(minorUnits: 240, currency: .gbp))])
         // A saving as large as the goods takes the goods to nothing; the deposits stay.
+        let everything = Voucher(code: "ALL", label: "Everything free", value: .amountOff(Money(minorUnits: 1_000_000, currency: .gbp)),
+                                 minimumSpend: Money(minorUnits: 0, currency: .gbp))
         let discounted = Pricing.quote(cart.lines.compactMap { $0.product?.pricedLine(quantity: $0.quantity) }, rules: shop.cart.policy.pricing, currency: .gbp,
-                                       adjustments: [Adjustment(kind: .discount, label: "Everything free", amount: Money(minorUnits: -1_000_000, currency: .gbp))])
+                                       promotions: Promotions(voucher: everything))
         #expect(discounted.charges.map(\.amount.minorUnits) == [240])
         #expect(discounted.goods.minorUnits == 0)
 

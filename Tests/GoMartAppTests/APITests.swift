@@ -29,7 +29,7 @@ import Testing
                 #expect(document["openapi"] as? String == "3.1.0")
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/products/{id}/similar", "/suggestions", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me", "/me/recommendations", "/me/password",
-                                           "/cart", "/cart/items", "/cart/items/{productId}", "/cart/items/{productId}/substitution",
+                                           "/cart", "/cart/items", "/cart/items/{productId}", "/cart/items/{productId}/substitution", "/cart/voucher",
                                            "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel", "/orders/{id}/items", "/orders/{id}/substitutes/{line}", "/slots",
                                            "/me/slot",
                                            "/admin/sessions", "/admin/sessions/current", "/admin/orders", "/admin/orders/{id}",

@@ -30,6 +30,8 @@ struct Pinned {
                 text = text.replacingOccurrences(of: instant.formatted(style), with: "<date>")
             }
         }
+        // An offer's last day ("until Tuesday 8 December"): offers run for a time from now.
+        text = replace(#"until (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} [A-Z][a-z]+( \d{4})?"#, in: text, with: "until <day>")
         // A time of day after a pinned date, however long ago (a slow run may take minutes).
         text = replace(#"<date> at \d{1,2}:\d\d(\s?[AP]M)?"#, in: text, with: "<date>")
         return numberUUIDs(in: text)

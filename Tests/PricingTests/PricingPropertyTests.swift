@@ -52,7 +52,7 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
             let bags = quote.adjustments.filter { $0.kind == .bagCharge }.map(\.amount.minorUnits)
             let basket = quote.adjustments.filter { $0.kind == .smallBasket }.map(\.amount.minorUnits)
             #expect(bags == (quote.itemCount > 0 ? [40] : []))
-            #expect(basket == (quote.itemCount > 0 && quote.goods.minorUnits < 30_00 ? [300] : []))
+            #expect(basket == (quote.itemCount > 0 && quote.subtotal.minorUnits < 30_00 ? [300] : []))
         }
     }
 
@@ -108,7 +108,8 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
         #expect(quote == Quote(
             currency: .gbp, lineTotals: [gbp(500), gbp(199)], subtotal: gbp(699),
             adjustments: [Adjustment(kind: .delivery, label: "Delivery", amount: gbp(399))],
-            total: gbp(1_098), goods: gbp(699), deliveryCharge: gbp(399), amountToFreeDelivery: gbp(3_301), shortOfMinimum: gbp(301), itemCount: 3
+            total: gbp(1_098), goods: gbp(699), deliveryCharge: gbp(399), amountToFreeDelivery: gbp(3_301), shortOfMinimum: gbp(301), itemCount: 3,
+            lineSavings: [gbp(0), gbp(0)]
         ))
     }
 
@@ -118,7 +119,8 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
         #expect(quote == Quote(
             currency: .gbp, lineTotals: [gbp(5_000)], subtotal: gbp(5_000),
             adjustments: [Adjustment(kind: .delivery, label: "Delivery, Friday 15 January, 18:00–20:00", amount: gbp(450))],
-            total: gbp(5_450), goods: gbp(5_000), deliveryCharge: gbp(450), amountToFreeDelivery: gbp(3_000), shortOfMinimum: nil, itemCount: 2
+            total: gbp(5_450), goods: gbp(5_000), deliveryCharge: gbp(450), amountToFreeDelivery: gbp(3_000), shortOfMinimum: nil, itemCount: 2,
+            lineSavings: [gbp(0)]
         ))
         let free = Pricing.quote([line(2_500, 4)], rules: rules, currency: .gbp, delivery: peak)
         #expect(free.adjustments.map(\.label) == ["Delivery, Friday 15 January, 18:00–20:00 (free)"])
@@ -136,29 +138,32 @@ let rulesGenerator = zip(Gen.int64(in: 0...1_000), Gen.int64(in: 0...10_000), Ge
         rules.bagCharge = gbp(40)
         rules.smallBasketCharge = gbp(400)
         rules.smallBasketThreshold = gbp(25_00)
-        let voucher = Adjustment(kind: .discount, label: "Voucher", amount: gbp(-10_00))
-        let quote = Pricing.quote([line(1_500, 2)], rules: rules, currency: .gbp, adjustments: [voucher])
-        // £30 of goods, £10 off: £20 is under £25, so the small-basket charge applies; neither charge is cut.
-        #expect(quote.adjustments.map(\.label) == ["Voucher", "Delivery", "Carrier bags", "Small basket charge (orders under £25.00)"])
+        let voucher = Voucher(code: "TEN", label: "£10 off", value: .amountOff(gbp(10_00)), minimumSpend: gbp(0))
+        let quote = Pricing.quote([line(1_000, 2)], rules: rules, currency: .gbp, promotions: Promotions(voucher: voucher))
+        // £20 of goods is under £25, so the small-basket charge applies; £10 off cuts neither charge.
+        #expect(quote.adjustments.map(\.label) == ["Voucher TEN: £10 off", "Delivery", "Carrier bags", "Small basket charge (orders under £25.00)"])
         #expect(quote.charges.map(\.amount) == [gbp(40), gbp(400)])
-        #expect(quote.total == gbp(3_000 - 1_000 + 399 + 40 + 400))
-        let large = Pricing.quote([line(1_500, 2)], rules: rules, currency: .gbp)
+        #expect(quote.total == gbp(2_000 - 1_000 + 399 + 40 + 400))
+        // £30 of goods at shelf prices: no small-basket charge, even with £10 off.
+        let large = Pricing.quote([line(1_500, 2)], rules: rules, currency: .gbp, promotions: Promotions(voucher: voucher))
         #expect(large.charges.map(\.kind) == [.bagCharge])
         #expect(Pricing.quote([], rules: rules, currency: .gbp).charges.isEmpty)
     }
 
-    @Test func aSavingCountsTowardsTheThresholdAndIsCutDownToTheGoods() {
-        let voucher = Adjustment(kind: .discount, label: "Voucher", amount: gbp(-500))
-        // Deposits come from the lines (a caller's "deposit" is not taken), and are never discounted.
+    @Test func aSavingLeavesFreeDeliveryAndIsCutDownToTheGoods() {
+        let voucher = Voucher(code: "FIVE", label: "£5 off", value: .amountOff(gbp(500)), minimumSpend: gbp(0))
+        // Deposits come from the lines (a caller's "deposit" or "discount" is not taken), and are never discounted.
         let forged = Adjustment(kind: .deposit, label: "Bottle deposits", amount: gbp(99))
+        let forgedSaving = Adjustment(kind: .discount, label: "Everything free", amount: gbp(-4_000))
         var bottles = line(4_200, 1)
         bottles.deposit = gbp(40)
-        let quote = Pricing.quote([bottles], rules: rules, currency: .gbp, adjustments: [forged, voucher])
-        #expect(quote.adjustments.map(\.amount) == [gbp(-500), gbp(399), gbp(40)])
-        #expect(quote.total == gbp(4_200 - 500 + 399 + 40))
+        let quote = Pricing.quote([bottles], rules: rules, currency: .gbp, adjustments: [forged, forgedSaving], promotions: Promotions(voucher: voucher))
+        // £42 at shelf prices delivers free, though the goods come to £37 after the voucher.
+        #expect(quote.adjustments.map(\.amount) == [gbp(-500), gbp(0), gbp(40)])
+        #expect(quote.total == gbp(4_200 - 500 + 40))
 
-        let everything = Adjustment(kind: .discount, label: "Everything free", amount: gbp(-10_000))
-        let free = Pricing.quote([line(300, 1)], rules: rules, currency: .gbp, adjustments: [everything])
+        let everything = Voucher(code: "ALL", label: "Everything free", value: .amountOff(gbp(10_000)), minimumSpend: gbp(0))
+        let free = Pricing.quote([line(300, 1)], rules: rules, currency: .gbp, promotions: Promotions(voucher: everything))
         #expect(free.adjustments.map(\.amount) == [gbp(-300), gbp(399)])
         #expect(free.total == gbp(399))
     }

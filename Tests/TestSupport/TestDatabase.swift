@@ -5,6 +5,7 @@ import Checkout
 import GoMartApp
 import GoMartModels
 import Payments
+import Promotions
 import SQLKit
 import Foundation
 import Logging
@@ -126,6 +127,8 @@ public struct TestShop: Sendable {
     /// The payment gateway checkout charges.
     public let payments: any PaymentProvider
     public let clock: TestAccounts.Clock
+    /// Offers and vouchers (none until a test creates them), on the shop's clock.
+    public let promotions: PromotionsService
 
     /// Builds the shop. `onFile` uses an SQLite file (several connections, as in production)
     /// instead of a private in-memory database.
@@ -146,14 +149,15 @@ public struct TestShop: Sendable {
         let catalog = CatalogService(repository: SQLCatalogRepository(database: database), cache: CatalogCache(timeToLive: catalogueCacheTTL))
         try await catalog.seedDemoCatalogueIfFirstRun(logger: TestDatabase.logger)
         let clock = TestAccounts.Clock()
-        let cart = CartService(database: database, catalog: catalog, policy: policy, now: { clock.now })
+        let promotions = PromotionsService(database: database, currency: .gbp, checkInterval: .zero, now: { clock.now })
+        let cart = CartService(database: database, catalog: catalog, policy: policy, promotions: promotions, now: { clock.now })
         let vault = PersonalDataVault(keys: try SecretKeys.resolve(configuredBase64: nil, source: "test", keyFilePath: nil))
         let gateway = payments?(database, clock) ?? SandboxPaymentProvider(database: database, now: { clock.now })
         let slots = SlotService(database: database, currency: .gbp, requirement: slotRequirement, logger: TestDatabase.logger, now: { clock.now })
         let checkout = CheckoutService(database: database, catalog: catalog, cart: cart, payments: gateway, slots: slots, vault: vault,
                                        pendingTimeout: 900, logger: TestDatabase.logger, now: { clock.now })
         return TestShop(database: database, directory: directory, catalog: catalog, cart: cart, checkout: checkout,
-                        fulfilment: FulfilmentService(checkout: checkout), payments: gateway, clock: clock)
+                        fulfilment: FulfilmentService(checkout: checkout), payments: gateway, clock: clock, promotions: promotions)
     }
 
     /// Inserts `count` customers (with placeholder sealed data) and returns their internal ids.
@@ -212,6 +216,8 @@ extension GoMartConfiguration {
         configuration.accounts.passwordHashCost = 4
         configuration.protection.rateLimits = .off
         configuration.server.adminPort = nil
+        // Tests set up the offers they need: the demo's would change every total.
+        configuration.persistence.seedDemoOffers = false
         return configuration
     }
 }
