@@ -336,7 +336,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NotificationsTests",
-            dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Payments", "Security", "Slots", "Storage", "GoMartModels", "TestSupport",
+            dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Payments", "Pricing", "Promotions", "Security", "Slots", "Storage", "GoMartModels", "TestSupport",
                            .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings

@@ -248,10 +248,10 @@ public struct EmailComposer: Sendable {
         case .passwordReset, .accountVerify, .accountTaken:
             throw Undeliverable("\(kind.rawValue) is not about an order")
         }
-        var totals = [
-            OrderView.Total(label: "Subtotal", amount: order.subtotal.formatted, strong: false),
-            OrderView.Total(label: "Delivery", amount: order.deliveryFee.formatted, strong: false),
-        ] + order.charges.map { OrderView.Total(label: $0.label, amount: $0.amount.formatted, strong: false) } + [
+        var totals = [OrderView.Total(label: "Subtotal", amount: order.subtotal.formatted, strong: false)]
+            + order.savings.map { OrderView.Total(label: $0.label, amount: $0.amount.formatted, strong: false) }
+            + [OrderView.Total(label: "Delivery", amount: order.deliveryFee.formatted, strong: false)]
+            + order.charges.map { OrderView.Total(label: $0.label, amount: $0.amount.formatted, strong: false) } + [
             OrderView.Total(label: "Total", amount: order.total.formatted, strong: true),
         ]
         if order.refunded.minorUnits > 0 {

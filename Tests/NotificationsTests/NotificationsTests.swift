@@ -7,6 +7,8 @@ import GoMartModels
 import Mail
 @testable import Notifications
 import Payments
+import Pricing
+import Promotions
 import SQLKit
 import Security
 import Slots
@@ -148,6 +150,20 @@ struct NotifyingShop {
         // Nothing more to do: a second round sends nothing again.
         #expect(try await fixture.round() == Notifications.Round())
         #expect(fixture.sentMail.count == 1)
+        await fixture.shop.close()
+    }
+
+    @Test func theConfirmationNamesEachSaving() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        let product = try await fixture.shop.product()
+        try await fixture.shop.promotions.createOffer(OfferDraft(label: "3 for 2 on this", rule: .multiBuy(buy: 3, pay: 2),
+                                                                 groups: [Offer.Scope(products: [product.id])], startsAt: fixture.clock.now,
+                                                                 endsAt: fixture.clock.now.addingTimeInterval(86_400)), by: "test")
+        let order = try await fixture.paidOrder(for: customer).order
+        try await fixture.round()
+        let mail = try #require(fixture.sentMail.first)
+        #expect(mail.text.contains("Subtotal: \(order.subtotal.formatted)\n3 for 2 on this: -\(product.price.formatted)\nDelivery: "))
         await fixture.shop.close()
     }
 
