@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "GoMartApp",
             dependencies: [
-                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots", "Pricing", "Promotions",
+                "GoMartModels", "Storage", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Mail", "Notifications", "Operations", "Payments", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Web", "Storefront", "API", "HTTPProblems", "RecommenderAPI", "Telemetry", "Listening", "Slots", "Pricing", "Promotions", "Lists",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -176,6 +176,16 @@ let package = Package(
             resources: [.copy("Resources/common-passwords.txt")],
             swiftSettings: swiftSettings
         ),
+        // Favourites, shopping lists and back-in-stock alerts.
+        .target(
+            name: "Lists",
+            dependencies: [
+                "GoMartModels", "Storage", "Catalog", "Cart",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Offers and vouchers: what runs when, and the voucher limits (Pricing applies them).
         .target(
             name: "Promotions",
@@ -280,7 +290,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Promotions", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Slots", "Recommendations", "RecommendedProducts", "Security", "Web",
+                "GoMartModels", "BackOffice", "Notifications", "Caching", "Pricing", "Promotions", "Lists", "Catalog", "Accounts", "Cart", "Checkout", "Payments", "Slots", "Recommendations", "RecommendedProducts", "Security", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -291,7 +301,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "GoMartModels", "Caching", "Pricing", "Promotions", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Slots", "Web",
+                "GoMartModels", "Caching", "Pricing", "Promotions", "Lists", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Recommendations", "RecommendedProducts", "Slots", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -324,7 +334,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Promotions", "Security", "Slots", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Promotions", "Lists", "Security", "Slots", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -336,7 +346,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NotificationsTests",
-            dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Mail", "Payments", "Pricing", "Promotions", "Security", "Slots", "Storage", "GoMartModels", "TestSupport",
+            dependencies: ["Notifications", "Accounts", "Cart", "Catalog", "Checkout", "Lists", "Mail", "Payments", "Pricing", "Promotions", "Security", "Slots", "Storage", "GoMartModels", "TestSupport",
                            .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
@@ -405,7 +415,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CheckoutTests",
-            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Promotions", "Security", "GoMartModels", "Slots", "Storage", "TestSupport",
+            dependencies: ["Checkout", "Cart", "Catalog", "Payments", "Pricing", "Promotions", "Lists", "Security", "GoMartModels", "Slots", "Storage", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings

@@ -68,6 +68,17 @@ public struct CartLine: Sendable, Hashable {
     }
 }
 
+/// A product that could not go into the cart, and why (unavailable, out of stock, …).
+public struct NotAdded: Sendable, Hashable {
+    public var productID: ProductID
+    public var reason: String
+
+    public init(productID: ProductID, reason: String) {
+        self.productID = productID
+        self.reason = reason
+    }
+}
+
 /// Something wrong with a cart line that the shopper must see before checkout.
 public enum CartWarning: Sendable, Hashable {
     /// The product is no longer sold.

@@ -135,6 +135,21 @@ public struct CartService: Sendable {
         }
     }
 
+    /// Adds each of `items` (a product and its quantity, as ``add(productID:quantity:to:)`` takes
+    /// them) that can be bought now, and says why each of the others cannot: a reorder, a
+    /// shopping list or the shopper's usuals going into the cart.
+    public func addAll(_ items: [(productID: ProductID, quantity: Int)], to owner: CartOwner) async throws -> [NotAdded] {
+        var missed: [NotAdded] = []
+        for item in items {
+            do {
+                try await add(productID: item.productID, quantity: item.quantity, to: owner)
+            } catch let error as CartError {
+                missed.append(NotAdded(productID: item.productID, reason: error.description))
+            }
+        }
+        return missed
+    }
+
     /// Sets a line's quantity (grams for a product sold by weight); zero removes the line.
     public func setQuantity(productID: ProductID, quantity: Int, for owner: CartOwner) async throws {
         guard quantity != 0 else { return try await remove(productID: productID, from: owner) }

@@ -626,3 +626,30 @@ public struct CheckoutService: Sendable {
 struct StockRace: Error {
     var shortfalls: [StockShortfall]
 }
+
+// MARK: - Buying again
+
+extension CheckoutService {
+    /// What the customer has bought before, ranked for "Buy it again" (see
+    /// ``PurchaseHistory/boughtBefore(customerID:now:)``).
+    public func boughtBefore(customerID: CustomerID) async throws -> [BoughtBefore] {
+        try await PurchaseHistory(database: database).boughtBefore(customerID: customerID, now: now())
+    }
+
+    /// Puts the customer's usuals into their cart, each as many as they last bought; says why
+    /// each that could not go in did not.
+    public func addUsuals(customerID: CustomerID) async throws -> (added: Int, notAdded: [NotAdded]) {
+        let usuals = try await boughtBefore(customerID: customerID).filter(\.isUsual)
+        let missed = try await cart.addAll(usuals.map { ($0.productID, $0.lastQuantity) }, to: .customer(id: customerID))
+        return (usuals.count - missed.count, missed)
+    }
+
+    /// Puts the lines of one of the customer's orders (not the substitutes) into their cart at
+    /// today's prices; says why each that could not go in did not. Another customer's order is
+    /// ``CheckoutError/orderNotFound``.
+    public func reorder(_ id: OrderID, customerID: CustomerID) async throws -> (added: Int, notAdded: [NotAdded]) {
+        let lines = try await order(id: id, customerID: customerID).lines.filter { $0.substitute == nil }
+        let missed = try await cart.addAll(lines.map { ($0.productID, $0.quantity) }, to: .customer(id: customerID))
+        return (lines.count - missed.count, missed)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import GoMartModels
 import SQLKit
 import Storage
@@ -102,4 +103,68 @@ public struct PurchaseHistory: Sendable {
                 .map { try $0.decode(column: "product_id", as: String.self) }
         }
     }
+
+    /// What the customer has bought, for "Buy it again": each product of their last 100 sold
+    /// orders (substitutes left out), ranked by how often and how recently. Each order that took
+    /// a product counts 1,024, halved for every 30 whole days since it was placed (an order this
+    /// month 1,024, one two months ago 256); ties go to the one bought more recently, then by id.
+    /// A product is one of the customer's usuals when at least 2 of their last 10 orders took it.
+    public func boughtBefore(customerID: CustomerID, now: Date) async throws -> [BoughtBefore] {
+        let statuses = OrderStatus.sold.map(\.rawValue)
+        let rows = try await database.read { sql in
+            try await sql.raw("""
+                SELECT orders.id AS order_id, orders.created_at, order_lines.product_id, order_lines.quantity FROM order_lines \
+                JOIN orders ON order_lines.order_id = orders.id \
+                WHERE orders.id IN (SELECT id FROM orders WHERE customer_id = \(bind: customerID.rawValue) AND status IN (\(binds: statuses)) \
+                ORDER BY created_at DESC, id DESC LIMIT 100) AND order_lines.substitute_for IS NULL \
+                ORDER BY orders.created_at DESC, orders.id DESC, order_lines.line_number
+                """).all()
+        }
+        var orderRank: [Int64: Int] = [:]
+        var found: [String: BoughtBefore] = [:]
+        var order: [String] = []
+        let today = Int64(now.timeIntervalSince1970)
+        for row in rows {
+            let orderID = try row.decode(column: "order_id", as: Int64.self)
+            let rank = orderRank[orderID] ?? orderRank.count
+            orderRank[orderID] = rank
+            let key = try row.decode(column: "product_id", as: String.self)
+            guard let productID = ProductID(publicString: key) else { continue }
+            let placed = try row.decode(column: "created_at", as: Int64.self)
+            let weight = Int64(1_024) >> min(max(today - placed, 0) / (30 * 86_400), 10)
+            if var known = found[key] {
+                guard known.lastOrder != orderID else { continue }
+                known.orders += 1
+                known.score += weight
+                if rank < 10 { known.inLastTen += 1 }
+                known.lastOrder = orderID
+                found[key] = known
+            } else {
+                order.append(key)
+                found[key] = BoughtBefore(productID: productID, orders: 1, lastBought: Date(timeIntervalSince1970: TimeInterval(placed)),
+                                          lastQuantity: try row.decode(column: "quantity", as: Int.self), score: weight, inLastTen: rank < 10 ? 1 : 0,
+                                          lastOrder: orderID)
+            }
+        }
+        return order.compactMap { found[$0] }.sorted { ($0.score, $0.lastBought, $1.productID) > ($1.score, $1.lastBought, $0.productID) }
+    }
+}
+
+/// A product a customer bought before, as "Buy it again" lists it.
+public struct BoughtBefore: Sendable, Hashable {
+    public var productID: ProductID
+    /// How many of their orders took it.
+    public var orders: Int
+    /// When the latest of them was placed.
+    public var lastBought: Date
+    /// How many (grams for goods sold by weight) the latest took: what "add" adds.
+    public var lastQuantity: Int
+    /// Its rank: see ``PurchaseHistory/boughtBefore(customerID:now:)``.
+    public var score: Int64
+    /// How many of their last 10 orders took it.
+    var inLastTen: Int
+    var lastOrder: Int64
+
+    /// True when it is one of the customer's usuals (at least 2 of their last 10 orders).
+    public var isUsual: Bool { inLastTen >= 2 }
 }

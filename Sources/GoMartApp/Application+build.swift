@@ -13,6 +13,7 @@ import Operations
 import Logging
 import Mail
 import Notifications
+import Lists
 import Payments
 import Promotions
 import Recommendations
@@ -30,7 +31,7 @@ import Web
 public let allMigrations: [Migration] =
     CatalogMigrations.all + AccountsMigrations.all + CartMigrations.all + CheckoutMigrations.all + Outbox.migrations + JobLease.migrations + ChangeFeed.migrations
     + BackOfficeMigrations.all + PaymentsMigrations.all
-    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations + SlotsMigrations.all + PromotionsMigrations.all
+    + DataKeyRotation.migrations + MessageStore.migrations + WebhookStore.migrations + SlotsMigrations.all + PromotionsMigrations.all + ListsMigrations.all
 
 /// Every column holding sealed personal data, as each module declares its own: what key rotation re-seals.
 public let allSealedColumns: [SealedColumn] = AccountsMigrations.sealedColumns + BackOfficeMigrations.sealedColumns + CheckoutMigrations.sealedColumns
@@ -137,6 +138,7 @@ public func buildApplication(
                 retryAfter: TimeInterval(configuration.orders.paymentRetryAfterSeconds), logger: logger
             )))
             app.addServices(GatedService(gate: schemaReady, service: SlotKeeper.job(slots: services.slots, database: database, logger: logger)))
+            app.addServices(GatedService(gate: schemaReady, service: services.lists.job(logger: logger)))
             app.addServices(GatedService(gate: schemaReady, service: NotificationWorker(
                 notifications: try makeNotifications(configuration, services: services, logger: logger), logger: logger
             )))

@@ -7,6 +7,7 @@ import Foundation
 import GoMartModels
 import Logging
 import Notifications
+import Lists
 import Payments
 import Promotions
 import Recommendations
@@ -49,6 +50,8 @@ public struct ShopServices: Sendable {
     public let slotDesk: SlotDesk
     /// Offers and vouchers.
     public let promotions: PromotionsService
+    /// Customers' favourites, shopping lists and back-in-stock alerts.
+    public let lists: ListsService
     /// Offers and vouchers as managers run them, with role checks and the audit log.
     public let promotionDesk: PromotionDesk
 
@@ -76,6 +79,7 @@ public struct ShopServices: Sendable {
         promotions = PromotionsService(database: database, currency: configuration.shopping.currency)
         cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed, promotions: promotions)
         history = PurchaseHistory(database: database, feed: feed)
+        lists = ListsService(database: database, catalog: catalog, cart: cart)
         staff = StaffService(
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
             hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost, pepper: keys.passwordPepper), passwordPolicy: try PasswordPolicy.load()

@@ -245,7 +245,7 @@ public struct EmailComposer: Sendable {
             headline = "Your refund"
             paragraphs.append("We have refunded \(refund?.formatted ?? "part of your payment") on order \(number) to your card; it can take a few days to show."
                 + (order.refunds.last.map { " Reason: \($0.reason)." } ?? ""))
-        case .passwordReset, .accountVerify, .accountTaken:
+        case .passwordReset, .accountVerify, .accountTaken, .backInStock:
             throw Undeliverable("\(kind.rawValue) is not about an order")
         }
         var totals = [OrderView.Total(label: "Subtotal", amount: order.subtotal.formatted, strong: false)]
@@ -317,6 +317,18 @@ public struct EmailComposer: Sendable {
                 paragraphs: ["Hello \(first),", "Someone, perhaps you, tried to open a new \(settings.shopName) account with this e-mail address. You already have one, so nothing was changed."],
                 action: .init(label: "Sign in", url: "\(settings.publicURL)/account/sign-in"),
                 after: ["Forgotten your password? Reset it at \(settings.publicURL)/account/password/forgot. If it was not you, you need do nothing: your account is safe."],
+                footer: footer
+            )
+        case .backInStock:
+            guard let name = event.payload["product_name"], let slug = event.payload["product_slug"] else {
+                throw Undeliverable("the event does not name its product")
+            }
+            let pack = event.payload["pack_size"].map { " (\($0))" } ?? ""
+            view = AccountView(
+                shopName: settings.shopName, subject: "\(name) is back in stock at \(settings.shopName)", headline: "Back in stock",
+                paragraphs: ["Hello \(first),", "You asked us to tell you when \(name)\(pack) was back. It is in stock now, while it lasts."],
+                action: .init(label: "See \(name)", url: "\(settings.publicURL)/products/\(slug)"),
+                after: ["We tell you once for each time you ask: ask again on the product's page if it runs out before you buy it."],
                 footer: footer
             )
         default:

@@ -14,6 +14,7 @@ public enum MessageKind: String, Sendable, CaseIterable {
     case passwordReset = "password_reset"
     case accountVerify = "account_verify"
     case accountTaken = "account_taken"
+    case backInStock = "back_in_stock"
 
     /// The kind of message an outbox topic gives its customer; nil for topics they do not hear
     /// about (`order_placed`: the confirmation waits for the payment; `order_packed`).
@@ -49,6 +50,7 @@ public enum MessageKind: String, Sendable, CaseIterable {
         case .passwordReset: "Password reset"
         case .accountVerify: "Confirm e-mail"
         case .accountTaken: "Sign-up with a taken e-mail"
+        case .backInStock: "Back in stock"
         }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 import GoMartModels
 import Mail
 @testable import Notifications
+import Lists
 import Payments
 import Pricing
 import Promotions
@@ -151,6 +152,26 @@ struct NotifyingShop {
         #expect(try await fixture.round() == Notifications.Round())
         #expect(fixture.sentMail.count == 1)
         await fixture.shop.close()
+    }
+
+    @Test func aShopperWaitingForAProductHearsOnceThatItIsBack() async throws {
+        let fixture = try await NotifyingShop.make()
+        let customer = try await fixture.signUp()
+        let shop = fixture.shop
+        let lists = ListsService(database: shop.database, catalog: shop.catalog, cart: shop.cart, now: { shop.clock.now })
+        let product = try await shop.product()
+        try await shop.setStock(product, to: 0)
+        try await lists.requestAlert(for: product.id, customerID: customer.internalID)
+        try await shop.setStock(product, to: 5)
+        #expect(try await lists.notifyBackInStock() == 1)
+        try await fixture.round()
+        #expect(try await lists.notifyBackInStock() == 0)
+        try await fixture.round()
+        #expect(fixture.sentMail.map(\.subject) == ["\(product.name) is back in stock at GoMart"])
+        let mail = try #require(fixture.sentMail.first)
+        #expect(mail.text.contains("You asked us to tell you when \(product.name) (\(product.packSize)) was back. It is in stock now, while it lasts."))
+        #expect(mail.text.contains("https://shop.example/products/\(product.slug)"))
+        await shop.close()
     }
 
     @Test func theConfirmationNamesEachSaving() async throws {
