@@ -106,20 +106,12 @@ struct SetSubstitutionRequest: Decodable, Sendable {
 struct ApplyVoucherRequest: Decodable, Sendable {
     var code: String
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    private enum CodingKeys: String, CodingKey { case code }
 
     /// Only `code`: a body with anything else is not this request (400).
     init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        if let other = container.allKeys.first(where: { $0.stringValue != "code" }) {
-            throw DecodingError.dataCorruptedError(forKey: other, in: container, debugDescription: "unexpected property \(other.stringValue)")
-        }
-        code = try container.decode(String.self, forKey: Key(stringValue: "code"))
+        try decoder.onlyProperties(["code"])
+        code = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .code)
     }
 }
 

@@ -315,7 +315,7 @@ func buildRouter(
     let storefront = StorefrontController(
         catalog: catalog, cart: cart, renderer: renderer, shop: shop,
         pageCacheTimeToLive: .seconds(configuration.caches.cacheTTLSeconds), pageCacheBytes: configuration.caches.pageCacheMegabytes * 1_048_576,
-        recommendations: recommendations, promotions: services.promotions
+        recommendations: recommendations, promotions: services.promotions, lists: services.lists
     )
     let router = Router(context: ShopRequestContext.self, options: .autoGenerateHeadEndpoints)
     let errors = ErrorResponseMiddleware(storefront: storefront, apiMethods: try OpenAPIDocument.shopMethods())
@@ -367,10 +367,12 @@ func buildRouter(
         .addRoutes(to: router)
     AdminSlotsController(desk: services.slotDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminPromotionsController(desk: services.promotionDesk, catalog: catalog, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
+    ListsController(lists: services.lists, checkout: checkout, cart: cart, catalog: catalog, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminStaffController(staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     try APIController<ShopRequestContext>(catalog: catalog).addRoutes(to: router)
     AccountsAPIController(accounts: accounts).addRoutes(to: router)
     CartAPIController(cart: cart).addRoutes(to: router)
+    ListsAPIController(lists: services.lists, checkout: checkout, cart: cart, catalog: catalog).addRoutes(to: router)
     OrdersAPIController(checkout: checkout).addRoutes(to: router)
     SlotsAPIController(slots: services.slots).addRoutes(to: router)
     AdminAPIController(staff: staff, desk: services.orderDesk).addRoutes(to: router)

@@ -8,6 +8,7 @@ import Checkout
 import Foundation
 import GoMartModels
 import Hummingbird
+import Lists
 import Logging
 import Promotions
 import Slots
@@ -170,6 +171,17 @@ struct ErrorResponseMiddleware: RouterMiddleware {
                                   fieldErrors: fields)
             case .offerNotFound, .voucherNotFound:
                 return Classified(status: .notFound, title: "Not found", heading: "Not found", detail: error.description)
+            }
+        case let error as ListsError:
+            switch error {
+            case .unknownProduct:
+                return Classified(status: .notFound, title: "Product not found", heading: "That product is not available", detail: error.description)
+            case .listNotFound:
+                return Classified(status: .notFound, title: "List not found", heading: "We couldn't find that list", detail: error.description)
+            case .invalidName, .invalidQuantity:
+                return Classified(status: .unprocessableContent, title: "Invalid fields", heading: "Please check the form", detail: error.description)
+            case .tooManyLists, .tooManyItems, .inStock:
+                return Classified(status: .conflict, title: "That cannot be done", heading: "That cannot be done", detail: error.description)
             }
         case let error as CheckoutError:
             switch error {

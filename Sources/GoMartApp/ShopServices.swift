@@ -79,7 +79,7 @@ public struct ShopServices: Sendable {
         promotions = PromotionsService(database: database, currency: configuration.shopping.currency)
         cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed, promotions: promotions)
         history = PurchaseHistory(database: database, feed: feed)
-        lists = ListsService(database: database, catalog: catalog, cart: cart)
+        lists = ListsService(database: database, catalog: catalog, cart: cart, feed: feed)
         staff = StaffService(
             repository: StaffRepository(database: database), vault: PersonalDataVault(keys: keys),
             hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost, pepper: keys.passwordPepper), passwordPolicy: try PasswordPolicy.load()

@@ -10,6 +10,8 @@ public enum ListsMigrations {
             try await sql.create(table: "favourites")
                 .column("customer_id", type: .bigint, .notNull)
                 .column("product_id", type: .text, .notNull)
+                // The order they were saved in (newest last).
+                .column("position", type: .bigint, .notNull)
                 .column("created_at", type: .bigint, .notNull)
                 .primaryKey("customer_id", "product_id")
                 .run()

@@ -63,6 +63,12 @@ public struct ListsService: Sendable {
     let catalog: CatalogService
     let cart: CartService
     let now: @Sendable () -> Date
+    /// Each customer's favourites (for the hearts on every page they see), kept exact by the
+    /// change feed; nil: read every time.
+    let favouriteSets: FeedCache<Set<String>>?
+
+    /// The change feed's topic for favourites; keys are customer ids.
+    public static let changeTopic = "favourites"
 
     /// At most this many lists a customer, and products a list.
     public static let maximumLists = 20
@@ -71,11 +77,12 @@ public struct ListsService: Sendable {
     public static let backInStockTopic = "back_in_stock"
 
     /// Creates the service.
-    public init(database: Database, catalog: CatalogService, cart: CartService, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: Database, catalog: CatalogService, cart: CartService, feed: ChangeFeed? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.catalog = catalog
         self.cart = cart
         self.now = now
+        favouriteSets = feed.map { FeedCache(name: "favourites", topic: Self.changeTopic, capacity: 50_000, timeToLive: .seconds(600), feed: $0) }
     }
 
     // MARK: - Favourites
@@ -84,25 +91,43 @@ public struct ListsService: Sendable {
     public func favourites(customerID: CustomerID) async throws -> [ProductID] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT product_id FROM favourites WHERE customer_id = \(bind: customerID.rawValue) ORDER BY created_at DESC, product_id
+                SELECT product_id FROM favourites WHERE customer_id = \(bind: customerID.rawValue) ORDER BY position DESC
                 """).all().compactMap { ProductID(publicString: try $0.decode(column: "product_id", as: String.self)) }
         }
+    }
+
+    /// The customer's favourites' ids, from this process's cache when it may serve them: read
+    /// for every page a signed-in shopper sees.
+    public func favouriteIDs(customerID: CustomerID) async throws -> Set<String> {
+        let load = { @Sendable () async throws -> Set<String> in
+            try await database.read { sql in
+                Set(try await sql.raw("SELECT product_id FROM favourites WHERE customer_id = \(bind: customerID.rawValue)").all()
+                    .map { try $0.decode(column: "product_id", as: String.self) })
+            }
+        }
+        guard let favouriteSets else { return try await load() }
+        return try await favouriteSets.value(for: String(customerID.rawValue), load: load)
     }
 
     /// Marks a product on sale as a favourite, or (`false`) no longer; either twice changes nothing.
     public func setFavourite(_ productID: ProductID, _ favourite: Bool, customerID: CustomerID) async throws {
         if favourite { _ = try await product(productID) }
         let timestamp = Int64(now().timeIntervalSince1970)
-        try await database.transaction { sql in
+        let change = try await database.transaction { sql in
             if favourite {
-                try await sql.insert(into: "favourites").columns("customer_id", "product_id", "created_at")
-                    .values(SQLBind(customerID.rawValue), SQLBind(productID.publicString), SQLBind(timestamp))
+                let position = try await sql.raw("SELECT COALESCE(MAX(position), 0) + 1 AS next FROM favourites WHERE customer_id = \(bind: customerID.rawValue)")
+                    .first(decodingColumn: "next", as: Int64.self) ?? 1
+                try await sql.insert(into: "favourites").columns("customer_id", "product_id", "position", "created_at")
+                    .values(SQLBind(customerID.rawValue), SQLBind(productID.publicString), SQLBind(position), SQLBind(timestamp))
                     .ignoringConflicts(with: ["customer_id", "product_id"]).run()
             } else {
                 try await sql.delete(from: "favourites").where("customer_id", .equal, SQLBind(customerID.rawValue))
                     .where("product_id", .equal, SQLBind(productID.publicString)).run()
             }
+            return try await ChangeFeed.record(Self.changeTopic, key: String(customerID.rawValue), in: sql)
         }
+        favouriteSets?.remove(String(customerID.rawValue))
+        ChangeFeed.committed(change)
     }
 
     // MARK: - Shopping lists

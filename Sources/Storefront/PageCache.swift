@@ -31,6 +31,8 @@ package final class PageCache: Sendable {
         case badge(String)
         /// The "Recommended for you" row of the home page.
         case recommendedRow
+        /// The mark before the heart of the product with this id, when it is a favourite.
+        case favourite(String)
     }
 
     /// Where a slot sits: `offset` bytes into chunk `chunk`.
@@ -61,7 +63,9 @@ package final class PageCache: Sendable {
             let personal = parts.personal.flatMap { insertions.isEmpty ? nil : $0 }
             var size = chunks.reduce(0) { $0 + $1.count }
             size += holes.reduce(0) { $0 + ($1 == .csrfToken ? parts.csrfToken.count : parts.shopperNav.count) }
-            if let personal { size += personal.row.count + personal.badged.count * personal.badge.count }
+            if let personal {
+                size += personal.row.count + personal.badged.count * personal.badge.count + personal.favourites.count * PersonalParts.favouriteMark.count
+            }
             var buffer = ByteBufferAllocator().buffer(capacity: size)
             var next = 0
             for (index, chunk) in chunks.enumerated() {
@@ -73,6 +77,7 @@ package final class PageCache: Sendable {
                         switch insertion.slot {
                         case .badge(let id): if personal.badged.contains(id) { buffer.writeBytes(personal.badge) }
                         case .recommendedRow: buffer.writeBytes(personal.row)
+                        case .favourite(let id): if personal.favourites.contains(id) { buffer.writeBytes(PersonalParts.favouriteMark) }
                         }
                         from = insertion.offset
                         next += 1
@@ -124,13 +129,19 @@ package final class PageCache: Sendable {
             if let personal {
                 hash = withUnsafeBytes(of: personal.rowTag) { FNV1a.hash($0, seed: hash) }
                 for id in personal.badged.sorted() { hash = FNV1a.hash(Array(id.utf8), seed: hash) }
+                for id in personal.favourites.sorted() { hash = FNV1a.hash(Array("f\(id)".utf8), seed: hash) }
             }
             return hash
         }
     }
 
-    /// The parts of a page only shoppers with personal recommendations get.
+    /// The parts of a page only signed-in shoppers get: recommendations, and their favourites'
+    /// hearts.
     package struct PersonalParts: Sendable {
+        /// The products whose hearts show as favourites.
+        package var favourites: Set<String> = []
+        /// What goes before a favourite's heart: the page's style shows the heart filled.
+        package static let favouriteMark = Array(#"<span class="is-favourite" hidden></span>"#.utf8)
         /// The products whose cards get the badge.
         package var badged: Set<String>
         /// The badge's HTML.
@@ -191,6 +202,11 @@ package final class PageCache: Sendable {
         csrfMarker = "gmhole\(nonce)csrf"
         navMarker = "<!--gmhole\(nonce)nav-->"
         rowMarker = "<!--gmhole\(nonce)row-->"
+    }
+
+    /// Stands for the mark before the heart of the product with this id.
+    package func favouriteMarker(for productID: String) -> String {
+        "<!--\(stem)fav:\(productID)-->"
     }
 
     /// Stands for the badge on the card of the product with this id.
@@ -276,7 +292,9 @@ package final class PageCache: Sendable {
                 switch name {
                 case "nav": hole = .shopperNav
                 case "row": slot = .recommendedRow
-                default: if name.hasPrefix("badge:") { slot = .badge(String(name.dropFirst("badge:".count))) }
+                default:
+                    if name.hasPrefix("badge:") { slot = .badge(String(name.dropFirst("badge:".count))) }
+                    if name.hasPrefix("fav:") { slot = .favourite(String(name.dropFirst("fav:".count))) }
                 }
                 if hole != nil || slot != nil {
                     start = rest.index(found.lowerBound, offsetBy: -4)

@@ -37,7 +37,7 @@ struct PageChromeBuilder: Sendable {
         var html = #"<nav class="account-nav" aria-label="Your account">"#
         html += #"<a class="cart-link" href="/cart">Cart <span class="cart-count" data-cart-count aria-label="\#(shopper.cartCount) items">\#(shopper.cartCount)</span></a>"#
         if shopper.signedIn {
-            html += #"<a href="/orders">Orders</a><a href="/account">Hi, \#(HTMLText.escape(shopper.firstName))</a>"#
+            html += #"<a href="/buy-again">Buy it again</a><a href="/orders">Orders</a><a href="/account">Hi, \#(HTMLText.escape(shopper.firstName))</a>"#
             html += #"<form action="/account/sign-out" method="post" class="inline-form"><input type="hidden" name="_csrf" value="\#(HTMLText.escape(shopper.csrfToken))">"#
             html += #"<button type="submit" class="link-button">Sign out</button></form>"#
         } else {

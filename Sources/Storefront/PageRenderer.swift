@@ -41,9 +41,10 @@ public struct PageRenderer: Sendable {
         assets.url(for: AisleImages.url(for: aisleSlug))
     }
 
-    /// A product's picture: its own when one was uploaded, else its aisle's.
+    /// A product's picture: its own when one was uploaded, else the illustration of its kind
+    /// (``ProductPictures``), else its aisle's; fingerprinted, so cached for a year.
     func productImage(_ product: Product) -> String {
-        product.image.map { "/images/\($0)" } ?? aisleImage(product.aisleSlug)
+        product.image.map { "/images/\($0)" } ?? assets.url(for: ProductPictures.url(for: product.name, aisle: product.aisleSlug))
     }
 
     /// A product as listings show it.

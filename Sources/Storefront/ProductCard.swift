@@ -39,8 +39,15 @@ struct ProductCard: Sendable {
     var aisleName: String
     /// On cached pages, the marker where this shopper's "Recommended for you" badge may go.
     var badgeSlot = ""
+    /// On cached pages, the marker where this shopper's "is a favourite" mark may go.
+    var favouriteSlot = ""
     /// The offers running on it.
     var offers: [OfferTag] = []
+    /// True for the first tiles of a listing, which show in the first screen: their pictures load
+    /// at once; the rest load as they scroll into view.
+    var eager = false
+    /// A line about it for this shopper, e.g. "Bought 3 times, last on Tuesday 1 December."
+    var note: String?
 
     /// An offer on a product, as its tile and page show it.
     struct OfferTag: Sendable {

@@ -6,6 +6,7 @@ import Foundation
 import GoMartModels
 import HTTPTypes
 import Hummingbird
+import Lists
 import Logging
 import Promotions
 import NIOCore
@@ -29,6 +30,8 @@ public struct StorefrontController: Sendable {
     let recommendations: ShopRecommendations?
     /// The offers shown on tiles and product pages; nil: none.
     let promotions: PromotionsService?
+    /// Signed-in shoppers' favourites, for the hearts; nil: none shown as favourites.
+    let lists: ListsService?
     /// Rendered "Recommended for you" rows.
     let rows = RenderedRows()
 
@@ -36,8 +39,9 @@ public struct StorefrontController: Sendable {
     public init(
         catalog: CatalogService, cart: CartService, renderer: PageRenderer, shop: ShopSettings,
         pageCacheTimeToLive: Duration = .seconds(300), pageCacheBytes: Int = 24 * 1_048_576,
-        recommendations: ShopRecommendations? = nil, promotions: PromotionsService? = nil
+        recommendations: ShopRecommendations? = nil, promotions: PromotionsService? = nil, lists: ListsService? = nil
     ) {
+        self.lists = lists
         self.recommendations = recommendations
         self.promotions = promotions
         self.catalog = catalog
@@ -79,7 +83,7 @@ public struct StorefrontController: Sendable {
             aisles: aisles.map {
                 HomePageModel.AisleTile(slug: $0.slug, name: $0.name, image: renderer.aisleImage($0.slug), productCount: $0.productCount)
             },
-            featured: featured.map { card($0, offers) },
+            featured: listing(featured, offers),
             hasFeatured: !featured.isEmpty,
             productCount: aisles.reduce(0) { $0 + $1.productCount } / 10 * 10,
             aisleCount: aisles.count
@@ -120,7 +124,7 @@ public struct StorefrontController: Sendable {
             header: sharedHeader(aisles: aisles, currentAisle: slug),
             returnTo: returnTo,
             aisle: aisle,
-            products: page.products.map { card($0, offers) },
+            products: listing(page.products, offers),
             hasProducts: !page.products.isEmpty,
             resultSummary: Self.summary(page),
             brands: brands.enumerated().map { AislePageModel.BrandOption(index: $0.offset, name: $0.element, checked: query.brands.contains($0.element)) },
@@ -164,7 +168,7 @@ public struct StorefrontController: Sendable {
             returnTo: returnTo,
             heading: searchText.map { "Results for “\($0)”" } ?? "Search",
             query: searchText,
-            products: products.map { card($0, offers) },
+            products: listing(products, offers),
             hasProducts: !products.isEmpty,
             resultSummary: page.map(Self.summary) ?? "",
             inStockOnly: query.inStockOnly,
@@ -196,6 +200,7 @@ public struct StorefrontController: Sendable {
         let more = neighbours.products.filter { $0.sku != product.sku }.prefix(4).map { card($0, offers) }
         var productCard = renderer.card(product)
         productCard.offers = tags(for: product, offers)
+        productCard.favouriteSlot = pages.favouriteMarker(for: productCard.id)
         let similar = try await recommendations?.similar(to: product, k: 4)
         let similarCards = similar?.products.map { card($0, offers) } ?? []
         let model = ProductPageModel(
@@ -270,7 +275,25 @@ public struct StorefrontController: Sendable {
     /// recommended products' cards and, on the home page, the "Recommended for you" row. Nil for
     /// everyone else, or when recommendations cannot be had (the page is served without them).
     func personalParts(for page: PageCache.Page, generation: UInt64, returnTo: String, context: Context) async -> PageCache.PersonalParts? {
-        guard page.hasSlots, let session = context.session, let recommendations else { return nil }
+        guard page.hasSlots, let session = context.session else { return nil }
+        var favourites: Set<String> = []
+        do {
+            favourites = try await lists?.favouriteIDs(customerID: session.customer.internalID) ?? []
+        } catch {
+            context.logger.warning("could not read a shopper's favourites", metadata: ["error": "\(String(describing: type(of: error)))"])
+        }
+        var parts = await recommendedParts(for: page, generation: generation, returnTo: returnTo, context: context)
+        guard parts != nil || !favourites.isEmpty else { return nil }
+        parts = parts ?? PageCache.PersonalParts(badged: [], badge: [], row: [], rowTag: 0)
+        parts?.favourites = favourites
+        return parts
+    }
+
+    /// A signed-in shopper's recommendations for a page with places for them: badges on the
+    /// recommended products' cards and, on the home page, the "Recommended for you" row. Nil
+    /// when recommendations cannot be had (the page is served without them).
+    func recommendedParts(for page: PageCache.Page, generation: UInt64, returnTo: String, context: Context) async -> PageCache.PersonalParts? {
+        guard let session = context.session, let recommendations else { return nil }
         do {
             guard let answer = try await recommendations.fromLastOrder(of: session.customer.internalID, k: Self.recommendedCount),
                   !answer.products.isEmpty else { return nil }
@@ -310,9 +333,20 @@ public struct StorefrontController: Sendable {
     func card(_ product: Product, _ offers: [StoredOffer]) -> ProductCard {
         var card = renderer.card(product)
         card.badgeSlot = pages.badgeMarker(for: card.id)
+        card.favouriteSlot = pages.favouriteMarker(for: card.id)
         card.offers = tags(for: product, offers)
         return card
     }
+
+    /// A listing's tiles: the first row's pictures load at once, the rest as they scroll into view.
+    func listing(_ products: [Product], _ offers: [StoredOffer]) -> [ProductCard] {
+        var cards = products.map { card($0, offers) }
+        for index in cards.indices.prefix(Self.firstRow) { cards[index].eager = true }
+        return cards
+    }
+
+    /// How many tiles the first screen shows at desktop width.
+    static let firstRow = 4
 
     /// The offers running now (none without promotions).
     func runningOffers() async throws -> [StoredOffer] {

@@ -30,6 +30,9 @@ import Testing
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/aisles", "/products", "/products/{id}", "/products/{id}/similar", "/suggestions", "/openapi.json", "/customers", "/sessions", "/sessions/current", "/me", "/me/recommendations", "/me/password",
                                            "/cart", "/cart/items", "/cart/items/{productId}", "/cart/items/{productId}/substitution", "/cart/voucher",
+                                           "/me/favourites", "/me/favourites/{productId}", "/me/buy-again", "/me/buy-again/usuals", "/orders/{id}/reorder",
+                                           "/me/lists", "/me/lists/{id}", "/me/lists/{id}/items/{productId}", "/me/lists/{id}/cart", "/me/stock-alerts",
+                                           "/me/stock-alerts/{productId}",
                                            "/orders/validate", "/orders", "/orders/{id}", "/orders/{id}/cancel", "/orders/{id}/items", "/orders/{id}/substitutes/{line}", "/slots",
                                            "/me/slot",
                                            "/admin/sessions", "/admin/sessions/current", "/admin/orders", "/admin/orders/{id}",

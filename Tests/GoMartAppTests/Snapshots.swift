@@ -30,8 +30,9 @@ struct Pinned {
                 text = text.replacingOccurrences(of: instant.formatted(style), with: "<date>")
             }
         }
-        // An offer's last day ("until Tuesday 8 December"): offers run for a time from now.
-        text = replace(#"until (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} [A-Z][a-z]+( \d{4})?"#, in: text, with: "until <day>")
+        // A day as shoppers read it ("Tuesday 8 December"): an offer's last day, when a product was last bought.
+        text = replace(#"(until|last on) (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December)( \d{4})?"#,
+                       in: text, with: "$1 <day>")
         // A time of day after a pinned date, however long ago (a slow run may take minutes).
         text = replace(#"<date> at \d{1,2}:\d\d(\s?[AP]M)?"#, in: text, with: "<date>")
         return numberUUIDs(in: text)
