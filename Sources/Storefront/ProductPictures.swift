@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The picture of a product without one of its own: an illustration of its kind (potatoes,
 /// spinach, chicken, salmon), chosen by the words of its name, else its aisle's picture.
 ///
@@ -95,10 +97,21 @@ enum ProductPictures {
     }
 
     /// The address (under `/static`) of the picture for a product named `name` in `aisle`:
-    /// its kind's, else its aisle's.
+    /// its kind's, else its aisle's. Worked out once per name (a page lists dozens of products,
+    /// and the rules are tried in turn).
     static func url(for name: String, aisle: String) -> String {
-        kind(of: name, aisle: aisle).map { "/static/images/products/\($0).svg" } ?? AisleImages.url(for: aisle)
+        let key = aisle + "\u{1F}" + name
+        if let known = chosen.withLock({ $0[key] }) { return known }
+        let url = kind(of: name, aisle: aisle).map { "/static/images/products/\($0).svg" } ?? AisleImages.url(for: aisle)
+        chosen.withLock { known in
+            if known.count >= 100_000 { known.removeAll() } // a bound, far above any catalogue's names
+            known[key] = url
+        }
+        return url
     }
+
+    /// The address chosen for each aisle and name seen.
+    private static let chosen = Mutex<[String: String]>([:])
 
     /// True when `phrase` appears in `words` as consecutive words ("word*" matches a word it starts).
     static func contains(_ words: [String], _ phrase: [String]) -> Bool {

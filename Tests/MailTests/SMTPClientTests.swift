@@ -11,10 +11,12 @@ struct SMTPClientTests {
                     messageID: id, date: Date(timeIntervalSince1970: 1_796_098_417))
     }
 
+    /// A client of `server`. Its deadline is generous: the server is a Python process that a
+    /// busy machine (the whole suite at once) may keep waiting.
     static func client(_ server: MailServer, user: String = "shop", password: String = "s3cret pass", mode: String = "required") throws -> SMTPClient {
         let password = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return try SMTPClient(settings: SMTPSettings(
-            url: "smtp://\(user):\(password)@127.0.0.1:\(server.port)?starttls=\(mode)&ca=\(server.certificate)", timeout: .seconds(30)
+            url: "smtp://\(user):\(password)@127.0.0.1:\(server.port)?starttls=\(mode)&ca=\(server.certificate)", timeout: .seconds(120)
         ))
     }
 
@@ -56,7 +58,7 @@ struct SMTPClientTests {
         let server = try MailServer()
         defer { server.stop() }
         // Without ca=, the system's authorities are trusted, and none signed the test certificate.
-        let client = try SMTPClient(settings: SMTPSettings(url: "smtp://shop:x@127.0.0.1:\(server.port)", timeout: .seconds(30)))
+        let client = try SMTPClient(settings: SMTPSettings(url: "smtp://shop:x@127.0.0.1:\(server.port)", timeout: .seconds(120)))
         let error = await #expect(throws: MailError.self) { try await client.send(Self.message()) }
         #expect(error?.isPermanent == false)
         // How the refusal surfaces (the handshake's alert, or the connection closing under it)
