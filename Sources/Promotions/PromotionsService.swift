@@ -23,6 +23,9 @@ public final class PromotionsService: Sendable {
         var offers: [StoredOffer]
     }
     private let snapshot = Mutex<Snapshot?>(nil)
+    /// What shoppers last saw of offers (the version and the running offers' ids), and how many
+    /// times that changed in this process.
+    private let seen = Mutex<(shown: String, changes: UInt64)>(("", 0))
 
     /// Creates the service.
     public init(database: Database, currency: Currency, checkInterval: Duration = .seconds(1), now: @escaping @Sendable () -> Date = Date.init) {
@@ -64,15 +67,20 @@ public final class PromotionsService: Sendable {
         return found
     }
 
-    /// A number that changes whenever what shoppers see of offers changes (an offer created or
-    /// ended, or one starting or ending on its time): pages showing offers are cached under it.
+    /// A number that grows whenever what shoppers see of offers changes (an offer created,
+    /// changed or ended, or one starting or ending on its time), and only then: pages showing
+    /// offers are cached under it, and a cache takes a larger number as newer.
     public func generation() async throws -> UInt64 {
         let running = try await runningOffers()
-        var hash: UInt64 = 14_695_981_039_346_656_037 // FNV-1a over the running offers' ids
-        for byte in running.map(\.id).joined(separator: ",").utf8 {
-            hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211
+        let version = snapshot.withLock { $0?.version ?? 0 }
+        let shown = "\(version) " + running.map(\.id).joined(separator: ",")
+        return seen.withLock { seen in
+            if seen.shown != shown {
+                seen.shown = shown
+                seen.changes += 1
+            }
+            return seen.changes
         }
-        return hash
     }
 
     /// The voucher with `code` if this customer may use it now (before its minimum spend, which

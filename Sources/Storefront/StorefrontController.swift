@@ -240,8 +240,10 @@ public struct StorefrontController: Sendable {
     /// changed or it was never rendered, and fills in this shopper's parts. Answers
     /// `304 Not Modified` when the browser holds these exact bytes, and gzip when it accepts it.
     func cachedPage(_ key: String, request: Request, context: Context, render: @escaping @Sendable () async throws -> String) async throws -> Response {
-        // A catalogue change, or an offer starting, ending or created, renders pages afresh.
-        let generation = try await catalog.cacheGeneration() &* 1_099_511_628_211 ^ (promotions?.generation() ?? 0)
+        // A catalogue change, or an offer starting, ending or created, renders pages afresh. Both
+        // numbers only grow, and so does the pair (the catalogue's in the high half): the page
+        // cache takes a larger generation as newer and ignores pages stored for a smaller one.
+        let generation = try await catalog.cacheGeneration() << 32 | ((promotions?.generation() ?? 0) & 0xFFFF_FFFF)
         let page = try await pages.page(for: key, generation: generation, render: render)
         let nav = chrome.shopperNav(ShopperView(context, cartCount: try await chrome.cartCount(context)))
         let parts = PageCache.ShopperParts(

@@ -167,6 +167,23 @@ extension TestShop {
         await shop.close()
     }
 
+    @Test func theGenerationGrowsOnlyWhenWhatShoppersSeeOfOffersChanges() async throws {
+        let shop = try await TestShop.make()
+        let product = try await shop.product()
+        let start = try await shop.promotions.generation()
+        #expect(try await shop.promotions.generation() == start)
+        let offer = try await shop.offer("Half price", .percentOff(50), on: [product], startingIn: 3_600)
+        let created = try await shop.promotions.generation()
+        #expect(created > start)
+        #expect(try await shop.promotions.generation() == created)
+        shop.clock.advance(by: 3_600)
+        let started = try await shop.promotions.generation()
+        #expect(started > created)
+        try await shop.promotions.endOffer(id: offer.id)
+        #expect(try await shop.promotions.generation() > started)
+        await shop.close()
+    }
+
     @Test func changingAnOrderKeepsItsVoucherAndPricesTodaysOffers() async throws {
         let shop = try await TestShop.make(slotRequirement: .optional)
         let customer = try #require(try await shop.makeCustomers(1).first)
