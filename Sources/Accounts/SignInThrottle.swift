@@ -39,7 +39,7 @@ public struct SignInThrottle: Sendable {
 
         public var description: String {
             retryAfter >= 60
-                ? "Too many failed attempts: sign-in for this account is paused for \((retryAfter + 59) / 60) minutes."
+                ? "Too many failed attempts: sign-in for this account is paused for \((retryAfter + 59) / 60) minute\((retryAfter + 59) / 60 == 1 ? "" : "s")."
                 : "Too many failed attempts: try again in \(retryAfter) second\(retryAfter == 1 ? "" : "s")."
         }
     }

@@ -1,5 +1,6 @@
 import Cart
 import Catalog
+import Accounts
 import Foundation
 import GoMartModels
 import Logging
@@ -186,6 +187,8 @@ extension GoMartConfiguration {
         public var secretKey: String?
         /// The bcrypt cost for new password hashes (`GOMART_BCRYPT_COST`, 12 or more outside tests).
         public var passwordHashCost: UInt8 = 12
+        /// How repeated wrong passwords are slowed down and locked out (set in code, for tests).
+        public var signInThrottle = SignInThrottle.Policy()
         /// How long a session lasts unused (`GOMART_SESSION_IDLE_SECONDS`).
         public var sessionIdleTimeoutSeconds = 7 * 86_400
         /// The longest a session lasts after sign-in (`GOMART_SESSION_MAX_SECONDS`).

@@ -74,7 +74,8 @@ public struct ShopServices: Sendable {
                 idleTimeout: TimeInterval(configuration.accounts.sessionIdleTimeoutSeconds),
                 absoluteTimeout: TimeInterval(configuration.accounts.sessionAbsoluteTimeoutSeconds)
             ),
-            feed: feed, requiresEmailConfirmation: configuration.messaging.requireEmailVerification
+            throttlePolicy: configuration.accounts.signInThrottle, feed: feed,
+            requiresEmailConfirmation: configuration.messaging.requireEmailVerification
         )
         promotions = PromotionsService(database: database, currency: configuration.shopping.currency)
         cart = CartService(database: database, catalog: catalog, policy: configuration.shopping.cartPolicy, feed: feed, promotions: promotions)
