@@ -38,7 +38,8 @@ func scope(_ mask: Int) -> Offer.Scope {
                 aisles: Set([mask & 64 != 0 ? "fruit" : nil, mask & 128 != 0 ? "bakery" : nil].compactMap { $0 }))
 }
 
-/// Up to five offers of every kind, on random products and aisles.
+/// Up to four offers of every kind, on random products and aisles (the brute force below tries
+/// every order of them: 24 at most).
 let offersGenerator = zip(Gen.int(in: 0...4), Gen.int(in: 1...255), Gen.int(in: 1...255), Gen.int(in: 1...2_000))
     .map { kind, first, second, amount -> Offer in
         let rule: Offer.Rule = switch kind {
@@ -51,7 +52,7 @@ let offersGenerator = zip(Gen.int(in: 0...4), Gen.int(in: 1...255), Gen.int(in: 
         let groups = kind == 4 ? [scope(first), scope(second)] : [scope(first)]
         return Offer(id: "offer-\(kind)-\(first)-\(second)-\(amount)", label: "Offer \(kind)", rule: rule, groups: groups)
     }
-    .array(of: 0...5)
+    .array(of: 0...4)
 
 /// A voucher for 1–60 % or 1p–£20 off from a minimum spend of up to £40.
 let voucherGenerator = zip(Gen.bool, Gen.int(in: 1...2_000), Gen.int64(in: 0...4_000))
@@ -70,7 +71,7 @@ let voucherGenerator = zip(Gen.bool, Gen.int(in: 1...2_000), Gen.int64(in: 0...4
     }
 
     @Test func theSameBasketAndOffersAlwaysPriceTheSame() async {
-        await propertyCheck(count: 300, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
+        await propertyCheck(count: 120, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
             let promotions = Promotions(offers: offers, voucher: voucher)
             let first = Pricing.quote(lines, rules: rules, currency: .gbp, promotions: promotions)
             #expect(Pricing.quote(lines, rules: rules, currency: .gbp, promotions: promotions) == first)
@@ -84,7 +85,7 @@ let voucherGenerator = zip(Gen.bool, Gen.int(in: 1...2_000), Gen.int64(in: 0...4
     }
 
     @Test func offersNeverRaiseAPrice() async {
-        await propertyCheck(count: 300, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
+        await propertyCheck(count: 120, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
             let plain = Pricing.quote(lines, rules: rules, currency: .gbp)
             let offered = Pricing.quote(lines, rules: rules, currency: .gbp, promotions: Promotions(offers: offers, voucher: voucher))
             #expect(offered.total <= plain.total)
@@ -101,7 +102,7 @@ let voucherGenerator = zip(Gen.bool, Gen.int(in: 1...2_000), Gen.int64(in: 0...4
     }
 
     @Test func theTotalIsNeverNegative() async {
-        await propertyCheck(count: 300, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
+        await propertyCheck(count: 120, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
             let quote = Pricing.quote(lines, rules: rules, currency: .gbp, promotions: Promotions(offers: offers, voucher: voucher))
             #expect(quote.goods.minorUnits >= 0)
             #expect(quote.total.minorUnits >= 0)
@@ -110,7 +111,7 @@ let voucherGenerator = zip(Gen.bool, Gen.int(in: 1...2_000), Gen.int64(in: 0...4
     }
 
     @Test func competingOffersGiveTheBestOrderOfAllOfThem() async {
-        await propertyCheck(count: 300, input: basketGenerator, offersGenerator) { lines, offers in
+        await propertyCheck(count: 120, input: basketGenerator, offersGenerator) { lines, offers in
             let quote = Pricing.quote(lines, rules: rules, currency: .gbp, promotions: Promotions(offers: offers))
             let saved = quote.offers.reduce(Int64(0)) { $0 + $1.saving.minorUnits }
             // The documented rule, worked out the long way: every order of every offer (not only
@@ -126,7 +127,7 @@ let voucherGenerator = zip(Gen.bool, Gen.int(in: 1...2_000), Gen.int64(in: 0...4
     }
 
     @Test func depositsAndBagsAreNeverDiscounted() async {
-        await propertyCheck(count: 300, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
+        await propertyCheck(count: 120, input: basketGenerator, offersGenerator, voucherGenerator) { lines, offers, voucher in
             let quote = Pricing.quote(lines, rules: rules, currency: .gbp, promotions: Promotions(offers: offers, voucher: voucher))
             let deposits = lines.reduce(Int64(0)) { $0 + ($1.deposit?.minorUnits ?? 0) * Int64($1.quantity) }
             #expect(quote.adjustments.filter { $0.kind == .deposit }.map(\.amount.minorUnits) == (deposits > 0 ? [deposits] : []))
