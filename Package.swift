@@ -280,7 +280,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "GoMartModels", "Accounts", "Cart", "Security", "Storage", "CZlib",
+                "GoMartModels", "Accounts", "Cart", "Promotions", "Security", "Storage", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -118,8 +118,7 @@ public struct ListsAPIController: Sendable {
     @Sendable func listToCart(_ request: Request, context: Context) async throws -> AddedDTO {
         let customer = try context.requireSession().customer.internalID
         let id = try context.parameters.require("id")
-        let list = try await lists.list(id: id, customerID: customer)
-        let missed = try await lists.addToCart(list: id, customerID: customer)
+        let (list, missed) = try await lists.addToCart(list: id, customerID: customer)
         return AddedDTO(added: list.items.count - missed.count, notAdded: missed, cart: try await cart.cart(for: .customer(id: customer)))
     }
 

@@ -83,17 +83,16 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         var retryAfter: Int?
     }
 
-    /// A voucher that cannot be used: an unknown code is a mistake in the request, one that needs
-    /// a signed-in shopper asks for sign-in, the rest are the voucher's state.
+    /// A voucher that cannot be used, with the status ``VoucherProblem/status`` gives it.
     static func classify(_ problem: VoucherProblem) -> Classified {
         switch problem {
         case .unknown:
-            Classified(status: .unprocessableContent, title: "Unknown voucher", heading: "Please check the code", detail: problem.description,
+            Classified(status: problem.status, title: "Unknown voucher", heading: "Please check the code", detail: problem.description,
                        fieldErrors: ["code": problem.description])
         case .signInFirst:
-            Classified(status: .unauthorized, title: "Not signed in", heading: "Please sign in", detail: problem.description)
+            Classified(status: problem.status, title: "Not signed in", heading: "Please sign in", detail: problem.description)
         case .notYet, .expired, .usedUp, .alreadyUsed:
-            Classified(status: .conflict, title: "Voucher cannot be used", heading: "That voucher cannot be used", detail: problem.description)
+            Classified(status: problem.status, title: "Voucher cannot be used", heading: "That voucher cannot be used", detail: problem.description)
         }
     }
 

@@ -203,11 +203,11 @@ public struct ListsService: Sendable {
         return try await list(id: id, customerID: customerID)
     }
 
-    /// Puts every product of the list that can be bought now into the customer's cart; says
-    /// why each of the others could not go in.
-    public func addToCart(list id: String, customerID: CustomerID) async throws -> [NotAdded] {
+    /// Puts every product of the list that can be bought now into the customer's cart: the
+    /// list, and why each product that could not go in did not.
+    public func addToCart(list id: String, customerID: CustomerID) async throws -> (list: ShoppingList, notAdded: [NotAdded]) {
         let list = try await list(id: id, customerID: customerID)
-        return try await cart.addAll(list.items.map { ($0.productID, $0.quantity) }, to: .customer(id: customerID))
+        return (list, try await cart.addAll(list.items.map { ($0.productID, $0.quantity) }, to: .customer(id: customerID)))
     }
 
     // MARK: - Back-in-stock alerts

@@ -35,9 +35,12 @@ public struct Offer: Sendable, Hashable, Identifiable {
         }
 
         /// True when the line's product is in scope.
-        public func contains(_ line: PricedLine) -> Bool {
-            if let id = line.productID, products.contains(id) { return true }
-            if let aisle = line.aisle, aisles.contains(aisle) { return true }
+        public func contains(_ line: PricedLine) -> Bool { contains(productID: line.productID, aisle: line.aisle) }
+
+        /// True when this product (by id, or by its aisle) is in scope.
+        public func contains(productID: ProductID?, aisle: String?) -> Bool {
+            if let productID, products.contains(productID) { return true }
+            if let aisle, aisles.contains(aisle) { return true }
             return false
         }
     }

@@ -38,10 +38,7 @@ public struct StoredOffer: Sendable, Hashable, Identifiable {
 
     /// True when the offer takes this product (by id or aisle).
     public func takes(productID: ProductID, aisle: String) -> Bool {
-        var line = PricedLine(unitPrice: Money(minorUnits: 1, currency: .gbp), quantity: 1)
-        line.productID = productID
-        line.aisle = aisle
-        return offer.takes(line)
+        groups.contains { $0.contains(productID: productID, aisle: aisle) }
     }
 
     /// The offer's kind in a word or two, for the back office.
@@ -135,6 +132,15 @@ public struct StoredVoucher: Sendable, Hashable, Identifiable {
 
     /// Where the voucher stands at `date`.
     public func state(at date: Date) -> StoredOffer.State { .of(from: startsAt, until: endsAt, at: date) }
+
+    /// Why its dates keep it from being used at `date` (not yet, or expired); nil while it runs.
+    public func dateProblem(at date: Date) -> VoucherProblem? {
+        switch state(at: date) {
+        case .upcoming: .notYet(code, startsAt: startsAt)
+        case .ended: .expired(code)
+        case .running: nil
+        }
+    }
 
     /// Its value in words: "10% off" or "£5.00 off".
     public var valueText: String {

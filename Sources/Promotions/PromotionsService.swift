@@ -23,9 +23,15 @@ public final class PromotionsService: Sendable {
         var offers: [StoredOffer]
     }
     private let snapshot = Mutex<Snapshot?>(nil)
-    /// What shoppers last saw of offers (the version and the running offers' ids), and how many
-    /// times that changed in this process.
-    private let seen = Mutex<(shown: String, changes: UInt64)>(("", 0))
+    /// What shoppers last saw of offers (the version and the running offers' ids), how many
+    /// times that changed in this process, and the version and times it holds for.
+    private struct Seen {
+        var shown = ""
+        var changes: UInt64 = 0
+        var version: Int64 = -1
+        var window = Date.distantPast..<Date.distantPast
+    }
+    private let seen = Mutex(Seen())
 
     /// Creates the service.
     public init(database: Database, currency: Currency, checkInterval: Duration = .seconds(1), now: @escaping @Sendable () -> Date = Date.init) {
@@ -71,14 +77,22 @@ public final class PromotionsService: Sendable {
     /// changed or ended, or one starting or ending on its time), and only then: pages showing
     /// offers are cached under it, and a cache takes a larger number as newer.
     public func generation() async throws -> UInt64 {
-        let running = try await runningOffers()
+        let offers = try await knownOffers()
         let version = snapshot.withLock { $0?.version ?? 0 }
-        let shown = "\(version) " + running.map(\.id).joined(separator: ",")
+        let date = now()
+        if let changes = seen.withLock({ $0.version == version && $0.window.contains(date) ? $0.changes : nil }) { return changes }
+        // The running offers stay the same until the next start or end after `date`, and have
+        // been since the last one before it.
+        let times = offers.flatMap { [$0.startsAt, $0.endsAt] }
+        let window = (times.filter { $0 <= date }.max() ?? .distantPast)..<(times.filter { $0 > date }.min() ?? .distantFuture)
+        let shown = "\(version) " + offers.filter { $0.state(at: date) == .running }.map(\.id).joined(separator: ",")
         return seen.withLock { seen in
             if seen.shown != shown {
                 seen.shown = shown
                 seen.changes += 1
             }
+            seen.version = version
+            seen.window = window
             return seen.changes
         }
     }
@@ -88,11 +102,7 @@ public final class PromotionsService: Sendable {
     public func usableVoucher(code: String, customerID: Int64?) async throws -> StoredVoucher {
         let code = Self.normalise(code: code)
         guard let voucher = try await storedVoucher(code: code) else { throw VoucherProblem.unknown(code) }
-        switch voucher.state(at: now()) {
-        case .upcoming: throw VoucherProblem.notYet(code, startsAt: voucher.startsAt)
-        case .ended: throw VoucherProblem.expired(code)
-        case .running: break
-        }
+        if let problem = voucher.dateProblem(at: now()) { throw problem }
         if let maximum = voucher.maximumUses, voucher.used >= maximum { throw VoucherProblem.usedUp(code) }
         guard let limit = voucher.usesPerCustomer else { return voucher }
         guard let customerID else { throw VoucherProblem.signInFirst(code) }
@@ -119,11 +129,7 @@ public final class PromotionsService: Sendable {
             """).first()
         guard let taken else {
             guard let voucher = try await Self.voucher(code: code, currency: currency, sql: sql) else { throw VoucherProblem.unknown(code) }
-            switch voucher.state(at: now()) {
-            case .upcoming: throw VoucherProblem.notYet(code, startsAt: voucher.startsAt)
-            case .ended: throw VoucherProblem.expired(code)
-            case .running: throw VoucherProblem.usedUp(code)
-            }
+            throw voucher.dateProblem(at: now()) ?? VoucherProblem.usedUp(code)
         }
         let voucherID = try taken.decode(column: "id", as: Int64.self)
         // The update above holds the voucher's row until this transaction ends, so the count

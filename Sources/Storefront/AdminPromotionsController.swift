@@ -151,6 +151,7 @@ public struct AdminPromotionsController: Sendable {
         // kind takes group 1.
         let groupCount = kind == .mealDeal ? 3 : 1
         var groups: [Offer.Scope] = []
+        let aisles = Set(try await catalog.aisles().map(\.slug))
         for index in 1...groupCount {
             let skus = (form["products\(index)"] ?? "").uppercased()
                 .split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }).map(String.init)
@@ -159,7 +160,7 @@ public struct AdminPromotionsController: Sendable {
             let found = try await desk.products(skus: skus, for: member)
             let unknown = skus.filter { found[$0] == nil }
             if !unknown.isEmpty { problems["products\(index)"] = "no product has the SKU \(unknown.joined(separator: ", "))" }
-            if !aisle.isEmpty, try await !catalog.aisles().contains(where: { $0.slug == aisle }) { problems["aisle\(index)"] = "choose an aisle from the list" }
+            if !aisle.isEmpty, !aisles.contains(aisle) { problems["aisle\(index)"] = "choose an aisle from the list" }
             groups.append(Offer.Scope(products: Set(found.values), aisles: aisle.isEmpty ? [] : [aisle]))
         }
         let startsAt = localTime(form["starts_at"]) ?? { problems["starts_at"] = "give the start as a date and time"; return Date() }()

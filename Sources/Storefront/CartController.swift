@@ -42,7 +42,7 @@ public struct CartController: Sendable {
     }
 
     /// The cart page; with a voucher the shopper just typed that cannot be used, the page says
-    /// why beside the code (422 for an unknown code, 409 for one that cannot be used now).
+    /// why beside the code, with the problem's status.
     private func page(_ request: Request, context: Context, typed: String = "", problem: VoucherProblem? = nil) async throws -> Response {
         let summary = try await cart.cart(for: context.cartOwner)
         let model = CartPageModel(
@@ -55,12 +55,7 @@ public struct CartController: Sendable {
             image: { $0.map(renderer.productImage) ?? renderer.aisleImage("") },
             voucherTyped: typed, voucherError: problem?.description
         )
-        let status: HTTPResponse.Status = switch problem {
-        case nil: .ok
-        case .unknown?: .unprocessableContent
-        default: .conflict
-        }
-        return try HTMLResponse(html: renderer.render(model, template: "cart"), status: status, privatePage: true).response(from: request, context: context)
+        return try HTMLResponse(html: renderer.render(model, template: "cart"), status: problem?.status ?? .ok, privatePage: true).response(from: request, context: context)
     }
 
     /// Puts a voucher code on the cart; one that cannot be used is shown on the cart page with why.

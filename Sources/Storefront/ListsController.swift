@@ -238,8 +238,7 @@ public struct ListsController: Sendable {
     @Sendable func listToCart(_ request: Request, context: Context) async throws -> Response {
         let session = try context.requireSession()
         let id = try context.parameters.require("id")
-        let list = try await lists.list(id: id, customerID: session.customer.internalID)
-        let missed = try await lists.addToCart(list: id, customerID: session.customer.internalID)
+        let (list, missed) = try await lists.addToCart(list: id, customerID: session.customer.internalID)
         return try await addedPage(request, context, heading: "“\(list.name)” is in your cart", added: list.items.count - missed.count, missed: missed)
     }
 

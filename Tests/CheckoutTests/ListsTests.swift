@@ -56,7 +56,7 @@ extension TestShop {
         await #expect(throws: ListsError.invalidName) { try await shop.lists.createList(named: "   ", customerID: customer) }
 
         try await shop.setStock(gone, to: 0)
-        let missed = try await shop.lists.addToCart(list: list.id, customerID: customer)
+        let missed = try await shop.lists.addToCart(list: list.id, customerID: customer).notAdded
         #expect(missed == [NotAdded(productID: gone.id, reason: "Sorry, this product is out of stock.")])
         #expect(try await shop.cart.cart(for: .customer(id: customer)).lines.map(\.productID) == [bread.id])
         _ = try await shop.lists.setItem(gone.id, quantity: 0, onList: list.id, customerID: customer)
