@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "GoMartModels", "Caching", "Storage",
+                "GoMartModels", "Caching", "Storage", "CPictures",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -277,6 +277,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Uploaded pictures' smaller copies: libjpeg and libpng, opened when first needed through a
+        // small C layer that turns their errors into return values.
+        .target(name: "CPictures", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "Web",
             dependencies: [
@@ -334,7 +337,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["GoMartApp", "Web", "Catalog", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Promotions", "Lists", "Security", "Slots", "Storage", "GoMartModels",
+            dependencies: ["GoMartApp", "Web", "Catalog", "CPictures", "Accounts", "BackOffice", "Cart", "Checkout", "Payments", "Promotions", "Lists", "Security", "Slots", "Storage", "GoMartModels",
                            .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -378,7 +381,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "Storage", "GoMartModels", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Catalog", "CPictures", "Storage", "GoMartModels", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -433,7 +436,7 @@ let package = Package(
         .testTarget(
             name: "GoMartAppTests",
             dependencies: [
-                "GoMartApp", "Listening", "Catalog", "Storage", "API", "Slots", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Promotions", "Telemetry", "Operations",
+                "GoMartApp", "Listening", "Catalog", "CPictures", "Storage", "API", "Slots", "Accounts", "Storefront", "Web", "TestSupport", "Recommendations", "RecommendedProducts", "RecommenderClient", "Security", "Checkout", "HTTPProblems", "Cart", "Pricing", "Promotions", "Telemetry", "Operations",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -307,7 +307,8 @@ func buildRouter(
     logger: Logger
 ) async throws -> Router<ShopRequestContext> {
     let (catalog, accounts, cart, checkout, staff, keys) = (services.catalog, services.accounts, services.cart, services.checkout, services.staff, services.keys)
-    let renderer = try await PageRenderer.load()
+    let images = ProductImages(directory: URL(fileURLWithPath: configuration.persistence.dataDirectory).appendingPathComponent("images"))
+    let renderer = try await PageRenderer.load(images: images)
     var shop = ShopSettings(name: configuration.server.shopName, publicBaseURL: configuration.server.publicBaseURL)
     shop.sendsTextMessages = configuration.messaging.smsAvailable
     shop.timeZone = configuration.orders.timeZone
@@ -358,7 +359,7 @@ func buildRouter(
     }).addRoutes(to: router)
     AdminCatalogueController(
         desk: services.catalogueDesk, staff: staff, renderer: renderer, shop: shop,
-        images: ProductImages(directory: URL(fileURLWithPath: configuration.persistence.dataDirectory).appendingPathComponent("images"))
+        images: images
     ).addRoutes(to: router)
     AdminDashboardController(desk: services.reportsDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)
     AdminCustomersController(desk: services.customerDesk, staff: staff, renderer: renderer, shop: shop).addRoutes(to: router)

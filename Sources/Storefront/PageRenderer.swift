@@ -15,10 +15,12 @@ public struct PageRenderer: Sendable {
     let library: MustacheLibrary
     /// The static files, for fingerprinted addresses.
     public let assets: StaticAssets
+    /// Uploaded product pictures, for their smaller copies in `srcset`.
+    var images: ProductImages?
 
     /// Loads and checks the bundled templates and static files; links in the templates to static
     /// files are rewritten to their fingerprinted addresses.
-    public static func load() async throws -> PageRenderer {
+    public static func load(images: ProductImages? = nil) async throws -> PageRenderer {
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates").path,
               let files = try? FileManager.default.contentsOfDirectory(atPath: directory)
         else {
@@ -33,7 +35,7 @@ public struct PageRenderer: Sendable {
         }
         let missing = requiredTemplates.filter { library.getTemplate(named: $0) == nil }
         guard missing.isEmpty else { throw StorefrontError.missingResources(missing.joined(separator: ", ")) }
-        return PageRenderer(library: library, assets: assets)
+        return PageRenderer(library: library, assets: assets, images: images)
     }
 
     /// The (fingerprinted) image for products of an aisle.
@@ -43,13 +45,22 @@ public struct PageRenderer: Sendable {
 
     /// A product's picture: its own when one was uploaded, else the illustration of its kind
     /// (``ProductPictures``), else its aisle's; fingerprinted, so cached for a year.
-    func productImage(_ product: Product) -> String {
-        product.image.map { "/images/\($0)" } ?? assets.url(for: ProductPictures.url(for: product.name, aisle: product.aisleSlug))
+    func productImage(_ product: Product) -> String { picture(product).src }
+
+    /// A product's picture for an `img`: its address and, for an uploaded PNG or JPEG, the
+    /// `srcset` of its sizes (the address is the copy 320 pixels wide, where there is one).
+    func picture(_ product: Product) -> (src: String, srcset: String?) {
+        guard let name = product.image else { return (assets.url(for: ProductPictures.url(for: product.name, aisle: product.aisleSlug)), nil) }
+        guard let sizes = images?.sourceSet(of: name), let largest = sizes.last else { return ("/images/\(name)", nil) }
+        return ((sizes.first { $0.width >= 320 } ?? largest).url, sizes.map { "\($0.url) \($0.width)w" }.joined(separator: ", "))
     }
 
     /// A product as listings show it.
     func card(_ product: Product) -> ProductCard {
-        ProductCard(product, image: productImage(product))
+        let picture = picture(product)
+        var card = ProductCard(product, image: picture.src)
+        card.srcset = picture.srcset
+        return card
     }
 
     /// Renders `model` with the template `name`.

@@ -15,6 +15,8 @@ struct ProductCard: Sendable {
     var sku: String
     var url: String
     var image: String
+    /// An uploaded picture's sizes, for `srcset`.
+    var srcset: String?
     var price: String
     var unitPrice: String
     var packSize: String

@@ -145,28 +145,3 @@ let newProduct = [
         await database.close()
     }
 }
-
-@Suite struct ProductImagesTests {
-    @Test func picturesAreKnownByTheirContentNotTheirName() {
-        #expect(ProductImages.kind(of: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == "png")
-        #expect(ProductImages.kind(of: [0xFF, 0xD8, 0xFF, 0xE0]) == "jpg")
-        #expect(ProductImages.kind(of: Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == "webp")
-        #expect(ProductImages.kind(of: Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVEfmt ".utf8)) == nil)
-        #expect(ProductImages.kind(of: Array("GIF89a".utf8)) == nil)
-        #expect(ProductImages.kind(of: Array("<svg/>".utf8)) == nil)
-    }
-
-    @Test func onlyOurOwnNamesReachTheDisk() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gomart-images-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let images = ProductImages(directory: directory)
-        let name = try images.store([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])
-        #expect(try images.store([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]) == name) // the same picture is one file
-        #expect(name.hasSuffix(".jpg"))
-        #expect(images.read(name)?.contentType == "image/jpeg")
-        for bad in ["../gomart.sqlite", name.uppercased(), name + "x", "0123.jpg", name.replacingOccurrences(of: ".jpg", with: ".svg")] {
-            #expect(images.read(bad) == nil, "\(bad)")
-        }
-        #expect(throws: ProductImages.Problem.notAnImage) { try images.store(Array("not a picture".utf8)) }
-    }
-}

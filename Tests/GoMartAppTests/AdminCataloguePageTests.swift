@@ -1,8 +1,10 @@
 import BackOffice
+import CPictures
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 /// The product form's fields for a new product.
@@ -213,6 +215,36 @@ extension Browser {
             var picker = try await signedInStaff(client, addStaff, .picker)
             _ = try await picker.get(client, "/admin")
             #expect(try await picker.upload(client, productPath + "/image", field: "image", fileName: "p.png", bytes: onePixelPNG).status == .forbidden)
+        }
+    }
+
+    @Test func anUploadedPhotoIsOfferedAtTheSizesScreensNeed() async throws {
+        try await withStaffTestApp { client, addStaff in
+            var manager = try await signedInStaff(client, addStaff, .manager)
+            let productPath = try #require(try await manager.post(client, "/admin/products", form: productForm).headers[.location])
+            _ = try await manager.get(client, productPath)
+            let photo = try TestPictures.encode(TestPictures.picture(width: 1000, height: 600), width: 1000, height: 600, as: GM_PICTURE_JPEG)
+            #expect(try await manager.upload(client, productPath + "/image", field: "image", fileName: "photo.jpg", bytes: photo).status == .seeOther)
+            let page = String(buffer: try await manager.get(client, productPath).body)
+            let hash = try #require(page.range(of: #"/images/[0-9a-f]{32}\.jpg"#, options: .regularExpression).map { String(page[$0].dropFirst(8).dropLast(4)) })
+            let sizes = "/images/\(hash)-160.jpg 160w, /images/\(hash)-320.jpg 320w, /images/\(hash)-640.jpg 640w, /images/\(hash).jpg 1000w"
+
+            let search = String(buffer: try await client.executeRequest(uri: "/search?q=focaccia", method: .get, headers: [:], body: nil).body)
+            #expect(search.contains(#"src="/images/\#(hash)-320.jpg" srcset="\#(sizes)" sizes="(max-width: 600px) 45vw, 200px" alt="Wild Garlic Focaccia""#))
+            let link = try #require(search.range(of: #"/products/[a-z0-9-]*focaccia[a-z0-9-]*"#, options: .regularExpression).map { String(search[$0]) })
+            let product = String(buffer: try await client.executeRequest(uri: link, method: .get, headers: [:], body: nil).body)
+            #expect(product.contains(#"src="/images/\#(hash)-320.jpg" srcset="\#(sizes)" sizes="(max-width: 760px) 60vw, 400px" alt="Wild Garlic Focaccia""#))
+
+            let copy = try await client.executeRequest(uri: "/images/\(hash)-640.jpg", method: .get, headers: [:], body: nil)
+            #expect(copy.status == .ok)
+            #expect(copy.headers[.contentType] == "image/jpeg")
+            #expect(copy.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(try TestPictures.decode(Array(buffer: copy.body), GM_PICTURE_JPEG).width == 640)
+            #expect(try await client.executeRequest(uri: "/images/\(hash)-1280.jpg", method: .get, headers: [:], body: nil).status == .notFound)
+
+            let broken = try await manager.upload(client, productPath + "/image", field: "image", fileName: "broken.jpg", bytes: Array(photo.prefix(20)))
+            #expect(broken.status == .unprocessableContent)
+            #expect(String(buffer: broken.body).contains("The picture cannot be read ("))
         }
     }
 }
