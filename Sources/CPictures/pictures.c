@@ -25,6 +25,7 @@ static struct {
     struct jpeg_error_mgr *(*jpeg_std_error)(struct jpeg_error_mgr *);
     void (*jpeg_CreateDecompress)(j_decompress_ptr, int, size_t);
     void (*jpeg_mem_src)(j_decompress_ptr, const unsigned char *, unsigned long);
+    void (*jpeg_save_markers)(j_decompress_ptr, int, unsigned int);
     int (*jpeg_read_header)(j_decompress_ptr, boolean);
     boolean (*jpeg_start_decompress)(j_decompress_ptr);
     JDIMENSION (*jpeg_read_scanlines)(j_decompress_ptr, JSAMPARRAY, JDIMENSION);
@@ -61,6 +62,7 @@ static void open_libraries(void) {
     FIND(jpeg, jpeg_std_error)
     FIND(jpeg, jpeg_CreateDecompress)
     FIND(jpeg, jpeg_mem_src)
+    FIND(jpeg, jpeg_save_markers)
     FIND(jpeg, jpeg_read_header)
     FIND(jpeg, jpeg_start_decompress)
     FIND(jpeg, jpeg_read_scanlines)
@@ -124,6 +126,66 @@ static struct jpeg_error_mgr *jpeg_errors(jpeg_error *error) {
     return manager;
 }
 
+// The EXIF orientation (1 to 8; 1 when there is none) in a JPEG's APP1 segment: how a camera
+// says its picture must be turned. Browsers turn the original; the copies are turned here.
+static int exif_orientation(j_decompress_ptr info) {
+    for (jpeg_saved_marker_ptr marker = info->marker_list; marker; marker = marker->next) {
+        if (marker->marker != JPEG_APP0 + 1 || marker->data_length < 14 || memcmp(marker->data, "Exif\0\0", 6) != 0) continue;
+        const uint8_t *tiff = marker->data + 6;
+        size_t length = marker->data_length - 6;
+        int little = tiff[0] == 'I' && tiff[1] == 'I';
+        if (!little && !(tiff[0] == 'M' && tiff[1] == 'M')) return 1;
+#define U16(p) (little ? (unsigned)(p)[0] | (unsigned)(p)[1] << 8 : (unsigned)(p)[0] << 8 | (unsigned)(p)[1])
+        uint32_t directory = little ? (uint32_t)tiff[4] | (uint32_t)tiff[5] << 8 | (uint32_t)tiff[6] << 16 | (uint32_t)tiff[7] << 24
+                                    : (uint32_t)tiff[4] << 24 | (uint32_t)tiff[5] << 16 | (uint32_t)tiff[6] << 8 | (uint32_t)tiff[7];
+        if ((size_t)directory + 2 > length) return 1;
+        unsigned count = U16(tiff + directory);
+        for (unsigned i = 0; i < count; i++) {
+            size_t entry = (size_t)directory + 2 + 12 * (size_t)i;
+            if (entry + 12 > length) return 1;
+            if (U16(tiff + entry) == 0x0112) {
+                unsigned value = U16(tiff + entry + 8);
+                return value >= 1 && value <= 8 ? (int)value : 1;
+            }
+        }
+#undef U16
+        return 1;
+    }
+    return 1;
+}
+
+// The picture turned as `orientation` says (5 to 8 swap width and height); 0, or -1 when memory
+// ran out.
+static int orient(gm_picture *picture, int orientation) {
+    if (orientation <= 1) return 0;
+    int32_t width = picture->width, height = picture->height;
+    int swaps = orientation >= 5;
+    int32_t new_width = swaps ? height : width, new_height = swaps ? width : height;
+    uint32_t *turned = malloc((size_t)width * (size_t)height * 4);
+    if (!turned) return -1;
+    const uint32_t *source = (const uint32_t *)picture->pixels;
+    for (int32_t y = 0; y < new_height; y++) {
+        for (int32_t x = 0; x < new_width; x++) {
+            int32_t from_x, from_y;
+            switch (orientation) {
+            case 2: from_x = width - 1 - x; from_y = y; break;
+            case 3: from_x = width - 1 - x; from_y = height - 1 - y; break;
+            case 4: from_x = x; from_y = height - 1 - y; break;
+            case 5: from_x = y; from_y = x; break;
+            case 6: from_x = y; from_y = height - 1 - x; break;
+            case 7: from_x = width - 1 - y; from_y = height - 1 - x; break;
+            default: from_x = width - 1 - y; from_y = x; break;
+            }
+            turned[(size_t)y * (size_t)new_width + (size_t)x] = source[(size_t)from_y * (size_t)width + (size_t)from_x];
+        }
+    }
+    free(picture->pixels);
+    picture->pixels = (uint8_t *)turned;
+    picture->width = new_width;
+    picture->height = new_height;
+    return 0;
+}
+
 static int jpeg_decode(const uint8_t *bytes, size_t length, int32_t least_width, int header_only,
                        gm_picture *out, char *error_text, size_t error_size) {
     struct jpeg_decompress_struct info;
@@ -139,9 +201,13 @@ static int jpeg_decode(const uint8_t *bytes, size_t length, int32_t least_width,
     }
     lib.jpeg_CreateDecompress(&info, JPEG_LIB_VERSION, sizeof info);
     lib.jpeg_mem_src(&info, bytes, (unsigned long)length);
+    lib.jpeg_save_markers(&info, JPEG_APP0 + 1, 0xFFFF);
     lib.jpeg_read_header(&info, TRUE);
-    out->width = (int32_t)info.image_width;
-    out->height = (int32_t)info.image_height;
+    int orientation = exif_orientation(&info);
+    // Width and height as the picture is shown, turned.
+    JDIMENSION shown_width = orientation >= 5 ? info.image_height : info.image_width;
+    out->width = (int32_t)shown_width;
+    out->height = (int32_t)(orientation >= 5 ? info.image_width : info.image_height);
     out->pixels = NULL;
     if (header_only) {
         lib.jpeg_destroy_decompress(&info);
@@ -156,7 +222,7 @@ static int jpeg_decode(const uint8_t *bytes, size_t length, int32_t least_width,
     info.scale_num = 1;
     info.scale_denom = 1;
     for (unsigned denom = 8; denom > 1; denom /= 2) {
-        if ((int64_t)(info.image_width + denom - 1) / denom >= least_width) {
+        if ((int64_t)(shown_width + denom - 1) / denom >= least_width) {
             info.scale_denom = denom;
             break;
         }
@@ -178,6 +244,12 @@ static int jpeg_decode(const uint8_t *bytes, size_t length, int32_t least_width,
     out->width = (int32_t)info.output_width;
     out->height = (int32_t)info.output_height;
     lib.jpeg_destroy_decompress(&info);
+    if (orient(out, orientation) != 0) {
+        say(error_text, error_size, "out of memory");
+        free(out->pixels);
+        out->pixels = NULL;
+        return -1;
+    }
     return 0;
 }
 

@@ -56,6 +56,28 @@ import Testing
         #expect(try Self.shrunk([0, 0, 0, 255, 90, 90, 90, 255, 240, 240, 240, 255], width: 3, to: 2) == [30, 30, 30, 255, 190, 190, 190, 255])
     }
 
+    @Test func aPhoneCamerasTurnIsAppliedToTheCopies() throws {
+        try withImages { images, _ in
+            // 400 × 200, red on the left half and blue on the right, stored on its side: its
+            // EXIF orientation 6 says "turn a quarter clockwise", so it shows 200 × 400, red on top.
+            let red: [UInt8] = [230, 20, 20, 255]
+            let blue: [UInt8] = [20, 20, 230, 255]
+            let pixels: [UInt8] = (0..<200).flatMap { _ in (0..<400).flatMap { x in x < 200 ? red : blue } }
+            var jpeg = try TestPictures.encode(pixels, width: 400, height: 200, as: GM_PICTURE_JPEG)
+            let exif: [UInt8] = Array("Exif".utf8) + [0, 0] + Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]
+            jpeg.insert(contentsOf: [0xFF, 0xE1, 0, UInt8(exif.count + 2)] + exif, at: 2)
+            let name = try images.store(jpeg)
+            #expect(images.sourceSet(of: name)?.map(\.width) == [160, 200])
+            let copy = try TestPictures.decode(Array(try #require(images.read(String(name.dropLast(4)) + "-160.jpg")).bytes), GM_PICTURE_JPEG)
+            #expect(copy.width == 160)
+            #expect(copy.height == 320)
+            let top = Array(copy.pixels[(10 * 160 + 80) * 4..<(10 * 160 + 81) * 4])
+            let bottom = Array(copy.pixels[(310 * 160 + 80) * 4..<(310 * 160 + 81) * 4])
+            #expect(top[0] > 200 && top[2] < 60)
+            #expect(bottom[2] > 200 && bottom[0] < 60)
+        }
+    }
+
     @Test func aTransparentPNGKeepsItsTransparencyInItsCopies() throws {
         try withImages { images, _ in
             let png = try TestPictures.encode(TestPictures.picture(width: 400, height: 400) { x, _ in x < 200 ? 0 : 255 }, width: 400, height: 400, as: GM_PICTURE_PNG)
