@@ -65,13 +65,20 @@ public final class StaticAssets: Sendable {
         fingerprinted[path] ?? path
     }
 
-    /// Replaces every plain address of a known file in `text` with its fingerprinted one.
+    /// Replaces every plain address of a known file in `text`, in double quotes, with its
+    /// fingerprinted one. One pass over the text, however many files there are.
     public func fingerprintingReferences(in text: String) -> String {
-        var result = text
-        for (plain, fingerprinted) in fingerprinted.sorted(by: { $0.key.count > $1.key.count }) {
-            result = result.replacingOccurrences(of: "\"\(plain)\"", with: "\"\(fingerprinted)\"")
+        let opening = "\"\(urlBase)/"
+        var result = ""
+        var rest = text[...]
+        while let start = rest.range(of: opening) {
+            let address = rest.index(after: start.lowerBound)
+            guard let end = rest[address...].firstIndex(of: "\"") else { break }
+            let plain = String(rest[address..<end])
+            result += rest[..<address] + (fingerprinted[plain] ?? plain) + "\""
+            rest = rest[rest.index(after: end)...]
         }
-        return result
+        return result + rest
     }
 
     /// The response for a GET or HEAD of `path`, or nil when there is no such file.

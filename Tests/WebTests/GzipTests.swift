@@ -109,6 +109,9 @@ import Web
         #expect(first.url(for: "/static/images/logo.svg").hasPrefix("/static/images/logo."))
         #expect(first.url(for: "/static/missing.js") == "/static/missing.js")
         #expect(first.fingerprintingReferences(in: #"<link href="/static/site.css">"#) == #"<link href="\#(css)">"#)
+        let logo = first.url(for: "/static/images/logo.svg")
+        #expect(first.fingerprintingReferences(in: #"<script src="/static/missing.js"></script><img src="/static/images/logo.svg" alt=""><link href="/static/site.css"> "/static"#)
+                == #"<script src="/static/missing.js"></script><img src="\#(logo)" alt=""><link href="\#(css)"> "/static"#)
 
         try "body { color: red; }".write(toFile: folder + "/site.css", atomically: true, encoding: .utf8)
         let second = try StaticAssets(directory: folder)
