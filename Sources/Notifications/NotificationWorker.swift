@@ -228,6 +228,8 @@ public struct NotificationWorker: Service {
                     worked = try await notifications.runRound().didWork
                     JobRuns.record("notifications", succeeded: true)
                 } catch {
+                    // Stopped by shutdown mid-round: not a failure (the round's messages stay queued).
+                    if Task.isCancelled { break }
                     JobRuns.record("notifications", succeeded: false)
                     logger.error("notifications round failed", metadata: ["error": "\(String(describing: type(of: error)))"])
                 }

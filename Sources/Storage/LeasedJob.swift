@@ -31,6 +31,8 @@ public struct LeasedJob: Service {
                         JobRuns.record(metric, succeeded: true)
                     }
                 } catch {
+                    // Stopped by shutdown mid-round: not a failure.
+                    if Task.isCancelled { break }
                     JobRuns.record(metric, succeeded: false)
                     logger.error("a background job's round failed", metadata: ["job": "\(metric)", "error": "\(String(describing: type(of: error)))"])
                 }
