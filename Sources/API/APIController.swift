@@ -97,7 +97,9 @@ public enum OpenAPIDocument {
 
     /// The document a shop instance serves: without the recommender role's paths, so it lists
     /// exactly what the shop answers.
-    public static func shopData() throws -> Data {
+    public static func shopData() throws -> Data { try shopDocument.get() }
+
+    private static let shopDocument = Result { () throws -> Data in
         guard var document = try JSONSerialization.jsonObject(with: data()) as? [String: Any],
               let paths = document["paths"] as? [String: Any] else { throw CocoaError(.fileReadCorruptFile) }
         document["paths"] = paths.filter { !isRecommenderPath($0.key) }

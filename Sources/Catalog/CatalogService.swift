@@ -203,7 +203,13 @@ public struct CatalogService: Sendable {
         csv: String, source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in },
         also: (@Sendable (any SQLDatabase, CatalogueImportSummary) async throws -> Void)? = nil
     ) async throws -> CatalogueImportSummary {
-        let rows = try CatalogueParser(currency: currency).parse(csv)
+        try await importRows(try CatalogueParser(currency: currency).parse(csv), source: source, progress: progress, also: also)
+    }
+
+    private func importRows(
+        _ rows: [CatalogueRow], source: String, progress: @escaping @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in },
+        also: (@Sendable (any SQLDatabase, CatalogueImportSummary) async throws -> Void)? = nil
+    ) async throws -> CatalogueImportSummary {
         let summary = try await repository.importRows(rows, source: source, progress: progress, also: also)
         catalogueDidChange()
         return summary
@@ -213,7 +219,7 @@ public struct CatalogService: Sendable {
     @discardableResult
     public func seedDemoCatalogueIfFirstRun(logger: Logger) async throws -> Bool {
         guard try await !repository.hasImportedCatalogue() else { return false }
-        let summary = try await importCatalogue(csv: try DemoCatalogue.csv(), source: "demo")
+        let summary = try await importRows(try DemoCatalogue.rows(currency: currency), source: "demo")
         logger.info("seeded demo catalogue", metadata: ["products": "\(summary.productsInserted)", "aisles": "\(summary.aislesCreated)"])
         return true
     }

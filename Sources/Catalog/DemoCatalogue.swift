@@ -1,4 +1,6 @@
 import Foundation
+import GoMartModels
+import Synchronization
 
 /// The demo supermarket's catalogue, shipped with the application.
 public enum DemoCatalogue {
@@ -26,4 +28,15 @@ public enum DemoCatalogue {
         }
         return try String(contentsOf: url, encoding: .utf8)
     }
+
+    /// The demo catalogue's rows priced in `currency`, parsed once per process (every first
+    /// start of a shop, and every test's, seeds them).
+    static func rows(currency: Currency) throws -> [CatalogueRow] {
+        if let rows = parsed.withLock({ $0[currency.code] }) { return rows }
+        let rows = try CatalogueParser(currency: currency).parse(try csv())
+        parsed.withLock { $0[currency.code] = rows }
+        return rows
+    }
+
+    private static let parsed = Mutex<[String: [CatalogueRow]]>([:])
 }

@@ -18,9 +18,15 @@ public struct PageRenderer: Sendable {
     /// Uploaded product pictures, for their smaller copies in `srcset`.
     var images: ProductImages?
 
-    /// Loads and checks the bundled templates and static files; links in the templates to static
-    /// files are rewritten to their fingerprinted addresses.
+    /// Loads and checks the bundled templates and static files (once per process: they are part
+    /// of the program); links in the templates to static files are rewritten to their
+    /// fingerprinted addresses.
     public static func load(images: ProductImages? = nil) async throws -> PageRenderer {
+        let (library, assets) = try bundled.get()
+        return PageRenderer(library: library, assets: assets, images: images)
+    }
+
+    private static let bundled = Result { () throws -> (MustacheLibrary, StaticAssets) in
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates").path,
               let files = try? FileManager.default.contentsOfDirectory(atPath: directory)
         else {
@@ -35,7 +41,7 @@ public struct PageRenderer: Sendable {
         }
         let missing = requiredTemplates.filter { library.getTemplate(named: $0) == nil }
         guard missing.isEmpty else { throw StorefrontError.missingResources(missing.joined(separator: ", ")) }
-        return PageRenderer(library: library, assets: assets, images: images)
+        return (library, assets)
     }
 
     /// The (fingerprinted) image for products of an aisle.
