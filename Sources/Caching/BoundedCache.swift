@@ -6,8 +6,8 @@ import Synchronization
 /// size (`gomart_cache_entries{cache}`, `gomart_cache_cost{cache}`).
 ///
 /// - Size: at most `capacity` entries and `costLimit` in total cost (bytes, say); when a new entry
-///   would pass either, expired entries go first, then the least recently used, a tenth of the
-///   capacity at a time (or more, until the cost fits).
+///   would pass either, the least recently used go, a fiftieth of the capacity at a time (or more,
+///   until the cost fits); expired entries are dropped when looked up and from time to time.
 /// - Generations: every entry belongs to the generation it was stored in. A store made for an
 ///   older generation than the cache's is ignored (it was read before a change); one made for a
 ///   newer generation empties the cache first. ``removeAll()`` moves to the next generation.
@@ -26,6 +26,15 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         var tick: UInt64 = 0
         var hits: UInt64 = 0
         var misses: UInt64 = 0
+        /// Each store and hit as (tick, key), oldest first from `head`: the least recently used
+        /// entry is the first whose tick is still its `lastUsed` (later uses left the earlier
+        /// records stale). Rebuilt from the entries when stale records pile up.
+        var uses: [(tick: UInt64, key: Key)] = []
+        var head = 0
+
+        mutating func used(_ key: Key) {
+            uses.append((tick, key))
+        }
     }
 
     /// The cache's name in metrics and logs.
@@ -78,6 +87,7 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
             }
             entry.lastUsed = state.tick
             state.entries[key] = entry
+            state.used(key)
             state.hits += 1
             return entry.value
         }
@@ -92,21 +102,31 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         guard weight <= costLimit / 8 || costLimit == .max else { return }
         let instant = now()
         let expiresAt = timeToLive.map { instant.advanced(by: $0) }
-        let size = state.withLock { state -> (entries: Int, cost: Int)? in
+        // What leaves the cache is handed out of the lock and freed after it: freeing hundreds of
+        // entries held the lock for milliseconds, which every lookup then waited on.
+        let (size, dropped) = state.withLock { state -> ((entries: Int, cost: Int)?, [Key: Entry]) in
+            var dropped: [Key: Entry] = [:]
             if let generation, generation != state.generation {
-                guard generation > state.generation else { return nil }
-                state.entries.removeAll(keepingCapacity: true)
+                guard generation > state.generation else { return (nil, [:]) }
+                swap(&dropped, &state.entries)
+                state.uses = []
+                state.head = 0
                 state.cost = 0
                 state.generation = generation
             }
             if let old = state.entries.removeValue(forKey: key) { state.cost -= old.cost }
             if state.entries.count >= capacity || state.cost + weight > costLimit {
-                evict(&state, making: weight, now: instant)
+                evict(&state, making: weight, now: instant, into: &dropped)
             }
             state.tick += 1
             state.entries[key] = Entry(value: value, cost: weight, expiresAt: expiresAt, lastUsed: state.tick)
+            state.used(key)
             state.cost += weight
-            return (state.entries.count, state.cost)
+            // Stale or passed records outnumbering the entries four to one: rebuilt.
+            if state.uses.count - state.head > 4 * state.entries.count + 64 || state.head > 4 * state.entries.count + 64 {
+                compact(&state, now: instant, into: &dropped)
+            }
+            return ((state.entries.count, state.cost), dropped)
         }
         if let size {
             entriesGauge.record(size.entries)
@@ -126,11 +146,17 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
 
     /// Drops every entry and moves to the next generation.
     public func removeAll() {
-        state.withLock { state in
-            state.entries.removeAll(keepingCapacity: true)
+        // Freed after the lock is let go.
+        let dropped = state.withLock { state in
+            let dropped = state.entries
+            state.entries = [:]
+            state.uses = []
+            state.head = 0
             state.cost = 0
             state.generation += 1
+            return dropped
         }
+        _ = consume dropped
         entriesGauge.record(0)
         costGauge.record(0)
     }
@@ -175,25 +201,35 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         state.withLock { ($0.entries.count, $0.cost, $0.hits, $0.misses) }
     }
 
-    /// Drops expired entries, then the least recently used, until there is room for a tenth of
-    /// the capacity and a quarter of the cost limit beyond one more entry of `weight`, so that
-    /// eviction is rare work rather than work on every store.
-    private func evict(_ state: inout State, making weight: Int, now instant: ContinuousClock.Instant) {
-        if timeToLive != nil {
-            let expired = state.entries.filter { $0.value.expiresAt.map { $0 <= instant } ?? false }
-            for (key, entry) in expired {
-                state.entries[key] = nil
-                state.cost -= entry.cost
-            }
-        }
-        let countTarget = capacity - max(1, capacity / 10)
+    /// Drops the least recently used entries until there is room for a fiftieth of the capacity
+    /// and a quarter of the cost limit beyond one more entry of `weight`, so that eviction is
+    /// occasional work rather than work on every store. Each drop is a step along ``State/uses``,
+    /// not a sort of every entry (sorting 2,000 entries on every eviction stalled requests for
+    /// milliseconds).
+    private func evict(_ state: inout State, making weight: Int, now instant: ContinuousClock.Instant, into dropped: inout [Key: Entry]) {
+        let countTarget = capacity - max(1, capacity / 50)
         let costTarget = costLimit - costLimit / 4
-        func roomy(_ state: State) -> Bool { state.entries.count + 1 <= countTarget && state.cost + weight <= costTarget }
-        guard state.entries.count >= capacity || state.cost + weight > costLimit else { return }
-        for (key, entry) in state.entries.sorted(by: { $0.value.lastUsed < $1.value.lastUsed }) {
-            guard !roomy(state) else { return }
+        while state.entries.count + 1 > countTarget || state.cost + weight > costTarget, state.head < state.uses.count {
+            let (tick, key) = state.uses[state.head]
+            state.head += 1
+            guard let entry = state.entries[key], entry.lastUsed == tick else { continue }
             state.entries[key] = nil
             state.cost -= entry.cost
+            dropped[key] = entry
         }
+    }
+
+    /// Rebuilds ``State/uses`` from the entries (one record each, oldest use first), dropping the
+    /// expired ones.
+    private func compact(_ state: inout State, now instant: ContinuousClock.Instant, into dropped: inout [Key: Entry]) {
+        if timeToLive != nil {
+            for (key, entry) in state.entries where entry.expiresAt.map({ $0 <= instant }) == true {
+                state.entries[key] = nil
+                state.cost -= entry.cost
+                dropped[key] = entry
+            }
+        }
+        state.uses = state.entries.map { (tick: $0.value.lastUsed, key: $0.key) }.sorted { $0.tick < $1.tick }
+        state.head = 0
     }
 }

@@ -33,18 +33,34 @@ final class TestClock: Sendable {
         #expect(cache.value(for: "a") == nil)
     }
 
-    @Test func aFullCacheDropsTheLeastRecentlyUsedTenth() {
-        let cache = BoundedCache<Int, Int>(name: "test", capacity: 20)
-        for key in 0..<20 { cache.store(key, for: key) }
+    @Test func aFullCacheDropsTheLeastRecentlyUsedFiftieth() {
+        let cache = BoundedCache<Int, Int>(name: "test", capacity: 100)
+        for key in 0..<100 { cache.store(key, for: key) }
         _ = cache.value(for: 0) // 0 is now the most recently used
-        cache.store(20, for: 20)
-        // Room is made for a tenth of the capacity (2) beyond the new entry: 1, 2 and 3 go.
-        #expect(cache.statistics.entries == 18)
+        cache.store(100, for: 100)
+        // Room is made for a fiftieth of the capacity (2) beyond the new entry: 1, 2 and 3 go.
+        #expect(cache.statistics.entries == 98)
         #expect(cache.value(for: 0) == 0)
         #expect(cache.value(for: 1) == nil)
         #expect(cache.value(for: 3) == nil)
         #expect(cache.value(for: 4) == 4)
-        #expect(cache.value(for: 20) == 20)
+        #expect(cache.value(for: 100) == 100)
+    }
+
+    @Test func aKeyInUseOutlivesThousandsOfEvictionsAndRebuilds() {
+        let cache = BoundedCache<Int, Int>(name: "test", capacity: 100)
+        for key in 0..<5_000 {
+            cache.store(key, for: key)
+            #expect(cache.value(for: -1) == (key == 0 ? nil : -1))
+            if key == 0 { cache.store(-1, for: -1) }
+            #expect(cache.statistics.entries <= 100)
+        }
+        // The key looked up after every store stays; of the rest, the newest 97 or so do.
+        #expect(cache.value(for: -1) == -1)
+        #expect(cache.value(for: 4_999) == 4_999)
+        #expect(cache.value(for: 4_905) == 4_905)
+        #expect(cache.value(for: 4_800) == nil)
+        #expect(cache.statistics.entries >= 98)
     }
 
     @Test func costIsBoundedAndAnOversizedValueIsNotKept() {
