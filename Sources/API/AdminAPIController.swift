@@ -198,15 +198,15 @@ public struct AdminAPIController: Sendable {
         let member = try await member(request)
         let text = FormURLEncoded.parse(request.uri.query)["day"]?.first ?? ""
         let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day().dateSeparator(.dash)
-        let day: Date
+        let asked: Date?
         if text.isEmpty {
-            day = Date()
+            asked = nil
         } else if text.count == 10, let parsed = try? style.parse(text) {
-            day = parsed
+            asked = parsed
         } else {
             throw HTTPError(.badRequest, message: "day must be a date as YYYY-MM-DD.")
         }
-        let list = try await desk.pickingList(day: day, for: member)
+        let (day, list) = try await desk.pickingList(day: asked, for: member)
         let lines = { (lines: [PickingList.Line]) in
             lines.map { line in
                 PickingListDTO.Line(productId: line.productID.publicString, sku: line.sku, name: line.name, packSize: line.packSize, aisle: line.aisleName,

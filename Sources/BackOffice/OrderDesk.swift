@@ -112,10 +112,12 @@ public struct OrderDesk: Sendable {
         return try await fulfilment.notes(on: id)
     }
 
-    /// What to pick for the orders paid on `day`.
-    public func pickingList(day: Date, for member: StaffMember) async throws -> PickingList {
+    /// What to pick for the orders paid on `day` (a date as ``FulfilmentService/pickingList(day:)``
+    /// takes it; nil: today in the shop's time zone), and the day it is for.
+    public func pickingList(day: Date?, for member: StaffMember) async throws -> (day: Date, list: PickingList) {
         try staff.authorize(member, to: .pickOrders)
-        return try await fulfilment.pickingList(day: day)
+        let day = day ?? fulfilment.today()
+        return (day, try await fulfilment.pickingList(day: day))
     }
 
     /// Writes the audit line of a change, in the change's transaction.

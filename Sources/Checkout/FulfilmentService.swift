@@ -73,23 +73,30 @@ public struct FulfilmentService: Sendable {
         return (try checkout.open(detail), detail.stored.customerID)
     }
 
-    /// What to pick on `day` (the calendar date of `day` in UTC), for orders that are paid or
-    /// being picked: those whose slot starts that day in the shop's time zone, one group per
-    /// slot, then those without a slot paid that day; each product once per group, summed
-    /// across its orders, in aisle order. The list's own lines sum the whole day.
-    public func pickingList(day: Date) async throws -> PickingList {
-        let start = Calendar.utc.startOfDay(for: day)
-        let end = Calendar.utc.date(byAdding: .day, value: 1, to: start)!
+    /// Today in the shop's time zone, as ``pickingList(day:)`` takes a day: midnight UTC of the
+    /// shop's date (just after midnight in London in summer, UTC still says yesterday).
+    public func today() -> Date {
         var local = Calendar(identifier: .gregorian)
         local.timeZone = checkout.slots.timeZone
-        let date = Calendar.utc.dateComponents([.year, .month, .day], from: start)
-        let localStart = local.date(from: date) ?? start
-        let localEnd = local.date(byAdding: .day, value: 1, to: localStart) ?? end
+        return Calendar.utc.date(from: local.dateComponents([.year, .month, .day], from: checkout.now())) ?? checkout.now()
+    }
+
+    /// What to pick on `day` (the calendar date of `day` in UTC, a day in the shop's time zone;
+    /// ``today()`` for today), for orders that are paid or being picked: those whose slot starts
+    /// that day in the shop's time zone, one group per slot, then those without a slot paid that
+    /// day there; each product once per group, summed across its orders, in aisle order. The
+    /// list's own lines sum the whole day.
+    public func pickingList(day: Date) async throws -> PickingList {
+        var local = Calendar(identifier: .gregorian)
+        local.timeZone = checkout.slots.timeZone
+        let date = Calendar.utc.dateComponents([.year, .month, .day], from: day)
+        let localStart = local.date(from: date) ?? Calendar.utc.startOfDay(for: day)
+        let localEnd = local.date(byAdding: .day, value: 1, to: localStart) ?? localStart.addingTimeInterval(86_400)
         let statuses: [OrderStatus] = [.paid, .picking]
         let slotted = try await repository.lines(statuses: statuses, window: .slotStarting(
             from: Int64(localStart.timeIntervalSince1970), before: Int64(localEnd.timeIntervalSince1970)))
         let standard = try await repository.lines(statuses: statuses, window: .paidWithoutSlot(
-            from: Int64(start.timeIntervalSince1970), before: Int64(end.timeIntervalSince1970)))
+            from: Int64(localStart.timeIntervalSince1970), before: Int64(localEnd.timeIntervalSince1970)))
         let wanted = slotted + standard
         let products = try await checkout.catalog.products(ids: Array(Set(wanted.map(\.line.productID))))
         let aisleOrder = Dictionary(try await checkout.catalog.aisles().enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })

@@ -406,15 +406,15 @@ public struct AdminOrdersController: Sendable {
     @Sendable func picking(_ request: Request, context: Context) async throws -> Response {
         try await pages.page(request, context) { member in
             let text = FormURLEncoded.parse(request.uri.query)["day"]?.first ?? ""
-            let day: Date
+            let asked: Date?
             if text.isEmpty {
-                day = Date()
+                asked = nil
             } else if let parsed = Self.day(text) {
-                day = parsed
+                asked = parsed
             } else {
                 return try pages.message(request, context, member, status: .badRequest, heading: "Not a date", message: "Give the day as YYYY-MM-DD.")
             }
-            let list = try await desk.pickingList(day: day, for: member)
+            let (day, list) = try await desk.pickingList(day: asked, for: member)
             let page = PickingPage(
                 chrome: pages.chrome("Picking list", member, context, request: request), day: String(AdminPages.timestamp(day).prefix(10)),
                 orderCount: list.orderNumbers.count,

@@ -184,6 +184,20 @@ let driver = OrderActor.staff(id: "driver-1")
         #expect(try await shop.fulfilment.pickingList(day: shop.clock.now.addingTimeInterval(86_400)).lines.isEmpty)
         await shop.close()
     }
+
+    @Test func thePickingDayIsTheShopsDateNotUTCs() async throws {
+        let shop = try await TestShop.make()
+        // 23:30 UTC on 15 July 2027 is 00:30 on the 16th in London, where the shop is (summer time).
+        let instant = try Date("2027-07-15T23:30:00Z", strategy: .iso8601)
+        shop.clock.advance(by: instant.timeIntervalSince(shop.clock.now))
+        let (order, _) = try await paidOrder(shop, customer: try await shop.makeCustomers(1)[0], quantities: [1])
+
+        let today = shop.fulfilment.today()
+        #expect(today == (try Date("2027-07-16T00:00:00Z", strategy: .iso8601)))
+        #expect(try await shop.fulfilment.pickingList(day: today).orderNumbers == [order.number])
+        #expect(try await shop.fulfilment.pickingList(day: try Date("2027-07-15T00:00:00Z", strategy: .iso8601)).orderNumbers == [])
+        await shop.close()
+    }
 }
 
 @Suite struct RefundTests {
