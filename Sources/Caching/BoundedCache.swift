@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// - Size: at most `capacity` entries and `costLimit` in total cost (bytes, say); when a new entry
 ///   would pass either, the least recently used go, a fiftieth of the capacity at a time (or more,
-///   until the cost fits); expired entries are dropped when looked up and from time to time.
+///   until the cost fits); an expired entry is never served and goes in its turn.
 /// - Generations: every entry belongs to the generation it was stored in. A store made for an
 ///   older generation than the cache's is ignored (it was read before a change); one made for a
 ///   newer generation empties the cache first. ``removeAll()`` moves to the next generation.
@@ -28,12 +28,20 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         var misses: UInt64 = 0
         /// Each store and hit as (tick, key), oldest first from `head`: the least recently used
         /// entry is the first whose tick is still its `lastUsed` (later uses left the earlier
-        /// records stale). Rebuilt from the entries when stale records pile up.
+        /// records stale).
         var uses: [(tick: UInt64, key: Key)] = []
         var head = 0
 
+        /// Records a use of `key` at `tick`. When stale or passed records outnumber the entries
+        /// four to one (hits alone add records), the record is rebuilt from the entries, one
+        /// each, oldest use first: the only sort left, about once every four times the entries'
+        /// number of uses.
         mutating func used(_ key: Key) {
             uses.append((tick, key))
+            if uses.count - head > 4 * entries.count + 64 || head > 4 * entries.count + 64 {
+                uses = entries.map { (tick: $0.value.lastUsed, key: $0.key) }.sorted { $0.tick < $1.tick }
+                head = 0
+            }
         }
     }
 
@@ -116,16 +124,12 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
             }
             if let old = state.entries.removeValue(forKey: key) { state.cost -= old.cost }
             if state.entries.count >= capacity || state.cost + weight > costLimit {
-                evict(&state, making: weight, now: instant, into: &dropped)
+                evict(&state, making: weight, into: &dropped)
             }
             state.tick += 1
             state.entries[key] = Entry(value: value, cost: weight, expiresAt: expiresAt, lastUsed: state.tick)
             state.used(key)
             state.cost += weight
-            // Stale or passed records outnumbering the entries four to one: rebuilt.
-            if state.uses.count - state.head > 4 * state.entries.count + 64 || state.head > 4 * state.entries.count + 64 {
-                compact(&state, now: instant, into: &dropped)
-            }
             return ((state.entries.count, state.cost), dropped)
         }
         if let size {
@@ -196,6 +200,9 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         state.withLock { $0.generation }
     }
 
+    /// The records of use kept (for tests: hits alone must not grow them without bound).
+    var recordedUses: Int { state.withLock { $0.uses.count - $0.head } }
+
     /// Entries and total cost held, and the hits and misses so far.
     public var statistics: (entries: Int, cost: Int, hits: UInt64, misses: UInt64) {
         state.withLock { ($0.entries.count, $0.cost, $0.hits, $0.misses) }
@@ -206,7 +213,7 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
     /// occasional work rather than work on every store. Each drop is a step along ``State/uses``,
     /// not a sort of every entry (sorting 2,000 entries on every eviction stalled requests for
     /// milliseconds).
-    private func evict(_ state: inout State, making weight: Int, now instant: ContinuousClock.Instant, into dropped: inout [Key: Entry]) {
+    private func evict(_ state: inout State, making weight: Int, into dropped: inout [Key: Entry]) {
         let countTarget = capacity - max(1, capacity / 50)
         let costTarget = costLimit - costLimit / 4
         while state.entries.count + 1 > countTarget || state.cost + weight > costTarget, state.head < state.uses.count {
@@ -217,19 +224,5 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
             state.cost -= entry.cost
             dropped[key] = entry
         }
-    }
-
-    /// Rebuilds ``State/uses`` from the entries (one record each, oldest use first), dropping the
-    /// expired ones.
-    private func compact(_ state: inout State, now instant: ContinuousClock.Instant, into dropped: inout [Key: Entry]) {
-        if timeToLive != nil {
-            for (key, entry) in state.entries where entry.expiresAt.map({ $0 <= instant }) == true {
-                state.entries[key] = nil
-                state.cost -= entry.cost
-                dropped[key] = entry
-            }
-        }
-        state.uses = state.entries.map { (tick: $0.value.lastUsed, key: $0.key) }.sorted { $0.tick < $1.tick }
-        state.head = 0
     }
 }

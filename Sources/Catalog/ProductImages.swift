@@ -99,7 +99,7 @@ public struct ProductImages: Sendable {
         }
         if let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) { return (bytes, type) }
         let original = "\(parsed.hash).\(parsed.kind)"
-        guard let width = parsed.width, smallerWidths(of: original).contains(width),
+        guard let width = parsed.width, size(of: original).smaller.contains(width),
               let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(original).path),
               let copy = try? PictureCodec.shrink(Array(bytes), kind: parsed.kind, to: [width])[width]
         else { return nil }
@@ -111,22 +111,22 @@ public struct ProductImages: Sendable {
     /// the picture's own, for `srcset`; nil when there is only the picture itself.
     public func sourceSet(of name: String) -> [(url: String, width: Int)]? {
         guard let parsed = Self.parse(name), parsed.width == nil else { return nil }
-        let smaller = smallerWidths(of: name)
-        guard !smaller.isEmpty, let width = sizes.known.withLock({ $0[name]?.width }) else { return nil }
-        return smaller.map { ("/images/\(Self.name(name, width: $0))", $0) } + [("/images/\(name)", width)]
+        let size = size(of: name)
+        guard !size.smaller.isEmpty else { return nil }
+        return size.smaller.map { ("/images/\(Self.name(name, width: $0))", $0) } + [("/images/\(name)", size.width)]
     }
 
-    /// The widths of the smaller copies kept of stored picture `name` (none for WebP), read from
-    /// its header once.
-    private func smallerWidths(of name: String) -> [Int] {
-        if let known = sizes.known.withLock({ $0[name] }) { return known.smaller }
+    /// Stored picture `name`'s width and the widths of its smaller copies (none for WebP, or for
+    /// a picture that cannot be read), from its header: read once, as pages ask on every render.
+    private func size(of name: String) -> (width: Int, smaller: [Int]) {
+        if let known = sizes.known.withLock({ $0[name] }) { return known }
         guard let parsed = Self.parse(name), parsed.kind != "webp",
-              let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
-              let size = PictureCodec.size(of: Array(bytes), kind: parsed.kind)
-        else { return [] }
-        let smaller = Self.widths.filter { $0 < size.width }
-        sizes.known.withLock { $0[name] = (size.width, smaller) }
-        return smaller
+              let bytes = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
+        else { return (0, []) } // not there (yet, on a folder shared between instances): asked again next time
+        let read = PictureCodec.size(of: Array(bytes), kind: parsed.kind)
+        let size = (width: read?.width ?? 0, smaller: Self.widths.filter { $0 < read?.width ?? 0 })
+        sizes.known.withLock { $0[name] = size }
+        return size
     }
 
     /// The name of a picture's copy `width` pixels wide.

@@ -284,9 +284,8 @@ public struct SQLCatalogRepository: CatalogRepository {
             // import most of a shop's first start. Rows that update the same columns go together.
             let batches = Self.importBatches(rows.filter { aisleIDs[$0.aisleSlug] != nil }, size: 100)
             var written = 0
-            for batch in batches {
+            for (updated, batch) in batches {
                 progress(written, rows.count)
-                let updated = Self.importUpdatedColumns(batch[0])
                 let tuples: [SQLQueryString] = batch.map { row in
                     if !existingSKUs.contains(row.sku) { inserted += 1 }
                     let food = row.food ?? .none
@@ -347,14 +346,16 @@ public struct SQLCatalogRepository: CatalogRepository {
         return updated
     }
 
-    /// `rows` in order, cut into batches of at most `size` whose rows set the same columns.
-    static func importBatches(_ rows: [CatalogueRow], size: Int) -> [[CatalogueRow]] {
-        var batches: [[CatalogueRow]] = []
+    /// `rows` in order, cut into batches of at most `size` whose rows set the same columns, each
+    /// with those columns.
+    static func importBatches(_ rows: [CatalogueRow], size: Int) -> [(updated: [String], rows: [CatalogueRow])] {
+        var batches: [(updated: [String], rows: [CatalogueRow])] = []
         for row in rows {
-            if let last = batches.last, last.count < size, importUpdatedColumns(last[0]) == importUpdatedColumns(row) {
-                batches[batches.count - 1].append(row)
+            let updated = importUpdatedColumns(row)
+            if let last = batches.last, last.rows.count < size, last.updated == updated {
+                batches[batches.count - 1].rows.append(row)
             } else {
-                batches.append([row])
+                batches.append((updated, [row]))
             }
         }
         return batches

@@ -1,4 +1,4 @@
-import Caching
+@testable import Caching
 import Synchronization
 import Testing
 
@@ -61,6 +61,14 @@ final class TestClock: Sendable {
         #expect(cache.value(for: 4_905) == 4_905)
         #expect(cache.value(for: 4_800) == nil)
         #expect(cache.statistics.entries >= 98)
+    }
+
+    @Test func hitsAloneDoNotGrowTheRecordOfUses() {
+        let cache = BoundedCache<Int, Int>(name: "test", capacity: 100)
+        for key in 0..<10 { cache.store(key, for: key) }
+        for round in 0..<10_000 { _ = cache.value(for: round % 10) }
+        #expect(cache.recordedUses <= 4 * 10 + 64)
+        #expect(cache.statistics.hits == 10_000)
     }
 
     @Test func costIsBoundedAndAnOversizedValueIsNotKept() {

@@ -28,10 +28,13 @@ private struct ErrorCollector: LogHandler {
         let box = Box()
         let logger = Logger(label: "test") { _ in ErrorCollector(box: box) }
         let (started, didStart) = AsyncStream.makeStream(of: Void.self)
+        // A round that is busy until it is cancelled, as a query or a send is at shutdown: it
+        // waits on a stream nothing feeds, then throws as cancelled work does.
+        let (never, feeder) = AsyncStream.makeStream(of: Void.self)
         let job = LeasedJob(lease: "test-job", metric: "test-job", database: database, interval: .seconds(60), logger: logger) {
             didStart.yield()
-            // A round that is busy until it is cancelled, as a query or a send is at shutdown.
-            try await Task.sleep(for: .seconds(3600))
+            for await _ in never {}
+            try Task.checkCancellation()
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await job.run() }
@@ -40,6 +43,7 @@ private struct ErrorCollector: LogHandler {
             group.cancelAll()
             try await group.waitForAll()
         }
+        feeder.finish()
         #expect(box.errors.withLock { $0 } == [])
         await database.close()
     }
